@@ -1,0 +1,25 @@
+# Fresh start: `make crawl` sets up and runs the crawl; `make test` sets up and runs the tests.
+VENV ?= .venv
+BIN = $(VENV)/bin
+ARGS ?=
+
+.PHONY: crawl test lint bench
+
+$(BIN)/scrapy: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+crawl: $(BIN)/scrapy
+	$(BIN)/scrapy crawl channel9 $(ARGS)
+
+lint: $(BIN)/scrapy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(BIN)/scrapy
+	$(BIN)/python benchmarks/dates.py

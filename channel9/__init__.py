@@ -1,0 +1,1 @@
+"""Channel9.id as a dated, deduplicated JSON Lines dataset."""

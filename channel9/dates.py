@@ -1,0 +1,335 @@
+"""Reading the dates of Indonesian news pages.
+
+Regular expressions and ``datetime`` read the forms news pages actually use, fast and
+without guessing; dateparser, loaded once, reads what is left, and only text that names a
+month gets that far, so numbers, prices and initials never turn into dates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from functools import cache
+from typing import Any
+
+JAKARTA = timezone(timedelta(hours=7), "WIB")
+"""Asia/Jakarta: UTC+7 all year, with no daylight saving since 1964."""
+
+ZONES = {
+    "wib": JAKARTA,
+    "wita": timezone(timedelta(hours=8), "WITA"),
+    "wit": timezone(timedelta(hours=9), "WIT"),
+    "utc": timezone.utc,
+    "gmt": timezone.utc,
+    "z": timezone.utc,
+}
+
+MONTHS = {
+    **dict.fromkeys(("januari", "january", "jan"), 1),
+    **dict.fromkeys(("februari", "pebruari", "february", "feb", "peb"), 2),
+    **dict.fromkeys(("maret", "march", "mar", "mrt"), 3),
+    **dict.fromkeys(("april", "apr"), 4),
+    **dict.fromkeys(("mei", "may"), 5),
+    **dict.fromkeys(("juni", "june", "jun"), 6),
+    **dict.fromkeys(("juli", "july", "jul"), 7),
+    **dict.fromkeys(("agustus", "august", "agu", "agt", "ags", "agst", "aug"), 8),
+    **dict.fromkeys(("september", "sept", "sep"), 9),
+    **dict.fromkeys(("oktober", "october", "okt", "oct"), 10),
+    **dict.fromkeys(("november", "nopember", "nov", "nop"), 11),
+    **dict.fromkeys(("desember", "december", "des", "dec"), 12),
+}
+
+WEEKDAYS = {
+    **dict.fromkeys(("senin", "monday", "mon"), 0),
+    **dict.fromkeys(("selasa", "tuesday", "tue", "tues"), 1),
+    **dict.fromkeys(("rabu", "wednesday", "wed"), 2),
+    **dict.fromkeys(("kamis", "thursday", "thu", "thur", "thurs"), 3),
+    **dict.fromkeys(("jumat", "jum'at", "friday", "fri"), 4),
+    **dict.fromkeys(("sabtu", "saturday", "sat"), 5),
+    **dict.fromkeys(("minggu", "ahad", "sunday", "sun"), 6),
+}
+
+
+def _alternation(words: Any) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+_MONTH = rf"(?:{_alternation(MONTHS)})"
+_WEEKDAY = rf"(?:{_alternation(WEEKDAYS)})"
+_SEP = r"[\s,|/–—-]*"
+_TIME = (
+    r"(?:(?:pukul|pkl|pk|jam|at|@)\.?\s*)?"
+    r"(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)(?:[:.](?P<second>[0-5]\d)(?:\.\d+)?)?"
+    r"(?:\s*(?P<ampm>am|pm))?"
+    r"(?:\s*(?P<part>pagi|siang|sore|malam))?"
+    r"(?:\s*(?P<zone>wita|wib|wit|utc|gmt|z\b|[+-]\d{2}:?\d{2}))?"
+)
+_DAY_MONTH_YEAR = (
+    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s.-]*(?P<month>{_MONTH})\b\.?[\s,.-]*(?P<year>\d{{4}})"
+)
+_MONTH_DAY_YEAR = (
+    rf"(?P<month2>{_MONTH})\b\.?\s*(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?P<year2>\d{{4}})"
+)
+_NUMERIC = r"(?P<nday>\d{1,2})(?P<nsep>[/.-])(?P<nmonth>\d{1,2})(?P=nsep)(?P<nyear>\d{4}|\d{2})"
+_DATE = rf"(?:{_DAY_MONTH_YEAR}|{_MONTH_DAY_YEAR}|(?<![\d.,]){_NUMERIC}(?![\d.,]\d))"
+
+_ISO = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[t ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(?P<offset>z|[+-]\d{2}:?\d{2})?)?"
+)
+_TIME_FIRST = re.compile(rf"(?<![\d.,]){_TIME}{_SEP}(?:(?P<weekday>{_WEEKDAY})\b\.?{_SEP})?{_DATE}")
+_DATE_FIRST = re.compile(rf"(?:(?P<weekday>{_WEEKDAY})\b\.?{_SEP})?{_DATE}(?:{_SEP}{_TIME})?(?!\d)")
+_BRACKETED = re.compile(
+    rf"(?P<weekday>{_WEEKDAY})\s*,?\s*\(\s*(?P<day>\d{{1,2}})\s*/\s*(?P<month>\d{{1,2}})"
+    r"(?:\s*/\s*(?P<year>\d{4}|\d{2}))?\s*\)"
+)
+_RELATIVE = re.compile(
+    r"^(?P<count>\d+|se|satu|a|an|one)\s*"
+    r"(?P<unit>detik|menit|jam|hari|minggu|pekan|bulan|tahun|"
+    r"sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|days?|weeks?|months?|years?)\s*"
+    r"(?:yang\s+)?(?:lalu|ago|sebelumnya)$"
+)
+_NAMED_DAY = re.compile(
+    r"^(?P<day>baru saja|barusan|just now|kemarin lusa|kemarin|yesterday|hari ini|today)"
+    rf"(?:{_SEP}{_TIME})?$"
+)
+_LABELS = re.compile(
+    r"\b(?:diperbarui|diperbaharui|dipublikasikan|diterbitkan|terbit|ditulis|published|"
+    r"updated|posted|on|pada|tanggal|tgl)\b\.?\s*:?"
+)
+_OUTLET = re.compile(r"^[\w.-]+\.(?:com|id|co\.id|net|org|news|tv)\s*[-–—:|,]\s*")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "\u00a0": " "})
+_HAS_DIGIT = re.compile(r"\d")
+_MONTH_WORD = re.compile(rf"\b{_MONTH}\b")
+
+_UNITS = {
+    "detik": "seconds", "sec": "seconds", "secs": "seconds", "second": "seconds",
+    "seconds": "seconds", "menit": "minutes", "min": "minutes", "mins": "minutes",
+    "minute": "minutes", "minutes": "minutes", "jam": "hours", "hr": "hours", "hrs": "hours",
+    "hour": "hours", "hours": "hours", "hari": "days", "day": "days", "days": "days",
+    "minggu": "weeks", "pekan": "weeks", "week": "weeks", "weeks": "weeks",
+    "bulan": "months", "month": "months", "months": "months",
+    "tahun": "years", "year": "years", "years": "years",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """A date read from text, and whether the text gave its time of day."""
+
+    moment: datetime
+    has_time: bool
+
+
+def parse_indonesian_date(text: str | None, reference: datetime | None = None) -> datetime | None:
+    """The moment ``text`` names, aware and in Jakarta time, or None when it names none.
+
+    ``reference`` is the moment relative and year-less dates are read against (default: now).
+    """
+    reading = read_date(text, reference)
+    return reading.moment if reading else None
+
+
+def read_date(text: str | None, reference: datetime | None = None) -> DateReading | None:
+    """Like :func:`parse_indonesian_date`, also telling whether the time of day is known."""
+    if not text:
+        return None
+    cleaned = _normalise(text)
+    if not cleaned:
+        return None
+    ref = _as_jakarta(reference or datetime.now(JAKARTA))
+    for reader in (_read_iso, _read_relative, _read_absolute, _read_bracketed):
+        try:
+            reading = reader(cleaned, ref)
+        except (ValueError, OverflowError):
+            return None
+        if reading is not None:
+            return reading
+    return _read_with_dateparser(cleaned)
+
+
+def find_weekday_date(text: str) -> str | None:
+    """The first date naming its weekday in running text ("Jumat (21/1/2022)"), as written."""
+    lowered = text.lower().translate(_QUOTES)
+    for pattern in (_BRACKETED, _WEEKDAY_WORDED):
+        match = pattern.search(lowered)
+        if match:
+            return text[match.start() : match.end()]
+    return None
+
+
+_WEEKDAY_WORDED = re.compile(
+    rf"\b{_WEEKDAY}\b,?\s+\d{{1,2}}\s+{_MONTH}\b\.?\s+\d{{4}}(?:,?\s+(?:pukul\s+)?\d{{1,2}}[:.]\d{{2}})?"
+)
+
+
+def _normalise(text: str) -> str:
+    text = " ".join(text.lower().translate(_QUOTES).split())
+    text = _OUTLET.sub("", text)
+    return _LABELS.sub(" ", text).strip(" ,|-–—:")
+
+
+def _as_jakarta(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=JAKARTA)
+    return moment.astimezone(JAKARTA)
+
+
+def _zone(name: str | None) -> timezone:
+    if not name:
+        return JAKARTA
+    if name in ZONES:
+        return ZONES[name]
+    sign = -1 if name[0] == "-" else 1
+    digits = name[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def _reading(day: date, groups: dict[str, str | None]) -> DateReading:
+    if groups.get("hour") is None:
+        return DateReading(datetime.combine(day, time(), JAKARTA), has_time=False)
+    clock = _clock(
+        int(groups["hour"] or 0),
+        int(groups["minute"] or 0),
+        int(groups.get("second") or 0),
+        groups.get("ampm"),
+        groups.get("part"),
+    )
+    moment = datetime.combine(day, clock, _zone(groups.get("zone")))
+    return DateReading(moment.astimezone(JAKARTA), has_time=True)
+
+
+def _clock(hour: int, minute: int, second: int, ampm: str | None, part: str | None) -> time:
+    """A 12-hour clock made 24-hour: "pm", "sore" and "malam" move it past noon."""
+    if ampm == "am" and hour == 12:
+        hour = 0
+    elif hour < 12 and (ampm == "pm" or _past_noon(hour, part)):
+        hour += 12
+    return time(hour, minute, second)
+
+
+def _past_noon(hour: int, part: str | None) -> bool:
+    """ "Pukul 7 malam" is 19:00, "pukul 1 siang" 13:00, but "pukul 2 malam" is 02:00."""
+    if part == "sore":
+        return True
+    if part == "malam":
+        return hour >= 4
+    return part == "siang" and hour < 6
+
+
+def _read_iso(text: str, ref: datetime) -> DateReading | None:
+    match = _ISO.fullmatch(text)
+    if not match:
+        return None
+    day = date.fromisoformat(match["date"])
+    if not match["time"]:
+        return DateReading(datetime.combine(day, time(), JAKARTA), has_time=False)
+    clock = time.fromisoformat(match["time"][:8])
+    moment = datetime.combine(day, clock, _zone(match["offset"]))
+    return DateReading(moment.astimezone(JAKARTA), has_time=True)
+
+
+def _read_relative(text: str, ref: datetime) -> DateReading | None:
+    match = _RELATIVE.match(text)
+    if match:
+        count = match["count"]
+        amount = int(count) if count.isdigit() else 1
+        unit = _UNITS[match["unit"]]
+        if unit in ("seconds", "minutes", "hours"):
+            return DateReading(ref - timedelta(**{unit: amount}), has_time=True)
+        if unit in ("days", "weeks"):
+            day = ref.date() - timedelta(**{unit: amount})
+        else:
+            day = _months_before(ref.date(), amount * (12 if unit == "years" else 1))
+        return DateReading(datetime.combine(day, time(), JAKARTA), has_time=False)
+    match = _NAMED_DAY.match(text)
+    if not match:
+        return None
+    name = match["day"]
+    if name in ("baru saja", "barusan", "just now"):
+        return DateReading(ref, has_time=True)
+    back = {"kemarin lusa": 2, "kemarin": 1, "yesterday": 1}.get(name, 0)
+    return _reading(ref.date() - timedelta(days=back), match.groupdict())
+
+
+def _months_before(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    for last in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _read_absolute(text: str, ref: datetime) -> DateReading | None:
+    match = _TIME_FIRST.search(text) or _DATE_FIRST.search(text)
+    if not match:
+        return None
+    groups = match.groupdict()
+    if groups["day"]:
+        day = date(int(groups["year"]), MONTHS[groups["month"]], int(groups["day"]))
+    elif groups["day2"]:
+        day = date(int(groups["year2"]), MONTHS[groups["month2"]], int(groups["day2"]))
+    else:
+        year = int(groups["nyear"])
+        day = date(year + 2000 if year < 100 else year, int(groups["nmonth"]), int(groups["nday"]))
+    return _reading(day, groups)
+
+
+def _read_bracketed(text: str, ref: datetime) -> DateReading | None:
+    match = _BRACKETED.search(text)
+    if not match:
+        return None
+    day, month = int(match["day"]), int(match["month"])
+    if match["year"]:
+        year = int(match["year"])
+        return _reading(date(year + 2000 if year < 100 else year, month, day), {})
+    return _reading(_year_less(day, month, WEEKDAYS[match["weekday"]], ref.date()), {})
+
+
+def _year_less(day: int, month: int, weekday: int, ref: date) -> date:
+    """The latest such day not after ``ref``, or the one a year earlier when only that one
+    falls on the weekday given."""
+    candidates = []
+    for year in range(ref.year, ref.year - 9, -1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= ref:
+            candidates.append(candidate)
+        if len(candidates) == 2:
+            break
+    if not candidates:
+        raise ValueError((day, month))
+    fitting = [d for d in candidates if d.weekday() == weekday]
+    return fitting[0] if len(fitting) == 1 else candidates[0]
+
+
+@cache
+def _dateparser() -> Any:
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(
+        languages=["id", "en"],
+        settings={
+            "DATE_ORDER": "DMY",
+            "PREFER_DATES_FROM": "past",
+            "TIMEZONE": "Asia/Jakarta",
+            "RETURN_AS_TIMEZONE_AWARE": True,
+            "REQUIRE_PARTS": ["day", "month", "year"],
+        },
+    )
+
+
+def _read_with_dateparser(text: str) -> DateReading | None:
+    if not _MONTH_WORD.search(text) or not _HAS_DIGIT.search(text):
+        return None
+    data = _dateparser().get_date_data(text)
+    if data is None or data.date_obj is None:
+        return None
+    moment = _as_jakarta(data.date_obj)
+    return DateReading(moment, has_time=data.period == "time")

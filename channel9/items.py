@@ -1,0 +1,30 @@
+"""The dataset's record: one article, its field names part of the project's interface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Article:
+    """One article of Channel9.id, as written to the JSON Lines output.
+
+    The pipelines fill ``published_date`` and ``published_at`` from ``published_raw``.
+    """
+
+    url: str
+    title: str | None
+    category: str | None = None
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    author: str | None = None
+    published_date: str | None = None
+    published_at: str | None = None
+    published_raw: str | None = None
+    published_source: str | None = None
+    dateline: str | None = None
+    text: str = ""
+    editor: str | None = None
+    image_url: str | None = None
+    image_caption: str | None = None
+    crawled_at: str = ""

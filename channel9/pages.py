@@ -1,0 +1,337 @@
+"""Page parsing: from a page's HTML to what it holds, with no knowledge of the crawl.
+
+Pure functions of a :class:`parsel.Selector` and the page's URL, so they run the same on a
+Scrapy response (``response.selector``) and on saved HTML in the tests. The selectors they
+use live in :mod:`channel9.selectors`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector, SelectorList
+
+from channel9 import selectors as css
+from channel9.dates import find_weekday_date
+from channel9.items import Article
+
+_ARTICLE_TYPES = {
+    "NewsArticle",
+    "Article",
+    "BlogPosting",
+    "ReportageNewsArticle",
+    "OpinionNewsArticle",
+}
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
+
+
+@dataclass(frozen=True)
+class Category:
+    """A category listing named in the site's menu."""
+
+    slug: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of a category listing: the articles it links and the next page."""
+
+    article_urls: tuple[str, ...]
+    next_url: str | None
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    """What an article URL held: an article, or the reason there is none.
+
+    ``links`` are the further articles the theme appended to the page: links to follow,
+    never part of this article.
+    """
+
+    article: Article | None
+    reason: str | None = None
+    links: tuple[str, ...] = ()
+
+
+def from_html(html: str | bytes) -> Selector:
+    """A selector for saved HTML, as Scrapy builds one for a response."""
+    if isinstance(html, bytes):
+        return Selector(body=html, type="html", encoding="utf-8")
+    return Selector(text=html, type="html")
+
+
+def clean(text: str | None) -> str:
+    """Whitespace folded to single spaces (no-break and zero-width spaces included)."""
+    return " ".join(text.translate(_INVISIBLE).split()) if text else ""
+
+
+def parse_menu(page: Selector, url: str) -> list[Category]:
+    """The category listings linked from the menu, in menu order, each once."""
+    found: dict[str, Category] = {}
+    for link in _nodes(page, css.MENU_LINKS, union=True):
+        href = link.attrib.get("href")
+        label = _text(link)
+        if not href or not label or css.CATEGORY_PATH not in href:
+            continue
+        absolute = urljoin(url, href)
+        slug = urlsplit(absolute).path.rstrip("/").rsplit("/", 1)[-1]
+        found.setdefault(slug, Category(slug, label, absolute))
+    return list(found.values())
+
+
+def parse_listing(page: Selector, url: str) -> ListingPage:
+    """The articles a listing page links (featured block included) and its next page."""
+    links = _values(page, css.LISTING_LINKS, union=True) or _values(
+        page, css.LISTING_LINKS_FALLBACK, union=True
+    )
+    article_urls = _unique(urljoin(url, link) for link in links)
+    return ListingPage(tuple(article_urls), _next_page(page, url))
+
+
+def _next_page(page: Selector, url: str) -> str | None:
+    href = _first(page, css.NEXT_PAGE)
+    if not href:
+        href = next(
+            (
+                link.attrib.get("href")
+                for link in _nodes(page, css.PAGE_LINKS, union=True)
+                if _text(link).lower().startswith(css.NEXT_PAGE_LABELS)
+            ),
+            None,
+        )
+    if not href or href.startswith("#"):
+        return None
+    return urljoin(url, href)
+
+
+def parse_article(
+    page: Selector, url: str, category_labels: Mapping[str, str] | None = None
+) -> ArticlePage:
+    """The first article of an article page, or why the page holds none.
+
+    ``category_labels`` maps category slugs to the labels of the menu; it names the
+    categories that the article's post classes list besides the one the page shows.
+    """
+    roots = _nodes(page, css.ARTICLE_ROOT)
+    if not roots or not _nodes(roots[0], css.ARTICLE_MARKERS):
+        return ArticlePage(None, "not_article")
+    root = roots[0]
+    links = tuple(_further_articles(page, root, url))
+    body = _nodes(root, css.BODY)
+    if not body:
+        return ArticlePage(None, "no_body", links)
+    structured = _structured_data(page)
+
+    title = _first(root, css.TITLE) or _page_title(page)
+    blocks = [text for text in map(_text, body[0].xpath(css.BODY_BLOCKS)) if text]
+    dateline, editor, blocks = _split_body(blocks, title)
+    text = "\n\n".join(blocks)
+    category = _first(root, css.CATEGORY)
+    published_source, published_raw = _published(page, root, structured, text)
+    caption = _first(root, css.IMAGE_CAPTION)
+
+    article = Article(
+        url=_canonical(page, url),
+        title=title,
+        category=category,
+        categories=_unique([category, *_sections(structured, root, category_labels or {})]),
+        tags=_unique(_text(tag) for tag in _nodes(root, css.TAGS)),
+        author=_first(root, css.AUTHOR) or _structured_author(structured),
+        published_raw=published_raw,
+        published_source=published_source,
+        dateline=dateline,
+        text=text,
+        editor=editor,
+        image_url=_image(page, root, url),
+        image_caption=caption
+        if caption and caption.casefold() != (title or "").casefold()
+        else None,
+    )
+    return ArticlePage(article, None, links)
+
+
+def _split_body(blocks: list[str], title: str | None) -> tuple[str | None, str | None, list[str]]:
+    """The dateline's place, the editor's initials, and the body without them.
+
+    Also drops "Baca juga" links, a bare "Oleh: <Nama>" byline, and a copy of the title
+    above the body (the featured image's caption, printed again).
+    """
+    folded_title = (title or "").casefold()
+    blocks = [
+        block
+        for block in blocks
+        if not css.RELATED_LINK.match(block) and block.casefold() != folded_title
+    ]
+    if blocks and css.BYLINE_ALONE.match(blocks[0]) and not css.DATELINE.match(blocks[0]):
+        blocks = blocks[1:]
+    dateline = None
+    if blocks and (match := css.DATELINE.match(blocks[0])):
+        dateline = match["place"].strip()
+        rest = blocks[0][match.end() :].strip()
+        blocks = [rest, *blocks[1:]] if rest else blocks[1:]
+    editor = None
+    if blocks:
+        if match := css.EDITOR_ALONE.match(blocks[-1]):
+            editor, blocks = match["initials"], blocks[:-1]
+        elif match := css.EDITOR_TRAILING.search(blocks[-1]):
+            editor = match["initials"]
+            blocks = [*blocks[:-1], blocks[-1][: match.start()].rstrip()]
+    return dateline, editor, blocks
+
+
+def _published(
+    page: Selector, root: Selector, structured: list[dict[str, Any]], text: str
+) -> tuple[str | None, str | None]:
+    """Where the publication date was read from, and the text read, most precise first."""
+    for node in structured:
+        value = node.get("datePublished")
+        if isinstance(value, str) and value.strip():
+            return "jsonld", value.strip()
+    for source, selector in css.PUBLISHED:
+        value = _first(page if selector.startswith("head ") else root, (selector,))
+        if value:
+            return source, value
+    in_text = find_weekday_date(text)
+    if in_text:
+        return "body", in_text
+    age = _first(root, css.RELATIVE_AGE)
+    return ("relative", age) if age else (None, None)
+
+
+def _structured_data(page: Selector) -> list[dict[str, Any]]:
+    """The JSON-LD nodes that describe an article (Yoast nests them in ``@graph``)."""
+    found = []
+    for script in page.css(css.JSON_LD).getall():
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        found.extend(node for node in _json_nodes(data) if _is_article(node))
+    return found
+
+
+def _json_nodes(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for element in data:
+            yield from _json_nodes(element)
+    elif isinstance(data, dict):
+        yield data
+        yield from _json_nodes(data.get("@graph"))
+
+
+def _is_article(node: dict[str, Any]) -> bool:
+    kind = node.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return any(k in _ARTICLE_TYPES for k in kinds if isinstance(k, str))
+
+
+def _structured_author(structured: list[dict[str, Any]]) -> str | None:
+    for node in structured:
+        author = node.get("author")
+        authors = author if isinstance(author, list) else [author]
+        for entry in authors:
+            name = entry.get("name") if isinstance(entry, dict) else entry
+            if isinstance(name, str) and clean(name):
+                return clean(name)
+    return None
+
+
+def _sections(
+    structured: list[dict[str, Any]], root: Selector, category_labels: Mapping[str, str]
+) -> Iterator[str]:
+    """Every category the page says the article is in: JSON-LD ``articleSection``, then
+    WordPress's ``category-<slug>`` post classes named by the menu's labels."""
+    for node in structured:
+        sections = node.get("articleSection")
+        for section in sections if isinstance(sections, list) else [sections]:
+            if isinstance(section, str):
+                yield clean(section)
+    for token in (root.css(css.POST_CLASSES).get() or "").split():
+        if token.startswith(css.CATEGORY_CLASS_PREFIX):
+            label = category_labels.get(token.removeprefix(css.CATEGORY_CLASS_PREFIX))
+            if label:
+                yield label
+
+
+def _canonical(page: Selector, url: str) -> str:
+    """The page's canonical URL when it names this host, else the URL fetched."""
+    canonical = _first(page, css.CANONICAL)
+    if canonical:
+        absolute = urljoin(url, canonical)
+        if urlsplit(absolute).netloc == urlsplit(url).netloc:
+            return absolute
+    return url
+
+
+def _page_title(page: Selector) -> str | None:
+    title = _first(page, css.PAGE_TITLE)
+    return css.SITE_NAME_SUFFIX.sub("", title) or None if title else None
+
+
+def _image(page: Selector, root: Selector, url: str) -> str | None:
+    for selectors, scope in ((css.FEATURED_IMAGE, root), (css.PAGE_IMAGE, page)):
+        for value in _values(scope, selectors, union=True):
+            if not value.startswith("data:"):
+                return urljoin(url, value)
+    return None
+
+
+def _further_articles(page: Selector, root: Selector, url: str) -> Iterator[str]:
+    for node in page.css(css.FURTHER_ARTICLES):
+        if node.root is root.root:
+            continue
+        link = _first(node, css.FURTHER_ARTICLE_LINKS)
+        if link:
+            yield urljoin(url, link)
+
+
+def _nodes(scope: Selector, selectors: Iterable[str], union: bool = False) -> SelectorList:
+    """The nodes of the first selector that finds any, or of all of them with ``union``."""
+    found = SelectorList()
+    for selector in selectors:
+        nodes = scope.css(selector)
+        if nodes and not union:
+            return nodes
+        found.extend(nodes)
+    return found
+
+
+def _values(scope: Selector, selectors: Iterable[str], union: bool = False) -> list[str]:
+    """Cleaned non-empty values (attributes, or element text) of the selectors."""
+    values = []
+    for selector in selectors:
+        nodes = scope.css(selector)
+        getter = Selector.get if "::attr(" in selector else _text
+        found = [value for value in map(clean, map(getter, nodes)) if value]
+        if found and not union:
+            return found
+        values.extend(found)
+    return values
+
+
+def _first(scope: Selector, selectors: Iterable[str]) -> str | None:
+    values = _values(scope, selectors)
+    return values[0] if values else None
+
+
+def _text(node: Selector) -> str:
+    return clean("".join(node.xpath(css.BLOCK_TEXT).getall()))
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    return bool(a) and (a or "").casefold() == (b or "").casefold()
+
+
+def _unique(values: Iterable[str | None]) -> list[str]:
+    """Non-empty values in first-seen order, each once (compared without case)."""
+    seen: dict[str, str] = {}
+    for value in values:
+        if value:
+            seen.setdefault(value.casefold(), value)
+    return list(seen.values())

@@ -1,0 +1,77 @@
+"""Item pipelines: drop what is not an article, emit each article once, read its dates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+
+from channel9.dates import read_date
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+    from typing_extensions import Self
+
+
+class _CountingPipeline:
+    """Base of the pipelines that drop items: each drop counted by reason."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def drop(self, reason: str, adapter: ItemAdapter) -> DropItem:
+        self.stats.inc_value(f"channel9/dropped/{reason}")
+        return DropItem(f"{reason}: {adapter.get('url')}")
+
+
+class RequiredFieldsPipeline(_CountingPipeline):
+    """An item without URL or title is no record of an article."""
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        for name in ("url", "title"):
+            if not adapter.get(name):
+                raise self.drop(f"no_{name}", adapter)
+        return item
+
+
+class DuplicatesPipeline(_CountingPipeline):
+    """One article reached under two URLs (a redirect, an auto-loaded copy) is emitted once."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        super().__init__(stats)
+        self.seen: set[str] = set()
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        url = adapter["url"]
+        if url in self.seen:
+            raise self.drop("duplicate", adapter)
+        self.seen.add(url)
+        return item
+
+
+class PublishedDatePipeline:
+    """Reads ``published_raw`` into ``published_date`` and ``published_at``.
+
+    Relative and year-less dates are read against the time of the fetch. An unreadable
+    date leaves both null and keeps the raw text, so that it can be read later.
+    """
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        crawled_at = adapter.get("crawled_at")
+        reference = datetime.fromisoformat(crawled_at) if crawled_at else None
+        reading = read_date(adapter.get("published_raw"), reference)
+        if reading is not None:
+            adapter["published_date"] = reading.moment.date().isoformat()
+            adapter["published_at"] = reading.moment.isoformat() if reading.has_time else None
+        return item

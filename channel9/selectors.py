@@ -1,0 +1,151 @@
+"""Every selector of Channel9.id's markup, in one place.
+
+The site runs WordPress with the Zox News theme (CSS classes ``mvp-``). Each tuple is an
+ordered list of fallbacks: the theme's own markup first, then what WordPress, SEO plugins
+and OpenGraph print, so that a change of theme degrades the output instead of emptying it.
+A selector ending in ``::attr(...)`` yields the attribute; any other yields its element's text.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Article page. Auto-loaded articles follow the first one on the same page: every
+# selector below the root is scoped to the first root found.
+ARTICLE_ROOT = (
+    "article#mvp-article-wrap",
+    "article.mvp-article-wrap",
+    "article[itemtype*='Article']",
+    "article.post",
+    "article",
+)
+FURTHER_ARTICLES = "article.mvp-article-wrap"
+FURTHER_ARTICLE_LINKS = (
+    "::attr(data-url)",
+    "meta[itemprop=mainEntityOfPage]::attr(itemid)",
+    "h1 a::attr(href)",
+    "a[rel=bookmark]::attr(href)",
+)
+TITLE = (
+    "h1.mvp-post-title",
+    "h1.entry-title",
+    "[itemprop=headline]",
+    "h1",
+)
+CATEGORY = (
+    "h3.mvp-post-cat span.mvp-post-cat",
+    "a.mvp-post-cat-link",
+    "span.mvp-post-cat",
+    "[rel~=category]",
+)
+AUTHOR = (
+    "span.author-name a[rel=author]",
+    "span.author-name",
+    "a[rel=author]",
+    "[itemprop=author] [itemprop=name]",
+)
+TAGS = (
+    ".mvp-post-tags a[rel=tag]",
+    "a[rel=tag]",
+)
+# Dates in order of precision; JSON-LD comes first and is read apart (channel9.pages).
+PUBLISHED = (
+    ("meta", "head meta[property='article:published_time']::attr(content)"),
+    ("time", "time[itemprop=datePublished]::attr(datetime)"),
+    ("time", "[itemprop=datePublished]::attr(content)"),
+    ("time", "time.post-date::attr(datetime)"),
+    ("text", "time[itemprop=datePublished]"),
+    ("text", "span.mvp-post-date.updated"),
+    ("text", "time.post-date"),
+)
+RELATIVE_AGE = ("span.mvp-post-date",)
+# A page showing one of these is an article; a static page (/redaksi/) shows none.
+ARTICLE_MARKERS = (
+    "div.mvp-author-info-date",
+    "h3.mvp-post-cat",
+    "[itemprop=datePublished]",
+    "time.post-date",
+)
+BODY = (
+    "#mvp-content-main",
+    "[itemprop=articleBody]",
+    ".entry-content",
+)
+# Blocks of the body: paragraphs, sub-headings and list items, not what sits inside
+# captions, embeds, ads or related-post boxes.
+BODY_BLOCKS = (
+    ".//*[self::p or self::h2 or self::h3 or self::h4 or self::li or self::blockquote]"
+    "[not(.//p or .//li)]"
+    "[not(ancestor-or-self::*[self::figure or self::figcaption or self::ins or self::script"
+    " or self::style or self::noscript or self::table or self::form"
+    " or contains(@class, 'wp-caption') or contains(@class, 'mvp-related')"
+    " or contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts')"
+    " or contains(@class, 'mvp-post-tags') or contains(@class, 'mvp-ad')"
+    " or contains(@class, 'code-block') or @id = 'mvp-related-posts'])]"
+)
+BLOCK_TEXT = ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
+FEATURED_IMAGE = (
+    "#mvp-post-feat-img img::attr(data-src)",
+    "#mvp-post-feat-img img::attr(data-lazy-src)",
+    "#mvp-post-feat-img img::attr(data-original)",
+    "#mvp-post-feat-img img::attr(src)",
+    "#mvp-post-feat-img meta[itemprop=url]::attr(content)",
+)
+PAGE_IMAGE = ("head meta[property='og:image']::attr(content)",)
+IMAGE_CAPTION = (
+    "span.mvp-feat-caption",
+    "#mvp-post-feat-img figcaption",
+)
+# Page-level metadata (the head belongs to the first article).
+CANONICAL = (
+    "head link[rel=canonical]::attr(href)",
+    "head meta[property='og:url']::attr(content)",
+)
+PAGE_TITLE = (
+    "head meta[property='og:title']::attr(content)",
+    "head title",
+)
+JSON_LD = "script[type='application/ld+json']::text"
+POST_CLASSES = "::attr(class)"
+CATEGORY_CLASS_PREFIX = "category-"
+
+# Home page menu: links to category listings.
+MENU_LINKS = (
+    ".mvp-nav-menu a",
+    "#mvp-fly-menu-wrap a",
+    "nav a",
+)
+CATEGORY_PATH = "/category/"
+
+# Category listing.
+LISTING_LINKS = (
+    "#mvp-cat-feat-wrap a[rel=bookmark]::attr(href)",
+    "ul.mvp-blog-story-list li.mvp-blog-story-wrap > a::attr(href)",
+    "ul.mvp-blog-story-list-col li.mvp-blog-story-col > a::attr(href)",
+)
+LISTING_LINKS_FALLBACK = (
+    "article a[rel=bookmark]::attr(href)",
+    "h2.entry-title a::attr(href)",
+)
+NEXT_PAGE = (
+    "head link[rel=next]::attr(href)",
+    ".mvp-nav-links a.next::attr(href)",
+    ".pagination a.next::attr(href)",
+)
+NEXT_PAGE_LABELS = ("next", "berikutnya", "selanjutnya", "›")
+PAGE_LINKS = (".pagination a", ".mvp-nav-links a", ".nav-links a")
+
+# Habits of the body text. The dateline opens the first paragraph: "Channel9.id-Jenewa.",
+# "Channel9.id – Jakarta.", or after an opinion piece's "Oleh: <Nama>".
+DATELINE = re.compile(
+    r"^(?:oleh\s*:\s*.{1,80}?\s+)?channel\s?9(?:\.id)?\s*[-–—:,]\s*"
+    r"(?P<place>[^\W\d][^.,\n]{0,40}?)\s*[.,]\s*",
+    re.IGNORECASE,
+)
+RELATED_LINK = re.compile(r"^baca\s+juga\b", re.IGNORECASE)
+BYLINE_ALONE = re.compile(r"^oleh\s*:\s*\S.{0,80}$", re.IGNORECASE)
+# Editor's initials closing the text: "(HY)", "(RAG)", alone or after the last sentence.
+EDITOR_ALONE = re.compile(r"^\(\s*(?P<initials>[A-Z]{2,5}(?:\s*/\s*[A-Z]{2,5})?)\s*\)$")
+EDITOR_TRAILING = re.compile(r'(?<=[.!?"”])\s*\(\s*(?P<initials>[A-Z]{2,5})\s*\)$')
+# Suffix of the site's <title> and og:title, removed when the title comes from there.
+SITE_NAME_SUFFIX = re.compile(r"\s*[-–|]\s*Channel9(?:\.id)?\s*$", re.IGNORECASE)

@@ -1,0 +1,1 @@
+"""The project's spiders: crawling only; page parsing lives in :mod:`channel9.pages`."""

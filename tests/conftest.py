@@ -1,0 +1,56 @@
+"""Shared test helpers: the fake site on 127.0.0.1 and the real ``scrapy crawl``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakesite import FakeSite, serve
+
+SCRAPY = str(Path(sys.executable).with_name("scrapy"))
+FAST = [
+    *("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"),
+    *("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"),
+]
+
+
+@dataclass
+class Crawl:
+    """A finished ``scrapy crawl channel9`` run."""
+
+    returncode: int
+    log: str
+    workdir: Path
+
+    def items(self, path: str | Path) -> list[dict[str, Any]]:
+        lines = (self.workdir / path).read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines]
+
+
+def crawl(workdir: Path, base_url: str, *args: str, timeout: float = 120) -> Crawl:
+    """Runs the project's crawl in a subprocess, in ``workdir``, against ``base_url``."""
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
+    command = [SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST, *args]
+    done = subprocess.run(
+        command, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    return Crawl(done.returncode, done.stderr + done.stdout, workdir)
+
+
+@pytest.fixture
+def site() -> FakeSite:
+    return FakeSite(count=40)
+
+
+@pytest.fixture
+def base_url(site: FakeSite) -> Iterator[str]:
+    with serve(site) as url:
+        yield url

@@ -1,0 +1,531 @@
+"""A fake Channel9.id: generated pages in the Zox News markup, served on 127.0.0.1.
+
+The end-to-end tests and the benchmarks crawl it instead of the real site. Articles vary
+the way the site notes say the real ones do (older and newer theme markup, JSON-LD or not,
+lazy images, missing authors, captions repeating the title, auto-loaded further articles,
+datelines, editor initials, "Baca juga" links), and each knows the item it must become.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import random
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+JAKARTA = timezone(timedelta(hours=7))
+CATEGORIES = {
+    "nasional": "Nasional",
+    "internasional": "Internasional",
+    "politik": "Politik",
+    "hot-topic": "Hot Topic",
+    "ekonomi-bisnis": "Ekonomi & Bisnis",
+    "opini": "Opini",
+}
+PLACES = ["Jakarta", "Jenewa", "Bandung", "Surabaya", "Kuala Lumpur", "Afghanistan"]
+AUTHORS = ["Hendra Yusuf", "Rina Agustina", "Bima Sakti", "Dewi Lestari"]
+TAGS = ["Ukraina", "Rusia", "DPR", "Pemilu 2024", "Ekonomi", "Jokowi", "NATO", "Banjir"]
+WORDS = [
+    "pemerintah",
+    "menyatakan",
+    "bahwa",
+    "rencana",
+    "tersebut",
+    "akan",
+    "segera",
+    "dibahas",
+    "bersama",
+    "dewan",
+    "perwakilan",
+    "rakyat",
+    "dalam",
+    "rapat",
+    "kerja",
+    "pekan",
+    "depan",
+    "sementara",
+    "warga",
+    "masih",
+    "menunggu",
+    "kepastian",
+    "harga",
+    "bahan",
+    "pokok",
+    "yang",
+    "terus",
+    "naik",
+    "di",
+    "berbagai",
+    "daerah",
+    "menurut",
+    "data",
+    "terbaru",
+]
+WEEKDAYS_ID = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+MONTHS_ID = [
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
+    "Agustus", "September", "Oktober", "November", "Desember",
+]  # fmt: skip
+MARKUPS = ("old", "new", "meta", "body")
+PER_PAGE = 10
+FEATURED = 3
+
+
+@dataclass
+class FakeArticle:
+    """One article of the fake site and the item the crawler must make of it."""
+
+    slug: str
+    title: str
+    category: str
+    extra_categories: list[str]
+    tags: list[str]
+    author: str | None
+    published: datetime
+    markup: str
+    place: str
+    paragraphs: list[str]
+    editor: str | None
+    lazy_image: bool
+    caption: str | None
+    opinion_by: str | None = None
+    related: str | None = None
+    further: list[str] = field(default_factory=list)
+    revision: int = 0
+
+    def expected(self, base_url: str) -> dict[str, Any]:
+        """The item fields the crawler must write, all but ``crawled_at``."""
+        has_time = self.markup in ("new", "meta")
+        image = f"{base_url}/wp-content/uploads/{self.published:%Y/%m}/{self.slug}-1000x600.jpg"
+        return {
+            "url": f"{base_url}/{self.slug}/",
+            "title": self.title,
+            "category": CATEGORIES[self.category],
+            "categories": [CATEGORIES[c] for c in [self.category, *self.extra_categories]],
+            "tags": self.tags,
+            "author": self.author,
+            "published_date": self.published.date().isoformat(),
+            "published_at": self.published.isoformat() if has_time else None,
+            "published_raw": self.published_raw,
+            "published_source": {"old": "time", "new": "jsonld", "meta": "meta", "body": "body"}[
+                self.markup
+            ],
+            "dateline": self.place,
+            "text": "\n\n".join(self.paragraphs),
+            "editor": self.editor,
+            "image_url": image,
+            "image_caption": self.caption if self.caption != self.title else None,
+        }
+
+    @property
+    def published_raw(self) -> str:
+        return {
+            "old": self.published.date().isoformat(),
+            "new": self.published.isoformat(),
+            "meta": self.published.isoformat(),
+            "body": self.body_date,
+        }[self.markup]
+
+    @property
+    def body_date(self) -> str:
+        day = self.published
+        return f"{WEEKDAYS_ID[day.weekday()]} ({day.day}/{day.month}/{day.year})"
+
+    @property
+    def categories(self) -> list[str]:
+        return [self.category, *self.extra_categories]
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSite:
+    """The site's pages, generated from ``count`` articles, newest first in each listing."""
+
+    def __init__(self, count: int = 40, seed: int = 9) -> None:
+        self.random = random.Random(seed)
+        self.articles: dict[str, FakeArticle] = {}
+        self.order: list[str] = []
+        self.requests: list[str] = []
+        self.overrides: dict[str, Callable[[int], Reply | None]] = {}
+        self.hits: dict[str, int] = {}
+        self.lock = threading.Lock()
+        self.clock = datetime(2026, 11, 20, 9, 0, tzinfo=JAKARTA)
+        for _ in range(count):
+            self.add_article()
+
+    def add_article(self) -> FakeArticle:
+        """A new article, published after every other one."""
+        rnd = self.random
+        index = len(self.articles)
+        self.clock += timedelta(hours=rnd.randint(1, 30), minutes=rnd.randint(0, 59))
+        categories = list(CATEGORIES)
+        category = categories[index % len(categories)]
+        extras = (
+            [c for c in rnd.sample(categories, 2) if c != category][:1] if index % 5 == 0 else []
+        )
+        title = self._title(index)
+        markup = MARKUPS[index % len(MARKUPS)]
+        article = FakeArticle(
+            slug=f"berita-{index}-{slugify(title)}",
+            title=title,
+            category=category,
+            extra_categories=extras,
+            tags=rnd.sample(TAGS, index % 4),
+            author=None if index % 7 == 3 else AUTHORS[index % len(AUTHORS)],
+            published=self.clock,
+            markup=markup,
+            place=PLACES[index % len(PLACES)],
+            paragraphs=[self._sentence(rnd) for _ in range(rnd.randint(3, 7))],
+            editor=None if index % 3 == 2 else rnd.choice(["HY", "RAG", "BS", "DL"]),
+            lazy_image=index % 3 == 1,
+            caption=[None, title, f"Ilustrasi berita {index}. (Foto: Channel9.id)"][index % 3],
+            opinion_by="Dr. Andi Mallarangeng" if category == "opini" else None,
+            related=self.order[0] if self.order and index % 2 else None,
+        )
+        if markup == "body":
+            article.paragraphs[0] = f"{article.paragraphs[0][:-1]}, {article.body_date}."
+        if index % 6 == 4 and len(self.order) >= 2:
+            article.further = self.order[:2]
+        self.articles[article.slug] = article
+        self.order.insert(0, article.slug)
+        return article
+
+    def edit(self, slug: str) -> None:
+        """Changes an article's text, as an editor's correction would."""
+        article = self.articles[slug]
+        article.revision += 1
+        article.paragraphs.append(f"Ralat ke-{article.revision}: judul dan isi diperbaiki.")
+
+    def _title(self, index: int) -> str:
+        forms = [
+            "DPR Bahas RUU Baru – Pemerintah Minta Ditunda",
+            "“Kami Siap,” Kata Menteri soal Harga Beras",
+            "Warga Jakarta’s Banjir Surut Setelah Tiga Hari",
+            "Jalan Keluar Tak Ditemukan, AS dan Rusia Bertemu",
+        ]
+        return f"{forms[index % len(forms)]} Nomor {index}"
+
+    @staticmethod
+    def _sentence(rnd: random.Random) -> str:
+        words = rnd.sample(WORDS, rnd.randint(8, 16))
+        return " ".join(words).capitalize() + "."
+
+    def expected(self, base_url: str) -> dict[str, dict[str, Any]]:
+        """Every article's expected item, by URL."""
+        return {
+            item["url"]: item for item in (a.expected(base_url) for a in self.articles.values())
+        }
+
+    def listing(self, category: str) -> list[FakeArticle]:
+        return [
+            self.articles[slug] for slug in self.order if category in self.articles[slug].categories
+        ]
+
+    def respond(self, path: str) -> Reply:
+        """The reply to a GET of ``path``, faults included."""
+        with self.lock:
+            self.requests.append(path)
+            self.hits[path] = self.hits.get(path, 0) + 1
+            hit = self.hits[path]
+        override = self.overrides.get(path)
+        if override is not None:
+            reply = override(hit)
+            if reply is not None:
+                return reply
+        return self.page(path)
+
+    def page(self, path: str) -> Reply:
+        render = Renderer(self)
+        if path == "/robots.txt":
+            return Reply(
+                200, b"User-agent: *\nDisallow: /wp-admin/\n", {"Content-Type": "text/plain"}
+            )
+        if path == "/":
+            return render.ok(render.home())
+        if path in ("/redaksi/", "/kontak/"):
+            return render.ok(render.static_page(path.strip("/").title()))
+        parts = path.strip("/").split("/")
+        if parts[0] == "category" and len(parts) in (2, 4) and parts[1] in CATEGORIES:
+            number = int(parts[3]) if len(parts) == 4 and parts[2] == "page" else 1
+            body = render.listing(parts[1], number)
+            return render.ok(body) if body else render.not_found()
+        if len(parts) == 1 and parts[0] in self.articles:
+            return render.ok(render.article_page(self.articles[parts[0]]))
+        return render.not_found()
+
+
+class Renderer:
+    """The theme's templates, as the site prints them (base URL left to the server)."""
+
+    def __init__(self, site: FakeSite) -> None:
+        self.site = site
+
+    def ok(self, body: str) -> Reply:
+        return Reply(200, body.encode(), {"Content-Type": "text/html; charset=UTF-8"})
+
+    def not_found(self) -> Reply:
+        return Reply(404, self.document("Halaman tidak ditemukan", "<h1>Oops!</h1>").encode())
+
+    def document(self, title: str, body: str, head: str = "") -> str:
+        return (
+            '<!DOCTYPE html>\n<html lang="id-ID"><head><meta charset="UTF-8">'
+            f"<title>{title} &#8211; Channel9.id</title>{head}</head>"
+            f'<body><div id="mvp-site">{self.menu()}{body}</div></body></html>'
+        )
+
+    def menu(self) -> str:
+        items = "".join(
+            f'<li class="menu-item"><a href="BASE/category/{slug}/">{html.escape(label)}</a></li>'
+            for slug, label in CATEGORIES.items()
+        )
+        static = (
+            '<li><a href="BASE/redaksi/">Redaksi</a></li><li><a href="BASE/kontak/">Kontak</a></li>'
+        )
+        return (
+            f'<nav class="mvp-nav-menu left"><ul class="menu">{items}</ul></nav>'
+            f'<div id="mvp-fly-menu-wrap"><nav class="mvp-fly-nav-menu"><ul>{items}{static}</ul>'
+            "</nav></div>"
+        )
+
+    def home(self) -> str:
+        latest = "".join(
+            f'<li><a href="BASE/{slug}/" rel="bookmark"><h2>{entity(self.site.articles[slug].title)}</h2></a></li>'
+            for slug in self.site.order[:5]
+        )
+        return self.document(
+            "Channel9.id", f'<div id="mvp-home-widget-wrap"><ul>{latest}</ul></div>'
+        )
+
+    def static_page(self, name: str) -> str:
+        body = (
+            '<article id="mvp-article-wrap" class="post-2 page type-page status-publish hentry" '
+            'itemscope itemtype="http://schema.org/NewsArticle"><header id="mvp-post-head">'
+            f'<h1 class="mvp-post-title left entry-title" itemprop="headline">{name}</h1></header>'
+            '<div id="mvp-post-content"><div id="mvp-content-main"><p>Pemimpin Redaksi: '
+            "Anonim. Alamat: Jakarta.</p></div></div></article>"
+        )
+        return self.document(name, body)
+
+    def listing(self, category: str, number: int) -> str | None:
+        articles = self.site.listing(category)
+        pages = max(1, -(-(len(articles) - FEATURED) // PER_PAGE))
+        if number > pages:
+            return None
+        featured = ""
+        if number == 1:
+            featured = (
+                '<div id="mvp-cat-feat-wrap">'
+                + "".join(
+                    f'<div class="mvp-cat-feat-main"><a href="BASE/{a.slug}/" rel="bookmark">'
+                    f'<h2 class="mvp-stand-title">{entity(a.title)}</h2></a></div>'
+                    for a in articles[:FEATURED]
+                )
+                + "</div>"
+            )
+        start = FEATURED + (number - 1) * PER_PAGE
+        stories = [
+            (f"BASE/{a.slug}/", a.title, CATEGORIES[a.category])
+            for a in articles[start : start + PER_PAGE]
+        ]
+        if number == 1 and category == "nasional":
+            stories.insert(1, ("BASE/redaksi/", "Redaksi", "Nasional"))
+        items = "".join(
+            '<li class="mvp-blog-story-wrap left relative infinite-post">'
+            f'<a href="{href}" rel="bookmark"><div class="mvp-blog-story-out"><div class="mvp-blog-story-text">'
+            f'<div class="mvp-cat-date-wrap"><span class="mvp-cd-cat">{html.escape(label)}</span>'
+            f'<span class="mvp-cd-date">2 hari ago</span></div><h2>{entity(title)}</h2>'
+            "<p>Pemerintah menyatakan bahwa rencana tersebut [&hellip;]</p></div></div></a></li>"
+            for href, title, label in stories
+        )
+        base = f"BASE/category/{category}/"
+        head = ""
+        nav = f"<span>Page {number} of {pages}</span>"
+        if number < pages:
+            if category in ("nasional", "politik", "opini"):
+                head = f'<link rel="next" href="{base}page/{number + 1}/" />'
+            nav += (
+                f"<a href='{base}page/{number + 1}/' class=\"inactive\">{number + 1}</a>"
+                f'<a href="{base}page/{number + 1}/">Next &rsaquo;</a>'
+                f"<a href='{base}page/{pages}/'>Last &raquo;</a>"
+            )
+        body = (
+            f'<div id="mvp-main-body-wrap">{featured}'
+            f'<ul class="mvp-blog-story-list left relative infinite-content">{items}</ul>'
+            '<div class="mvp-inf-more-wrap left relative"><a href="#" class="mvp-inf-more-but">More Posts</a>'
+            f'<div class="mvp-nav-links"><div class="pagination">{nav}</div></div></div></div>'
+        )
+        return self.document(CATEGORIES[category], body, head)
+
+    def article_page(self, article: FakeArticle) -> str:
+        head = (
+            f'<link rel="canonical" href="BASE/{article.slug}/" />'
+            f'<meta property="og:title" content="{entity(article.title)}" />'
+            f'<meta property="og:image" content="{self.image(article)}" />'
+        )
+        if article.markup == "new":
+            data = {
+                "@context": "https://schema.org",
+                "@graph": [
+                    {"@type": "WebPage", "@id": f"BASE/{article.slug}/"},
+                    {
+                        "@type": "NewsArticle",
+                        "headline": article.title,
+                        "datePublished": article.published.isoformat(),
+                        "articleSection": [CATEGORIES[c] for c in article.categories],
+                    },
+                ],
+            }
+            head += f'<script type="application/ld+json">{json.dumps(data)}</script>'
+        if article.markup == "meta":
+            head += f'<meta property="article:published_time" content="{article.published.isoformat()}" />'
+        body = self.article(article, first=True) + "".join(
+            self.article(self.site.articles[slug], first=False) for slug in article.further
+        )
+        return self.document(entity(article.title), body, head)
+
+    def image(self, article: FakeArticle) -> str:
+        return f"BASE/wp-content/uploads/{article.published:%Y/%m}/{article.slug}-1000x600.jpg"
+
+    def article(self, article: FakeArticle, first: bool) -> str:
+        classes = " ".join(f"category-{c}" for c in article.categories)
+        tag_classes = " ".join(f"tag-{t.lower().replace(' ', '-')}" for t in article.tags)
+        opening = (
+            f'<article id="mvp-article-wrap" class="post-{article.slug} post type-post hentry {classes} {tag_classes}"'
+            if first
+            else f'<article class="mvp-article-wrap post type-post {classes}" id="post-{article.slug}" data-url="BASE/{article.slug}/"'
+        )
+        day = article.published
+        author = (
+            '<div class="mvp-author-info-name"><p>By</p><span class="author-name vcard fn author" itemprop="name">'
+            f'<a href="BASE/author/{article.author.split()[0].lower()}/" rel="author">{article.author}</a></span></div>'
+            if article.author
+            else ""
+        )
+        date = (
+            '<div class="mvp-author-info-date left relative"><p>Published</p> '
+            '<span class="mvp-post-date">3 tahun ago</span> <p>on</p> '
+            '<span class="mvp-post-date updated"><time class="post-date updated" itemprop="datePublished" '
+            f'datetime="{day.date().isoformat()}">{day.day} {MONTHS_ID[day.month - 1]} {day.year}</time></span>'
+            f'<meta itemprop="dateModified" content="{day.date().isoformat()}"></div>'
+            if article.markup != "body"
+            else ""
+        )
+        date_block = f'<div class="mvp-author-info-wrap"><div class="mvp-author-info-text">{author}{date}</div></div>'
+        image = self.image(article)
+        img = (
+            f'<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="{image}" class="lazyload" />'
+            if article.lazy_image
+            else f'<img src="{image}" class="wp-post-image" />'
+        )
+        caption = (
+            f'<span class="mvp-feat-caption">{entity(article.caption)}</span>'
+            if article.caption
+            else ""
+        )
+        container = "section" if article.markup in ("new", "meta") else "div"
+        tags = "".join(
+            f'<a href="BASE/tag/{t.lower().replace(" ", "-")}/" rel="tag">{t}</a>'
+            for t in article.tags
+        )
+        return (
+            f'{opening} itemscope itemtype="http://schema.org/NewsArticle">'
+            '<header id="mvp-post-head" class="left relative">'
+            f'<h3 class="mvp-post-cat left relative"><a class="mvp-post-cat-link" href="BASE/category/{article.category}/">'
+            f'<span class="mvp-post-cat left">{html.escape(CATEGORIES[article.category])}</span></a></h3>'
+            f'<h1 class="mvp-post-title left entry-title" itemprop="headline">{entity(article.title)}</h1>'
+            f"{date_block}</header>"
+            '<div id="mvp-post-content" class="left relative">'
+            f'<div id="mvp-post-feat-img" class="left relative" itemprop="image" itemscope itemtype="https://schema.org/ImageObject">'
+            f'{img}<meta itemprop="url" content="{image}"></div>{caption}'
+            f'<{container} id="mvp-content-main" class="left relative">{self.body(article)}</{container}>'
+            f'<div class="mvp-post-tags"><span class="mvp-post-tags-header">Related Topics:</span><span itemprop="keywords">{tags}</span></div>'
+            '<div id="mvp-related-posts"><h4>You may like</h4><ul><li><a href="BASE/"><p>Berita lain</p></a></li></ul></div>'
+            "</div></article>"
+        )
+
+    def body(self, article: FakeArticle) -> str:
+        first, *rest = article.paragraphs
+        separator = ["-", " – ", "-", "–"][len(article.slug) % 4]
+        lead = f"Channel9.id{separator}{article.place}. {first}"
+        if article.opinion_by:
+            lead = f"Oleh: {article.opinion_by} {lead}"
+        blocks = [f"<p>{entity(lead)}</p>"]
+        for index, paragraph in enumerate(rest):
+            blocks.append(f"<p>{entity(paragraph)}</p>")
+            if index == 0:
+                blocks.append(
+                    '<div class="code-block"><ins class="adsbygoogle"></ins>'
+                    "<script>(adsbygoogle = window.adsbygoogle || []).push({});</script></div>"
+                )
+            if index == 0 and article.related:
+                related = self.site.articles[article.related]
+                blocks.append(
+                    f'<p><strong>Baca juga: <a href="BASE/{related.slug}/">{entity(related.title)}</a></strong></p>'
+                )
+        if article.editor:
+            blocks.append(f"<p>({article.editor})</p>")
+        return "".join(blocks)
+
+
+def slugify(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def entity(text: str | None) -> str:
+    """Text as WordPress prints it: escaped, with its typographic entities."""
+    return (
+        html.escape(text or "", quote=True)
+        .replace("–", "&#8211;")
+        .replace("“", "&#8220;")
+        .replace("”", "&#8221;")
+        .replace("’", "&#8217;")
+    )
+
+
+@contextmanager
+def serve(site: FakeSite) -> Iterator[str]:
+    """Serves ``site`` on a free port of 127.0.0.1; yields its base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+
+        def do_GET(self) -> None:
+            reply = site.respond(self.path)
+            if reply.status == 0:
+                self.close_connection = True
+                return
+            body = reply.body.replace(b"BASE", base.encode())
+            self.send_response(reply.status)
+            headers = {"Content-Type": "text/html; charset=UTF-8", **reply.headers}
+            for name, value in headers.items():
+                self.send_header(name, value.replace("BASE", base))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield base
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,82 @@
+"""The whole crawl, ``scrapy crawl channel9``, against the fake site."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.conftest import crawl
+from tests.fakesite import FakeSite, serve
+
+
+def test_crawl_writes_every_article_once_with_its_fields(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    run = crawl(tmp_path, base_url, "-O", "out.jsonl")
+
+    assert run.returncode == 0, run.log
+    items = run.items("out.jsonl")
+    urls = [item["url"] for item in items]
+    assert len(urls) == len(set(urls)) == 40
+    expected = site.expected(base_url)
+    assert set(urls) == set(expected)
+    for item in items:
+        crawled_at = item.pop("crawled_at")
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", crawled_at)
+        assert item == expected[item["url"]]
+    assert f"{base_url}/redaksi/" in site_requests(site, base_url)
+    assert not (tmp_path / "data").exists()
+
+
+def test_crawl_without_options_writes_a_new_file_per_run(base_url: str, tmp_path: Path) -> None:
+    first = crawl(tmp_path, base_url, "-a", "categories=opini")
+    second = crawl(tmp_path, base_url, "-a", "categories=opini")
+
+    files = sorted((tmp_path / "data").glob("channel9-*.jsonl"))
+    assert first.returncode == second.returncode == 0
+    assert len(files) == 2
+    for path in files:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert len(lines) == 7
+        assert all("\\u" not in line for line in lines)
+        assert f"Wrote 7 items to {path.relative_to(tmp_path)}" in (first.log + second.log)
+
+
+def test_categories_and_max_pages_bound_the_crawl(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    run = crawl(
+        tmp_path,
+        base_url,
+        "-a",
+        "categories=nasional,politik",
+        "-a",
+        "max_pages=1",
+        "-O",
+        "out.jsonl",
+    )
+
+    listings = [path for path in site.requests if path.startswith("/category/")]
+    assert sorted(listings) == ["/category/nasional/", "/category/politik/"]
+    labels = {item["category"] for item in run.items("out.jsonl")} | {
+        label for item in run.items("out.jsonl") for label in item["categories"]
+    }
+    assert {"Nasional", "Politik"} <= labels
+
+
+def site_requests(site: FakeSite, base_url: str) -> list[str]:
+    return [base_url + path for path in site.requests]
+
+
+def test_crawl_of_a_few_hundred_articles_gets_every_field_right(tmp_path: Path) -> None:
+    site = FakeSite(count=300, seed=2)
+    with serve(site) as base_url:
+        run = crawl(tmp_path, base_url, "-O", "out.jsonl")
+
+    assert run.returncode == 0, run.log
+    expected = site.expected(base_url)
+    items = run.items("out.jsonl")
+    assert sorted(item["url"] for item in items) == sorted(expected)
+    for item in items:
+        item.pop("crawled_at")
+        assert item == expected[item["url"]]

@@ -1,0 +1,110 @@
+"""Page parsing on saved pages of the site's markup, each beside its expected output."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from channel9.pages import (
+    Category,
+    ListingPage,
+    from_html,
+    parse_article,
+    parse_listing,
+    parse_menu,
+)
+from channel9.pipelines import PublishedDatePipeline
+
+FIXTURES = Path(__file__).with_name("fixtures")
+LABELS = {
+    "politik": "Politik",
+    "hot-topic": "Hot Topic",
+    "ekonomi": "Ekonomi",
+    "nasional": "Nasional",
+    "internasional": "Internasional",
+}
+CRAWLED_AT = "2026-11-28T03:00:00+00:00"
+
+
+def article_output(name: str) -> dict[str, Any] | str:
+    """What the crawl writes for a saved page: the parser's article, its dates read."""
+    html = (FIXTURES / f"{name}.html").read_text(encoding="utf-8")
+    result = parse_article(from_html(html), f"https://channel9.id/{name}/", LABELS)
+    if result.article is None:
+        return result.reason or ""
+    result.article.crawled_at = CRAWLED_AT
+    return asdict(PublishedDatePipeline().process_item(result.article))
+
+
+@pytest.mark.parametrize(
+    "name", ["seed_article", "article_old_markup", "article_new_markup", "article_autoload"]
+)
+def test_article_pages_give_their_expected_item(name: str) -> None:
+    expected = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    assert article_output(name) == expected
+
+
+def test_seed_article_reads_its_date_from_the_text() -> None:
+    item = article_output("seed_article")
+    assert isinstance(item, dict)
+    assert (item["published_date"], item["published_raw"]) == ("2022-01-21", "Jumat (21/1/2022)")
+    assert item["text"].startswith("Diplomat terkemuka Rusia")
+    assert item["image_caption"] is None
+
+
+def test_auto_loaded_articles_are_links_not_content() -> None:
+    html = (FIXTURES / "article_autoload.html").read_text(encoding="utf-8")
+    result = parse_article(from_html(html), "https://channel9.id/banjir-jakarta-surut/")
+    assert result.links == (
+        "https://channel9.id/as-rusia-bertemu/",
+        "https://channel9.id/opini-tentang-pemilu/",
+    )
+
+
+def test_static_page_is_not_an_article() -> None:
+    assert article_output("static_page") == "not_article"
+
+
+def test_page_without_article_body_says_so() -> None:
+    html = (FIXTURES / "article_old_markup.html").read_text(encoding="utf-8")
+    cut = html[: html.index('<div id="mvp-post-content"')]
+    assert parse_article(from_html(cut), "https://channel9.id/x/").reason == "no_body"
+
+
+def test_listing_with_featured_block_and_page_links() -> None:
+    html = (FIXTURES / "listing_page1.html").read_text(encoding="utf-8")
+    listing = parse_listing(from_html(html), "https://channel9.id/category/nasional/")
+    assert listing == ListingPage(
+        article_urls=(
+            "https://channel9.id/berita-satu/",
+            "https://channel9.id/berita-dua/",
+            "https://channel9.id/berita-tiga/",
+            "https://channel9.id/berita-empat/",
+        ),
+        next_url="https://channel9.id/category/nasional/page/2/",
+    )
+
+
+def test_last_listing_page_has_no_next_page() -> None:
+    html = (FIXTURES / "listing_last_page.html").read_text(encoding="utf-8")
+    listing = parse_listing(from_html(html), "https://channel9.id/category/opini/page/4/")
+    assert listing == ListingPage(("https://channel9.id/opini-lama/",), None)
+
+
+def test_menu_lists_each_category_once() -> None:
+    html = (FIXTURES / "home.html").read_text(encoding="utf-8")
+    menu = parse_menu(from_html(html), "https://channel9.id/")
+    assert menu == [
+        Category("nasional", "Nasional", "https://channel9.id/category/nasional/"),
+        Category("internasional", "Internasional", "https://channel9.id/category/internasional/"),
+        Category("asia", "Asia", "https://channel9.id/category/internasional/asia/"),
+        Category("opini", "Opini", "https://channel9.id/category/opini/"),
+        Category("hot-topic", "Hot Topic", "https://channel9.id/category/hot-topic/"),
+        Category(
+            "ekonomi-bisnis", "Ekonomi & Bisnis", "https://channel9.id/category/ekonomi-bisnis/"
+        ),
+    ]
