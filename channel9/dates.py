@@ -58,13 +58,20 @@ def _alternation(words: Any) -> str:
 _MONTH = rf"(?:{_alternation(MONTHS)})"
 _WEEKDAY = rf"(?:{_alternation(WEEKDAYS)})"
 _SEP = r"[\s,|/–—-]*"
-_TIME = (
-    r"(?:(?:pukul|pkl|pk|jam|at|@)\.?\s*)?"
-    r"(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)(?:[:.](?P<second>[0-5]\d)(?:\.\d+)?)?"
-    r"(?:\s*(?P<ampm>am|pm))?"
-    r"(?:\s*(?P<part>pagi|siang|sore|malam))?"
-    r"(?:\s*(?P<zone>wita|wib|wit|utc|gmt|z\b|[+-]\d{2}:?\d{2}))?"
-)
+
+
+def _time(minutes: str) -> str:
+    """A time of day; ``minutes`` is "?" where "pukul 10" may stand without them."""
+    return (
+        r"(?:(?P<clock>pukul|pkl|pk|jam|at|@)\.?\s*)?"
+        r"(?P<hour>[01]?\d|2[0-3])"
+        rf"(?:[:.](?P<minute>[0-5]\d)(?:[:.](?P<second>[0-5]\d)(?:\.\d+)?)?){minutes}"
+        r"(?:\s*(?P<ampm>am|pm))?"
+        r"(?:\s*(?P<part>pagi|siang|sore|malam))?"
+        r"(?:\s*(?P<zone>wita|wib|wit|utc|gmt|z\b|[+-]\d{2}:?\d{2}))?"
+    )
+
+
 _DAY_MONTH_YEAR = (
     rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s.-]*(?P<month>{_MONTH})\b\.?[\s,.-]*(?P<year>\d{{4}})"
 )
@@ -78,21 +85,25 @@ _ISO = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})"
     r"(?:[t ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(?P<offset>z|[+-]\d{2}:?\d{2})?)?"
 )
-_TIME_FIRST = re.compile(rf"(?<![\d.,]){_TIME}{_SEP}(?:(?P<weekday>{_WEEKDAY})\b\.?{_SEP})?{_DATE}")
-_DATE_FIRST = re.compile(rf"(?:(?P<weekday>{_WEEKDAY})\b\.?{_SEP})?{_DATE}(?:{_SEP}{_TIME})?(?!\d)")
+_TIME_FIRST = re.compile(
+    rf"(?<![\d.,]){_time('')}{_SEP}(?:(?P<weekday>{_WEEKDAY})\b\.?{_SEP})?{_DATE}"
+)
+_DATE_FIRST = re.compile(
+    rf"(?:(?P<weekday>{_WEEKDAY})\b\.?{_SEP})?{_DATE}(?:\)?{_SEP}{_time('?')})?(?!\d)"
+)
 _BRACKETED = re.compile(
     rf"(?P<weekday>{_WEEKDAY})\s*,?\s*\(\s*(?P<day>\d{{1,2}})\s*/\s*(?P<month>\d{{1,2}})"
     r"(?:\s*/\s*(?P<year>\d{4}|\d{2}))?\s*\)"
 )
 _RELATIVE = re.compile(
-    r"^(?P<count>\d+|se|satu|a|an|one)\s*"
+    r"(?:^|\s)(?P<count>\d+|se|satu|a|an|one)\s*"
     r"(?P<unit>detik|menit|jam|hari|minggu|pekan|bulan|tahun|"
     r"sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|days?|weeks?|months?|years?)\s*"
     r"(?:yang\s+)?(?:lalu|ago|sebelumnya)$"
 )
 _NAMED_DAY = re.compile(
     r"^(?P<day>baru saja|barusan|just now|kemarin lusa|kemarin|yesterday|hari ini|today)"
-    rf"(?:{_SEP}{_TIME})?$"
+    rf"(?:{_SEP}{_time('?')})?$"
 )
 _LABELS = re.compile(
     r"\b(?:diperbarui|diperbaharui|dipublikasikan|diterbitkan|terbit|ditulis|published|"
@@ -187,7 +198,9 @@ def _zone(name: str | None) -> timezone:
 
 
 def _reading(day: date, groups: dict[str, str | None]) -> DateReading:
-    if groups.get("hour") is None:
+    """The day, at the time of day in ``groups`` when there is one: an hour alone counts only
+    after a word such as "pukul" ("pukul 10 malam")."""
+    if groups.get("hour") is None or groups.get("minute") is None and not groups.get("clock"):
         return DateReading(datetime.combine(day, time(), JAKARTA), has_time=False)
     clock = _clock(
         int(groups["hour"] or 0),
@@ -231,7 +244,7 @@ def _read_iso(text: str, ref: datetime) -> DateReading | None:
 
 
 def _read_relative(text: str, ref: datetime) -> DateReading | None:
-    match = _RELATIVE.match(text)
+    match = _RELATIVE.search(text)
     if match:
         count = match["count"]
         amount = int(count) if count.isdigit() else 1
