@@ -200,7 +200,7 @@ def _zone(name: str | None) -> timezone:
 def _reading(day: date, groups: dict[str, str | None]) -> DateReading:
     """The day, at the time of day in ``groups`` when there is one: an hour alone counts only
     after a word such as "pukul" ("pukul 10 malam")."""
-    if groups.get("hour") is None or groups.get("minute") is None and not groups.get("clock"):
+    if groups.get("hour") is None or (groups.get("minute") is None and not groups.get("clock")):
         return DateReading(datetime.combine(day, time(), JAKARTA), has_time=False)
     clock = _clock(
         int(groups["hour"] or 0),
