@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from scrapy.exporters import JsonLinesItemExporter
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -37,3 +38,12 @@ class OutputLocation:
 
     def feed_slot_closed(self, slot: Any) -> None:
         logger.info("Wrote %d items to %s", slot.itemcount, slot.uri)
+
+
+class JsonLinesExporter(JsonLinesItemExporter):
+    """JSON Lines, each line flushed as it is written: once an article counts as exported,
+    its line is in the file, even if the process is killed the next moment."""
+
+    def export_item(self, item: Any) -> None:
+        super().export_item(item)
+        self.file.flush()

@@ -8,6 +8,8 @@ from __future__ import annotations
 BOT_NAME = "channel9"
 SPIDER_MODULES = ["channel9.spiders"]
 NEWSPIDER_MODULE = "channel9.spiders"
+# `scrapy crawl` with an exit status that tells a failed run, and `scrapy dataset`.
+COMMANDS_MODULE = "channel9.commands"
 
 # Say who is crawling and where to reach the maintainers, as polite crawlers do.
 USER_AGENT = "channel9-dataset-crawler/0.1 (+https://github.com/channel9-dataset/channel9)"
@@ -39,14 +41,37 @@ CHANNEL9_OUTPUT = "data/%(name)s-%(run_id)s.jsonl"
 ADDONS = {"channel9.output.DefaultFeed": 0}
 # Indonesian text as it is, not \u-escaped.
 FEED_EXPORT_ENCODING = "utf-8"
+# A scheduled run that finds nothing new leaves no empty file behind (its report says so).
+FEED_STORE_EMPTY = False
+# JSON Lines flushed line by line: an article counts as exported only once it is written.
+FEED_EXPORTERS = {
+    "jsonlines": "channel9.output.JsonLinesExporter",
+    "jsonl": "channel9.output.JsonLinesExporter",
+}
+
+# The crawl state: what earlier runs exported, what failed. Empty: no state, every run full.
+CHANNEL9_STATE = "data/channel9-state.sqlite3"
+# Listing pages walked past the first that brings nothing new (listings are not always
+# strictly newest first).
+CHANNEL9_OVERLAP_PAGES = 1
+# A run fails (exit status 1) when more than this share of its pages failed...
+CHANNEL9_MAX_FAILED_SHARE = 0.1
+# ...or when fewer than this share of its items have a title, a date and text, once it
+# has at least CHANNEL9_QUALITY_MIN_ITEMS items (a changed page layout shows this way).
+CHANNEL9_MIN_COMPLETE_SHARE = 0.8
+CHANNEL9_QUALITY_MIN_ITEMS = 20
 
 # Drop what is no article first, so that the later pipelines see only articles.
 ITEM_PIPELINES = {
     "channel9.pipelines.RequiredFieldsPipeline": 100,
     "channel9.pipelines.DuplicatesPipeline": 200,
+    "channel9.pipelines.UnchangedPipeline": 250,
     "channel9.pipelines.PublishedDatePipeline": 300,
+    "channel9.pipelines.SincePipeline": 400,
 }
-# Say at the end where the output went.
+# Say at the end where the output went; keep the crawl state and the run report. The
+# ledger comes after Scrapy's feed exporter, so that it records items already written.
 EXTENSIONS = {
     "channel9.output.OutputLocation": 500,
+    "channel9.extensions.RunLedger": 600,
 }

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
-from typing import Any
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import TCPTimedOutError, TimeoutError
 
 from channel9 import pages
+from channel9.extensions import RunLedger
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
+    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -20,10 +30,13 @@ LISTING_PRIORITY = 10
 
 
 class Channel9Spider(scrapy.Spider):
-    """Every article of the site's category listings, each once.
+    """Every article of the site's category listings, each once, and only the new ones
+    when earlier runs left a crawl state.
 
     Arguments: ``base_url`` (the site, or a copy of it), ``categories`` (comma-separated
-    slugs, default: all of the menu), ``max_pages`` (listing pages per category).
+    slugs, default: all of the menu), ``max_pages`` (listing pages per category),
+    ``since`` (``YYYY-MM-DD``: no article published before), ``full`` (``1``: walk
+    everything again and re-emit the articles that changed).
     """
 
     name = "channel9"
@@ -33,6 +46,8 @@ class Channel9Spider(scrapy.Spider):
         base_url: str = "https://channel9.id",
         categories: str | None = None,
         max_pages: str | int | None = None,
+        since: str | None = None,
+        full: str | bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -40,11 +55,27 @@ class Channel9Spider(scrapy.Spider):
         self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
         self.wanted = [slug.strip() for slug in (categories or "").split(",") if slug.strip()]
         self.max_pages = int(max_pages) if max_pages else None
+        self.since = date.fromisoformat(since) if since else None
+        self.full = str(full).lower() in ("1", "true", "yes")
         self.run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         self.category_labels: dict[str, str] = {}
+        self.quiet_pages: Counter[str] = Counter()
+        self.last_page: dict[str, int] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
+        return spider
+
+    @property
+    def ledger(self) -> RunLedger | None:
+        return self.crawler.get_extension(RunLedger)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield scrapy.Request(f"{self.base_url}/", callback=self.parse_home)
+        for url in self.ledger.retry_urls() if self.ledger else ():
+            yield self._article(url, None, 0)
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
         menu = pages.parse_menu(response.selector, response.url)
@@ -55,7 +86,7 @@ class Channel9Spider(scrapy.Spider):
             by_slug = {category.slug: category for category in menu}
             chosen = [by_slug.get(slug) or self._unlisted(slug) for slug in self.wanted]
         if not chosen:
-            self._count("failed", "no_categories", response.url)
+            self._failed(response.url, "no_categories", retry=False)
         for category in chosen:
             yield self._listing(category.url, category.label, 1)
 
@@ -67,48 +98,98 @@ class Channel9Spider(scrapy.Spider):
         return scrapy.Request(
             url,
             callback=self.parse_listing,
+            errback=self.listing_failed,
             cb_kwargs={"label": label, "page": page},
             priority=LISTING_PRIORITY,
         )
 
     def parse_listing(self, response: Response, label: str, page: int) -> Iterator[scrapy.Request]:
+        self._stat("fetched/listing")
+        if page > self.last_page.get(label, page):
+            return
         listing = pages.parse_listing(response.selector, response.url)
         if not listing.article_urls:
-            self._count("failed", "empty_listing", response.url)
-        for url in listing.article_urls:
-            yield self._article(url, label)
+            self._failed(response.url, "empty_listing", retry=False)
+        new = [url for url in listing.article_urls if self._is_new(url)]
+        for url in new:
+            yield self._article(url, label, page)
+        self.quiet_pages[label] = 0 if new else self.quiet_pages[label] + 1
+        if self.quiet_pages[label] > self.settings.getint("CHANNEL9_OVERLAP_PAGES"):
+            logger.info("Stopping %s at page %d: nothing new", label, page)
+            return
         if listing.next_url and (self.max_pages is None or page < self.max_pages):
             yield self._listing(listing.next_url, label, page + 1)
 
-    def _article(self, url: str, listed_under: str | None) -> scrapy.Request:
+    def _is_new(self, url: str) -> bool:
+        """Not exported by an earlier run (with ``full``, everything is worth a look)."""
+        if self.full or self.ledger is None or not self.ledger.is_exported(url):
+            return True
+        self._stat("skipped/known")
+        return False
+
+    def _article(self, url: str, listed_under: str | None, page: int) -> scrapy.Request:
         return scrapy.Request(
-            url, callback=self.parse_article, cb_kwargs={"listed_under": listed_under}
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            meta={"listed_under": listed_under, "listing_page": page},
         )
 
-    def parse_article(self, response: Response, listed_under: str | None) -> Iterator[Any]:
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        self._stat("fetched/article")
         try:
             result = pages.parse_article(response.selector, response.url, self.category_labels)
         except Exception:
             logger.exception("Could not parse %s", response.url)
-            self._count("failed", "parse_error", response.url)
+            self._failed(response.url, "parse_error")
             return
         for link in result.links:
-            yield self._article(link, None)
+            if self._is_new(link):
+                yield self._article(link, None, 0)
         article = result.article
         if article is None:
-            self._count(
-                "skipped" if result.reason == "not_article" else "failed",
-                result.reason or "unknown",
-                response.url,
-            )
+            if result.reason == "not_article":
+                self._stat("skipped/not_article")
+            else:
+                self._failed(response.url, result.reason or "unknown")
             return
+        listed_under = response.meta.get("listed_under")
         if listed_under and listed_under.casefold() not in map(str.casefold, article.categories):
             article.categories.append(listed_under)
         article.crawled_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         yield article
 
-    def _count(self, outcome: str, reason: str, url: str) -> None:
-        level = logging.INFO if outcome == "skipped" else logging.WARNING
-        logger.log(level, "%s %s: %s", outcome.capitalize(), url, reason)
+    def item_dropped(self, item: Any, response: Response, exception: Exception) -> None:
+        """An article older than ``since`` ends the walk of the listing that showed it."""
+        label = response.meta.get("listed_under")
+        page = response.meta.get("listing_page")
+        if getattr(exception, "reason", None) == "before_since" and label and page:
+            overlap = self.settings.getint("CHANNEL9_OVERLAP_PAGES")
+            self.last_page[label] = min(self.last_page.get(label, page + overlap), page + overlap)
+
+    def article_failed(self, failure: Failure) -> None:
+        self._failed(failure.request.url, failure_reason(failure))
+
+    def listing_failed(self, failure: Failure) -> None:
+        self._failed(failure.request.url, failure_reason(failure), retry=False)
+
+    def _failed(self, url: str, reason: str, retry: bool = True) -> None:
+        """A page the run could not get: logged, counted, reported, and with ``retry``
+        asked for again by the next run."""
+        logger.warning("Failed %s: %s", url, reason)
+        self._stat(f"failed/{reason}")
+        if self.ledger is not None:
+            self.ledger.failure(url, reason, retry=retry)
+
+    def _stat(self, key: str) -> None:
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"channel9/{outcome}/{reason}")
+        self.crawler.stats.inc_value(f"channel9/{key}")
+
+
+def failure_reason(failure: Failure) -> str:
+    """A short name for why a request failed: ``http_503``, ``timeout``, ``IgnoreRequest``..."""
+    if failure.check(HttpError):
+        return f"http_{failure.value.response.status}"
+    if failure.check(TimeoutError, TCPTimedOutError):
+        return "timeout"
+    return type(failure.value).__name__

@@ -1,0 +1,1 @@
+"""Project commands: ``scrapy crawl`` with an honest exit status, and ``scrapy dataset``."""

@@ -1,0 +1,210 @@
+"""Scheduled runs: only what is new, nothing lost, an honest exit status, one run at a time."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from channel9.extensions import set_aside_broken_tail
+from channel9.state import CrawlState
+from tests.conftest import FAST, SCRAPY, crawl
+from tests.fakesite import FakeSite, Reply, serve
+
+STATE = "data/channel9-state.sqlite3"
+
+
+def run_files(workdir: Path) -> list[Path]:
+    return sorted((workdir / "data").glob("channel9-*.jsonl"))
+
+
+def items_of(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def report_of(path: Path) -> dict[str, Any]:
+    return json.loads(path.with_name(path.stem + ".report.json").read_text(encoding="utf-8"))
+
+
+def last_report(workdir: Path) -> dict[str, Any]:
+    reports = sorted((workdir / "data").glob("channel9-*.report.json"))
+    return json.loads(reports[-1].read_text(encoding="utf-8"))
+
+
+def test_second_run_exports_only_the_new_articles_cheaply(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    first = crawl(tmp_path, base_url)
+    new = [site.add_article() for _ in range(3)]
+    second = crawl(tmp_path, base_url)
+
+    assert first.returncode == second.returncode == 0, second.log
+    first_file, second_file = run_files(tmp_path)
+    assert len(items_of(first_file)) == 40
+    assert sorted(item["url"] for item in items_of(second_file)) == sorted(
+        f"{base_url}/{article.slug}/" for article in new
+    )
+    report = report_of(second_file)
+    assert report["new"] == 3
+    # robots.txt, home, two listing pages a category (three where something was new), 3 articles
+    assert report["requests"] <= 2 + 6 * 3 + 3
+    assert report["listing_pages_fetched"] <= 6 * 3
+
+
+def test_run_with_nothing_new_writes_no_file_and_exits_zero(base_url: str, tmp_path: Path) -> None:
+    crawl(tmp_path, base_url)
+    again = crawl(tmp_path, base_url)
+
+    assert again.returncode == 0, again.log
+    assert len(run_files(tmp_path)) == 1
+    assert last_report(tmp_path)["new"] == 0
+
+
+def test_failed_article_is_reported_and_exported_by_the_next_run(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    slug = site.order[-1]  # the oldest: deep in its listing, which the next run won't walk
+    site.overrides[f"/{slug}/"] = lambda hit: Reply(500, b"Database error") if hit <= 3 else None
+
+    first = crawl(tmp_path, base_url)
+    second = crawl(tmp_path, base_url)
+
+    url = f"{base_url}/{slug}/"
+    first_file, second_file = run_files(tmp_path)
+    assert url not in {item["url"] for item in items_of(first_file)}
+    assert report_of(first_file)["failures"] == [{"url": url, "reason": "http_500", "tries": 1}]
+    assert [item["url"] for item in items_of(second_file)] == [url]
+    assert first.returncode == second.returncode == 0
+
+
+def test_killed_run_loses_nothing_and_leaves_no_broken_line(tmp_path: Path) -> None:
+    site = FakeSite(count=120, seed=4)
+    with serve(site) as base_url:
+        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
+        slow = ["-s", "CONCURRENT_REQUESTS=2", "-s", "DOWNLOAD_DELAY=0.01"]
+        command = [SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST, *slow]
+        process = subprocess.Popen(
+            command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            files = run_files(tmp_path)
+            if files and len(files[0].read_bytes().splitlines()) >= 30:
+                break
+            time.sleep(0.02)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        second = crawl(tmp_path, base_url)
+
+    assert second.returncode == 0, second.log
+    urls = set()
+    killed_lines = 0
+    for path in run_files(tmp_path):
+        text = path.read_text(encoding="utf-8")
+        assert text.endswith("\n")
+        lines = text.splitlines()
+        killed_lines = killed_lines or len(lines)
+        urls.update(json.loads(line)["url"] for line in lines)
+    assert 30 <= killed_lines < 120
+    assert urls == set(site.expected(base_url))
+
+
+def test_full_run_re_emits_only_edited_articles(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    crawl(tmp_path, base_url)
+    edited = site.order[5]
+    site.edit(edited)
+    full = crawl(tmp_path, base_url, "-a", "full=1")
+
+    assert full.returncode == 0, full.log
+    items = items_of(run_files(tmp_path)[-1])
+    assert [item["url"] for item in items] == [f"{base_url}/{edited}/"]
+    assert items[0]["text"].endswith("Ralat ke-1: judul dan isi diperbaiki.")
+    assert last_report(tmp_path)["skipped"]["unchanged"] == 39
+
+
+def test_since_bounds_a_backfill_by_publication_date(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    site_all = FakeSite(count=40)  # the same articles: the fixture's site is seeded alike
+    cutoff = sorted(a.published.date() for a in site_all.articles.values())[30]
+    run = crawl(tmp_path, base_url, "-a", f"since={cutoff.isoformat()}", "-O", "out.jsonl")
+
+    expected = {
+        url
+        for url, item in site.expected(base_url).items()
+        if item["published_date"] >= str(cutoff)
+    }
+    assert {item["url"] for item in run.items("out.jsonl")} == expected
+    listings = [path for path in site.requests if path.startswith("/category/")]
+    assert len(listings) < 12
+
+
+def test_second_concurrent_run_is_refused_and_touches_nothing(
+    base_url: str, tmp_path: Path
+) -> None:
+    holder = CrawlState(tmp_path / STATE)
+    try:
+        before = (tmp_path / STATE).read_bytes()
+        refused = crawl(tmp_path, base_url)
+        after = (tmp_path / STATE).read_bytes()
+    finally:
+        holder.close()
+
+    assert refused.returncode != 0
+    assert "Another crawl is running" in refused.log
+    assert before == after
+    assert run_files(tmp_path) == []
+
+
+def test_exit_status_is_non_zero_when_every_article_fails(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    for slug in site.articles:
+        site.overrides[f"/{slug}/"] = lambda hit: Reply(503, b"Service Unavailable")
+    run = crawl(tmp_path, base_url, "-s", "RETRY_TIMES=0")
+
+    assert run.returncode == 1
+    assert "This run failed" in run.log
+    assert last_report(tmp_path)["failed"] == 40
+
+
+def test_dataset_merges_run_files_latest_version_winning(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    crawl(tmp_path, base_url)
+    added = site.add_article()
+    crawl(tmp_path, base_url)
+    site.edit(site.order[3])
+    crawl(tmp_path, base_url, "-a", "full=1")
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
+    done = subprocess.run(
+        [SCRAPY, "dataset", "-o", "all.jsonl"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert done.returncode == 0, done.stderr
+    items = items_of(tmp_path / "all.jsonl")
+    by_url = {item["url"]: item for item in items}
+    assert len(items) == len(by_url) == 41
+    assert f"{base_url}/{added.slug}/" in by_url
+    assert by_url[f"{base_url}/{site.order[3]}/"]["text"].endswith("diperbaiki.")
+    assert "41 articles from 3 run files" in done.stdout
+
+
+def test_cut_off_last_line_of_a_killed_run_is_set_aside(tmp_path: Path) -> None:
+    output = tmp_path / "run.jsonl"
+    output.write_bytes(b'{"url": "a"}\n{"url": "b", "ti')
+
+    set_aside_broken_tail(output)
+
+    assert output.read_bytes() == b'{"url": "a"}\n'
+    assert (tmp_path / "run.jsonl.broken").read_bytes() == b'{"url": "b", "ti'
