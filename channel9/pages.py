@@ -71,6 +71,19 @@ def clean(text: str | None) -> str:
     return " ".join(text.translate(_INVISIBLE).split()) if text else ""
 
 
+def page_problem(page: Selector) -> str | None:
+    """Why a page served as a success holds no content: ``challenge_page`` (a CDN's browser
+    check) or ``error_page`` (a database or PHP error); None for a normal page."""
+    if _nodes(page, css.CHALLENGE_MARKERS, union=True):
+        return "challenge_page"
+    text = clean(" ".join(page.xpath(css.PROBLEM_TEXT).getall())).lower()
+    if any(phrase in text for phrase in css.CHALLENGE_PHRASES):
+        return "challenge_page"
+    if any(phrase in text for phrase in css.ERROR_PHRASES):
+        return "error_page"
+    return None
+
+
 def parse_menu(page: Selector, url: str) -> list[Category]:
     """The category listings linked from the menu, in menu order, each once."""
     found: dict[str, Category] = {}

@@ -149,3 +149,29 @@ EDITOR_ALONE = re.compile(r"^\(\s*(?P<initials>[A-Z]{2,5}(?:\s*/\s*[A-Z]{2,5})?)
 EDITOR_TRAILING = re.compile(r'(?<=[.!?"”])\s*\(\s*(?P<initials>[A-Z]{2,5})\s*\)$')
 # Suffix of the site's <title> and og:title, removed when the title comes from there.
 SITE_NAME_SUFFIX = re.compile(r"\s*[-–|]\s*Channel9(?:\.id)?\s*$", re.IGNORECASE)
+
+# Pages served with status 200 that are no content: CDN challenges and error pages. They
+# are told apart by their title, headings and the first paragraphs of the body.
+PROBLEM_TEXT = (
+    "//title//text() | //h1//text() | //body/p//text()"
+    " | //*[contains(@class, 'wp-die-message')]//text()"
+)
+CHALLENGE_MARKERS = (
+    "#challenge-form",
+    "#cf-wrapper",
+    ".cf-browser-verification",
+    "#challenge-running",
+)
+CHALLENGE_PHRASES = (
+    "just a moment",
+    "attention required",
+    "checking your browser",
+    "ddos protection",
+)
+ERROR_PHRASES = (
+    "error establishing a database connection",
+    "database error",
+    "kesalahan saat membuat koneksi database",
+    "critical error on this website",
+    "kesalahan kritis",
+)

@@ -28,6 +28,21 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # An unanswered request is abandoned (and retried) after a minute, not three.
 DOWNLOAD_TIMEOUT = 60
+# robots.txt per RFC 9309 (a 5xx disallows the site for the run); Retry-After honoured,
+# with the whole site slowed down after a 429 or 5xx.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "channel9.middlewares.StrictRobotsTxtMiddleware": 100,
+    "channel9.middlewares.BackoffMiddleware": 560,
+}
+# Backoff after a 429 or 5xx without Retry-After: 0.5 s, 1 s, 2 s... by retry, at most
+# CHANNEL9_MAX_BACKOFF, which also caps what Retry-After may ask.
+CHANNEL9_BACKOFF_BASE = 0.5
+CHANNEL9_MAX_BACKOFF = 60.0
+# Transient server errors get more tries than Scrapy's 2.
+RETRY_TIMES = 4
+# Pages served whole but without content (challenge, error page, cut body): tries again.
+CHANNEL9_CONTENT_RETRIES = 2
 # No listening port is opened by a crawl.
 TELNETCONSOLE_ENABLED = False
 # No listening port, and no code run from outside the process.

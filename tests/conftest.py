@@ -18,7 +18,7 @@ from tests.fakesite import FakeSite, serve
 SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 FAST = [
     *("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"),
-    *("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"),
+    *("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "CHANNEL9_BACKOFF_BASE=0.01"),
 ]
 
 

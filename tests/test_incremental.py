@@ -68,7 +68,7 @@ def test_failed_article_is_reported_and_exported_by_the_next_run(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
     slug = site.order[-1]  # the oldest: deep in its listing, which the next run won't walk
-    site.overrides[f"/{slug}/"] = lambda hit: Reply(500, b"Database error") if hit <= 3 else None
+    site.overrides[f"/{slug}/"] = lambda hit: Reply(500, b"Database error") if hit <= 5 else None
 
     first = crawl(tmp_path, base_url)
     second = crawl(tmp_path, base_url)

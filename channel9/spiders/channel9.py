@@ -11,7 +11,9 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.http import Response
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 
@@ -105,11 +107,16 @@ class Channel9Spider(scrapy.Spider):
 
     def parse_listing(self, response: Response, label: str, page: int) -> Iterator[scrapy.Request]:
         self._stat("fetched/listing")
+        problem = content_problem(response)
+        if problem:
+            yield from self._retry(response, problem, retry_next_run=False)
+            return
         if page > self.last_page.get(label, page):
             return
         listing = pages.parse_listing(response.selector, response.url)
         if not listing.article_urls:
-            self._failed(response.url, "empty_listing", retry=False)
+            yield from self._retry(response, "empty_listing", retry_next_run=False)
+            return
         new = [url for url in listing.article_urls if self._is_new(url)]
         for url in new:
             yield self._article(url, label, page)
@@ -137,6 +144,10 @@ class Channel9Spider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         self._stat("fetched/article")
+        problem = content_problem(response)
+        if problem:
+            yield from self._retry(response, problem)
+            return
         try:
             result = pages.parse_article(response.selector, response.url, self.category_labels)
         except Exception:
@@ -151,7 +162,7 @@ class Channel9Spider(scrapy.Spider):
             if result.reason == "not_article":
                 self._stat("skipped/not_article")
             else:
-                self._failed(response.url, result.reason or "unknown")
+                yield from self._retry(response, result.reason or "unknown")
             return
         listed_under = response.meta.get("listed_under")
         if listed_under and listed_under.casefold() not in map(str.casefold, article.categories):
@@ -166,6 +177,22 @@ class Channel9Spider(scrapy.Spider):
         if getattr(exception, "reason", None) == "before_since" and label and page:
             overlap = self.settings.getint("CHANNEL9_OVERLAP_PAGES")
             self.last_page[label] = min(self.last_page.get(label, page + overlap), page + overlap)
+
+    def _retry(
+        self, response: Response, reason: str, retry_next_run: bool = True
+    ) -> Iterator[scrapy.Request]:
+        """A page served whole but holding no content (a challenge, an error page, a cut
+        body) is asked for again a few times, then counted as failed."""
+        request = get_retry_request(
+            response.request,
+            spider=self,
+            reason=reason,
+            max_retry_times=self.settings.getint("CHANNEL9_CONTENT_RETRIES"),
+        )
+        if request is not None:
+            yield request
+        else:
+            self._failed(response.url, reason, retry=retry_next_run)
 
     def article_failed(self, failure: Failure) -> None:
         self._failed(failure.request.url, failure_reason(failure))
@@ -186,10 +213,25 @@ class Channel9Spider(scrapy.Spider):
         self.crawler.stats.inc_value(f"channel9/{key}")
 
 
+def content_problem(response: Response) -> str | None:
+    """Why a successful response holds no page content, if it does not."""
+    if not isinstance(response, TextResponse) or b"html" not in (
+        response.headers.get(b"Content-Type") or b"html"
+    ):
+        return "not_html"
+    return pages.page_problem(response.selector)
+
+
 def failure_reason(failure: Failure) -> str:
-    """A short name for why a request failed: ``http_503``, ``timeout``, ``IgnoreRequest``..."""
+    """A short name for why a request failed: ``http_503``, ``timeout``, ``robots``..."""
     if failure.check(HttpError):
         return f"http_{failure.value.response.status}"
     if failure.check(TimeoutError, TCPTimedOutError):
         return "timeout"
+    if failure.check(IgnoreRequest):
+        message = str(failure.value).lower()
+        for word in ("robots", "offsite", "maxsize", "size"):
+            if word in message:
+                return "too_large" if "size" in word else word
+        return "ignored"
     return type(failure.value).__name__

@@ -1,0 +1,114 @@
+"""Downloader middlewares for a hostile web: Retry-After and backoff, strict robots.txt."""
+
+from __future__ import annotations
+
+import logging
+import time
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+
+class BackoffMiddleware:
+    """Slows the whole site down when it says it is overloaded.
+
+    Scrapy retries a 429 or 5xx at once and ignores ``Retry-After``. Here such an answer
+    raises the delay of the site's download slot, for every request, to the
+    ``Retry-After`` it asked for, or to an exponential backoff by the request's retries
+    (at most ``CHANNEL9_MAX_BACKOFF`` seconds); the usual delay returns once that long
+    has passed without another such answer. It sits after the retry middleware, so it
+    sees the answer before the retry is scheduled.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.codes = set(crawler.settings.getlist("RETRY_HTTP_CODES", []))
+        self.max_backoff = crawler.settings.getfloat("CHANNEL9_MAX_BACKOFF")
+        self.base = crawler.settings.getfloat("CHANNEL9_BACKOFF_BASE")
+        self.saved: dict[str, tuple[float, float]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        slot = self._slot(request)
+        if slot is None:
+            return response
+        key = request.meta["download_slot"]
+        if response.status in self.codes:
+            retries = request.meta.get("retry_times", 0)
+            wait = retry_after(response.headers.get(b"Retry-After"))
+            if wait is None:
+                wait = self.base * 2**retries
+            wait = min(wait, self.max_backoff)
+            normal = self.saved.get(key, (slot.delay, 0.0))[0]
+            self.saved[key] = (normal, time.monotonic() + wait)
+            slot.delay = max(slot.delay, wait)
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("channel9/backoff")
+            logger.info("%s answered %d: slowing down to %.1fs", key, response.status, wait)
+        elif key in self.saved and time.monotonic() >= self.saved[key][1]:
+            slot.delay = self.saved.pop(key)[0]
+        return response
+
+    def _slot(self, request: Request) -> Any:
+        engine = self.crawler.engine
+        key = request.meta.get("download_slot")
+        if engine is None or key is None:
+            return None
+        return engine.downloader.slots.get(key)
+
+
+def retry_after(value: bytes | None) -> float | None:
+    """Seconds asked for by a Retry-After header (seconds or an HTTP date), if readable."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        return max(0.0, parsedate_to_datetime(text).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+class _DisallowAll:
+    def allowed(self, url: str, user_agent: str | bytes) -> bool:
+        return False
+
+
+class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """robots.txt as RFC 9309 says: when it answers 5xx or cannot be fetched, the site is
+    disallowed for the run (Scrapy would crawl everything). A 4xx still allows all."""
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500:
+            self._disallow(netloc, f"robots.txt answered {response.status}")
+        else:
+            await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if isinstance(exc, IgnoreRequest):
+            super()._robots_error(exc, netloc)
+        else:
+            self._disallow(netloc, f"robots.txt could not be fetched ({type(exc).__name__})")
+
+    def _disallow(self, netloc: str, why: str) -> None:
+        logger.error("%s: treating %s as disallowed for this run (RFC 9309)", why, netloc)
+        self._stats.inc_value("channel9/robots_unavailable")
+        waiting = self._parsers[netloc]
+        self._parsers[netloc] = _DisallowAll()
+        waiting.callback(self._parsers[netloc])
