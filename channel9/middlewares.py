@@ -6,9 +6,11 @@ import logging
 import time
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from w3lib.url import safe_url_string
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -83,6 +85,37 @@ def retry_after(value: bytes | None) -> float | None:
         return max(0.0, parsedate_to_datetime(text).timestamp() - time.time())
     except (TypeError, ValueError):
         return None
+
+
+class RedirectGuardMiddleware:
+    """Refuses, as failures the spider hears of, redirects that leave the site or loop.
+
+    Scrapy would follow them and then drop the next request without a word (the offsite
+    filter, the duplicate filter): the article would be lost from the run's accounting.
+    It sits after the redirect middleware, so it sees the redirect first.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        location = response.headers.get(b"Location")
+        if response.status not in (301, 302, 303, 307, 308) or not location:
+            return response
+        target = urljoin(request.url, safe_url_string(location.decode("latin-1")))
+        allowed = getattr(self.crawler.spider, "allowed_domains", None) or []
+        host = urlsplit(target).hostname or ""
+        if allowed and not any(host == d or host.endswith(f".{d}") for d in allowed):
+            raise IgnoreRequest(f"offsite redirect to {target}")
+        if target == request.url or target in request.meta.get("redirect_urls", ()):
+            raise IgnoreRequest(f"redirect loop at {target}")
+        return response
 
 
 class _DisallowAll:

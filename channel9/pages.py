@@ -61,9 +61,8 @@ class ArticlePage:
 
 def from_html(html: str | bytes) -> Selector:
     """A selector for saved HTML, as Scrapy builds one for a response."""
-    if isinstance(html, bytes):
-        return Selector(body=html, type="html", encoding="utf-8")
-    return Selector(text=html, type="html")
+    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+    return Selector(text=text or "<html></html>", type="html")
 
 
 def clean(text: str | None) -> str:
@@ -88,11 +87,13 @@ def parse_menu(page: Selector, url: str) -> list[Category]:
     """The category listings linked from the menu, in menu order, each once."""
     found: dict[str, Category] = {}
     for link in _nodes(page, css.MENU_LINKS, union=True):
-        href = link.attrib.get("href")
+        href = link.xpath("@href").get()
         label = _text(link)
         if not href or not label or css.CATEGORY_PATH not in href:
             continue
-        absolute = urljoin(url, href)
+        absolute = _absolute(url, href)
+        if absolute is None:
+            continue
         slug = urlsplit(absolute).path.rstrip("/").rsplit("/", 1)[-1]
         found.setdefault(slug, Category(slug, label, absolute))
     return list(found.values())
@@ -103,7 +104,7 @@ def parse_listing(page: Selector, url: str) -> ListingPage:
     links = _values(page, css.LISTING_LINKS, union=True) or _values(
         page, css.LISTING_LINKS_FALLBACK, union=True
     )
-    article_urls = _unique(urljoin(url, link) for link in links)
+    article_urls = _unique(_absolute(url, link) for link in links)
     return ListingPage(tuple(article_urls), _next_page(page, url))
 
 
@@ -112,7 +113,7 @@ def _next_page(page: Selector, url: str) -> str | None:
     if not href:
         href = next(
             (
-                link.attrib.get("href")
+                link.xpath("@href").get()
                 for link in _nodes(page, css.PAGE_LINKS, union=True)
                 if _text(link).lower().startswith(css.NEXT_PAGE_LABELS)
             ),
@@ -120,7 +121,7 @@ def _next_page(page: Selector, url: str) -> str | None:
         )
     if not href or href.startswith("#"):
         return None
-    return urljoin(url, href)
+    return _absolute(url, href)
 
 
 def parse_article(
@@ -276,8 +277,8 @@ def _canonical(page: Selector, url: str) -> str:
     """The page's canonical URL when it names this host, else the URL fetched."""
     canonical = _first(page, css.CANONICAL)
     if canonical:
-        absolute = urljoin(url, canonical)
-        if urlsplit(absolute).netloc == urlsplit(url).netloc:
+        absolute = _absolute(url, canonical)
+        if absolute and urlsplit(absolute).netloc == urlsplit(url).netloc:
             return absolute
     return url
 
@@ -290,8 +291,9 @@ def _page_title(page: Selector) -> str | None:
 def _image(page: Selector, root: Selector, url: str) -> str | None:
     for selectors, scope in ((css.FEATURED_IMAGE, root), (css.PAGE_IMAGE, page)):
         for value in _values(scope, selectors, union=True):
-            if not value.startswith("data:"):
-                return urljoin(url, value)
+            absolute = None if value.startswith("data:") else _absolute(url, value)
+            if absolute:
+                return absolute
     return None
 
 
@@ -299,9 +301,21 @@ def _further_articles(page: Selector, root: Selector, url: str) -> Iterator[str]
     for node in page.css(css.FURTHER_ARTICLES):
         if node.root is root.root:
             continue
-        link = _first(node, css.FURTHER_ARTICLE_LINKS)
+        link = _absolute(url, _first(node, css.FURTHER_ARTICLE_LINKS))
         if link:
-            yield urljoin(url, link)
+            yield link
+
+
+def _absolute(base: str, link: str | None) -> str | None:
+    """``link`` made absolute, or None when it is no URL at all (a page's broken markup)."""
+    if not link:
+        return None
+    try:
+        absolute = urljoin(base, link)
+        urlsplit(absolute).port  # noqa: B018 (raises on a broken host or port)
+    except ValueError:
+        return None
+    return absolute
 
 
 def _nodes(scope: Selector, selectors: Iterable[str], union: bool = False) -> SelectorList:

@@ -29,11 +29,13 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # An unanswered request is abandoned (and retried) after a minute, not three.
 DOWNLOAD_TIMEOUT = 60
 # robots.txt per RFC 9309 (a 5xx disallows the site for the run); Retry-After honoured,
-# with the whole site slowed down after a 429 or 5xx.
+# with the whole site slowed down after a 429 or 5xx; off-site and looping redirects
+# counted as failures instead of dropped silently.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "channel9.middlewares.StrictRobotsTxtMiddleware": 100,
     "channel9.middlewares.BackoffMiddleware": 560,
+    "channel9.middlewares.RedirectGuardMiddleware": 610,
 }
 # Backoff after a 429 or 5xx without Retry-After: 0.5 s, 1 s, 2 s... by retry, at most
 # CHANNEL9_MAX_BACKOFF, which also caps what Retry-After may ask.

@@ -13,6 +13,7 @@ import json
 import random
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -494,9 +495,49 @@ def entity(text: str | None) -> str:
     )
 
 
+CHALLENGE = (
+    b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+    b'<div id="cf-wrapper"><h1>Checking your browser before accessing channel9.id</h1>'
+    b'<form id="challenge-form" action="/?__cf_chl_jschl_tk__=x"></form></div></body></html>'
+)
+DATABASE_ERROR = (
+    b"<!DOCTYPE html><html><head><title>Database Error</title></head><body>"
+    b"<h1>Error establishing a database connection</h1></body></html>"
+)
+
+
+def first(hits: int, reply: Reply) -> Callable[[int], Reply | None]:
+    """A fault for the first ``hits`` requests of a URL, then the real page."""
+    return lambda hit: reply if hit <= hits else None
+
+
+def always(reply: Reply) -> Callable[[int], Reply | None]:
+    return lambda hit: reply
+
+
+def slow_first(seconds: float) -> Callable[[int], Reply | None]:
+    """The real page, after ``seconds`` on the first request."""
+
+    def fault(hit: int) -> None:
+        if hit == 1:
+            time.sleep(seconds)
+
+    return fault
+
+
+def edited_page(site: FakeSite, path: str, edit: Callable[[str], str]) -> Callable[[int], Reply]:
+    """The real page, changed by ``edit`` (a part cut out, bytes spoiled...)."""
+
+    def fault(hit: int) -> Reply:
+        page = site.page(path)
+        return Reply(page.status, edit(page.body.decode()).encode("utf-8", "surrogateescape"))
+
+    return fault
+
+
 @contextmanager
-def serve(site: FakeSite) -> Iterator[str]:
-    """Serves ``site`` on a free port of 127.0.0.1; yields its base URL."""
+def serve(site: FakeSite, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serves ``site`` on a free port of ``host`` (loopback); yields its base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -519,9 +560,9 @@ def serve(site: FakeSite) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((host, 0), Handler)
     server.daemon_threads = True
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    base = f"http://{host}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

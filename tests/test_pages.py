@@ -108,3 +108,14 @@ def test_menu_lists_each_category_once() -> None:
             "ekonomi-bisnis", "Ekonomi & Bisnis", "https://channel9.id/category/ekonomi-bisnis/"
         ),
     ]
+
+
+def test_broken_links_and_attributes_do_not_stop_parsing() -> None:
+    html = (FIXTURES / "listing_page1.html").read_text(encoding="utf-8")
+    broken = html.replace('href="/berita-empat/"', 'href="http://[broken/"').replace(
+        "<a href='https://channel9.id/category/nasional/page/3/'",
+        "<a \x1fhref='https://channel9.id/category/nasional/page/3/'",
+    )
+    listing = parse_listing(from_html(broken), "https://channel9.id/category/nasional/")
+    assert "https://channel9.id/berita-tiga/" in listing.article_urls
+    assert all("broken" not in url for url in listing.article_urls)

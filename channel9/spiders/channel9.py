@@ -222,16 +222,19 @@ def content_problem(response: Response) -> str | None:
     return pages.page_problem(response.selector)
 
 
+IGNORED_REASONS = {"robots": "robots", "offsite": "offsite", "loop": "redirect_loop"}
+
+
 def failure_reason(failure: Failure) -> str:
     """A short name for why a request failed: ``http_503``, ``timeout``, ``robots``..."""
     if failure.check(HttpError):
         return f"http_{failure.value.response.status}"
-    if failure.check(TimeoutError, TCPTimedOutError):
+    name = type(failure.value).__name__
+    message = str(failure.value).lower()
+    if failure.check(TimeoutError, TCPTimedOutError) or name == "DownloadTimeoutError":
         return "timeout"
+    if name == "DownloadCancelledError" and "size" in message:
+        return "too_large"
     if failure.check(IgnoreRequest):
-        message = str(failure.value).lower()
-        for word in ("robots", "offsite", "maxsize", "size"):
-            if word in message:
-                return "too_large" if "size" in word else word
-        return "ignored"
-    return type(failure.value).__name__
+        return next((r for word, r in IGNORED_REASONS.items() if word in message), "ignored")
+    return name
