@@ -22,4 +22,4 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(BIN)/scrapy
-	$(BIN)/python benchmarks/dates.py
+	$(BIN)/python benchmarks/crawl.py

@@ -1,0 +1,169 @@
+"""Benchmark: the full channel9 crawl against bare Scrapy, on the same generated local site.
+
+Run: ``.venv/bin/python benchmarks/crawl.py [--articles 2000] [--rounds 3] [--scaling]``.
+Both crawls run with politeness off (no delay, no AutoThrottle, 32 requests at a time,
+no HTTP cache), alternating, in fresh processes; the site is served from this process.
+It prints pages per second, CPU seconds per article and peak RSS for each, and the
+ratios; then the per-page work without the network (article parsing plus the item
+pipelines on the fixture pages) and the date reading benchmark. ``--scaling`` also
+compares the crawl's peak RSS at 1,000 and 4,000 articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fakesite import FakeSite, serve  # noqa: E402
+
+SCRAPY = str(Path(sys.executable).with_name("scrapy"))
+FAST = [
+    *("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "HTTPCACHE_ENABLED=0"),
+    *("-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32"),
+    *("-s", "LOG_LEVEL=WARNING"),
+]
+
+
+@dataclass
+class Measure:
+    seconds: float
+    cpu: float
+    rss_mb: float
+    pages: int
+
+
+def run(command: list[str], workdir: Path) -> Measure:
+    """Runs a crawl in a fresh process; its wall time, CPU time and peak RSS."""
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings", "PYTHONPATH": str(ROOT)}
+    log = workdir / "stats.log"
+    start = time.perf_counter()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*command, "-s", "STATS_DUMP=True", "-s", "LOG_LEVEL=INFO"],
+            cwd=workdir, env=env, stdout=out, stderr=out,
+        )  # fmt: skip
+        _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"crawl failed ({status}): see {log}")
+    pages = next(
+        int(line.split(":")[1].strip(" ,"))
+        for line in log.read_text().splitlines()
+        if "'response_received_count'" in line
+    )
+    return Measure(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, pages)
+
+
+def crawl_commands(base_url: str, workdir: Path) -> dict[str, list[str]]:
+    return {
+        "channel9": [
+            SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST,
+            "-O", str(workdir / "out.jsonl"), "-s", f"CHANNEL9_STATE={workdir / 'state.sqlite3'}",
+        ],
+        "bare": [
+            SCRAPY, "runspider", str(ROOT / "benchmarks" / "bare_spider.py"),
+            "-a", f"base_url={base_url}", *FAST,
+        ],
+    }  # fmt: skip
+
+
+def compare(articles: int, rounds: int) -> None:
+    site = FakeSite(count=articles, seed=11)
+    results: dict[str, list[Measure]] = {"channel9": [], "bare": []}
+    with serve(site) as base_url, tempfile.TemporaryDirectory() as tmp:
+        for _ in range(rounds):
+            for name, command in crawl_commands(base_url, Path(tmp)).items():
+                for leftover in Path(tmp).glob("state.sqlite3*"):
+                    leftover.unlink()
+                results[name].append(run(command, Path(tmp)))
+    print(f"Crawl of {articles} articles, {rounds} alternating rounds (medians):")
+    print(f"{'':<10} {'pages/s':>9} {'CPU s/article':>14} {'peak RSS MB':>12} {'pages':>7}")
+    rows = {}
+    for name, measures in results.items():
+        pages_per_s = statistics.median(m.pages / m.seconds for m in measures)
+        cpu = statistics.median(m.cpu / articles for m in measures)
+        rss = statistics.median(m.rss_mb for m in measures)
+        rows[name] = (pages_per_s, cpu, rss)
+        pages = measures[0].pages
+        print(f"{name:<10} {pages_per_s:>9.0f} {cpu * 1000:>11.2f} ms {rss:>12.0f} {pages:>7}")
+    (a, b) = rows["channel9"], rows["bare"]
+    print(
+        f"ratio (channel9 / bare): pages/s {a[0] / b[0]:.2f} (target >= 0.85), "
+        f"CPU/article {a[1] / b[1]:.2f} (target <= 1.5), peak RSS {a[2] / b[2]:.2f} (target <= 1.5)"
+    )
+
+
+def scaling() -> None:
+    peaks = {}
+    for articles in (1000, 4000):
+        site = FakeSite(count=articles, seed=11)
+        with serve(site) as base_url, tempfile.TemporaryDirectory() as tmp:
+            peaks[articles] = run(crawl_commands(base_url, Path(tmp))["channel9"], Path(tmp)).rss_mb
+    print(
+        f"peak RSS: {peaks[1000]:.0f} MB at 1,000 articles, {peaks[4000]:.0f} MB at 4,000:"
+        f" {peaks[4000] / peaks[1000]:.2f}x (target <= 1.3)"
+    )
+
+
+def per_page() -> None:
+    """Parsing plus item pipelines on the fixture pages, without the network."""
+    from scrapy.statscollectors import StatsCollector
+
+    from channel9.pages import from_html, parse_article
+    from channel9.pipelines import DuplicatesPipeline, PublishedDatePipeline, RequiredFieldsPipeline
+
+    class Stats(StatsCollector):
+        def __init__(self) -> None:
+            self._stats = {}
+
+    pages = [p.read_bytes() for p in sorted((ROOT / "tests" / "fixtures").glob("article*.html"))]
+    pages.append((ROOT / "tests" / "fixtures" / "seed_article.html").read_bytes())
+    timings = []
+    for round_ in range(300):
+        pipelines = [
+            RequiredFieldsPipeline(Stats()),
+            DuplicatesPipeline(Stats()),
+            PublishedDatePipeline(),
+        ]
+        for body in pages:
+            start = time.perf_counter()
+            article = parse_article(from_html(body), f"https://channel9.id/{round_}/").article
+            assert article is not None
+            article.crawled_at = "2026-11-28T00:00:00+00:00"
+            for pipeline in pipelines:
+                pipeline.process_item(article)
+            timings.append(time.perf_counter() - start)
+    timings.sort()
+    median = statistics.median(timings) * 1000
+    p95 = timings[int(len(timings) * 0.95)] * 1000
+    print(f"per page, parse + pipelines: median {median:.2f} ms, p95 {p95:.2f} ms (target < 2)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--scaling", action="store_true")
+    options = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    compare(options.articles, options.rounds)
+    if options.scaling:
+        scaling()
+    per_page()
+    from benchmarks import dates
+
+    dates.main()
+
+
+if __name__ == "__main__":
+    main()
