@@ -327,7 +327,7 @@ def _dateparser() -> Any:
     from dateparser.date import DateDataParser
 
     return DateDataParser(
-        languages=["id", "en"],
+        languages=["id"],
         settings={
             "DATE_ORDER": "DMY",
             "PREFER_DATES_FROM": "past",
