@@ -166,9 +166,12 @@ class RunLedger:
             "published_date_range": list(self.dates) if self.dates else None,
             "requests": stats.get("downloader/request_count", 0),
         }
-        directory = Path(self.outputs[0]).parent if self.outputs else self.state.path.parent
-        stem = Path(self.outputs[0]).stem if self.outputs else f"channel9-{self.run_id}"
-        path = directory / f"{stem}.report.json"
+        output = (
+            Path(self.outputs[0])
+            if self.outputs
+            else self.state.path.with_name(f"channel9-{self.run_id}.jsonl")
+        )
+        path = output.with_suffix(".report.json")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         logger.info("Run report: %s", path)

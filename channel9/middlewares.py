@@ -21,7 +21,18 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class BackoffMiddleware:
+class _CrawlerMiddleware:
+    """Base of the middlewares that need the crawler (its settings, engine, spider)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+
+class BackoffMiddleware(_CrawlerMiddleware):
     """Slows the whole site down when it says it is overloaded.
 
     Scrapy retries a 429 or 5xx at once and ignores ``Retry-After``. Here such an answer
@@ -33,15 +44,11 @@ class BackoffMiddleware:
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+        super().__init__(crawler)
         self.codes = set(crawler.settings.getlist("RETRY_HTTP_CODES", []))
         self.max_backoff = crawler.settings.getfloat("CHANNEL9_MAX_BACKOFF")
         self.base = crawler.settings.getfloat("CHANNEL9_BACKOFF_BASE")
         self.saved: dict[str, tuple[float, float]] = {}
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
@@ -87,20 +94,13 @@ def retry_after(value: bytes | None) -> float | None:
         return None
 
 
-class RedirectGuardMiddleware:
+class RedirectGuardMiddleware(_CrawlerMiddleware):
     """Refuses, as failures the spider hears of, redirects that leave the site or loop.
 
     Scrapy would follow them and then drop the next request without a word (the offsite
     filter, the duplicate filter): the article would be lost from the run's accounting.
     It sits after the redirect middleware, so it sees the redirect first.
     """
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
@@ -96,7 +96,7 @@ class PublishedDatePipeline:
 class SincePipeline(_CountingPipeline):
     """With ``-a since=YYYY-MM-DD``, articles published before that day are not written."""
 
-    def __init__(self, stats: StatsCollector, since: Any) -> None:
+    def __init__(self, stats: StatsCollector, since: date | None) -> None:
         super().__init__(stats)
         self.since = since.isoformat() if since else None
 

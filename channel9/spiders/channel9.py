@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timezone
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -70,8 +71,9 @@ class Channel9Spider(scrapy.Spider):
         crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
         return spider
 
-    @property
+    @cached_property
     def ledger(self) -> RunLedger | None:
+        """The run's ledger (crawl state), looked up once; None when the state is off."""
         return self.crawler.get_extension(RunLedger)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
