@@ -109,15 +109,15 @@ class Channel9Spider(scrapy.Spider):
 
     def parse_listing(self, response: Response, label: str, page: int) -> Iterator[scrapy.Request]:
         self._stat("fetched/listing")
-        problem = content_problem(response)
-        if problem:
-            yield from self._retry(response, problem, retry_next_run=False)
+        if not is_html(response):
+            yield from self._retry(response, "not_html", retry_next_run=False)
             return
         if page > self.last_page.get(label, page):
             return
         listing = pages.parse_listing(response.selector, response.url)
         if not listing.article_urls:
-            yield from self._retry(response, "empty_listing", retry_next_run=False)
+            reason = pages.page_problem(response.selector) or "empty_listing"
+            yield from self._retry(response, reason, retry_next_run=False)
             return
         new = [url for url in listing.article_urls if self._is_new(url)]
         for url in new:
@@ -146,9 +146,8 @@ class Channel9Spider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         self._stat("fetched/article")
-        problem = content_problem(response)
-        if problem:
-            yield from self._retry(response, problem)
+        if not is_html(response):
+            yield from self._retry(response, "not_html")
             return
         try:
             result = pages.parse_article(response.selector, response.url, self.category_labels)
@@ -161,10 +160,12 @@ class Channel9Spider(scrapy.Spider):
                 yield self._article(link, None, 0)
         article = result.article
         if article is None:
-            if result.reason == "not_article":
+            # Only a page without content is asked why: a challenge or an error page.
+            reason = pages.page_problem(response.selector) or result.reason or "unknown"
+            if reason == "not_article":
                 self._stat("skipped/not_article")
             else:
-                yield from self._retry(response, result.reason or "unknown")
+                yield from self._retry(response, reason)
             return
         listed_under = response.meta.get("listed_under")
         if listed_under and listed_under.casefold() not in map(str.casefold, article.categories):
@@ -215,13 +216,10 @@ class Channel9Spider(scrapy.Spider):
         self.crawler.stats.inc_value(f"channel9/{key}")
 
 
-def content_problem(response: Response) -> str | None:
-    """Why a successful response holds no page content, if it does not."""
-    if not isinstance(response, TextResponse) or b"html" not in (
-        response.headers.get(b"Content-Type") or b"html"
-    ):
-        return "not_html"
-    return pages.page_problem(response.selector)
+def is_html(response: Response) -> bool:
+    """Whether a successful response is a page at all (not a PDF, an image...)."""
+    content_type = response.headers.get(b"Content-Type") or b"html"
+    return isinstance(response, TextResponse) and b"html" in content_type
 
 
 IGNORED_REASONS = {"robots": "robots", "offsite": "offsite", "loop": "redirect_loop"}
