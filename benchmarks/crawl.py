@@ -30,7 +30,6 @@ SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 FAST = [
     *("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "HTTPCACHE_ENABLED=0"),
     *("-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32"),
-    *("-s", "LOG_LEVEL=WARNING"),
 ]
 
 
