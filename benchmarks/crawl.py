@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from channel9 import settings  # noqa: E402
 from tests.fakesite import FakeSite, serve  # noqa: E402
 
 SCRAPY = str(Path(sys.executable).with_name("scrapy"))
@@ -64,29 +65,33 @@ def run(command: list[str], workdir: Path) -> Measure:
 
 
 def crawl_commands(base_url: str, workdir: Path) -> dict[str, list[str]]:
+    """The crawl, and the bare spider with the same engine settings (the baseline of the
+    ratios) and with Scrapy's default of CONCURRENT_ITEMS (for reference)."""
+    bare = [
+        SCRAPY, "runspider", str(ROOT / "benchmarks" / "bare_spider.py"),
+        "-a", f"base_url={base_url}", *FAST,
+    ]  # fmt: skip
     return {
         "channel9": [
             SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST,
             "-O", str(workdir / "out.jsonl"), "-s", f"CHANNEL9_STATE={workdir / 'state.sqlite3'}",
         ],
-        "bare": [
-            SCRAPY, "runspider", str(ROOT / "benchmarks" / "bare_spider.py"),
-            "-a", f"base_url={base_url}", *FAST,
-        ],
+        "bare": [*bare, "-s", f"CONCURRENT_ITEMS={settings.CONCURRENT_ITEMS}"],
+        "bare, Scrapy's CONCURRENT_ITEMS": bare,
     }  # fmt: skip
 
 
 def compare(articles: int, rounds: int) -> None:
     site = FakeSite(count=articles, seed=11)
-    results: dict[str, list[Measure]] = {"channel9": [], "bare": []}
+    results: dict[str, list[Measure]] = {}
     with serve(site) as base_url, tempfile.TemporaryDirectory() as tmp:
         for _ in range(rounds):
             for name, command in crawl_commands(base_url, Path(tmp)).items():
                 for leftover in Path(tmp).glob("state.sqlite3*"):
                     leftover.unlink()
-                results[name].append(run(command, Path(tmp)))
+                results.setdefault(name, []).append(run(command, Path(tmp)))
     print(f"Crawl of {articles} articles, {rounds} alternating rounds (medians):")
-    print(f"{'':<10} {'pages/s':>9} {'CPU s/article':>14} {'peak RSS MB':>12} {'pages':>7}")
+    print(f"{'':<34} {'pages/s':>9} {'CPU s/article':>14} {'peak RSS MB':>12} {'pages':>7}")
     rows = {}
     for name, measures in results.items():
         pages_per_s = statistics.median(m.pages / m.seconds for m in measures)
@@ -94,7 +99,7 @@ def compare(articles: int, rounds: int) -> None:
         rss = statistics.median(m.rss_mb for m in measures)
         rows[name] = (pages_per_s, cpu, rss)
         pages = measures[0].pages
-        print(f"{name:<10} {pages_per_s:>9.0f} {cpu * 1000:>11.2f} ms {rss:>12.0f} {pages:>7}")
+        print(f"{name:<34} {pages_per_s:>9.0f} {cpu * 1000:>11.2f} ms {rss:>12.0f} {pages:>7}")
     (a, b) = rows["channel9"], rows["bare"]
     print(
         f"ratio (channel9 / bare): pages/s {a[0] / b[0]:.2f} (target >= 0.85), "
