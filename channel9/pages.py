@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -153,7 +154,7 @@ def parse_article(
     dateline, editor, blocks = _split_body(_body_blocks(body[0]), title)
     text = "\n\n".join(blocks)
     category = _first(root, css.CATEGORY)
-    published_source, published_raw = _published(document, root, structured, text)
+    published_source, published_raw = _published(root, structured, text)
     caption = _first(root, css.IMAGE_CAPTION)
 
     article = Article(
@@ -168,7 +169,7 @@ def parse_article(
         dateline=dateline,
         text=text,
         editor=editor,
-        image_url=_image(document, root, url),
+        image_url=_image(root, url),
         image_caption=caption
         if caption and caption.casefold() != (title or "").casefold()
         else None,
@@ -213,7 +214,7 @@ def _split_body(blocks: list[str], title: str | None) -> tuple[str | None, str |
 
 
 def _published(
-    page: HtmlElement, root: HtmlElement, structured: list[dict[str, Any]], text: str
+    root: HtmlElement, structured: list[dict[str, Any]], text: str
 ) -> tuple[str | None, str | None]:
     """Where the publication date was read from, and the text read, most precise first."""
     for node in structured:
@@ -221,7 +222,7 @@ def _published(
         if isinstance(value, str) and value.strip():
             return "jsonld", value.strip()
     for source, selector in css.PUBLISHED:
-        value = _first(page if selector.startswith("head ") else root, (selector,))
+        value = _first(root, (selector,))
         if value:
             return source, value
     in_text = find_weekday_date(text)
@@ -301,12 +302,14 @@ def _page_title(page: HtmlElement) -> str | None:
     return css.SITE_NAME_SUFFIX.sub("", title) or None if title else None
 
 
-def _image(page: HtmlElement, root: HtmlElement, url: str) -> str | None:
-    for selectors, scope in ((css.FEATURED_IMAGE, root), (css.PAGE_IMAGE, page)):
-        for value in _values(scope, selectors):
-            absolute = None if value.startswith("data:") else _absolute(url, value)
-            if absolute:
-                return absolute
+def _image(root: HtmlElement, url: str) -> str | None:
+    """The featured image: its attributes in order of preference, then the fallbacks."""
+    images = _query(css.FEATURED_IMAGE)(root)
+    attributes = (clean(image.get(name)) for name in css.IMAGE_ATTRIBUTES for image in images)
+    for value in chain(attributes, _values(root, css.IMAGE_FALLBACK)):
+        absolute = None if value.startswith("data:") else _absolute(url, value)
+        if absolute:
+            return absolute
     return None
 
 

@@ -50,8 +50,10 @@ TAGS = (
     "a[rel=tag]",
 )
 # Dates in order of precision; JSON-LD comes first and is read apart (channel9.pages).
+# What the head holds is sought by XPath from the document root (``/html/head/...``): a
+# CSS selector would search the whole page for a head.
 PUBLISHED = (
-    ("meta", "head meta[property='article:published_time']::attr(content)"),
+    ("meta", "/html/head/meta[@property='article:published_time']/@content"),
     ("time", "time[itemprop=datePublished]::attr(datetime)"),
     ("time", "[itemprop=datePublished]::attr(content)"),
     ("time", "time.post-date::attr(datetime)"),
@@ -81,33 +83,32 @@ BODY_BLOCKS = (
 # sought from the body down: asked of each block's ancestors instead, libxml2 takes ~1 ms.
 BODY_SKIPPED = (
     ".//*[self::figure or self::figcaption or self::ins or self::script or self::style"
-    " or self::noscript or self::table or self::form"
-    " or contains(@class, 'wp-caption') or contains(@class, 'mvp-related')"
+    " or self::noscript or self::table or self::form or @id = 'mvp-related-posts'"
+    " or @class and (contains(@class, 'wp-caption') or contains(@class, 'mvp-related')"
     " or contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts')"
     " or contains(@class, 'mvp-post-tags') or contains(@class, 'mvp-ad')"
-    " or contains(@class, 'code-block') or @id = 'mvp-related-posts']"
+    " or contains(@class, 'code-block'))]"
 )
 BLOCK_TEXT = ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
-FEATURED_IMAGE = (
-    "#mvp-post-feat-img img::attr(data-src)",
-    "#mvp-post-feat-img img::attr(data-lazy-src)",
-    "#mvp-post-feat-img img::attr(data-original)",
-    "#mvp-post-feat-img img::attr(src)",
+FEATURED_IMAGE = "#mvp-post-feat-img img"
+# Lazy-loading plugins keep the image's address in a data- attribute, a placeholder in src.
+IMAGE_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "src")
+IMAGE_FALLBACK = (
     "#mvp-post-feat-img meta[itemprop=url]::attr(content)",
+    "/html/head/meta[@property='og:image']/@content",
 )
-PAGE_IMAGE = ("head meta[property='og:image']::attr(content)",)
 IMAGE_CAPTION = (
     "span.mvp-feat-caption",
     "#mvp-post-feat-img figcaption",
 )
 # Page-level metadata (the head belongs to the first article).
 CANONICAL = (
-    "head link[rel=canonical]::attr(href)",
-    "head meta[property='og:url']::attr(content)",
+    "/html/head/link[@rel='canonical']/@href",
+    "/html/head/meta[@property='og:url']/@content",
 )
 PAGE_TITLE = (
-    "head meta[property='og:title']::attr(content)",
-    "head title",
+    "/html/head/meta[@property='og:title']/@content",
+    "/html/head/title",
 )
 JSON_LD = "script[type='application/ld+json']::text"
 POST_CLASSES = ("./@class",)
@@ -132,7 +133,7 @@ LISTING_LINKS_FALLBACK = (
     "h2.entry-title a::attr(href)",
 )
 NEXT_PAGE = (
-    "head link[rel=next]::attr(href)",
+    "/html/head/link[@rel='next']/@href",
     ".mvp-nav-links a.next::attr(href)",
     ".pagination a.next::attr(href)",
 )
