@@ -42,14 +42,24 @@ class Measure:
     pages: int
 
 
-def run(command: list[str], workdir: Path) -> Measure:
+@dataclass
+class Crawl:
+    command: list[str]
+    settings_module: str | None = None
+    """The project's settings, or none: Scrapy's defaults."""
+
+
+def run(crawl: Crawl, workdir: Path) -> Measure:
     """Runs a crawl in a fresh process; its wall time, CPU time and peak RSS."""
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    if crawl.settings_module:
+        env["SCRAPY_SETTINGS_MODULE"] = crawl.settings_module
     log = workdir / "stats.log"
     start = time.perf_counter()
     with log.open("w") as out:
         process = subprocess.Popen(
-            [*command, "-s", "STATS_DUMP=True", "-s", "LOG_LEVEL=INFO"],
+            [*crawl.command, "-s", "STATS_DUMP=True", "-s", "LOG_LEVEL=INFO"],
             cwd=workdir, env=env, stdout=out, stderr=out,
         )  # fmt: skip
         _, status, usage = os.wait4(process.pid, 0)
@@ -64,20 +74,21 @@ def run(command: list[str], workdir: Path) -> Measure:
     return Measure(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, pages)
 
 
-def crawl_commands(base_url: str, workdir: Path) -> dict[str, list[str]]:
-    """The crawl, and the bare spider with the same engine settings (the baseline of the
-    ratios) and with Scrapy's default of CONCURRENT_ITEMS (for reference)."""
+def crawls(base_url: str, workdir: Path) -> dict[str, Crawl]:
+    """The crawl with the project's settings, and the bare spider with Scrapy's: with the
+    project's CONCURRENT_ITEMS (the baseline of the ratios), and with Scrapy's default of
+    it (for reference)."""
     bare = [
         SCRAPY, "runspider", str(ROOT / "benchmarks" / "bare_spider.py"),
         "-a", f"base_url={base_url}", *FAST,
     ]  # fmt: skip
     return {
-        "channel9": [
+        "channel9": Crawl([
             SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST,
             "-O", str(workdir / "out.jsonl"), "-s", f"CHANNEL9_STATE={workdir / 'state.sqlite3'}",
-        ],
-        "bare": [*bare, "-s", f"CONCURRENT_ITEMS={settings.CONCURRENT_ITEMS}"],
-        "bare, Scrapy's CONCURRENT_ITEMS": bare,
+        ], "channel9.settings"),
+        "bare": Crawl([*bare, "-s", f"CONCURRENT_ITEMS={settings.CONCURRENT_ITEMS}"]),
+        "bare, Scrapy's CONCURRENT_ITEMS": Crawl(bare),
     }  # fmt: skip
 
 
@@ -86,10 +97,10 @@ def compare(articles: int, rounds: int) -> None:
     results: dict[str, list[Measure]] = {}
     with serve(site) as base_url, tempfile.TemporaryDirectory() as tmp:
         for _ in range(rounds):
-            for name, command in crawl_commands(base_url, Path(tmp)).items():
+            for name, crawl in crawls(base_url, Path(tmp)).items():
                 for leftover in Path(tmp).glob("state.sqlite3*"):
                     leftover.unlink()
-                results.setdefault(name, []).append(run(command, Path(tmp)))
+                results.setdefault(name, []).append(run(crawl, Path(tmp)))
     print(f"Crawl of {articles} articles, {rounds} alternating rounds (medians):")
     print(f"{'':<34} {'pages/s':>9} {'CPU s/article':>14} {'peak RSS MB':>12} {'pages':>7}")
     rows = {}
@@ -112,7 +123,7 @@ def scaling() -> None:
     for articles in (1000, 4000):
         site = FakeSite(count=articles, seed=11)
         with serve(site) as base_url, tempfile.TemporaryDirectory() as tmp:
-            peaks[articles] = run(crawl_commands(base_url, Path(tmp))["channel9"], Path(tmp)).rss_mb
+            peaks[articles] = run(crawls(base_url, Path(tmp))["channel9"], Path(tmp)).rss_mb
     print(
         f"peak RSS: {peaks[1000]:.0f} MB at 1,000 articles, {peaks[4000]:.0f} MB at 4,000:"
         f" {peaks[4000] / peaks[1000]:.2f}x (target <= 1.3)"
