@@ -79,7 +79,7 @@ CHANNEL9_MIN_COMPLETE_SHARE = 0.8
 CHANNEL9_QUALITY_MIN_ITEMS = 20
 
 # A page yields one article (or a few links) and the pipelines are synchronous: Scrapy's
-# default of 100 starts 100 asyncio tasks per response for nothing (40% of a bare crawl's CPU).
+# default of 100 starts 100 asyncio tasks per response for nothing (a quarter of the CPU).
 CONCURRENT_ITEMS = 1
 
 # Drop what is no article first, so that the later pipelines see only articles.
