@@ -200,6 +200,8 @@ def test_finds_the_first_weekday_date_in_running_text() -> None:
         "Rabu 27 November 2024"
     )
     assert find_weekday_date("Tanpa tanggal sama sekali, 86 + = 95.") is None
+    quoted = "Ia berkata \u201cbelum\u201d \u2014 rapat digelar Jum\u2019at\u00a0(21/1/2022) pagi."
+    assert find_weekday_date(quoted) == "Jum\u2019at\u00a0(21/1/2022)"
 
 
 MONTH_NAMES = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
