@@ -19,7 +19,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 
 from channel9 import pages
-from channel9.extensions import RunLedger
+from channel9.extensions import RunLedger, utc_now
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -170,7 +170,7 @@ class Channel9Spider(scrapy.Spider):
         listed_under = response.meta.get("listed_under")
         if listed_under and listed_under.casefold() not in map(str.casefold, article.categories):
             article.categories.append(listed_under)
-        article.crawled_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        article.crawled_at = utc_now()
         yield article
 
     def item_dropped(self, item: Any, response: Response, exception: Exception) -> None:
