@@ -17,6 +17,7 @@ crawl: $(BIN)/scrapy
 lint: $(BIN)/scrapy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest

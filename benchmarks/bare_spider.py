@@ -33,7 +33,7 @@ class BareSpider(scrapy.Spider):
             yield response.follow(href, callback=self.parse_article)
         for link in response.css(".pagination a"):
             if link.css("::text").get("").startswith("Next"):
-                yield response.follow(link, callback=self.parse_listing, priority=10)
+                yield response.follow(link.attrib["href"], callback=self.parse_listing, priority=10)
 
     def parse_article(self, response: scrapy.http.Response) -> None:
         return None

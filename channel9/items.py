@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 
 @dataclass
@@ -28,3 +29,8 @@ class Article:
     image_url: str | None = None
     image_caption: str | None = None
     crawled_at: str = ""
+
+
+def utc_now() -> str:
+    """The item's clock: UTC, to the second, as ``crawled_at`` and the run report write it."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

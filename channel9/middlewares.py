@@ -1,4 +1,5 @@
-"""Downloader middlewares for a hostile web: Retry-After and backoff, strict robots.txt."""
+"""Middlewares for a hostile web: Retry-After and backoff, strict robots.txt, redirects and
+bodies that go too far, and callbacks that fail: each failure named."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ import logging
 import time
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.robotstxt import RobotParser
+from twisted.internet.defer import Deferred
 from w3lib.url import safe_url_string
+
+from channel9.failures import Reason, Refused, announce_failure
+from channel9.urls import on_site
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -95,11 +102,12 @@ def retry_after(value: bytes | None) -> float | None:
 
 
 class RedirectGuardMiddleware(_CrawlerMiddleware):
-    """Refuses, as failures the spider hears of, redirects that leave the site or loop.
+    """Refuses, as failures the spider hears of, redirects that leave the site, loop or
+    go on past ``REDIRECT_MAX_TIMES``.
 
     Scrapy would follow them and then drop the next request without a word (the offsite
-    filter, the duplicate filter): the article would be lost from the run's accounting.
-    It sits after the redirect middleware, so it sees the redirect first.
+    filter, the duplicate filter), or drop a long chain as merely ``ignored``. It sits
+    after the redirect middleware, so it sees the redirect first.
     """
 
     def process_response(
@@ -109,17 +117,59 @@ class RedirectGuardMiddleware(_CrawlerMiddleware):
         if response.status not in (301, 302, 303, 307, 308) or not location:
             return response
         target = urljoin(request.url, safe_url_string(location.decode("latin-1")))
-        allowed = getattr(self.crawler.spider, "allowed_domains", None) or []
-        host = urlsplit(target).hostname or ""
-        if allowed and not any(host == d or host.endswith(f".{d}") for d in allowed):
-            raise IgnoreRequest(f"offsite redirect to {target}")
-        if target == request.url or target in request.meta.get("redirect_urls", ()):
-            raise IgnoreRequest(f"redirect loop at {target}")
+        site = getattr(self.crawler.spider, "base_url", None)
+        if site and not on_site(target, site):
+            raise Refused(Reason.OFFSITE, f"redirect to {target}")
+        earlier = request.meta.get("redirect_urls", ())
+        if target == request.url or target in earlier:
+            raise Refused(Reason.REDIRECT_LOOP, f"back to {target}")
+        if len(earlier) >= self.crawler.settings.getint("REDIRECT_MAX_TIMES"):
+            raise Refused(Reason.REDIRECT_LOOP, f"more than {len(earlier)} redirects")
         return response
 
 
-class _DisallowAll:
-    def allowed(self, url: str, user_agent: str | bytes) -> bool:
+class SizeGuardedCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, naming a body that unpacks past ``DOWNLOAD_MAXSIZE`` (a
+    gzip bomb) ``too_large``: Scrapy's middleware raises a bare ``IgnoreRequest`` for it,
+    and for nothing else."""
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as error:
+            raise Refused(Reason.TOO_LARGE, str(error)) from error
+
+
+class CallbackErrorMiddleware:
+    """A callback that raised is a named failure of its page (``callback_error``), in the
+    report and the verdict, instead of a traceback in the log alone."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_spider_exception(
+        self, response: Response, exception: Exception, spider: Spider | None = None
+    ) -> list[Any]:
+        logger.error("Error in the callback of %s", response.url, exc_info=exception)
+        if response.request is not None:
+            announce_failure(self.crawler, response.request, Reason.CALLBACK_ERROR)
+        return []
+
+
+class _DisallowAll(RobotParser):
+    """The robots.txt of a site whose robots.txt could not be had."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, robotstxt_body: bytes) -> Self:
+        return cls()
+
+    def allowed(self, url: str | bytes, user_agent: str | bytes) -> bool:
         return False
 
 
@@ -133,6 +183,12 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         else:
             await super()._parse_robots(response, netloc, request)
 
+    def process_request_2(self, rp: Any, request: Request) -> None:
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest:
+            raise Refused(Reason.ROBOTS, request.url) from None
+
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         if isinstance(exc, IgnoreRequest):
             super()._robots_error(exc, netloc)
@@ -143,5 +199,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         logger.error("%s: treating %s as disallowed for this run (RFC 9309)", why, netloc)
         self._stats.inc_value("channel9/robots_unavailable")
         waiting = self._parsers[netloc]
-        self._parsers[netloc] = _DisallowAll()
-        waiting.callback(self._parsers[netloc])
+        parser = _DisallowAll()
+        self._parsers[netloc] = parser
+        if isinstance(waiting, Deferred):
+            waiting.callback(parser)

@@ -12,17 +12,18 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from itertools import chain
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, HTMLParser
 from parsel import Selector, css2xpath
 
 from channel9 import selectors as css
-from channel9.dates import find_weekday_date
+from channel9.dates import find_weekday_date, read_date
 from channel9.items import Article
 
 _ARTICLE_TYPES = {
@@ -35,6 +36,7 @@ _ARTICLE_TYPES = {
 # Zero-width spaces and joiners (a regular expression: on text that is not all ASCII,
 # str.translate is 10x slower).
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\ufeff]")
+_RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,26 @@ class ArticlePage:
     links: tuple[str, ...] = ()
 
 
+class TooDeep(ValueError):
+    """A page nested deeper than the HTML parser follows: parsed, it would lose text."""
+
+
+def read_html(body: bytes, encoding: str = "utf-8") -> Selector:
+    """The page's tree, whole: lxml gives up on elements nested past a limit and would
+    return a page cut short, so such a page is refused (:class:`TooDeep`) instead."""
+    parser = HTMLParser(recover=True, huge_tree=True, encoding=encoding)
+    body = body.replace(b"\x00", b"")
+    root = etree.fromstring(body if body.strip() else b"<html></html>", parser=parser)
+    if any(error.type == _RESOURCE_LIMIT for error in parser.error_log):
+        raise TooDeep(parser.error_log[0].message)
+    if root is None:
+        root = etree.fromstring(b"<html></html>", parser=parser)
+    return Selector(root=root, type="html")
+
+
 def from_html(html: str | bytes) -> Selector:
-    """A selector for saved HTML, as Scrapy builds one for a response."""
-    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
-    return Selector(text=text or "<html></html>", type="html")
+    """A selector for saved HTML (UTF-8), as the crawl builds one for a response."""
+    return read_html(html.encode("utf-8", "surrogateescape") if isinstance(html, str) else html)
 
 
 def clean(text: str | None) -> str:
@@ -133,12 +151,16 @@ def _next_page(page: HtmlElement, url: str) -> str | None:
 
 
 def parse_article(
-    page: Selector, url: str, category_labels: Mapping[str, str] | None = None
+    page: Selector,
+    url: str,
+    category_labels: Mapping[str, str] | None = None,
+    fetched_at: datetime | None = None,
 ) -> ArticlePage:
     """The first article of an article page, or why the page holds none.
 
     ``category_labels`` maps category slugs to the labels of the menu; it names the
     categories that the article's post classes list besides the one the page shows.
+    ``fetched_at`` is the moment relative and year-less dates are read against.
     """
     document = page.root
     roots = _nodes(document, css.ARTICLE_ROOT)
@@ -156,6 +178,7 @@ def parse_article(
     text = "\n\n".join(blocks)
     category = _first(root, css.CATEGORY)
     published_source, published_raw = _published(root, structured, text)
+    published = read_date(published_raw, fetched_at)
     caption = _first(root, css.IMAGE_CAPTION)
 
     article = Article(
@@ -165,6 +188,8 @@ def parse_article(
         categories=_unique([category, *_sections(structured, root, category_labels or {})]),
         tags=_unique(_text(tag) for tag in _nodes(root, css.TAGS)),
         author=_first(root, css.AUTHOR) or _structured_author(structured),
+        published_date=published.moment.date().isoformat() if published else None,
+        published_at=published.moment.isoformat() if published and published.has_time else None,
         published_raw=published_raw,
         published_source=published_source,
         dateline=dateline,
@@ -235,7 +260,7 @@ def _published(
 
 def _structured_data(page: HtmlElement) -> list[dict[str, Any]]:
     """The JSON-LD nodes that describe an article (Yoast nests them in ``@graph``)."""
-    found = []
+    found: list[dict[str, Any]] = []
     for script in _query(css.JSON_LD)(page):
         try:
             data = json.loads(script)

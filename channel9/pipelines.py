@@ -1,16 +1,14 @@
-"""Item pipelines: drop what is not an article, emit each article once, read its dates."""
+"""Item pipelines: drop what is not an article, emit each article once, and only if new
+or changed."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from channel9.dates import read_date
-from channel9.extensions import RunLedger
-from channel9.state import content_hash
+from channel9.state import CrawlStateExtension, content_hash
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -19,11 +17,13 @@ if TYPE_CHECKING:
 
 
 class Dropped(DropItem):
-    """A dropped item, with the reason as a word the spider and the stats can use."""
+    """A dropped item, with the reason as a word the state, the report and the stats use;
+    ``failure`` when the page is to be fetched again by a later run."""
 
-    def __init__(self, reason: str, url: str | None, log_level: str = "WARNING") -> None:
-        super().__init__(f"{reason}: {url}", log_level=log_level)
+    def __init__(self, reason: str, url: str | None, failure: bool) -> None:
+        super().__init__(f"{reason}: {url}", log_level="WARNING" if failure else "INFO")
         self.reason = reason
+        self.failure = failure
 
 
 class _CountingPipeline:
@@ -38,14 +38,14 @@ class _CountingPipeline:
         return cls(crawler.stats)
 
     def drop(self, reason: str, adapter: ItemAdapter) -> Dropped:
-        """A broken item: counted under ``channel9/dropped/``, logged as a warning."""
+        """A broken item: counted under ``channel9/dropped/``, a failure of its page."""
         self.stats.inc_value(f"channel9/dropped/{reason}")
-        return Dropped(reason, adapter.get("url"))
+        return Dropped(reason, adapter.get("url"), failure=True)
 
     def skip(self, reason: str, adapter: ItemAdapter) -> Dropped:
         """A good item this run is not to write: counted under ``channel9/skipped/``."""
         self.stats.inc_value(f"channel9/skipped/{reason}")
-        return Dropped(reason, adapter.get("url"), log_level="INFO")
+        return Dropped(reason, adapter.get("url"), failure=False)
 
 
 class RequiredFieldsPipeline(_CountingPipeline):
@@ -70,46 +70,8 @@ class DuplicatesPipeline(_CountingPipeline):
         adapter = ItemAdapter(item)
         url = adapter["url"]
         if url in self.seen:
-            raise self.drop("duplicate", adapter)
+            raise self.skip("duplicate", adapter)
         self.seen.add(url)
-        return item
-
-
-class PublishedDatePipeline:
-    """Reads ``published_raw`` into ``published_date`` and ``published_at``.
-
-    Relative and year-less dates are read against the time of the fetch. An unreadable
-    date leaves both null and keeps the raw text, so that it can be read later.
-    """
-
-    def process_item(self, item: Any) -> Any:
-        adapter = ItemAdapter(item)
-        crawled_at = adapter.get("crawled_at")
-        reference = datetime.fromisoformat(crawled_at) if crawled_at else None
-        reading = read_date(adapter.get("published_raw"), reference)
-        if reading is not None:
-            adapter["published_date"] = reading.moment.date().isoformat()
-            adapter["published_at"] = reading.moment.isoformat() if reading.has_time else None
-        return item
-
-
-class SincePipeline(_CountingPipeline):
-    """With ``-a since=YYYY-MM-DD``, articles published before that day are not written."""
-
-    def __init__(self, stats: StatsCollector, since: date | None) -> None:
-        super().__init__(stats)
-        self.since = since.isoformat() if since else None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        assert crawler.stats is not None
-        return cls(crawler.stats, getattr(crawler.spider, "since", None))
-
-    def process_item(self, item: Any) -> Any:
-        adapter = ItemAdapter(item)
-        published = adapter.get("published_date")
-        if self.since and published and published < self.since:
-            raise self.skip("before_since", adapter)
         return item
 
 
@@ -117,20 +79,20 @@ class UnchangedPipeline(_CountingPipeline):
     """An article exported by an earlier run is written again only if its content changed
     (``-a full=1`` fetches them all; an edited one is re-emitted)."""
 
-    def __init__(self, stats: StatsCollector, ledger: RunLedger | None) -> None:
+    def __init__(self, stats: StatsCollector, state: CrawlStateExtension | None) -> None:
         super().__init__(stats)
-        self.ledger = ledger
+        self.state = state
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None
-        return cls(crawler.stats, crawler.get_extension(RunLedger))
+        return cls(crawler.stats, crawler.get_extension(CrawlStateExtension))
 
     def process_item(self, item: Any) -> Any:
-        if self.ledger is None:
+        if self.state is None:
             return item
         adapter = ItemAdapter(item)
-        exported = self.ledger.exported_hash(adapter["url"])
+        exported = self.state.exported_hash(adapter["url"])
         if exported is not None and exported == content_hash(adapter):
             raise self.skip("unchanged", adapter)
         return item

@@ -1,8 +1,10 @@
-"""The crawl state: what earlier runs exported and what they failed to get.
+"""The crawl state: what earlier runs exported, what is still to fetch, how far each
+category's walk got. One SQLite file, locked for one run at a time.
 
-One SQLite file beside the output, no server. Writes are committed in batches: a run
-killed before a commit re-fetches those articles next time (at least once, never lost),
-because an article is recorded only after its line is written to the run's file.
+Writes are committed in batches: a run killed before a commit fetches those articles again
+next time (at least once, never lost), because an article is recorded as exported only
+after its line is in the run's file, and an article link is recorded as to fetch before
+the listing page that showed it counts as walked.
 """
 
 from __future__ import annotations
@@ -10,14 +12,36 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from channel9 import signals as channel9_signals
+from channel9.failures import PERMANENT, StartupError, asked_for
+from channel9.items import utc_now
+from channel9.output import output_paths
+from channel9.urls import normalize
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "channel9-state-2"
 SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     url TEXT PRIMARY KEY,
     canonical TEXT NOT NULL,
@@ -26,11 +50,18 @@ CREATE TABLE IF NOT EXISTS articles (
     content_hash TEXT NOT NULL,
     published_date TEXT
 );
-CREATE TABLE IF NOT EXISTS failures (
+CREATE TABLE IF NOT EXISTS queue (
     url TEXT PRIMARY KEY,
-    reason TEXT NOT NULL,
-    tries INTEGER NOT NULL,
-    last_tried TEXT NOT NULL
+    reason TEXT,
+    failed_runs INTEGER NOT NULL DEFAULT 0,
+    last_run TEXT,
+    given_up INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS walks (
+    category TEXT PRIMARY KEY,
+    reached_end INTEGER NOT NULL DEFAULT 0,
+    resume_url TEXT,
+    resume_page INTEGER
 );
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
@@ -38,7 +69,8 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at TEXT,
     finish_reason TEXT,
     output TEXT,
-    report TEXT
+    report TEXT,
+    verdict TEXT
 );
 """
 CONTENT_FIELDS = (
@@ -58,7 +90,11 @@ COMMIT_EVERY = 50
 COMMIT_SECONDS = 2.0
 
 
-class AlreadyRunning(RuntimeError):
+class StateError(StartupError):
+    """The state file cannot be used: held by another run, damaged, or not writable."""
+
+
+class AlreadyRunning(StateError):
     """Another crawl holds the state's lock."""
 
 
@@ -68,50 +104,123 @@ def content_hash(item: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class Walk:
+    """How far a category's walk through its listing pages has come over the runs."""
+
+    reached_end: bool
+    resume_url: str | None
+    resume_page: int | None
+
+
 class CrawlState:
-    """The state file, locked for one run at a time."""
+    """The state file. Opening it checks it whole, so that a damaged or unwritable state
+    stops the crawl before anything is fetched instead of starting over in silence."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = self._acquire_lock(self.path.with_name(self.path.name + ".lock"))
-        self.db = sqlite3.connect(self.path, isolation_level="DEFERRED")
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
-        self.db.commit()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = _acquire_lock(self.path.with_name(self.path.name + ".lock"))
+        except OSError as error:
+            raise StateError(f"cannot lock the crawl state {self.path}: {error}") from None
+        try:
+            self.db = self._open()
+        except (sqlite3.Error, StateError) as error:
+            self._lock.close()
+            message = str(error) if isinstance(error, StateError) else f"sqlite says: {error}"
+            if type(error) is sqlite3.DatabaseError:  # not its subclasses: a broken file
+                message = f"it is damaged, {message}"
+            raise StateError(
+                f"the crawl state {self.path} cannot be used ({message}); move it away to"
+                " start again from nothing"
+            ) from None
         self._pending = 0
         self._last_commit = time.monotonic()
 
-    @staticmethod
-    def _acquire_lock(path: Path) -> Any:
-        handle = path.open("a+")
+    def _open(self) -> sqlite3.Connection:
+        exists = self.path.exists()
+        if exists and self.path.stat().st_size == 0:
+            raise StateError("the file is empty")
+        db = sqlite3.connect(self.path, isolation_level="DEFERRED")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            handle.close()
-            raise AlreadyRunning(f"{path} is held by {holder}") from None
-        handle.truncate(0)
-        handle.write(f"pid {os.getpid()}\n")
-        handle.flush()
-        return handle
+            check = db.execute("PRAGMA integrity_check").fetchone()[0]
+            if check != "ok":
+                raise StateError(f"it is damaged: {check}")
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            if exists and "articles" not in tables:
+                raise StateError("it is not a channel9 crawl state")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            # A write now: a state that cannot be written fails here, not after a run.
+            db.execute("BEGIN IMMEDIATE")
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            if "failures" in tables:
+                db.execute(
+                    "INSERT OR IGNORE INTO queue (url, reason, failed_runs, last_run)"
+                    " SELECT url, reason, tries, last_tried FROM failures"
+                )
+                db.execute("DROP TABLE failures")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
+            db.commit()
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    # What earlier runs did.
 
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
 
-    def is_exported(self, url: str) -> bool:
-        row = self.db.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone()
+    def is_known(self, url: str) -> bool:
+        """Exported by an earlier run, or given up: not to fetch again."""
+        row = self.db.execute(
+            "SELECT 1 FROM articles WHERE url = ? UNION ALL"
+            " SELECT 1 FROM queue WHERE url = ? AND given_up = 1",
+            (url, url),
+        ).fetchone()
         return row is not None
 
     def exported_hash(self, url: str) -> str | None:
         row = self.db.execute("SELECT content_hash FROM articles WHERE url = ?", (url,)).fetchone()
         return row[0] if row else None
 
-    def failures(self) -> list[str]:
-        """URLs that failed in earlier runs, to be tried again."""
-        return [row[0] for row in self.db.execute("SELECT url FROM failures ORDER BY url")]
+    def to_fetch(self) -> list[str]:
+        """Articles found by earlier runs and not yet exported nor given up."""
+        rows = self.db.execute("SELECT url FROM queue WHERE given_up = 0 ORDER BY url")
+        return [row[0] for row in rows]
+
+    def walk(self, category: str) -> Walk:
+        row = self.db.execute(
+            "SELECT reached_end, resume_url, resume_page FROM walks WHERE category = ?",
+            (category,),
+        ).fetchone()
+        return Walk(bool(row[0]), row[1], row[2]) if row else Walk(False, None, None)
+
+    # What this run does.
+
+    def record_found(self, urls: Iterable[str]) -> None:
+        """Article links a listing showed: to fetch, by this run or the next ones."""
+        self.db.executemany(
+            "INSERT OR IGNORE INTO queue (url) SELECT ? WHERE NOT EXISTS"
+            " (SELECT 1 FROM articles WHERE url = ?)",
+            ((url, url) for url in urls),
+        )
+        self._written()
+
+    def record_walked(self, category: str, next_url: str | None, next_page: int) -> None:
+        """A listing page is done (its links recorded): resume from the next one, or the
+        walk has reached the end of the listing."""
+        self.db.execute(
+            "INSERT INTO walks VALUES (?, ?, ?, ?) ON CONFLICT(category) DO UPDATE SET"
+            " reached_end = max(reached_end, excluded.reached_end),"
+            " resume_url = excluded.resume_url, resume_page = excluded.resume_page",
+            (category, next_url is None, next_url, next_page if next_url else None),
+        )
+        self._written()
 
     def record_exported(
         self, urls: Iterable[str], canonical: str, digest: str, published: str | None, now: str
@@ -124,15 +233,42 @@ class CrawlState:
                 " content_hash = excluded.content_hash, published_date = excluded.published_date",
                 (url, canonical, now, now, digest, published),
             )
-            self.db.execute("DELETE FROM failures WHERE url = ?", (url,))
+            self.db.execute("DELETE FROM queue WHERE url = ?", (url,))
         self._written()
 
-    def record_failure(self, url: str, reason: str, now: str) -> None:
+    def record_alias(self, url: str, canonical: str, now: str) -> None:
+        """``url`` is another address of an article already exported (a duplicate)."""
         self.db.execute(
-            "INSERT INTO failures VALUES (?, ?, 1, ?) ON CONFLICT(url) DO UPDATE SET"
-            " reason = excluded.reason, tries = tries + 1, last_tried = excluded.last_tried",
-            (url, reason, now),
+            "INSERT OR IGNORE INTO articles SELECT ?, canonical, ?, ?, content_hash,"
+            " published_date FROM articles WHERE url = ?",
+            (url, now, now, canonical),
         )
+        self.db.execute("DELETE FROM queue WHERE url = ?", (url,))
+        self._written()
+
+    def record_failure(self, url: str, reason: str, run_id: str, give_up_after: int) -> bool:
+        """A page this run could not get, asked for again by later runs; one that failed
+        for a permanent reason in ``give_up_after`` runs is given up. Returns whether this
+        is the first run it failed in."""
+        row = self.db.execute(
+            "SELECT failed_runs, last_run FROM queue WHERE url = ?", (url,)
+        ).fetchone()
+        failed_before, last_run = row or (0, None)
+        runs = failed_before + (last_run != run_id)
+        given_up = reason in PERMANENT and runs >= give_up_after
+        self.db.execute(
+            "INSERT INTO queue VALUES (?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET"
+            " reason = excluded.reason, failed_runs = excluded.failed_runs,"
+            " last_run = excluded.last_run, given_up = excluded.given_up",
+            (url, reason, runs, run_id, given_up),
+        )
+        if given_up:
+            logger.warning("Giving up %s: %s in %d runs", url, reason, runs)
+        self._written()
+        return failed_before == 0
+
+    def forget(self, url: str) -> None:
+        self.db.execute("DELETE FROM queue WHERE url = ?", (url,))
         self._written()
 
     def take_unfinished(self, now: str) -> list[str]:
@@ -152,10 +288,13 @@ class CrawlState:
         )
         self.db.commit()
 
-    def finish_run(self, run_id: str, finished_at: str, reason: str, report: str | None) -> None:
+    def finish_run(
+        self, run_id: str, finished_at: str, reason: str, report: str | None, problems: list[str]
+    ) -> None:
         self.db.execute(
-            "UPDATE runs SET finished_at = ?, finish_reason = ?, report = ? WHERE run_id = ?",
-            (finished_at, reason, report, run_id),
+            "UPDATE runs SET finished_at = ?, finish_reason = ?, report = ?, verdict = ?"
+            " WHERE run_id = ?",
+            (finished_at, reason, report, json.dumps(problems, ensure_ascii=False), run_id),
         )
         self.db.commit()
 
@@ -174,3 +313,142 @@ class CrawlState:
         self.commit()
         self.db.close()
         self._lock.close()
+
+
+def _acquire_lock(path: Path) -> IO[str]:
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise AlreadyRunning(
+            f"Another crawl is running ({path} is held by {holder}): this one exits without"
+            " touching the crawl state or the output."
+        ) from None
+    handle.truncate(0)
+    handle.write(f"pid {os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+class CrawlStateExtension:
+    """Keeps the crawl state (``CHANNEL9_STATE``) through the run.
+
+    An article counts as exported once every feed wrote its line (an item a feed could not
+    write stays to fetch); a failed page is asked for again by later runs. Opening the
+    state takes its lock: a second run at the same time cannot start.
+    """
+
+    def __init__(self, crawler: Crawler, store: CrawlState) -> None:
+        self.crawler = crawler
+        self.store = store
+        self.first_run = store.is_empty()
+        self.give_up_after = crawler.settings.getint("CHANNEL9_GIVE_UP_AFTER_RUNS")
+        self.unwritten: set[int] = set()
+        self.run_id = ""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        path = crawler.settings.get("CHANNEL9_STATE")
+        if not path:
+            raise NotConfigured("CHANNEL9_STATE is empty: no crawl state")
+        extension = cls(crawler, CrawlState(path))
+        for handler, signal in (
+            (extension.spider_opened, signals.spider_opened),
+            (extension.item_unwritten, channel9_signals.item_unwritten),
+            (extension.item_scraped, signals.item_scraped),
+            (extension.item_dropped, signals.item_dropped),
+            (extension.page_failed, channel9_signals.page_failed),
+            (extension.run_reported, channel9_signals.run_reported),
+        ):
+            crawler.signals.connect(handler, signal=signal)
+        return extension
+
+    # Asked by the spider.
+
+    def is_known(self, url: str) -> bool:
+        return self.store.is_known(url)
+
+    def exported_hash(self, url: str) -> str | None:
+        return self.store.exported_hash(url)
+
+    def to_fetch(self) -> list[str]:
+        return self.store.to_fetch()
+
+    def walk(self, category: str) -> Walk:
+        return self.store.walk(category)
+
+    def record_found(self, urls: Iterable[str]) -> None:
+        self.store.record_found(urls)
+
+    def record_walked(self, category: str, next_url: str | None, next_page: int) -> None:
+        self.store.record_walked(category, next_url, next_page)
+
+    def forget(self, url: str) -> None:
+        """A page fetched right that is no article to export: not to fetch again."""
+        self.store.forget(url)
+
+    # Told by signals.
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.run_id = getattr(spider, "run_id", utc_now())
+        outputs = output_paths(self.crawler)
+        for output in self.store.take_unfinished(utc_now()):
+            set_aside_broken_tail(Path(output))
+        self.store.start_run(self.run_id, utc_now(), outputs[0] if outputs else None)
+
+    def item_unwritten(self, item: Any, error: Exception) -> None:
+        self.unwritten.add(id(item))
+
+    def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
+        if id(item) in self.unwritten:
+            self.unwritten.discard(id(item))
+            return
+        adapter = ItemAdapter(item)
+        urls = [adapter["url"], response.url, *response.meta.get("redirect_urls", ())]
+        self.store.record_exported(
+            map(normalize, urls),
+            adapter["url"],
+            content_hash(adapter),
+            adapter.get("published_date"),
+            utc_now(),
+        )
+
+    def item_dropped(self, item: Any, response: Response, exception: Exception) -> None:
+        """An article already exported under another URL is remembered under this one
+        too; a broken one is to fetch again; one not worth writing again is not."""
+        assert response.request is not None
+        url = normalize(asked_for(response.request))
+        reason = getattr(exception, "reason", "dropped")
+        if reason == "duplicate":
+            self.store.record_alias(url, normalize(ItemAdapter(item)["url"]), utc_now())
+        elif getattr(exception, "failure", True):
+            self.store.record_failure(url, reason, self.run_id, self.give_up_after)
+        else:
+            self.store.forget(url)
+
+    def page_failed(self, url: str, reason: str, kind: str, counts: bool) -> None:
+        if kind == "article":
+            self.store.record_failure(normalize(url), reason, self.run_id, self.give_up_after)
+
+    def run_reported(
+        self, run_id: str, finish_reason: str, report: str, problems: list[str]
+    ) -> None:
+        self.store.finish_run(run_id, utc_now(), finish_reason, report, problems)
+        self.store.close()
+
+
+def set_aside_broken_tail(path: Path) -> None:
+    """Moves a last line cut short by a killed run into ``<file>.broken``."""
+    if not path.exists():
+        return
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end == len(data):
+        return
+    path.with_name(path.name + ".broken").write_bytes(data[end:])
+    with path.open("r+b") as file:
+        file.truncate(end)
+    logger.warning("Set aside the cut-off last line of %s (a killed run)", path)

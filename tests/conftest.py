@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,26 @@ FAST = [
 ]
 
 
+STATE = "data/channel9-state.sqlite3"
+
+
+def run_files(workdir: Path) -> list[Path]:
+    return sorted((workdir / "data").glob("channel9-*.jsonl"))
+
+
+def items_of(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def report_of(path: Path) -> dict[str, Any]:
+    return json.loads(path.with_name(path.stem + ".report.json").read_text(encoding="utf-8"))
+
+
+def last_report(workdir: Path) -> dict[str, Any]:
+    reports = sorted((workdir / "data").glob("channel9-*.report.json"))
+    return json.loads(reports[-1].read_text(encoding="utf-8"))
+
+
 @dataclass
 class Crawl:
     """A finished ``scrapy crawl channel9`` run."""
@@ -35,10 +55,13 @@ class Crawl:
         return [json.loads(line) for line in lines]
 
 
-def crawl(workdir: Path, base_url: str, *args: str, timeout: float = 120) -> Crawl:
-    """Runs the project's crawl in a subprocess, in ``workdir``, against ``base_url``."""
+def crawl(
+    workdir: Path, base_url: str, *args: str, timeout: float = 120, prefix: Sequence[str] = ()
+) -> Crawl:
+    """Runs the project's crawl in a subprocess, in ``workdir``, against ``base_url``
+    (``prefix``: a command that runs it, such as ``setpriv``)."""
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
-    command = [SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST, *args]
+    command = [*prefix, SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST, *args]
     done = subprocess.run(
         command, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout
     )

@@ -506,6 +506,11 @@ DATABASE_ERROR = (
 )
 
 
+UNKNOWN_LENGTH = "unknown"
+"""A reply's ``Content-Length`` header with this value is sent without one, the end of
+the body told by closing the connection."""
+
+
 def first(hits: int, reply: Reply) -> Callable[[int], Reply | None]:
     """A fault for the first ``hits`` requests of a URL, then the real page."""
     return lambda hit: reply if hit <= hits else None
@@ -551,9 +556,13 @@ def serve(site: FakeSite, host: str = "127.0.0.1") -> Iterator[str]:
             body = reply.body.replace(b"BASE", base.encode())
             self.send_response(reply.status)
             headers = {"Content-Type": "text/html; charset=UTF-8", **reply.headers}
+            if headers.get("Content-Length") == UNKNOWN_LENGTH:
+                del headers["Content-Length"]
+                self.close_connection = True
+            else:
+                headers.setdefault("Content-Length", str(len(body)))
             for name, value in headers.items():
                 self.send_header(name, value.replace("BASE", base))
-            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
 

@@ -8,31 +8,19 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
 
-from channel9.extensions import set_aside_broken_tail
-from channel9.state import CrawlState
-from tests.conftest import FAST, SCRAPY, crawl
+from channel9.state import CrawlState, set_aside_broken_tail
+from tests.conftest import (
+    FAST,
+    SCRAPY,
+    STATE,
+    crawl,
+    items_of,
+    last_report,
+    report_of,
+    run_files,
+)
 from tests.fakesite import FakeSite, Reply, serve
-
-STATE = "data/channel9-state.sqlite3"
-
-
-def run_files(workdir: Path) -> list[Path]:
-    return sorted((workdir / "data").glob("channel9-*.jsonl"))
-
-
-def items_of(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def report_of(path: Path) -> dict[str, Any]:
-    return json.loads(path.with_name(path.stem + ".report.json").read_text(encoding="utf-8"))
-
-
-def last_report(workdir: Path) -> dict[str, Any]:
-    reports = sorted((workdir / "data").glob("channel9-*.report.json"))
-    return json.loads(reports[-1].read_text(encoding="utf-8"))
 
 
 def test_second_run_exports_only_the_new_articles_cheaply(
@@ -76,7 +64,9 @@ def test_failed_article_is_reported_and_exported_by_the_next_run(
     url = f"{base_url}/{slug}/"
     first_file, second_file = run_files(tmp_path)
     assert url not in {item["url"] for item in items_of(first_file)}
-    assert report_of(first_file)["failures"] == [{"url": url, "reason": "http_500", "tries": 1}]
+    assert report_of(first_file)["failures"] == [
+        {"url": url, "reason": "http_500", "tries": 1, "earlier_failure": False}
+    ]
     assert [item["url"] for item in items_of(second_file)] == [url]
     assert first.returncode == second.returncode == 0
 
@@ -101,7 +91,7 @@ def test_killed_run_loses_nothing_and_leaves_no_broken_line(tmp_path: Path) -> N
         second = crawl(tmp_path, base_url)
 
     assert second.returncode == 0, second.log
-    urls = set()
+    urls: set[str] = set()
     killed_lines = 0
     for path in run_files(tmp_path):
         text = path.read_text(encoding="utf-8")

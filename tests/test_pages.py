@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,6 @@ from channel9.pages import (
     parse_listing,
     parse_menu,
 )
-from channel9.pipelines import PublishedDatePipeline
 
 FIXTURES = Path(__file__).with_name("fixtures")
 LABELS = {
@@ -31,13 +31,14 @@ CRAWLED_AT = "2026-11-28T03:00:00+00:00"
 
 
 def article_output(name: str) -> dict[str, Any] | str:
-    """What the crawl writes for a saved page: the parser's article, its dates read."""
+    """What the crawl writes for a saved page, fetched at ``CRAWLED_AT``."""
     html = (FIXTURES / f"{name}.html").read_text(encoding="utf-8")
-    result = parse_article(from_html(html), f"https://channel9.id/{name}/", LABELS)
+    crawled_at = datetime.fromisoformat(CRAWLED_AT)
+    result = parse_article(from_html(html), f"https://channel9.id/{name}/", LABELS, crawled_at)
     if result.article is None:
         return result.reason or ""
     result.article.crawled_at = CRAWLED_AT
-    return asdict(PublishedDatePipeline().process_item(result.article))
+    return asdict(result.article)
 
 
 @pytest.mark.parametrize(

@@ -1,31 +1,63 @@
-"""``scrapy crawl``, exiting non-zero when the run failed, so that cron notices."""
+"""``scrapy crawl``, with an exit status that tells a failed run, so that cron notices."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+
+from channel9.arguments import Arguments
+from channel9.failures import StartupError
+from channel9.report import RunReport
 
 logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawl):
-    """Scrapy's ``crawl``; its exit status is 1 when the run failed: a finish reason other
-    than ``finished``, too many failed pages, nothing scraped on a first run, or too few
-    complete items (see ``CHANNEL9_*`` in the settings). Plain ``scrapy crawl`` exits 0."""
+    """Scrapy's ``crawl``; exits 1 when the run failed (the run report says why: see
+    :meth:`channel9.report.RunReport.verdict`) and 2 when it could not start (a bad
+    argument, a crawl state held by another run or unusable), saying why in one line."""
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give one spider name: scrapy crawl channel9")
         assert self.crawler_process is not None
+        try:
+            Arguments.parse(opts.spargs)
+        except StartupError as error:
+            self._cannot_start(error)
+            return
         crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
+        started = self.crawler_process.crawl(crawler, **opts.spargs)
+        errors: list[BaseException] = []
+
+        def keep(task: asyncio.Future[None]) -> None:
+            # Retrieved here, the error is said in one line, not as asyncio's traceback.
+            if not task.cancelled() and task.exception() is not None:
+                errors.append(task.exception())  # type: ignore[arg-type]
+
+        if isinstance(started, asyncio.Future):
+            started.add_done_callback(keep)
         self.crawler_process.start()
-        stats = crawler.stats.get_stats() if crawler.stats else {}
-        reason = stats.get("finish_reason")
-        if self.crawler_process.bootstrap_failed or reason is None:
+        try:
+            report = crawler.get_extension(RunReport)
+        except RuntimeError:  # the crawler never got as far as its extensions
+            report = None
+        startup = next((e for e in errors if isinstance(e, StartupError)), None)
+        if startup is not None:
+            self._cannot_start(startup)
+        elif report is None or self.crawler_process.bootstrap_failed:
             self.exitcode = 2
-        elif reason != "finished" or stats.get("channel9/run/failed"):
-            self.exitcode = 1
+        else:
+            # A second Ctrl-C stops at once, before the report is written: write it now.
+            report.close("shutdown")
+            self.exitcode = 1 if report.problems else 0
+
+    def _cannot_start(self, error: BaseException) -> None:
+        logger.error("%s", error)
+        print(f"channel9: cannot start: {error}", file=sys.stderr)
+        self.exitcode = 2

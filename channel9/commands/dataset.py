@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+
+from channel9.addon import DEFAULTS
+
+# The run files a crawl writes, as CHANNEL9_OUTPUT ("%(name)s-%(run_id)s.jsonl") names them:
+# spelled out, since this command has no spider to fill in %(name)s.
+RUN_FILES = "channel9-*.jsonl"
 
 
 class Command(ScrapyCommand):
@@ -30,49 +36,95 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        sources = args or [str(Path(self.settings["CHANNEL9_OUTPUT"]).parent)]
-        output = Path(opts.output)
-        files = sorted(path for path in run_files(sources) if path.resolve() != output.resolve())
+        sources = args or [
+            str(
+                Path(
+                    str(self.settings.get("CHANNEL9_OUTPUT") or DEFAULTS["CHANNEL9_OUTPUT"])
+                ).parent
+            )
+        ]
+        files = sorted(run_files(sources))
         if not files:
-            raise UsageError(f"no run files (*.jsonl) in {', '.join(sources)}")
+            raise UsageError(f"no run files ({RUN_FILES}) in {', '.join(sources)}")
+        output = Path(opts.output)
+        check_output(output, sources, files)
         latest, broken = merge(files)
-        partial = output.with_name(output.name + ".partial")
-        with partial.open("w", encoding="utf-8") as file:
-            for line in latest.values():
-                file.write(line)
-        partial.replace(output)
+        try:
+            write(output, latest.values())
+        except OSError as error:
+            raise UsageError(f"cannot write {output}: {error}") from error
         print(f"{len(latest)} articles from {len(files)} run files written to {output}")
         for path, number in broken:
             print(f"skipped a broken line: {path}:{number}")
 
 
 def run_files(sources: list[str]) -> Iterator[Path]:
+    """The files named, whatever their name, and the folders' run files only: a dataset
+    merged into ``data/`` earlier is no run, and must not win over the runs after it."""
     for source in map(Path, sources):
         if source.is_dir():
-            yield from source.glob("*.jsonl")
-        else:
+            yield from source.glob(RUN_FILES)
+        elif source.exists():
             yield source
+        else:
+            raise UsageError(f"no such file or folder: {source}")
 
 
-def merge(files: list[Path]) -> tuple[dict[str, str], list[tuple[Path, int]]]:
-    """Each URL's latest line (files in run order), and the lines that are not JSON."""
-    latest: dict[str, str] = {}
+def check_output(output: Path, sources: list[str], files: list[Path]) -> None:
+    """Refuses an output that would overwrite a run file it reads (the output or its
+    ``.partial``), or that a later merge of the same folders would read back as a run."""
+    if output.is_dir():
+        raise UsageError(f"-o names a folder: {output}")
+    for target in (output, partial_of(output)):
+        if target.exists() and any(target.samefile(path) for path in files):
+            raise UsageError(f"-o would overwrite a run file it reads: {target}")
+    folders = {Path(source).resolve() for source in sources if Path(source).is_dir()}
+    if output.match(RUN_FILES) and output.parent.resolve() in folders:
+        raise UsageError(
+            f"-o is named like the run files ({RUN_FILES}) of a folder it reads: {output}"
+        )
+
+
+def merge(files: list[Path]) -> tuple[dict[str, bytes], list[tuple[Path, int]]]:
+    """Each URL's latest line (files in run order), and the lines that are no article."""
+    latest: dict[str, bytes] = {}
     broken = []
     for path in files:
-        with path.open(encoding="utf-8") as file:
+        with path.open("rb") as file:
             for number, line in enumerate(file, 1):
-                item = parse_line(line)
-                if item is None:
+                url = url_of(line)
+                if url is None:
                     broken.append((path, number))
                     continue
-                latest.pop(item["url"], None)
-                latest[item["url"]] = line if line.endswith("\n") else line + "\n"
+                latest.pop(url, None)
+                latest[url] = line if line.endswith(b"\n") else line + b"\n"
     return latest, broken
 
 
-def parse_line(line: str) -> dict[str, Any] | None:
+def url_of(line: bytes) -> str | None:
+    """The URL of a line that is a UTF-8 JSON object with a URL, else None: a line cut by a
+    killed run or mangled by hand is skipped, not the end of the merge."""
     try:
-        item = json.loads(line)
-    except ValueError:
+        item = json.loads(line.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
-    return item if isinstance(item, dict) and item.get("url") else None
+    url = item.get("url") if isinstance(item, dict) else None
+    return url if isinstance(url, str) and url else None
+
+
+def write(output: Path, lines: Iterable[bytes]) -> None:
+    """Writes ``output`` whole or not at all: a ``.partial`` file renamed once complete, and
+    removed on error, so that no half dataset is ever left behind."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = partial_of(output)
+    try:
+        with partial.open("wb") as file:
+            file.writelines(lines)
+        partial.replace(output)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def partial_of(output: Path) -> Path:
+    return output.with_name(output.name + ".partial")

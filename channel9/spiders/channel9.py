@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from datetime import date, datetime, timezone
+from collections.abc import AsyncIterator, Generator, Iterable, Iterator
+from datetime import datetime, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import TCPTimedOutError, TimeoutError
 
 from channel9 import pages
-from channel9.extensions import RunLedger, utc_now
+from channel9.arguments import Arguments
+from channel9.failures import Reason, announce_failure, asked_for, reason_of
+from channel9.items import utc_now
+from channel9.state import CrawlStateExtension, Walk
+from channel9.urls import normalize, on_site
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
+    from parsel import Selector
     from twisted.python.failure import Failure
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -36,180 +34,229 @@ class Channel9Spider(scrapy.Spider):
     """Every article of the site's category listings, each once, and only the new ones
     when earlier runs left a crawl state.
 
-    Arguments: ``base_url`` (the site, or a copy of it), ``categories`` (comma-separated
-    slugs, default: all of the menu), ``max_pages`` (listing pages per category),
-    ``since`` (``YYYY-MM-DD``: no article published before), ``full`` (``1``: walk
-    everything again and re-emit the articles that changed).
+    A category's listing is walked to its last page until one run has got there; after
+    that, each run walks it only until a page brings nothing new. A walk cut short (a run
+    killed, a listing page failed, ``max_pages``) is taken up by the next run where it
+    stopped. Arguments: see :class:`channel9.arguments.Arguments`.
     """
 
     name = "channel9"
 
-    def __init__(
-        self,
-        base_url: str = "https://channel9.id",
-        categories: str | None = None,
-        max_pages: str | int | None = None,
-        since: str | None = None,
-        full: str | bool = False,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.base_url = base_url.rstrip("/")
-        self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
-        self.wanted = [slug.strip() for slug in (categories or "").split(",") if slug.strip()]
-        self.max_pages = int(max_pages) if max_pages else None
-        self.since = date.fromisoformat(since) if since else None
-        self.full = str(full).lower() in ("1", "true", "yes")
+    def __init__(self, **kwargs: Any) -> None:
+        self.args = Arguments.parse(kwargs)
+        super().__init__(**self.args.passed_on)
+        self.base_url = self.args.base_url
         self.run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         self.category_labels: dict[str, str] = {}
-        self.quiet_pages: Counter[str] = Counter()
+        self.quiet_pages: Counter[tuple[str, bool]] = Counter()
+        self.pages_walked: Counter[tuple[str, bool]] = Counter()
         self.last_page: dict[str, int] = {}
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.item_dropped, signal=signals.item_dropped)
-        return spider
-
     @cached_property
-    def ledger(self) -> RunLedger | None:
-        """The run's ledger (crawl state), looked up once; None when the state is off."""
-        return self.crawler.get_extension(RunLedger)
+    def state(self) -> CrawlStateExtension | None:
+        """The crawl state, looked up once; None when it is off."""
+        return self.crawler.get_extension(CrawlStateExtension)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield scrapy.Request(f"{self.base_url}/", callback=self.parse_home)
-        for url in self.ledger.retry_urls() if self.ledger else ():
-            yield self._article(url, None, 0)
+        yield self._request(f"{self.base_url}/", self.parse_home, "home")
+        for url in self.state.to_fetch() if self.state else ():
+            yield self._article(url, None, 0, queued=True)
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
-        menu = pages.parse_menu(response.selector, response.url)
+        document = yield from self._document(response)
+        if document is None:
+            return
+        menu = pages.parse_menu(document, response.url)
         self.category_labels = {category.slug: category.label for category in menu}
-        if not self.wanted:
+        if not self.args.categories:
             chosen = menu
         else:
             by_slug = {category.slug: category for category in menu}
-            chosen = [by_slug.get(slug) or self._unlisted(slug) for slug in self.wanted]
+            chosen = [by_slug.get(slug) or self._unlisted(slug) for slug in self.args.categories]
         if not chosen:
-            self._failed(response.url, "no_categories", retry=False)
+            assert response.request is not None
+            announce_failure(self.crawler, response.request, Reason.NO_CATEGORIES)
         for category in chosen:
-            yield self._listing(category.url, category.label, 1)
+            walk = self.state.walk(category.slug) if self.state else Walk(False, None, None)
+            to_end = self.args.full or not (walk.reached_end or walk.resume_url)
+            yield self._listing(category, category.url, 1, to_end=to_end)
+            if walk.resume_url and walk.resume_page and not (walk.reached_end or to_end):
+                logger.info(
+                    "Taking up %s where a walk stopped: %s", category.label, walk.resume_url
+                )
+                yield self._listing(category, walk.resume_url, walk.resume_page, to_end=True)
 
     def _unlisted(self, slug: str) -> pages.Category:
         logger.warning("Category %r is not in the site's menu; trying its usual URL", slug)
         return pages.Category(slug, slug, f"{self.base_url}/category/{slug}/")
 
-    def _listing(self, url: str, label: str, page: int) -> scrapy.Request:
-        return scrapy.Request(
+    def _listing(
+        self, category: pages.Category, url: str, page: int, to_end: bool
+    ) -> scrapy.Request:
+        return self._request(
             url,
-            callback=self.parse_listing,
-            errback=self.listing_failed,
-            cb_kwargs={"label": label, "page": page},
+            self.parse_listing,
+            "listing",
+            cb_kwargs={"category": category, "page": page, "to_end": to_end},
             priority=LISTING_PRIORITY,
         )
 
-    def parse_listing(self, response: Response, label: str, page: int) -> Iterator[scrapy.Request]:
+    def parse_listing(
+        self, response: Response, category: pages.Category, page: int, to_end: bool
+    ) -> Iterator[scrapy.Request]:
+        """One listing page: its new articles, then (unless the walk stops) the next page.
+
+        A walk to the end records, page by page, the articles found and where to go on,
+        so that a walk cut short is taken up by the next run."""
         self._stat("fetched/listing")
-        if not is_html(response):
-            yield from self._retry(response, "not_html", retry_next_run=False)
+        if page > self.last_page.get(category.slug, page):
             return
-        if page > self.last_page.get(label, page):
+        document = yield from self._document(response)
+        if document is None:
             return
-        listing = pages.parse_listing(response.selector, response.url)
+        listing = pages.parse_listing(document, response.url)
         if not listing.article_urls:
-            reason = pages.page_problem(response.selector) or "empty_listing"
-            yield from self._retry(response, reason, retry_next_run=False)
+            yield from self._retry(response, pages.page_problem(document) or Reason.EMPTY_LISTING)
             return
-        new = [url for url in listing.article_urls if self._is_new(url)]
+        new = [url for url in self._links(listing.article_urls) if self._is_new(url)]
+        if self.state:
+            self.state.record_found(new)
         for url in new:
-            yield self._article(url, label, page)
-        self.quiet_pages[label] = 0 if new else self.quiet_pages[label] + 1
-        if self.quiet_pages[label] > self.settings.getint("CHANNEL9_OVERLAP_PAGES"):
-            logger.info("Stopping %s at page %d: nothing new", label, page)
-            return
-        if listing.next_url and (self.max_pages is None or page < self.max_pages):
-            yield self._listing(listing.next_url, label, page + 1)
+            yield self._article(url, category, page)
+        walk = (category.slug, to_end)
+        self.pages_walked[walk] += 1
+        self.quiet_pages[walk] = 0 if new else self.quiet_pages[walk] + 1
+        next_url = next(iter(self._links([listing.next_url] if listing.next_url else [])), None)
+        if to_end and self.state:
+            self.state.record_walked(category.slug, next_url, page + 1)
+        if not to_end and self.quiet_pages[walk] > self.settings.getint("CHANNEL9_OVERLAP_PAGES"):
+            logger.info("Stopping %s at page %d: nothing new", category.label, page)
+        elif self.args.max_pages and self.pages_walked[walk] >= self.args.max_pages:
+            logger.info("Stopping %s at page %d: max_pages", category.label, page)
+        elif next_url:
+            yield self._listing(category, next_url, page + 1, to_end)
+
+    def _links(self, urls: Iterable[str]) -> Iterator[str]:
+        """The links that lead to pages of this site, each in its one normal form."""
+        for url in urls:
+            if on_site(url, self.base_url):
+                yield normalize(url)
+            else:
+                self._stat("skipped/offsite_link")
 
     def _is_new(self, url: str) -> bool:
-        """Not exported by an earlier run (with ``full``, everything is worth a look)."""
-        if self.full or self.ledger is None or not self.ledger.is_exported(url):
+        """Neither exported by an earlier run nor given up (with ``full``, every article is
+        worth a look)."""
+        if self.args.full or self.state is None or not self.state.is_known(url):
             return True
         self._stat("skipped/known")
         return False
 
-    def _article(self, url: str, listed_under: str | None, page: int) -> scrapy.Request:
-        return scrapy.Request(
+    def _article(
+        self,
+        url: str,
+        category: pages.Category | None,
+        page: int,
+        queued: bool = False,
+    ) -> scrapy.Request:
+        return self._request(
             url,
-            callback=self.parse_article,
-            errback=self.article_failed,
-            meta={"listed_under": listed_under, "listing_page": page},
+            self.parse_article,
+            "article",
+            meta={"category": category, "listing_page": page, "queued": queued},
         )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         self._stat("fetched/article")
-        if not is_html(response):
-            yield from self._retry(response, "not_html")
+        document = yield from self._document(response)
+        if document is None:
             return
-        try:
-            result = pages.parse_article(response.selector, response.url, self.category_labels)
-        except Exception:
-            logger.exception("Could not parse %s", response.url)
-            self._failed(response.url, "parse_error")
-            return
-        for link in result.links:
-            if self._is_new(link):
-                yield self._article(link, None, 0)
+        fetched_at = utc_now()
+        result = pages.parse_article(
+            document, response.url, self.category_labels, datetime.fromisoformat(fetched_at)
+        )
+        further = [url for url in self._links(result.links) if self._is_new(url)]
+        if self.state:
+            self.state.record_found(further)
+        for url in further:
+            yield self._article(url, None, 0)
         article = result.article
         if article is None:
             # Only a page without content is asked why: a challenge or an error page.
-            reason = pages.page_problem(response.selector) or result.reason or "unknown"
-            if reason == "not_article":
-                self._stat("skipped/not_article")
+            reason = pages.page_problem(document) or result.reason or Reason.NO_BODY
+            if reason == Reason.NOT_ARTICLE:
+                self._skipped(response, "not_article")
             else:
                 yield from self._retry(response, reason)
             return
-        listed_under = response.meta.get("listed_under")
-        if listed_under and listed_under.casefold() not in map(str.casefold, article.categories):
-            article.categories.append(listed_under)
-        article.crawled_at = utc_now()
+        category = response.meta.get("category")
+        if category and category.label.casefold() not in map(str.casefold, article.categories):
+            article.categories.append(category.label)
+        since = self.args.since
+        if since and article.published_date and article.published_date < since.isoformat():
+            self._skipped(response, "before_since")
+            if category:
+                self._stop_walk_after(category.slug, response.meta["listing_page"])
+            return
+        article.crawled_at = fetched_at
         yield article
 
-    def item_dropped(self, item: Any, response: Response, exception: Exception) -> None:
-        """An article older than ``since`` ends the walk of the listing that showed it."""
-        label = response.meta.get("listed_under")
-        page = response.meta.get("listing_page")
-        if getattr(exception, "reason", None) == "before_since" and label and page:
-            overlap = self.settings.getint("CHANNEL9_OVERLAP_PAGES")
-            self.last_page[label] = min(self.last_page.get(label, page + overlap), page + overlap)
+    def _stop_walk_after(self, slug: str, page: int) -> None:
+        """An article older than ``since`` ends the walk of the listing that showed it
+        (after the overlap: listings are not always strictly newest first)."""
+        last = page + self.settings.getint("CHANNEL9_OVERLAP_PAGES")
+        self.last_page[slug] = min(self.last_page.get(slug, last), last)
 
-    def _retry(
-        self, response: Response, reason: str, retry_next_run: bool = True
-    ) -> Iterator[scrapy.Request]:
+    def _document(self, response: Response) -> Generator[scrapy.Request, None, Selector | None]:
+        """The response's HTML tree, whole; None (and the page asked for again, or
+        failed) when it is no HTML page or too deep to read whole."""
+        if not is_html(response):
+            yield from self._retry(response, Reason.NOT_HTML)
+            return None
+        assert isinstance(response, TextResponse)
+        try:
+            return pages.read_html(response.text.encode("utf-8", "replace"))
+        except pages.TooDeep:
+            assert response.request is not None
+            announce_failure(self.crawler, response.request, Reason.TOO_DEEP)
+            return None
+
+    def _request(
+        self, url: str, callback: Any, kind: str, meta: dict[str, Any] | None = None, **kwargs: Any
+    ) -> scrapy.Request:
+        """Every request has an errback, so that no failed page goes unreported."""
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.request_failed,
+            meta={**(meta or {}), "kind": kind},
+            **kwargs,
+        )
+
+    def _retry(self, response: Response, reason: str) -> Iterator[scrapy.Request]:
         """A page served whole but holding no content (a challenge, an error page, a cut
         body) is asked for again a few times, then counted as failed."""
+        assert response.request is not None
         request = get_retry_request(
             response.request,
             spider=self,
-            reason=reason,
+            reason=str(reason),
             max_retry_times=self.settings.getint("CHANNEL9_CONTENT_RETRIES"),
         )
         if request is not None:
             yield request
         else:
-            self._failed(response.url, reason, retry=retry_next_run)
+            announce_failure(self.crawler, response.request, reason)
 
-    def article_failed(self, failure: Failure) -> None:
-        self._failed(failure.request.url, failure_reason(failure))
+    def request_failed(self, failure: Failure) -> None:
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined]
+        announce_failure(self.crawler, request, reason_of(failure))
 
-    def listing_failed(self, failure: Failure) -> None:
-        self._failed(failure.request.url, failure_reason(failure), retry=False)
-
-    def _failed(self, url: str, reason: str, retry: bool = True) -> None:
-        """A page the run could not get: logged, counted, reported, and with ``retry``
-        asked for again by the next run."""
-        logger.warning("Failed %s: %s", url, reason)
-        self._stat(f"failed/{reason}")
-        if self.ledger is not None:
-            self.ledger.failure(url, reason, retry=retry)
+    def _skipped(self, response: Response, reason: str) -> None:
+        """A page fetched right that this run writes nothing for."""
+        self._stat(f"skipped/{reason}")
+        if self.state and response.request is not None:
+            self.state.forget(asked_for(response.request))
 
     def _stat(self, key: str) -> None:
         assert self.crawler.stats is not None
@@ -220,21 +267,3 @@ def is_html(response: Response) -> bool:
     """Whether a successful response is a page at all (not a PDF, an image...)."""
     content_type = response.headers.get(b"Content-Type") or b"html"
     return isinstance(response, TextResponse) and b"html" in content_type
-
-
-IGNORED_REASONS = {"robots": "robots", "offsite": "offsite", "loop": "redirect_loop"}
-
-
-def failure_reason(failure: Failure) -> str:
-    """A short name for why a request failed: ``http_503``, ``timeout``, ``robots``..."""
-    if failure.check(HttpError):
-        return f"http_{failure.value.response.status}"
-    name = type(failure.value).__name__
-    message = str(failure.value).lower()
-    if failure.check(TimeoutError, TCPTimedOutError) or name == "DownloadTimeoutError":
-        return "timeout"
-    if name == "DownloadCancelledError" and "size" in message:
-        return "too_large"
-    if failure.check(IgnoreRequest):
-        return next((r for word, r in IGNORED_REASONS.items() if word in message), "ignored")
-    return name

@@ -1,0 +1,102 @@
+"""The project's add-on: its components and the defaults of its ``CHANNEL9_*`` settings,
+in one place, so that every component finds the settings it reads whatever the settings
+module (a test's ``get_crawler``, a Scrapyd egg, another project)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+
+from channel9 import middlewares, pipelines
+from channel9.output import JsonLinesExporter, OutputLocation
+from channel9.report import RunReport
+from channel9.state import CrawlStateExtension
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+DEFAULTS = {
+    # Each run writes a new file (the run's start time names it), never appending to an
+    # earlier one; -o/-O or FEEDS replace it.
+    "CHANNEL9_OUTPUT": "data/%(name)s-%(run_id)s.jsonl",
+    # The crawl state: what earlier runs exported, what is to fetch. Empty: no state.
+    "CHANNEL9_STATE": "data/channel9-state.sqlite3",
+    # Listing pages walked past the first that brings nothing new (listings are not
+    # always strictly newest first).
+    "CHANNEL9_OVERLAP_PAGES": 1,
+    # A page that failed for a reason that asking again will not mend (404, 410,
+    # off-site, not HTML, too large) is given up after failing in this many runs.
+    "CHANNEL9_GIVE_UP_AFTER_RUNS": 3,
+    # Backoff after a 429 or 5xx without Retry-After: 0.5 s, 1 s, 2 s... by retry, at
+    # most CHANNEL9_MAX_BACKOFF, which also caps what Retry-After may ask.
+    "CHANNEL9_BACKOFF_BASE": 0.5,
+    "CHANNEL9_MAX_BACKOFF": 60.0,
+    # Pages served whole but without content (challenge, error page, cut body): tries.
+    "CHANNEL9_CONTENT_RETRIES": 2,
+    # A run fails (exit status 1) when more than this share of its pages failed...
+    "CHANNEL9_MAX_FAILED_SHARE": 0.1,
+    # ...or when fewer than this share of its items have a title, a date and text, once
+    # it has at least CHANNEL9_QUALITY_MIN_ITEMS items (a changed layout shows this way).
+    "CHANNEL9_MIN_COMPLETE_SHARE": 0.8,
+    "CHANNEL9_QUALITY_MIN_ITEMS": 20,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # robots.txt per RFC 9309 (a 5xx disallows the site for the run), refusals named.
+    middlewares.StrictRobotsTxtMiddleware: 100,
+    # Retry-After honoured, the whole site slowed down after a 429 or 5xx.
+    middlewares.BackoffMiddleware: 560,
+    # A body that unpacks past DOWNLOAD_MAXSIZE named too_large.
+    middlewares.SizeGuardedCompressionMiddleware: 590,
+    # Off-site, looping and endless redirects named instead of dropped.
+    middlewares.RedirectGuardMiddleware: 610,
+}
+REPLACED = {
+    middlewares.StrictRobotsTxtMiddleware: RobotsTxtMiddleware,
+    middlewares.SizeGuardedCompressionMiddleware: HttpCompressionMiddleware,
+}
+"""Scrapy's middlewares that the project's subclasses stand in for."""
+SPIDER_MIDDLEWARES = {
+    # A callback that raised is a failure of its page, not a line in the log.
+    middlewares.CallbackErrorMiddleware: 50,
+}
+ITEM_PIPELINES = {
+    # Drop what is no article first, so that the later pipelines see only articles.
+    pipelines.RequiredFieldsPipeline: 100,
+    pipelines.DuplicatesPipeline: 200,
+    pipelines.UnchangedPipeline: 250,
+}
+EXTENSIONS = {
+    # Say at the end where the output went.
+    OutputLocation: 500,
+    # The report before the state: the state records the report's verdict. Both after
+    # Scrapy's feed exporter, so that they hear of an item once it is written.
+    RunReport: 600,
+    CrawlStateExtension: 610,
+}
+
+
+class Channel9:
+    """Add-on (``ADDONS``): wires the project's middlewares, pipelines, extensions and
+    exporter, and gives its settings their defaults at add-on priority."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        for name, value in DEFAULTS.items():
+            settings.set(name, value, priority="addon")
+        for replaced in REPLACED.values():
+            settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", replaced, None)
+        for name, components in (
+            ("DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES),
+            ("SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES),
+            ("ITEM_PIPELINES", ITEM_PIPELINES),
+            ("EXTENSIONS", EXTENSIONS),
+        ):
+            for component, order in components.items():
+                settings.set_in_component_priority_dict(name, component, order)
+        exporters = settings.getdict("FEED_EXPORTERS")
+        exporters.update(jsonlines=JsonLinesExporter, jsonl=JsonLinesExporter)
+        settings.set("FEED_EXPORTERS", exporters, priority="addon")
+        if not settings.getdict("FEEDS"):
+            feed = {"format": "jsonlines", "encoding": "utf-8"}
+            settings.set("FEEDS", {settings["CHANNEL9_OUTPUT"]: feed}, priority="addon")

@@ -1,0 +1,99 @@
+"""The spider's arguments (``-a name=value``), read and checked in one place, so that a bad
+value stops the crawl before it starts with one line saying which and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from channel9.failures import StartupError
+
+TRUE = ("1", "true", "yes")
+FALSE = ("0", "false", "no", "")
+
+
+class BadArgument(StartupError):
+    """A spider argument that cannot be used as given."""
+
+
+@dataclass(frozen=True)
+class Arguments:
+    """What a run was asked to do; see the README's table of spider arguments."""
+
+    base_url: str = "https://channel9.id"
+    categories: tuple[str, ...] = ()
+    max_pages: int | None = None
+    since: date | None = None
+    full: bool = False
+    passed_on: dict[str, Any] = field(default_factory=dict)
+    """Arguments for Scrapy or a scheduler (Scrapyd's ``_job``), left to the base spider."""
+
+    @classmethod
+    def parse(cls, given: dict[str, Any]) -> Arguments:
+        """The arguments of ``-a name=value`` pairs; :class:`BadArgument` for a bad one."""
+        given = dict(given)
+        passed_on = {name: given.pop(name) for name in list(given) if name.startswith("_")}
+        unknown = sorted(set(given) - {"base_url", "categories", "max_pages", "since", "full"})
+        if unknown:
+            raise BadArgument(
+                f"unknown argument {unknown[0]!r}: the spider takes base_url, categories,"
+                " max_pages, since and full"
+            )
+        return cls(
+            base_url=_base_url(given.get("base_url", cls.base_url)),
+            categories=tuple(
+                slug.strip()
+                for slug in str(given.get("categories") or "").split(",")
+                if slug.strip()
+            ),
+            max_pages=_max_pages(given.get("max_pages")),
+            since=_since(given.get("since")),
+            full=_flag("full", given.get("full", False)),
+            passed_on=passed_on,
+        )
+
+
+def _base_url(value: Any) -> str:
+    text = str(value).strip().rstrip("/")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises on a broken port)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadArgument(f"base_url={value!r} is not an http(s) address of a site")
+    if parts.query or parts.fragment:
+        raise BadArgument(f"base_url={value!r}: give the site's address without ? or #")
+    return text
+
+
+def _max_pages(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise BadArgument(f"max_pages={value!r} is not a whole number of pages, 1 or more")
+    return number
+
+
+def _since(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise BadArgument(f"since={value!r} is not a day as YYYY-MM-DD") from None
+
+
+def _flag(name: str, value: Any) -> bool:
+    text = str(value).strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise BadArgument(f"{name}={value!r}: give 1 or 0")

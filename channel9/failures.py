@@ -1,0 +1,125 @@
+"""Why a page or a run failed: one vocabulary for the pages, the spider, the middlewares
+and the report, and the exceptions that carry it, so that nothing matches messages."""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from channel9 import signals
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+
+class Reason(str, Enum):
+    """A failed page's reason, as the report and the ``channel9/failed/`` stats name it."""
+
+    TIMEOUT = "timeout"
+    CONNECTION_REFUSED = "connection_refused"
+    DNS_ERROR = "dns_error"
+    CONNECTION_LOST = "connection_lost"
+    TOO_LARGE = "too_large"
+    NOT_HTML = "not_html"
+    REDIRECT_LOOP = "redirect_loop"
+    OFFSITE = "offsite"
+    ROBOTS = "robots"
+    CHALLENGE_PAGE = "challenge_page"
+    ERROR_PAGE = "error_page"
+    NO_BODY = "no_body"
+    TOO_DEEP = "too_deep"
+    NOT_ARTICLE = "not_article"
+    EMPTY_LISTING = "empty_listing"
+    NO_CATEGORIES = "no_categories"
+    CALLBACK_ERROR = "callback_error"
+    IGNORED = "ignored"
+    DOWNLOAD_ERROR = "download_error"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def http_reason(status: int) -> str:
+    return f"http_{status}"
+
+
+PERMANENT = frozenset(
+    {*map(str, (Reason.OFFSITE, Reason.NOT_HTML, Reason.TOO_LARGE, Reason.REDIRECT_LOOP))}
+    | {http_reason(404), http_reason(410)}
+)
+"""Reasons that asking again will not mend: such pages are given up after a few runs."""
+
+
+class Refused(IgnoreRequest):
+    """A request the crawl gives up on for a named reason (a redirect off the site...)."""
+
+    def __init__(self, reason: Reason, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else str(reason))
+        self.reason = reason
+
+
+class StartupError(Exception):
+    """The crawl cannot start (a bad argument, a state held or broken): exit status 2."""
+
+
+_DOWNLOAD_ERRORS: tuple[tuple[type[BaseException], Reason], ...] = (
+    (DownloadTimeoutError, Reason.TIMEOUT),
+    (DownloadConnectionRefusedError, Reason.CONNECTION_REFUSED),
+    (CannotResolveHostError, Reason.DNS_ERROR),
+    (ResponseDataLossError, Reason.CONNECTION_LOST),
+    (DownloadFailedError, Reason.CONNECTION_LOST),
+    # Scrapy cancels a download only when its body passes DOWNLOAD_MAXSIZE.
+    (DownloadCancelledError, Reason.TOO_LARGE),
+)
+
+
+def reason_of(failure: Failure) -> str:
+    """The reason a request's errback names: ``http_503``, ``timeout``, ``offsite``..."""
+    error = failure.value
+    if isinstance(error, HttpError):
+        return http_reason(error.response.status)
+    if isinstance(error, Refused):
+        return str(error.reason)
+    for kind, reason in _DOWNLOAD_ERRORS:
+        if isinstance(error, kind):
+            return str(reason)
+    if isinstance(error, IgnoreRequest):
+        return str(Reason.IGNORED)
+    return str(Reason.DOWNLOAD_ERROR)
+
+
+def asked_for(request: Request) -> str:
+    """The URL the crawl asked for, before any redirect."""
+    return str(request.meta.get("redirect_urls", [request.url])[0])
+
+
+def announce_failure(crawler: Crawler, request: Request, reason: str) -> None:
+    """A page the run could not use: logged, counted under ``channel9/failed/``, and told
+    to the crawl state and the report, under the URL the crawl asked for."""
+    url = asked_for(request)
+    logger.warning("Failed %s: %s", url, reason)
+    assert crawler.stats is not None
+    crawler.stats.inc_value(f"channel9/failed/{reason}")
+    crawler.signals.send_catch_log(
+        signals.page_failed,
+        url=url,
+        reason=str(reason),
+        kind=request.meta.get("kind", "article"),
+        counts=not request.meta.get("queued"),
+    )

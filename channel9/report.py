@@ -1,0 +1,192 @@
+"""The run report: what a run did, what failed, and the verdict the exit status gives."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+
+from channel9 import signals as channel9_signals
+from channel9.failures import asked_for
+from channel9.items import utc_now
+from channel9.output import output_paths
+from channel9.state import CrawlStateExtension
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+
+class RunReport:
+    """Accounts for the run, with the crawl state or without it.
+
+    At the end it writes the report beside the output (or under the output's folder when
+    the run wrote no file) and decides whether the run failed; ``scrapy crawl`` exits 1
+    when :attr:`problems` is not empty.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.settings = crawler.settings
+        self.started_at = utc_now()
+        self.run_id = self.started_at
+        self.outputs: list[str] = []
+        self.failed: dict[str, dict[str, Any]] = {}
+        self.site_problems: list[str] = []
+        self.unwritten: list[str] = []
+        self.per_category: Counter[str] = Counter()
+        self.complete = 0
+        self.dates: tuple[str, str] | None = None
+        self.problems: list[str] | None = None
+        """Why the run failed, once it is over; empty when it did not."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        report = cls(crawler)
+        crawler.signals.connect(report.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(report.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(report.page_failed, signal=channel9_signals.page_failed)
+        crawler.signals.connect(report.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(report.item_unwritten, signal=channel9_signals.item_unwritten)
+        crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
+        return report
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.run_id = getattr(spider, "run_id", self.started_at)
+        self.outputs = output_paths(self.crawler)
+
+    def item_scraped(self, item: Any) -> None:
+        adapter = ItemAdapter(item)
+        published = adapter.get("published_date")
+        self.per_category[adapter.get("category") or ""] += 1
+        if published:
+            first, last = self.dates or (published, published)
+            self.dates = (min(first, published), max(last, published))
+        if adapter.get("title") and published and adapter.get("text"):
+            self.complete += 1
+
+    def page_failed(self, url: str, reason: str, kind: str, counts: bool) -> None:
+        entry = self.failed.setdefault(
+            url, {"url": url, "reason": reason, "tries": 0, "earlier_failure": not counts}
+        )
+        entry["kind"] = kind
+        entry["reason"] = reason
+        entry["tries"] += 1
+        if kind == "home":
+            self.site_problems.append(f"the home page {url} could not be used ({reason})")
+
+    def item_dropped(self, item: Any, response: Response, exception: Exception) -> None:
+        if getattr(exception, "failure", True) and response.request is not None:
+            reason = getattr(exception, "reason", "dropped")
+            queued = response.request.meta.get("queued", False)
+            self.page_failed(asked_for(response.request), reason, "article", counts=not queued)
+
+    def item_unwritten(self, item: Any, error: Exception) -> None:
+        self.unwritten.append(str(error))
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.close(reason)
+
+    def close(self, reason: str) -> None:
+        """Decides the verdict and writes the report, once (also after a forced stop)."""
+        if self.problems is not None:
+            return
+        self.problems = self.verdict(reason)
+        if self.problems:
+            logger.error("This run failed: %s", "; ".join(self.problems))
+        path = self.write_report(reason, self.problems)
+        self.crawler.signals.send_catch_log(
+            channel9_signals.run_reported,
+            run_id=self.run_id,
+            finish_reason=reason,
+            report=str(path),
+            problems=self.problems,
+        )
+
+    def verdict(self, reason: str) -> list[str]:
+        """Why this run should count as failed (exit status non-zero), if it should."""
+        stats = self._stats()
+        problems = []
+        if reason != "finished":
+            problems.append(f"it ended early ({reason})")
+        problems.extend(self.site_problems)
+        if stats.get("channel9/robots_unavailable"):
+            problems.append("robots.txt could not be fetched, so the site counts as disallowed")
+        unwritten = len(self.unwritten) + sum(
+            value for key, value in stats.items() if key.startswith("feedexport/failed_count/")
+        )
+        if unwritten:
+            why = f" ({self.unwritten[0]})" if self.unwritten else ""
+            problems.append(f"the output could not be written{why}")
+        counted = [entry for entry in self.failed.values() if not entry["earlier_failure"]]
+        listings = sum(entry["kind"] == "listing" for entry in counted)
+        if listings:
+            problems.append(
+                f"{listings} listing pages failed (the next run takes their walks up there)"
+            )
+        tried = (
+            stats.get("channel9/fetched/article", 0)
+            + stats.get("channel9/fetched/listing", 0)
+            + len(counted)
+        )
+        if tried and len(counted) / tried > self.settings.getfloat("CHANNEL9_MAX_FAILED_SHARE"):
+            problems.append(f"{len(counted)} of {tried} pages failed")
+        scraped = stats.get("item_scraped_count", 0)
+        state = self.crawler.get_extension(CrawlStateExtension)
+        if scraped == 0 and (state is None or state.first_run):
+            problems.append("nothing was scraped on a first run")
+        if scraped >= self.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS"):
+            share = self.complete / scraped
+            if share < self.settings.getfloat("CHANNEL9_MIN_COMPLETE_SHARE"):
+                problems.append(
+                    f"only {share:.0%} of items have a title, a date and text"
+                    " (has the page layout changed?)"
+                )
+        return problems
+
+    def write_report(self, reason: str, problems: list[str]) -> Path:
+        stats = self._stats()
+        report = {
+            "run_id": self.run_id,
+            "started_at": self.started_at,
+            "finished_at": utc_now(),
+            "finish_reason": reason,
+            "failed_run": problems,
+            "output": self.outputs,
+            "listing_pages_fetched": stats.get("channel9/fetched/listing", 0),
+            "articles_fetched": stats.get("channel9/fetched/article", 0),
+            "new": stats.get("item_scraped_count", 0),
+            "skipped": {
+                key.rsplit("/", 1)[-1]: value
+                for key, value in stats.items()
+                if key.startswith("channel9/skipped/")
+            },
+            "failed": len(self.failed),
+            "failures": [
+                {key: value for key, value in entry.items() if key != "kind"}
+                for _, entry in sorted(self.failed.items())
+            ],
+            "items_per_category": dict(sorted(self.per_category.items())),
+            "published_date_range": list(self.dates) if self.dates else None,
+            "requests": stats.get("downloader/request_count", 0),
+        }
+        folder = Path(self.settings["CHANNEL9_OUTPUT"]).parent
+        output = Path(self.outputs[0]) if self.outputs else folder / f"channel9-{self.run_id}"
+        path = output.with_suffix(".report.json")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        logger.info("Run report: %s", path)
+        return path
+
+    def _stats(self) -> dict[str, Any]:
+        assert self.crawler.stats is not None
+        return self.crawler.stats.get_stats()

@@ -1,0 +1,16 @@
+"""The project's own signals: how the crawl tells the state and the report what went wrong,
+without knowing either."""
+
+from __future__ import annotations
+
+page_failed = object()
+"""A page the run could not use. Arguments: ``url`` (as the crawl asked for it), ``reason``
+(:mod:`channel9.failures`), ``kind`` (``home``, ``listing`` or ``article``) and ``counts``
+(False for a page that already failed in an earlier run: it does not fail this one)."""
+
+item_unwritten = object()
+"""A feed could not write an item. Arguments: ``item``, ``error`` (the exception)."""
+
+run_reported = object()
+"""The run's report is written. Arguments: ``run_id``, ``finish_reason``, ``report``
+(its path) and ``problems`` (why the run failed; empty when it did not)."""

@@ -1,0 +1,313 @@
+"""Real faults a scheduled run meets: nothing is lost, and a run that did not do its job
+says so in its report and its exit status."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import (
+    FAST,
+    SCRAPY,
+    STATE,
+    crawl,
+    items_of,
+    last_report,
+    report_of,
+    run_files,
+)
+from tests.fakesite import (
+    CATEGORIES,
+    UNKNOWN_LENGTH,
+    FakeSite,
+    Reply,
+    always,
+    edited_page,
+    serve,
+)
+
+
+def written_urls(workdir: Path) -> list[str]:
+    """Every URL of every run file, as often as written."""
+    return sorted(item["url"] for path in run_files(workdir) for item in items_of(path))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_first_run_cut_short_is_completed_by_later_runs(tmp_path: Path) -> None:
+    site = FakeSite(count=300, seed=3)  # 50 articles a category: 5 listing pages each
+    deep = [f"/category/{slug}/page/{number}/" for slug in CATEGORIES for number in (3, 4, 5)]
+    with serve(site) as base_url:
+        for path in deep:
+            site.overrides[path] = always(Reply(503, b"busy"))
+        first = crawl(tmp_path, base_url, "-s", "RETRY_TIMES=0")
+        first_report = last_report(tmp_path)
+        site.overrides.clear()
+        second = crawl(tmp_path, base_url)
+        third = crawl(tmp_path, base_url)
+
+    assert (first.returncode, second.returncode, third.returncode) == (1, 0, 0)
+    assert {entry["url"] for entry in first_report["failures"]} == {
+        f"{base_url}/category/{slug}/page/3/" for slug in CATEGORIES
+    }
+    assert written_urls(tmp_path) == sorted(site.expected(base_url))
+    assert last_report(tmp_path)["new"] == 0
+
+
+def test_full_disk_fails_the_run_and_records_nothing_unwritten(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "out.jsonl").symlink_to("/dev/full")
+    full = crawl(tmp_path, base_url, "-O", "out.jsonl")
+    report = (tmp_path / "out.report.json").read_text(encoding="utf-8")
+    (tmp_path / "out.jsonl").unlink()
+    again = crawl(tmp_path, base_url, "-O", "again.jsonl")
+
+    assert full.returncode == 1, full.log
+    assert "the output could not be written ([Errno 28] No space left on device)" in report
+    assert again.returncode == 0, again.log
+    assert sorted(item["url"] for item in again.items("again.jsonl")) == sorted(
+        site.expected(base_url)
+    )
+
+
+def test_unreachable_site_fails_every_run(base_url: str, tmp_path: Path) -> None:
+    crawl(tmp_path, base_url)
+    dead = f"http://127.0.0.1:{free_port()}"
+    run = crawl(tmp_path, dead, "-s", "RETRY_TIMES=0")
+
+    assert run.returncode == 1
+    assert last_report(tmp_path)["failed_run"] == [
+        f"the home page {dead}/ could not be used (robots)",
+        "robots.txt could not be fetched, so the site counts as disallowed",
+        "1 of 1 pages failed",
+    ]
+
+
+def test_home_page_failing_fails_the_run(site: FakeSite, base_url: str, tmp_path: Path) -> None:
+    crawl(tmp_path, base_url)
+    site.overrides["/"] = always(Reply(503, b"busy"))
+    run = crawl(tmp_path, base_url, "-s", "RETRY_TIMES=0")
+
+    assert run.returncode == 1
+    assert last_report(tmp_path)["failed_run"] == [
+        f"the home page {base_url}/ could not be used (http_503)",
+        "1 of 1 pages failed",
+    ]
+
+
+def test_links_off_the_site_are_not_followed_and_do_not_stop_the_page(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    other = FakeSite(count=1, seed=5)
+    with serve(other) as other_url:
+        odd = [
+            "mailto:redaksi@channel9.id",
+            "javascript:void(0)",
+            "tel:+62215551234",
+            f"ftp://{base_url.split('//')[1]}/berkas/",
+            f"{other_url}/{other.order[0]}/",
+            f"{base_url.replace('127.0.0.1', 'localhost')}/lain/",
+        ]
+        links = "".join(
+            f'<li class="mvp-blog-story-wrap"><a href="{href}">x</a></li>' for href in odd
+        )
+        listing = "/category/nasional/"
+        site.overrides[listing] = edited_page(
+            site,
+            listing,
+            lambda page: page.replace('infinite-content">', f'infinite-content">{links}'),
+        )
+        run = crawl(tmp_path, base_url, "-O", "out.jsonl")
+
+    assert run.returncode == 0, run.log
+    assert sorted(item["url"] for item in run.items("out.jsonl")) == sorted(site.expected(base_url))
+    assert other.requests == []
+
+
+def test_url_variants_are_one_article(site: FakeSite, base_url: str, tmp_path: Path) -> None:
+    slug = site.order[0]
+    variants = [f"BASE/{slug}/?utm_source=wa&utm_medium=share", f"BASE/{slug}/#comments"]
+    links = "".join(
+        f'<li class="mvp-blog-story-wrap"><a href="{href}">x</a></li>' for href in variants
+    )
+    listing = f"/category/{site.articles[slug].category}/"
+    site.overrides[listing] = edited_page(
+        site, listing, lambda page: page.replace('infinite-content">', f'infinite-content">{links}')
+    )
+    first = crawl(tmp_path, base_url)
+    requested = len(site.requests)
+    second = crawl(tmp_path, base_url)
+
+    assert first.returncode == second.returncode == 0
+    assert written_urls(tmp_path) == sorted(site.expected(base_url))
+    assert all("utm_" not in path for path in site.requests)
+    assert f"/{slug}/" in site.requests
+    articles_again = [
+        path for path in site.requests[requested:] if path.strip("/") in site.articles
+    ]
+    assert articles_again == []
+
+
+def test_page_too_deep_to_read_whole_is_a_named_failure(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    slug = site.order[3]
+    nested = "<div>" * 100_000 + "<p>Terlalu dalam.</p>" + "</div>" * 100_000
+    site.overrides[f"/{slug}/"] = edited_page(
+        site,
+        f"/{slug}/",
+        lambda page: page.replace('class="left relative">', f'class="left relative">{nested}', 1),
+    )
+    run = crawl(tmp_path, base_url, "-O", "out.jsonl")
+
+    report = report_of(tmp_path / "out.jsonl")
+    assert report["failures"] == [
+        {"url": f"{base_url}/{slug}/", "reason": "too_deep", "tries": 1, "earlier_failure": False}
+    ]
+    assert f"{base_url}/{slug}/" not in {item["url"] for item in run.items("out.jsonl")}
+
+
+def test_article_gone_for_good_is_given_up_and_fails_no_later_run(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    slug = site.order[-1]
+    site.overrides[f"/{slug}/"] = always(Reply(404, b"gone"))
+    runs = [crawl(tmp_path, base_url) for _ in range(4)]
+
+    assert [run.returncode for run in runs] == [0, 0, 0, 0]
+    assert site.requests.count(f"/{slug}/") == 3
+
+
+def test_failure_reasons_are_named_under_the_url_asked_for(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    big, bomb, chain = (f"/{slug}/" for slug in site.order[:3])
+    site.overrides[big] = always(
+        Reply(200, b"<html>" + b"x" * 300_000 + b"</html>", {"Content-Length": UNKNOWN_LENGTH})
+    )
+    site.overrides[bomb] = always(
+        Reply(200, gzip.compress(b" " * 3_000_000), {"Content-Encoding": "gzip"})
+    )
+    for hop in range(30):
+        site.overrides[f"{chain}?hop={hop}"] = always(
+            Reply(302, b"", {"Location": f"BASE{chain}?hop={hop + 1}"})
+        )
+    site.overrides[chain] = always(Reply(302, b"", {"Location": f"BASE{chain}?hop=0"}))
+    crawl(tmp_path, base_url, "-O", "out.jsonl", "-s", "DOWNLOAD_MAXSIZE=200000")
+
+    report = report_of(tmp_path / "out.jsonl")
+    failures = {entry["url"]: entry["reason"] for entry in report["failures"]}
+    assert failures == {
+        f"{base_url}{big}": "too_large",
+        f"{base_url}{bomb}": "too_large",
+        f"{base_url}{chain}": "redirect_loop",
+    }
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        ("max_pages=abc", "max_pages='abc' is not a whole number of pages, 1 or more"),
+        ("max_pages=0", "max_pages='0' is not a whole number of pages, 1 or more"),
+        ("max_pages=-1", "max_pages='-1' is not a whole number of pages, 1 or more"),
+        ("since=2022-13-01", "since='2022-13-01' is not a day as YYYY-MM-DD"),
+        ("full=maybe", "full='maybe': give 1 or 0"),
+        ("base_url=ftp://x", "base_url='ftp://x' is not an http(s) address of a site"),
+        ("base_url=file:///tmp", "base_url='file:///tmp' is not an http(s) address of a site"),
+        ("categoris=opini", "unknown argument 'categoris'"),
+    ],
+)
+def test_bad_argument_stops_before_anything_is_written(
+    argument: str, message: str, base_url: str, tmp_path: Path
+) -> None:
+    run = crawl(tmp_path, base_url, "-a", argument)
+
+    assert run.returncode == 2
+    assert f"cannot start: {message}" in run.log
+    assert "Traceback" not in run.log
+    assert not (tmp_path / "data").exists()
+
+
+def damage_index(path: Path) -> None:
+    db = sqlite3.connect(path)
+    (root,) = db.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_articles_1'"
+    ).fetchone()
+    (page_size,) = db.execute("PRAGMA page_size").fetchone()
+    db.close()
+    with path.open("r+b") as file:
+        file.seek((root - 1) * page_size + 8)
+        file.write(b"\xff" * 64)
+
+
+def damage_header(path: Path) -> None:
+    with path.open("r+b") as file:
+        file.write(b"not a database!!")
+
+
+@pytest.mark.parametrize(
+    ("damage", "prefix", "message"),
+    [
+        (damage_index, (), "it is damaged"),
+        (damage_header, (), "it is damaged, sqlite says: file is not a database"),
+        (lambda path: path.write_bytes(b""), (), "the file is empty"),
+        (
+            lambda path: path.chmod(0o444),
+            ("setpriv", "--bounding-set=-dac_override,-dac_read_search"),
+            "sqlite says: attempt to write a readonly database",
+        ),
+    ],
+    ids=["index", "header", "empty", "read-only"],
+)
+def test_unusable_state_stops_the_run_and_stays_as_it_was(
+    damage: object, prefix: tuple[str, ...], message: str, base_url: str, tmp_path: Path
+) -> None:
+    crawl(tmp_path, base_url, "-a", "categories=opini")
+    state = tmp_path / STATE
+    damage(state)  # type: ignore[operator]
+    (tmp_path / f"{STATE}.lock").chmod(0o666)
+    before = state.read_bytes()
+    run = crawl(tmp_path, base_url, prefix=prefix)
+
+    assert run.returncode == 2, run.log
+    assert f"the crawl state {STATE} cannot be used ({message}" in run.log
+    assert "Traceback" not in run.log
+    assert state.read_bytes() == before
+    assert len(run_files(tmp_path)) == 1
+
+
+def test_second_ctrl_c_still_writes_the_report_and_fails_the_run(tmp_path: Path) -> None:
+    site = FakeSite(count=60, seed=6)
+    with serve(site) as base_url:
+        command = [SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST]
+        slow = ["-s", "DOWNLOAD_DELAY=0.2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+        process = subprocess.Popen(
+            [*command, *slow],
+            cwd=tmp_path,
+            env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while len(site.requests) < 10 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        returncode = process.wait(timeout=60)
+
+    assert returncode == 1
+    assert last_report(tmp_path)["finish_reason"] == "shutdown"
