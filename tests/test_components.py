@@ -1,0 +1,277 @@
+"""The project's middlewares, pipelines, crawl state and run report, in-process, each
+built by Scrapy from a crawler with the project's add-on."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
+from scrapy.http import HtmlResponse, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
+
+from channel9 import signals
+from channel9.addon import Channel9
+from channel9.arguments import Arguments, BadArgument
+from channel9.failures import Reason, Refused, reason_of
+from channel9.items import Article
+from channel9.middlewares import (
+    CallbackErrorMiddleware,
+    RedirectGuardMiddleware,
+    SizeGuardedCompressionMiddleware,
+)
+from channel9.pipelines import (
+    Dropped,
+    DuplicatesPipeline,
+    RequiredFieldsPipeline,
+    UnchangedPipeline,
+)
+from channel9.report import RunReport
+from channel9.spiders.channel9 import Channel9Spider
+from channel9.state import CrawlState, CrawlStateExtension, Walk, content_hash
+
+SITE = "http://127.0.0.1:8000"
+
+
+@pytest.fixture
+def crawler(tmp_path: Path) -> Crawler:
+    """A crawler of the project's spider, with its add-on, state and output in tmp_path."""
+    crawler = get_crawler(
+        Channel9Spider,
+        {
+            "ADDONS": {Channel9: 0},
+            "CHANNEL9_STATE": str(tmp_path / "state.sqlite3"),
+            "CHANNEL9_OUTPUT": str(tmp_path / "%(name)s-%(run_id)s.jsonl"),
+        },
+    )
+    crawler.spider = Channel9Spider.from_crawler(crawler, base_url=SITE)
+    return crawler
+
+
+def redirect(url: str, location: str, earlier: int = 0) -> tuple[Request, Response]:
+    request = Request(url, meta={"redirect_urls": [f"{SITE}/hop-{n}/" for n in range(earlier)]})
+    return request, Response(url, status=301, headers={"Location": location})
+
+
+@pytest.mark.parametrize(
+    ("location", "earlier", "reason"),
+    [
+        ("http://elsewhere.example/a/", 0, Reason.OFFSITE),
+        ("http://127.0.0.1:8312/a/", 0, Reason.OFFSITE),
+        (f"{SITE}/a/", 0, Reason.REDIRECT_LOOP),
+        (f"{SITE}/hop-1/", 3, Reason.REDIRECT_LOOP),
+        (f"{SITE}/b/", 20, Reason.REDIRECT_LOOP),
+    ],
+)
+def test_redirect_guard_names_redirects_it_refuses(
+    crawler: Crawler, location: str, earlier: int, reason: Reason
+) -> None:
+    guard = RedirectGuardMiddleware.from_crawler(crawler)
+    with pytest.raises(Refused) as refused:
+        guard.process_response(*redirect(f"{SITE}/a/", location, earlier))
+    assert refused.value.reason is reason
+
+
+def test_redirect_guard_lets_a_redirect_on_the_site_through(crawler: Crawler) -> None:
+    guard = RedirectGuardMiddleware.from_crawler(crawler)
+    request, response = redirect(f"{SITE}/old/", "/new/", earlier=19)
+    assert guard.process_response(request, response) is response
+
+
+def test_a_body_that_unpacks_past_the_limit_is_too_large(crawler: Crawler) -> None:
+    crawler.settings.frozen = False
+    crawler.settings.set("DOWNLOAD_MAXSIZE", 100_000)
+    middleware = SizeGuardedCompressionMiddleware.from_crawler(crawler)
+    headers = {"Content-Encoding": "gzip"}
+    bomb = Response(f"{SITE}/a/", body=gzip.compress(b" " * 1_000_000), headers=headers)
+    small = Response(f"{SITE}/b/", body=gzip.compress(b"<p>ok</p>"), headers=headers)
+
+    with pytest.raises(Refused) as refused:
+        middleware.process_response(Request(bomb.url), bomb)
+    assert refused.value.reason is Reason.TOO_LARGE
+    assert middleware.process_response(Request(small.url), small).body == b"<p>ok</p>"
+
+
+def failure_of(error: Exception, response: Response | None = None) -> Failure:
+    try:
+        raise error
+    except Exception:
+        return Failure()
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (HttpError(Response(SITE, status=503), "503"), "http_503"),
+        (Refused(Reason.OFFSITE), "offsite"),
+        (DownloadTimeoutError(), "timeout"),
+        (DownloadConnectionRefusedError(), "connection_refused"),
+        (CannotResolveHostError(), "dns_error"),
+        (DownloadCancelledError(), "too_large"),
+        (IgnoreRequest("why not"), "ignored"),
+        (ValueError("odd"), "download_error"),
+    ],
+)
+def test_each_failure_has_its_reason(error: Exception, reason: str) -> None:
+    assert reason_of(failure_of(error)) == reason
+
+
+def test_a_callback_that_raised_is_a_named_failure(crawler: Crawler) -> None:
+    heard: list[dict[str, Any]] = []
+
+    def hear(**failure: Any) -> None:
+        heard.append(failure)
+
+    crawler.signals.connect(hear, signal=signals.page_failed)
+    middleware = CallbackErrorMiddleware.from_crawler(crawler)
+    request = Request(f"{SITE}/a/", meta={"kind": "listing"})
+    response = HtmlResponse(request.url, request=request, body=b"<html></html>")
+
+    assert middleware.process_spider_exception(response, ValueError("bug")) == []
+    assert [(h["url"], h["reason"], h["kind"], h["counts"]) for h in heard] == [
+        (f"{SITE}/a/", "callback_error", "listing", True)
+    ]
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("channel9/failed/callback_error") == 1
+
+
+def article(url: str = f"{SITE}/a/", **fields: Any) -> Article:
+    return Article(url=url, title=fields.pop("title", "Judul"), text="Isi.", **fields)
+
+
+def test_an_item_without_a_title_is_dropped_as_a_failure(crawler: Crawler) -> None:
+    pipeline = RequiredFieldsPipeline.from_crawler(crawler)
+    with pytest.raises(Dropped) as dropped:
+        pipeline.process_item(article(title=None))
+    assert (dropped.value.reason, dropped.value.failure) == ("no_title", True)
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("channel9/dropped/no_title") == 1
+
+
+def test_an_article_reached_twice_is_written_once(crawler: Crawler) -> None:
+    pipeline = DuplicatesPipeline.from_crawler(crawler)
+    pipeline.process_item(article())
+    with pytest.raises(Dropped) as dropped:
+        pipeline.process_item(article())
+    assert (dropped.value.reason, dropped.value.failure) == ("duplicate", False)
+
+
+def test_an_unchanged_article_is_not_written_again(crawler: Crawler) -> None:
+    state = crawler.get_extension(CrawlStateExtension)
+    assert state is not None
+    exported = article()
+    state.store.record_exported(
+        [exported.url], exported.url, content_hash(vars(exported)), None, "t"
+    )
+    pipeline = UnchangedPipeline.from_crawler(crawler)
+
+    with pytest.raises(Dropped) as dropped:
+        pipeline.process_item(article())
+    assert dropped.value.reason == "unchanged"
+    edited = article(title="Judul diperbaiki")
+    assert pipeline.process_item(edited) is edited
+
+
+def test_state_remembers_what_to_fetch_and_how_far_each_walk_got(tmp_path: Path) -> None:
+    state = CrawlState(tmp_path / "state.sqlite3")
+    state.record_found([f"{SITE}/a/", f"{SITE}/b/"])
+    state.record_exported([f"{SITE}/a/"], f"{SITE}/a/", "hash", "2026-11-20", "t")
+    state.record_found([f"{SITE}/a/"])
+    state.record_walked("nasional", f"{SITE}/category/nasional/page/3/", 3)
+    state.record_walked("opini", None, 4)
+    state.close()
+
+    again = CrawlState(tmp_path / "state.sqlite3")
+    assert again.to_fetch() == [f"{SITE}/b/"]
+    assert again.is_known(f"{SITE}/a/")
+    assert not again.is_known(f"{SITE}/b/")
+    assert again.walk("nasional") == Walk(False, f"{SITE}/category/nasional/page/3/", 3)
+    assert again.walk("opini") == Walk(True, None, None)
+    assert again.walk("politik") == Walk(False, None, None)
+    again.close()
+
+
+def test_state_gives_up_a_permanent_failure_after_the_runs_it_is_given(tmp_path: Path) -> None:
+    state = CrawlState(tmp_path / "state.sqlite3")
+    url = f"{SITE}/gone/"
+    firsts = [
+        state.record_failure(url, "http_404", run, give_up_after=3) for run in ("r1", "r1", "r2")
+    ]
+    assert firsts == [True, False, False]
+    assert state.to_fetch() == [url]
+    state.record_failure(url, "http_404", "r3", give_up_after=3)
+    assert state.to_fetch() == []
+    assert state.is_known(url)
+    state.record_failure(f"{SITE}/busy/", "http_503", "r1", give_up_after=1)
+    assert state.to_fetch() == [f"{SITE}/busy/"]
+    state.close()
+
+
+def test_report_verdict(crawler: Crawler) -> None:
+    report = crawler.get_extension(RunReport)
+    assert report is not None and crawler.stats is not None
+    crawler.stats.set_value("channel9/fetched/article", 30)
+    crawler.stats.set_value("channel9/fetched/listing", 5)
+    crawler.stats.set_value("item_scraped_count", 30)
+    report.complete = 30
+    for number in range(20):
+        report.page_failed(f"{SITE}/old-{number}/", "http_503", "article", counts=False)
+    assert report.verdict("finished") == []
+
+    report.page_failed(f"{SITE}/category/opini/page/3/", "http_503", "listing", counts=True)
+    report.page_failed(f"{SITE}/", "timeout", "home", counts=True)
+    crawler.stats.set_value("channel9/robots_unavailable", 1)
+    crawler.stats.set_value("feedexport/failed_count/FileFeedStorage", 1)
+    report.complete = 20
+    assert report.verdict("shutdown") == [
+        "it ended early (shutdown)",
+        f"the home page {SITE}/ could not be used (timeout)",
+        "robots.txt could not be fetched, so the site counts as disallowed",
+        "the output could not be written",
+        "1 listing pages failed (the next run takes their walks up there)",
+        "only 67% of items have a title, a date and text (has the page layout changed?)",
+    ]
+
+
+def test_report_fails_a_run_that_lost_more_than_its_share(crawler: Crawler) -> None:
+    report = crawler.get_extension(RunReport)
+    assert report is not None and crawler.stats is not None
+    crawler.stats.set_value("channel9/fetched/article", 8)
+    crawler.stats.set_value("item_scraped_count", 8)
+    report.complete = 8
+    for number in range(2):
+        report.page_failed(f"{SITE}/new-{number}/", "http_503", "article", counts=True)
+    assert report.verdict("finished") == ["2 of 10 pages failed"]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({}, Arguments()),
+        (
+            {"base_url": "http://127.0.0.1:8000/", "categories": " opini, ,politik "},
+            Arguments(base_url="http://127.0.0.1:8000", categories=("opini", "politik")),
+        ),
+        ({"max_pages": "2", "full": "yes"}, Arguments(max_pages=2, full=True)),
+        ({"_job": "abc"}, Arguments(passed_on={"_job": "abc"})),
+    ],
+)
+def test_arguments_read(given: dict[str, str], expected: Arguments) -> None:
+    assert Arguments.parse(given) == expected
+
+
+def test_a_bad_argument_is_refused_by_the_spider_too() -> None:
+    with pytest.raises(BadArgument, match="since='21/1/2022' is not a day as YYYY-MM-DD"):
+        Channel9Spider(since="21/1/2022")
