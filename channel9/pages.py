@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cache
 from itertools import chain
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser
@@ -24,7 +24,9 @@ from parsel import Selector, css2xpath
 
 from channel9 import selectors as css
 from channel9.dates import find_weekday_date, read_date
+from channel9.failures import Reason
 from channel9.items import Article
+from channel9.urls import absolute
 
 _ARTICLE_TYPES = {
     "NewsArticle",
@@ -65,7 +67,7 @@ class ArticlePage:
     """
 
     article: Article | None
-    reason: str | None = None
+    reason: Reason | None = None
     links: tuple[str, ...] = ()
 
 
@@ -96,16 +98,16 @@ def clean(text: str | None) -> str:
     return " ".join(_INVISIBLE.sub("", text).split()) if text else ""
 
 
-def page_problem(page: Selector) -> str | None:
+def page_problem(page: Selector) -> Reason | None:
     """Why a page served as a success holds no content: ``challenge_page`` (a CDN's browser
     check) or ``error_page`` (a database or PHP error); None for a normal page."""
     if _nodes(page.root, css.CHALLENGE_MARKERS, union=True):
-        return "challenge_page"
+        return Reason.CHALLENGE_PAGE
     text = clean(" ".join(_query(css.PROBLEM_TEXT)(page.root))).lower()
     if any(phrase in text for phrase in css.CHALLENGE_PHRASES):
-        return "challenge_page"
+        return Reason.CHALLENGE_PAGE
     if any(phrase in text for phrase in css.ERROR_PHRASES):
-        return "error_page"
+        return Reason.ERROR_PAGE
     return None
 
 
@@ -117,11 +119,11 @@ def parse_menu(page: Selector, url: str) -> list[Category]:
         label = _text(link)
         if not href or not label or css.CATEGORY_PATH not in href:
             continue
-        absolute = _absolute(url, href)
-        if absolute is None:
+        link = absolute(url, href)
+        if link is None:
             continue
-        slug = urlsplit(absolute).path.rstrip("/").rsplit("/", 1)[-1]
-        found.setdefault(slug, Category(slug, label, absolute))
+        slug = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
+        found.setdefault(slug, Category(slug, label, link))
     return list(found.values())
 
 
@@ -130,7 +132,7 @@ def parse_listing(page: Selector, url: str) -> ListingPage:
     links = list(_values(page.root, css.LISTING_LINKS)) or list(
         _values(page.root, css.LISTING_LINKS_FALLBACK)
     )
-    article_urls = _unique(_absolute(url, link) for link in links)
+    article_urls = _unique(absolute(url, link) for link in links)
     return ListingPage(tuple(article_urls), _next_page(page.root, url))
 
 
@@ -147,7 +149,7 @@ def _next_page(page: HtmlElement, url: str) -> str | None:
         )
     if not href or href.startswith("#"):
         return None
-    return _absolute(url, href)
+    return absolute(url, href)
 
 
 def parse_article(
@@ -165,12 +167,12 @@ def parse_article(
     document = page.root
     roots = _nodes(document, css.ARTICLE_ROOT)
     if not roots or not _nodes(roots[0], css.ARTICLE_MARKERS):
-        return ArticlePage(None, "not_article")
+        return ArticlePage(None, Reason.NOT_ARTICLE)
     root = roots[0]
     links = tuple(_further_articles(document, root, url))
     body = _nodes(root, css.BODY)
     if not body:
-        return ArticlePage(None, "no_body", links)
+        return ArticlePage(None, Reason.NO_BODY, links)
     structured = _structured_data(document)
 
     title = _first(root, css.TITLE) or _page_title(document)
@@ -317,9 +319,9 @@ def _canonical(page: HtmlElement, url: str) -> str:
     """The page's canonical URL when it names this host, else the URL fetched."""
     canonical = _first(page, css.CANONICAL)
     if canonical:
-        absolute = _absolute(url, canonical)
-        if absolute and urlsplit(absolute).netloc == urlsplit(url).netloc:
-            return absolute
+        link = absolute(url, canonical)
+        if link and urlsplit(link).netloc == urlsplit(url).netloc:
+            return link
     return url
 
 
@@ -333,9 +335,9 @@ def _image(root: HtmlElement, url: str) -> str | None:
     images = _query(css.FEATURED_IMAGE)(root)
     attributes = (clean(image.get(name)) for name in css.IMAGE_ATTRIBUTES for image in images)
     for value in chain(attributes, _values(root, css.IMAGE_FALLBACK)):
-        absolute = None if value.startswith("data:") else _absolute(url, value)
-        if absolute:
-            return absolute
+        link = None if value.startswith("data:") else absolute(url, value)
+        if link:
+            return link
     return None
 
 
@@ -343,21 +345,9 @@ def _further_articles(page: HtmlElement, root: HtmlElement, url: str) -> Iterato
     for node in _query(css.FURTHER_ARTICLES)(page):
         if node is root:
             continue
-        link = _absolute(url, _first(node, css.FURTHER_ARTICLE_LINKS))
+        link = absolute(url, _first(node, css.FURTHER_ARTICLE_LINKS))
         if link:
             yield link
-
-
-def _absolute(base: str, link: str | None) -> str | None:
-    """``link`` made absolute, or None when it is no URL at all (a page's broken markup)."""
-    if not link:
-        return None
-    try:
-        absolute = urljoin(base, link)
-        urlsplit(absolute).port  # noqa: B018 (raises on a broken host or port)
-    except ValueError:
-        return None
-    return absolute
 
 
 @cache
