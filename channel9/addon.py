@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from channel9 import middlewares, pipelines
-from channel9.output import JsonLinesExporter, OutputLocation
+from channel9.output import EXPORTERS, OutputLocation
 from channel9.report import RunReport
 from channel9.state import CrawlStateExtension
 
@@ -59,7 +60,7 @@ REPLACED = {
 """Scrapy's middlewares that the project's subclasses stand in for."""
 SPIDER_MIDDLEWARES = {
     # A callback that raised is a failure of its page, not a line in the log.
-    middlewares.CallbackErrorMiddleware: 50,
+    middlewares.CallbackErrorMiddleware: 45,
 }
 ITEM_PIPELINES = {
     # Drop what is no article first, so that the later pipelines see only articles.
@@ -95,8 +96,9 @@ class Channel9:
             for component, order in components.items():
                 settings.set_in_component_priority_dict(name, component, order)
         exporters = settings.getdict("FEED_EXPORTERS")
-        exporters.update(jsonlines=JsonLinesExporter, jsonl=JsonLinesExporter)
-        settings.set("FEED_EXPORTERS", exporters, priority="addon")
+        exporters.update(EXPORTERS)
+        priority = max(settings.getpriority("FEED_EXPORTERS") or 0, SETTINGS_PRIORITIES["addon"])
+        settings.set("FEED_EXPORTERS", exporters, priority=priority)
         if not settings.getdict("FEEDS"):
             feed = {"format": "jsonlines", "encoding": "utf-8"}
             settings.set("FEEDS", {settings["CHANNEL9_OUTPUT"]: feed}, priority="addon")

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.robotstxt import RobotParser
 from twisted.internet.defer import Deferred
 from w3lib.url import safe_url_string
@@ -45,17 +45,19 @@ class BackoffMiddleware(_CrawlerMiddleware):
     Scrapy retries a 429 or 5xx at once and ignores ``Retry-After``. Here such an answer
     raises the delay of the site's download slot, for every request, to the
     ``Retry-After`` it asked for, or to an exponential backoff by the request's retries
-    (at most ``CHANNEL9_MAX_BACKOFF`` seconds); the usual delay returns once that long
-    has passed without another such answer. It sits after the retry middleware, so it
-    sees the answer before the retry is scheduled.
+    (at most ``CHANNEL9_MAX_BACKOFF`` seconds), kept there against AutoThrottle (which
+    sets the delay anew on every answer) until that long has passed without another such
+    answer, when the usual delay returns. It sits after the retry middleware, so it sees
+    the answer before the retry is scheduled.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.codes = set(crawler.settings.getlist("RETRY_HTTP_CODES", []))
+        self.codes = {int(code) for code in crawler.settings.getlist("RETRY_HTTP_CODES", [])}
         self.max_backoff = crawler.settings.getfloat("CHANNEL9_MAX_BACKOFF")
         self.base = crawler.settings.getfloat("CHANNEL9_BACKOFF_BASE")
-        self.saved: dict[str, tuple[float, float]] = {}
+        self.saved: dict[str, tuple[float, float, float]] = {}
+        """By slot: the usual delay, until when to hold back, and the delay held."""
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
@@ -70,22 +72,24 @@ class BackoffMiddleware(_CrawlerMiddleware):
             if wait is None:
                 wait = self.base * 2**retries
             wait = min(wait, self.max_backoff)
-            normal = self.saved.get(key, (slot.delay, 0.0))[0]
-            self.saved[key] = (normal, time.monotonic() + wait)
+            normal = self.saved.get(key, (slot.delay, 0.0, 0.0))[0]
+            self.saved[key] = (normal, time.monotonic() + wait, wait)
             slot.delay = max(slot.delay, wait)
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("channel9/backoff")
             logger.info("%s answered %d: slowing down to %.1fs", key, response.status, wait)
-        elif key in self.saved and time.monotonic() >= self.saved[key][1]:
-            slot.delay = self.saved.pop(key)[0]
+        elif key in self.saved:
+            normal, until, held = self.saved[key]
+            if time.monotonic() >= until:
+                slot.delay = normal
+                del self.saved[key]
+            else:
+                slot.delay = max(slot.delay, held)
         return response
 
     def _slot(self, request: Request) -> Any:
-        engine = self.crawler.engine
         key = request.meta.get("download_slot")
-        if engine is None or key is None:
-            return None
-        return engine.downloader.slots.get(key)
+        return None if key is None else self.crawler.engine.downloader.slots.get(key)
 
 
 def retry_after(value: bytes | None) -> float | None:
@@ -155,7 +159,9 @@ class CallbackErrorMiddleware:
 
     def process_spider_exception(
         self, response: Response, exception: Exception, spider: Spider | None = None
-    ) -> list[Any]:
+    ) -> list[Any] | None:
+        if isinstance(exception, CloseSpider):
+            return None  # Scrapy's way for a callback to end the crawl, not a failure
         logger.error("Error in the callback of %s", response.url, exc_info=exception)
         if response.request is not None:
             announce_failure(self.crawler, response.request, Reason.CALLBACK_ERROR)

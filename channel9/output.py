@@ -8,9 +8,16 @@ from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.exporters import JsonLinesItemExporter
-from scrapy.extensions.feedexport import FeedExporter
+from scrapy.exporters import (
+    BaseItemExporter,
+    CsvItemExporter,
+    JsonItemExporter,
+    JsonLinesItemExporter,
+    XmlItemExporter,
+)
+from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.misc import load_object
 
 from channel9.signals import item_unwritten
 
@@ -27,7 +34,19 @@ def output_paths(crawler: Crawler) -> list[str]:
     """The local files the run's feeds write."""
     exporter = crawler.get_extension(FeedExporter)
     slots = exporter.slots if exporter is not None else []
-    return [str(slot.storage.path) for slot in slots if hasattr(slot.storage, "path")]
+    return [str(slot.storage.path) for slot in slots if isinstance(slot.storage, FileFeedStorage)]
+
+
+def unsafe_feeds(crawler: Crawler) -> list[str]:
+    """The feeds whose records may not be on disk when an article counts as exported: in
+    a format the project does not flush (pickle, marshal), or compressed on the way."""
+    exporters = crawler.settings.getwithbase("FEED_EXPORTERS")
+    return [
+        uri
+        for uri, options in crawler.settings.getdict("FEEDS").items()
+        if not issubclass(load_object(exporters.get(options.get("format"), object)), Flushed)
+        or options.get("postprocessing")
+    ]
 
 
 class OutputLocation:
@@ -43,35 +62,69 @@ class OutputLocation:
         logger.info("Wrote %d items to %s", slot.itemcount, slot.uri)
 
 
-class JsonLinesExporter(JsonLinesItemExporter):
-    """JSON Lines, each line flushed as it is written: once an article counts as exported,
-    its line is in the file, even if the process is killed the next moment. A line that
-    cannot be written (a full disk) is cut off again, the item is announced as unwritten
-    (so that it is not recorded as exported) and the run stops: it has failed."""
+class Flushed(BaseItemExporter):
+    """Mixin for Scrapy's exporters: each item flushed as it is written, so that once an
+    article counts as exported its record is in the file, even if the process is killed
+    the next moment. An item that cannot be written (a full disk) is announced as
+    unwritten (so that it is not recorded as exported) and the run stops: it has failed.
+    A JSON line cut off by the failure is cut out of the file again."""
 
-    def __init__(self, file: BytesIO, crawler: Crawler | None = None, **kwargs: Any) -> None:
-        super().__init__(file, **kwargs)
-        self.crawler = crawler
+    crawler: Crawler | None = None
+    output: BytesIO | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, file: BytesIO, **kwargs: Any) -> Self:
-        return cls(file, crawler, **kwargs)
+        exporter = cls(file, **kwargs)  # type: ignore[call-arg, arg-type]
+        exporter.crawler = crawler
+        exporter.output = file
+        return exporter
 
     def export_item(self, item: Any) -> None:
-        start = self.file.tell() if self.file.seekable() else None
+        stream = getattr(self, "stream", None)  # CSV writes through a text wrapper
+        file = self.output
+        start = file.tell() if file and stream is None and file.seekable() else None
         try:
-            super().export_item(item)
-            self.file.flush()
-        except OSError as error:
-            self._unwritten(item, error, start)
+            super().export_item(item)  # type: ignore[safe-super]
+            for target in (stream, file):
+                if target is not None:
+                    target.flush()
+        except Exception as error:
+            if start is not None and file is not None:
+                with suppress(OSError):
+                    file.truncate(start)
+            self._unwritten(item, error)
             raise
 
-    def _unwritten(self, item: Any, error: OSError, start: int | None) -> None:
-        if start is not None:
-            with suppress(OSError):
-                self.file.truncate(start)
-        if self.crawler is None or self.crawler.engine is None:
+    def _unwritten(self, item: Any, error: Exception) -> None:
+        if self.crawler is None:
             return
         logger.error("Could not write an item to the output (%s): stopping the run", error)
         self.crawler.signals.send_catch_log(item_unwritten, item=item, error=error)
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="feed_error"))
+
+
+class JsonLinesExporter(Flushed, JsonLinesItemExporter):
+    """JSON Lines, the run's default output."""
+
+
+class JsonExporter(Flushed, JsonItemExporter):
+    pass
+
+
+class CsvExporter(Flushed, CsvItemExporter):
+    pass
+
+
+class XmlExporter(Flushed, XmlItemExporter):
+    pass
+
+
+EXPORTERS: dict[str, type[Flushed]] = {
+    "jsonlines": JsonLinesExporter,
+    "jsonl": JsonLinesExporter,
+    "jl": JsonLinesExporter,
+    "json": JsonExporter,
+    "csv": CsvExporter,
+    "xml": XmlExporter,
+}
+"""Scrapy's formats, by the names Scrapy gives them, flushed item by item."""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
+from scrapy.extensions.feedexport import FeedExporter
 
 from channel9 import signals as channel9_signals
 from channel9.failures import asked_for
@@ -24,6 +25,19 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
+
+
+class _SignalErrors(logging.Handler):
+    """Keeps the errors Scrapy catches in signal handlers (a feed that could not write, a
+    bug in an extension): Scrapy only logs them, and the run goes on as if all was well."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.errors: list[BaseException | str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        self.errors.append(error or record.getMessage())
 
 
 class RunReport:
@@ -42,10 +56,13 @@ class RunReport:
         self.outputs: list[str] = []
         self.failed: dict[str, dict[str, Any]] = {}
         self.site_problems: list[str] = []
-        self.unwritten: list[str] = []
+        self.unwritten: list[Exception] = []
         self.per_category: Counter[str] = Counter()
         self.complete = 0
         self.dates: tuple[str, str] | None = None
+        self.finish_reason = "shutdown"
+        self.signal_errors = _SignalErrors()
+        logging.getLogger("scrapy.utils.signal").addHandler(self.signal_errors)
         self.problems: list[str] | None = None
         """Why the run failed, once it is over; empty when it did not."""
 
@@ -58,6 +75,7 @@ class RunReport:
         crawler.signals.connect(report.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(report.item_unwritten, signal=channel9_signals.item_unwritten)
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(report.feeds_closed, signal=signals.feed_exporter_closed)
         return report
 
     def spider_opened(self, spider: Spider) -> None:
@@ -91,15 +109,23 @@ class RunReport:
             self.page_failed(asked_for(response.request), reason, "article", counts=not queued)
 
     def item_unwritten(self, item: Any, error: Exception) -> None:
-        self.unwritten.append(str(error))
+        self.unwritten.append(error)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        self.close(reason)
+        """Scrapy stores the feeds after this signal: the run is judged once they are
+        stored (``feed_exporter_closed``), since a feed that failed fails it."""
+        self.finish_reason = reason
+        if self.crawler.get_extension(FeedExporter) is None:
+            self.close(reason)
+
+    def feeds_closed(self) -> None:
+        self.close(self.finish_reason)
 
     def close(self, reason: str) -> None:
         """Decides the verdict and writes the report, once (also after a forced stop)."""
         if self.problems is not None:
             return
+        logging.getLogger("scrapy.utils.signal").removeHandler(self.signal_errors)
         self.problems = self.verdict(reason)
         if self.problems:
             logger.error("This run failed: %s", "; ".join(self.problems))
@@ -127,6 +153,15 @@ class RunReport:
         if unwritten:
             why = f" ({self.unwritten[0]})" if self.unwritten else ""
             problems.append(f"the output could not be written{why}")
+        unexplained = [
+            error
+            for error in self.signal_errors.errors
+            if not any(error is known for known in self.unwritten)
+        ]
+        if unexplained:
+            problems.append(
+                f"{len(unexplained)} errors in signal handlers (the first: {unexplained[0]!r})"
+            )
         counted = [entry for entry in self.failed.values() if not entry["earlier_failure"]]
         listings = sum(entry["kind"] == "listing" for entry in counted)
         if listings:

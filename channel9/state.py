@@ -16,7 +16,8 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -24,15 +25,16 @@ from typing import IO, TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from channel9 import signals as channel9_signals
 from channel9.failures import PERMANENT, StartupError, asked_for
 from channel9.items import utc_now
-from channel9.output import output_paths
+from channel9.output import output_paths, unsafe_feeds
 from channel9.urls import normalize
 
 if TYPE_CHECKING:
-    from scrapy import Spider
+    from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from typing_extensions import Self
@@ -347,6 +349,8 @@ class CrawlStateExtension:
         self.first_run = store.is_empty()
         self.give_up_after = crawler.settings.getint("CHANNEL9_GIVE_UP_AFTER_RUNS")
         self.unwritten: set[int] = set()
+        self.redirected: dict[str, list[str]] = {}
+        """URLs that redirected to an article fetched under its own URL too, by article."""
         self.run_id = ""
 
     @classmethod
@@ -360,11 +364,26 @@ class CrawlStateExtension:
             (extension.item_unwritten, channel9_signals.item_unwritten),
             (extension.item_scraped, signals.item_scraped),
             (extension.item_dropped, signals.item_dropped),
+            (extension.request_dropped, signals.request_dropped),
             (extension.page_failed, channel9_signals.page_failed),
             (extension.run_reported, channel9_signals.run_reported),
         ):
             crawler.signals.connect(handler, signal=signal)
         return extension
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A crawl state that cannot be kept mid-run (a full disk, a bug) stops the run,
+        which then fails (``state_error``), instead of a log line from a signal handler
+        and a state that no longer tells what was exported."""
+        try:
+            yield
+        except Exception:
+            logger.exception("The crawl state could not be kept: stopping the run")
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("channel9/state_error")
+            with suppress(RuntimeError):  # the run is over already
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="state_error"))
 
     # Asked by the spider.
 
@@ -381,57 +400,85 @@ class CrawlStateExtension:
         return self.store.walk(category)
 
     def record_found(self, urls: Iterable[str]) -> None:
-        self.store.record_found(urls)
+        with self._writing():
+            self.store.record_found(urls)
 
     def record_walked(self, category: str, next_url: str | None, next_page: int) -> None:
-        self.store.record_walked(category, next_url, next_page)
+        with self._writing():
+            self.store.record_walked(category, next_url, next_page)
 
     def forget(self, url: str) -> None:
         """A page fetched right that is no article to export: not to fetch again."""
-        self.store.forget(url)
+        with self._writing():
+            self.store.forget(url)
 
     # Told by signals.
 
     def spider_opened(self, spider: Spider) -> None:
-        self.run_id = getattr(spider, "run_id", utc_now())
-        outputs = output_paths(self.crawler)
-        for output in self.store.take_unfinished(utc_now()):
-            set_aside_broken_tail(Path(output))
-        self.store.start_run(self.run_id, utc_now(), outputs[0] if outputs else None)
+        with self._writing():
+            self.run_id = getattr(spider, "run_id", utc_now())
+            outputs = output_paths(self.crawler)
+            for uri in unsafe_feeds(self.crawler):
+                logger.warning(
+                    "The feed %s is not written item by item: an article may count as exported"
+                    " before it is on disk (use .jsonl, .json, .csv or .xml, uncompressed)",
+                    uri,
+                )
+            for output in self.store.take_unfinished(utc_now()):
+                set_aside_broken_tail(Path(output))
+            self.store.start_run(self.run_id, utc_now(), outputs[0] if outputs else None)
 
     def item_unwritten(self, item: Any, error: Exception) -> None:
         self.unwritten.add(id(item))
 
     def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
-        if id(item) in self.unwritten:
-            self.unwritten.discard(id(item))
-            return
-        adapter = ItemAdapter(item)
-        urls = [adapter["url"], response.url, *response.meta.get("redirect_urls", ())]
-        self.store.record_exported(
-            map(normalize, urls),
-            adapter["url"],
-            content_hash(adapter),
-            adapter.get("published_date"),
-            utc_now(),
-        )
+        with self._writing():
+            if id(item) in self.unwritten:
+                self.unwritten.discard(id(item))
+                return
+            adapter = ItemAdapter(item)
+            urls = [adapter["url"], response.url, *response.meta.get("redirect_urls", ())]
+            urls = [normalize(url) for url in urls]
+            urls += (old for url in urls for old in self.redirected.pop(url, ()))
+            self.store.record_exported(
+                urls,
+                adapter["url"],
+                content_hash(adapter),
+                adapter.get("published_date"),
+                utc_now(),
+            )
 
     def item_dropped(self, item: Any, response: Response, exception: Exception) -> None:
         """An article already exported under another URL is remembered under this one
         too; a broken one is to fetch again; one not worth writing again is not."""
-        assert response.request is not None
-        url = normalize(asked_for(response.request))
-        reason = getattr(exception, "reason", "dropped")
-        if reason == "duplicate":
-            self.store.record_alias(url, normalize(ItemAdapter(item)["url"]), utc_now())
-        elif getattr(exception, "failure", True):
-            self.store.record_failure(url, reason, self.run_id, self.give_up_after)
-        else:
-            self.store.forget(url)
+        with self._writing():
+            assert response.request is not None
+            url = normalize(asked_for(response.request))
+            reason = getattr(exception, "reason", "dropped")
+            if reason in ("duplicate", "unchanged"):
+                canonical = normalize(ItemAdapter(item)["url"])
+                for alias in (url, *self.redirected.pop(normalize(response.url), ())):
+                    self.store.record_alias(alias, canonical, utc_now())
+            elif getattr(exception, "failure", True):
+                self.store.record_failure(url, reason, self.run_id, self.give_up_after)
+            else:
+                self.store.forget(url)
+
+    def request_dropped(self, request: Request) -> None:
+        """A redirect to a page this run asked for already is dropped by Scrapy's
+        duplicate filter, without callback: the URL it came from is that page's too."""
+        with self._writing():
+            if request.meta.get("redirect_urls"):
+                origin, target = normalize(asked_for(request)), normalize(request.url)
+                if self.store.is_known(target):
+                    self.store.record_alias(origin, target, utc_now())
+                else:
+                    self.redirected.setdefault(target, []).append(origin)
 
     def page_failed(self, url: str, reason: str, kind: str, counts: bool) -> None:
-        if kind == "article":
-            self.store.record_failure(normalize(url), reason, self.run_id, self.give_up_after)
+        with self._writing():
+            if kind == "article":
+                self.store.record_failure(normalize(url), reason, self.run_id, self.give_up_after)
 
     def run_reported(
         self, run_id: str, finish_reason: str, report: str, problems: list[str]

@@ -275,3 +275,28 @@ def test_arguments_read(given: dict[str, str], expected: Arguments) -> None:
 def test_a_bad_argument_is_refused_by_the_spider_too() -> None:
     with pytest.raises(BadArgument, match="since='21/1/2022' is not a day as YYYY-MM-DD"):
         Channel9Spider(since="21/1/2022")
+
+
+def test_a_state_that_cannot_be_written_mid_run_stops_the_run(crawler: Crawler) -> None:
+    state = crawler.get_extension(CrawlStateExtension)
+    assert state is not None and crawler.stats is not None
+    state.store.db.close()
+
+    state.record_found([f"{SITE}/a/"])
+    assert crawler.stats.get_value("channel9/state_error") == 1
+
+
+def test_an_error_in_a_signal_handler_fails_the_run(crawler: Crawler) -> None:
+    report = crawler.get_extension(RunReport)
+    assert report is not None and crawler.stats is not None
+    crawler.stats.set_value("item_scraped_count", 1)
+
+    def broken(**_: Any) -> None:
+        raise ValueError("bug")
+
+    crawler.signals.connect(broken, signal=signals.page_failed)
+    crawler.signals.send_catch_log(signals.page_failed, url=SITE, reason="x", kind="x", counts=0)
+    assert (
+        report.verdict("finished")[-1]
+        == "1 errors in signal handlers (the first: ValueError('bug'))"
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from channel9.state import CrawlState
 from tests.conftest import (
     FAST,
     SCRAPY,
@@ -26,6 +27,7 @@ from tests.conftest import (
 )
 from tests.fakesite import (
     CATEGORIES,
+    CHALLENGE,
     UNKNOWN_LENGTH,
     FakeSite,
     Reply,
@@ -311,3 +313,57 @@ def test_second_ctrl_c_still_writes_the_report_and_fails_the_run(tmp_path: Path)
 
     assert returncode == 1
     assert last_report(tmp_path)["finish_reason"] == "shutdown"
+
+
+def test_a_paused_and_resumed_job_gets_every_article(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    run = crawl(tmp_path, base_url, "-O", "out.jsonl", "-s", "JOBDIR=jobs/backfill")
+
+    assert run.returncode == 0, run.log
+    assert sorted(item["url"] for item in run.items("out.jsonl")) == sorted(site.expected(base_url))
+
+
+def test_content_retries_are_counted_apart_from_http_retries(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    slug = site.order[2]
+    replies = {1: Reply(503, b"busy"), 2: Reply(503, b"busy"), 3: Reply(200, CHALLENGE)}
+    site.overrides[f"/{slug}/"] = replies.get
+    run = crawl(tmp_path, base_url, "-O", "out.jsonl")
+
+    assert run.returncode == 0, run.log
+    assert f"{base_url}/{slug}/" in {item["url"] for item in run.items("out.jsonl")}
+    assert site.requests.count(f"/{slug}/") == 4
+
+
+def test_a_redirect_to_an_article_fetched_anyway_is_remembered(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    slug = site.order[0]
+    listing = f"/category/{site.articles[slug].category}/"
+    link = '<li class="mvp-blog-story-wrap"><a href="BASE/lama/">x</a></li>'
+    site.overrides[listing] = edited_page(
+        site, listing, lambda page: page.replace('infinite-content">', f'infinite-content">{link}')
+    )
+    site.overrides["/lama/"] = always(Reply(301, b"", {"Location": f"BASE/{slug}/"}))
+    first = crawl(tmp_path, base_url)
+    second = crawl(tmp_path, base_url)
+
+    assert first.returncode == second.returncode == 0, second.log
+    assert site.requests.count("/lama/") == 1
+    assert written_urls(tmp_path) == sorted(site.expected(base_url))
+
+
+def test_a_csv_feed_that_cannot_write_fails_the_run(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "out.csv").symlink_to("/dev/full")
+    run = crawl(tmp_path, base_url, "-O", "out.csv", "-s", f"CHANNEL9_STATE={STATE}")
+
+    assert run.returncode == 1, run.log
+    assert report_of(tmp_path / "out.csv")["failed_run"] == [
+        "it ended early (feed_error)",
+        "the output could not be written ([Errno 28] No space left on device)",
+    ]
+    assert not CrawlState(tmp_path / STATE).is_known(f"{base_url}/{site.order[0]}/")

@@ -36,9 +36,13 @@ class Command(ScrapyCrawl):
         errors: list[BaseException] = []
 
         def keep(task: asyncio.Future[None]) -> None:
-            # Retrieved here, the error is said in one line, not as asyncio's traceback.
-            if not task.cancelled() and task.exception() is not None:
-                errors.append(task.exception())  # type: ignore[arg-type]
+            # Retrieved here, a startup error is said in one line, not as asyncio's
+            # traceback; any other error keeps its traceback.
+            error = None if task.cancelled() else task.exception()
+            if isinstance(error, StartupError):
+                errors.append(error)
+            elif error is not None:
+                logger.critical("The crawl could not start", exc_info=error)
 
         if isinstance(started, asyncio.Future):
             started.add_done_callback(keep)
@@ -47,9 +51,8 @@ class Command(ScrapyCrawl):
             report = crawler.get_extension(RunReport)
         except RuntimeError:  # the crawler never got as far as its extensions
             report = None
-        startup = next((e for e in errors if isinstance(e, StartupError)), None)
-        if startup is not None:
-            self._cannot_start(startup)
+        if errors:
+            self._cannot_start(errors[0])
         elif report is None or self.crawler_process.bootstrap_failed:
             self.exitcode = 2
         else:

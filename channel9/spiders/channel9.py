@@ -10,7 +10,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import scrapy
-from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response, TextResponse
 
 from channel9 import pages
@@ -53,13 +52,14 @@ class Channel9Spider(scrapy.Spider):
         self.last_page: dict[str, int] = {}
 
     @cached_property
-    def state(self) -> CrawlStateExtension | None:
+    def crawl_state(self) -> CrawlStateExtension | None:
         """The crawl state, looked up once; None when it is off."""
         return self.crawler.get_extension(CrawlStateExtension)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield self._request(f"{self.base_url}/", self.parse_home, "home")
-        for url in self.state.to_fetch() if self.state else ():
+        # Asked for on every start, a resumed job (JOBDIR) included: it names the categories.
+        yield self._request(f"{self.base_url}/", self.parse_home, "home", dont_filter=True)
+        for url in self.crawl_state.to_fetch() if self.crawl_state else ():
             yield self._article(url, None, 0, queued=True)
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
@@ -77,7 +77,11 @@ class Channel9Spider(scrapy.Spider):
             assert response.request is not None
             announce_failure(self.crawler, response.request, Reason.NO_CATEGORIES)
         for category in chosen:
-            walk = self.state.walk(category.slug) if self.state else Walk(False, None, None)
+            walk = (
+                self.crawl_state.walk(category.slug)
+                if self.crawl_state
+                else Walk(False, None, None)
+            )
             to_end = self.args.full or not (walk.reached_end or walk.resume_url)
             yield self._listing(category, category.url, 1, to_end=to_end)
             if walk.resume_url and walk.resume_page and not (walk.reached_end or to_end):
@@ -119,16 +123,16 @@ class Channel9Spider(scrapy.Spider):
             yield from self._retry(response, pages.page_problem(document) or Reason.EMPTY_LISTING)
             return
         new = [url for url in self._links(listing.article_urls) if self._is_new(url)]
-        if self.state:
-            self.state.record_found(new)
+        if self.crawl_state:
+            self.crawl_state.record_found(new)
         for url in new:
             yield self._article(url, category, page)
         walk = (category.slug, to_end)
         self.pages_walked[walk] += 1
         self.quiet_pages[walk] = 0 if new else self.quiet_pages[walk] + 1
         next_url = next(iter(self._links([listing.next_url] if listing.next_url else [])), None)
-        if to_end and self.state:
-            self.state.record_walked(category.slug, next_url, page + 1)
+        if to_end and self.crawl_state:
+            self.crawl_state.record_walked(category.slug, next_url, page + 1)
         if not to_end and self.quiet_pages[walk] > self.settings.getint("CHANNEL9_OVERLAP_PAGES"):
             logger.info("Stopping %s at page %d: nothing new", category.label, page)
         elif self.args.max_pages and self.pages_walked[walk] >= self.args.max_pages:
@@ -147,7 +151,7 @@ class Channel9Spider(scrapy.Spider):
     def _is_new(self, url: str) -> bool:
         """Neither exported by an earlier run nor given up (with ``full``, every article is
         worth a look)."""
-        if self.args.full or self.state is None or not self.state.is_known(url):
+        if self.args.full or self.crawl_state is None or not self.crawl_state.is_known(url):
             return True
         self._stat("skipped/known")
         return False
@@ -176,8 +180,8 @@ class Channel9Spider(scrapy.Spider):
             document, response.url, self.category_labels, datetime.fromisoformat(fetched_at)
         )
         further = [url for url in self._links(result.links) if self._is_new(url)]
-        if self.state:
-            self.state.record_found(further)
+        if self.crawl_state:
+            self.crawl_state.record_found(further)
         for url in further:
             yield self._article(url, None, 0)
         article = result.article
@@ -235,18 +239,19 @@ class Channel9Spider(scrapy.Spider):
 
     def _retry(self, response: Response, reason: str) -> Iterator[scrapy.Request]:
         """A page served whole but holding no content (a challenge, an error page, a cut
-        body) is asked for again a few times, then counted as failed."""
-        assert response.request is not None
-        request = get_retry_request(
-            response.request,
-            spider=self,
-            reason=str(reason),
-            max_retry_times=self.settings.getint("CHANNEL9_CONTENT_RETRIES"),
-        )
-        if request is not None:
-            yield request
-        else:
-            announce_failure(self.crawler, response.request, reason)
+        body) is asked for again ``CHANNEL9_CONTENT_RETRIES`` times, then counted as
+        failed. Counted apart from the retries of HTTP errors, which have their own."""
+        request = response.request
+        assert request is not None
+        tries = request.meta.get("content_retries", 0)
+        if tries >= self.settings.getint("CHANNEL9_CONTENT_RETRIES"):
+            announce_failure(self.crawler, request, reason)
+            return
+        self._stat(f"content_retry/{reason}")
+        logger.info("Asking again for %s (%s)", request.url, reason)
+        retry = request.replace(dont_filter=True)
+        retry.meta["content_retries"] = tries + 1
+        yield retry
 
     def request_failed(self, failure: Failure) -> None:
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]
@@ -255,8 +260,8 @@ class Channel9Spider(scrapy.Spider):
     def _skipped(self, response: Response, reason: str) -> None:
         """A page fetched right that this run writes nothing for."""
         self._stat(f"skipped/{reason}")
-        if self.state and response.request is not None:
-            self.state.forget(asked_for(response.request))
+        if self.crawl_state and response.request is not None:
+            self.crawl_state.forget(asked_for(response.request))
 
     def _stat(self, key: str) -> None:
         assert self.crawler.stats is not None
