@@ -11,7 +11,7 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from channel9 import middlewares, pipelines
-from channel9.output import EXPORTERS, OutputLocation
+from channel9.output import EXPORTERS, ExportedItems, OutputLocation
 from channel9.report import RunReport
 from channel9.state import CrawlStateExtension
 
@@ -71,8 +71,9 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     # Say at the end where the output went.
     OutputLocation: 500,
-    # The report before the state: the state records the report's verdict. Both after
-    # Scrapy's feed exporter, so that they hear of an item once it is written.
+    # An item is exported once every feed wrote it: after Scrapy's feed exporter (0).
+    ExportedItems: 550,
+    # The report before the state: the state records the report's verdict.
     RunReport: 600,
     CrawlStateExtension: 610,
 }

@@ -4,6 +4,7 @@ line on disk before the article counts as exported."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +20,13 @@ from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 
-from channel9.signals import item_unwritten
+from channel9.signals import item_exported, item_unwritten, item_written
 
 if TYPE_CHECKING:
     from io import BytesIO
 
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
     from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
@@ -38,8 +40,8 @@ def output_paths(crawler: Crawler) -> list[str]:
 
 
 def unsafe_feeds(crawler: Crawler) -> list[str]:
-    """The feeds whose records may not be on disk when an article counts as exported: in
-    a format the project does not flush (pickle, marshal), or compressed on the way."""
+    """The feeds that never confirm an item as written: in a format the project does not
+    flush (pickle, marshal), or compressed on the way."""
     exporters = crawler.settings.getwithbase("FEED_EXPORTERS")
     return [
         uri
@@ -47,6 +49,33 @@ def unsafe_feeds(crawler: Crawler) -> list[str]:
         if not issubclass(load_object(exporters.get(options.get("format"), object)), Flushed)
         or options.get("postprocessing")
     ]
+
+
+class ExportedItems:
+    """Tells (``item_exported``) when an item is written and flushed by every feed of the
+    run, and only then: a feed that could not open its file, or write, or is in a format
+    the project does not flush, never confirms, so nothing counts as exported that is not
+    on disk. Runs after Scrapy's feed exporter, which writes the item first."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.writes: Counter[int] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.item_written, signal=item_written)
+        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
+        return extension
+
+    def item_written(self, item: Any) -> None:
+        self.writes[id(item)] += 1
+
+    def item_scraped(self, item: Any, response: Response) -> None:
+        writes = self.writes.pop(id(item), 0)
+        feeds = self.crawler.get_extension(FeedExporter)
+        if feeds is not None and feeds.slots and writes >= len(feeds.slots):
+            self.crawler.signals.send_catch_log(item_exported, item=item, response=response)
 
 
 class OutputLocation:
@@ -88,6 +117,8 @@ class Flushed(BaseItemExporter):
             for target in (stream, file):
                 if target is not None:
                     target.flush()
+            if self.crawler is not None:
+                self.crawler.signals.send_catch_log(item_written, item=item)
         except Exception as error:
             if start is not None and file is not None:
                 with suppress(OSError):

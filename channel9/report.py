@@ -59,6 +59,7 @@ class RunReport:
         self.unwritten: list[Exception] = []
         self.per_category: Counter[str] = Counter()
         self.complete = 0
+        self.exported = 0
         self.dates: tuple[str, str] | None = None
         self.finish_reason = "shutdown"
         self.signal_errors = _SignalErrors()
@@ -70,7 +71,7 @@ class RunReport:
     def from_crawler(cls, crawler: Crawler) -> Self:
         report = cls(crawler)
         crawler.signals.connect(report.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(report.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(report.item_exported, signal=channel9_signals.item_exported)
         crawler.signals.connect(report.page_failed, signal=channel9_signals.page_failed)
         crawler.signals.connect(report.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(report.item_unwritten, signal=channel9_signals.item_unwritten)
@@ -82,7 +83,8 @@ class RunReport:
         self.run_id = getattr(spider, "run_id", self.started_at)
         self.outputs = output_paths(self.crawler)
 
-    def item_scraped(self, item: Any) -> None:
+    def item_exported(self, item: Any) -> None:
+        self.exported += 1
         adapter = ItemAdapter(item)
         published = adapter.get("published_date")
         self.per_category[adapter.get("category") or ""] += 1
@@ -175,12 +177,11 @@ class RunReport:
         )
         if tried and len(counted) / tried > self.settings.getfloat("CHANNEL9_MAX_FAILED_SHARE"):
             problems.append(f"{len(counted)} of {tried} pages failed")
-        scraped = stats.get("item_scraped_count", 0)
         state = self.crawler.get_extension(CrawlStateExtension)
-        if scraped == 0 and (state is None or state.first_run):
-            problems.append("nothing was scraped on a first run")
-        if scraped >= self.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS"):
-            share = self.complete / scraped
+        if self.exported == 0 and (state is None or state.first_run):
+            problems.append("nothing was exported on a first run")
+        if self.exported >= self.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS"):
+            share = self.complete / self.exported
             if share < self.settings.getfloat("CHANNEL9_MIN_COMPLETE_SHARE"):
                 problems.append(
                     f"only {share:.0%} of items have a title, a date and text"
@@ -199,7 +200,7 @@ class RunReport:
             "output": self.outputs,
             "listing_pages_fetched": stats.get("channel9/fetched/listing", 0),
             "articles_fetched": stats.get("channel9/fetched/article", 0),
-            "new": stats.get("item_scraped_count", 0),
+            "new": self.exported,
             "skipped": {
                 key.rsplit("/", 1)[-1]: value
                 for key, value in stats.items()

@@ -8,6 +8,12 @@ page_failed = object()
 (:mod:`channel9.failures`), ``kind`` (``home``, ``listing`` or ``article``) and ``counts``
 (False for a page that already failed in an earlier run: it does not fail this one)."""
 
+item_written = object()
+"""A feed wrote an item and flushed it. Argument: ``item``."""
+
+item_exported = object()
+"""Every feed of the run wrote the item: it is exported. Arguments: ``item``, ``response``."""
+
 item_unwritten = object()
 """A feed could not write an item. Arguments: ``item``, ``error`` (the exception)."""
 

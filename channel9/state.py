@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS walks (
     category TEXT PRIMARY KEY,
     reached_end INTEGER NOT NULL DEFAULT 0,
     resume_url TEXT,
-    resume_page INTEGER
+    resume_page INTEGER,
+    anchor TEXT
 );
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
@@ -113,6 +114,12 @@ class Walk:
     reached_end: bool
     resume_url: str | None
     resume_page: int | None
+    anchor: str | None = None
+    """The oldest article of page 1 when the last walk from page 1 finished: every newer
+    one was seen then, so a walk stops only once it has seen it again."""
+
+
+NEVER_WALKED = Walk(reached_end=False, resume_url=None, resume_page=None)
 
 
 class CrawlState:
@@ -159,6 +166,8 @@ class CrawlState:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            if "anchor" not in {row[1] for row in db.execute("PRAGMA table_info(walks)")}:
+                db.execute("ALTER TABLE walks ADD COLUMN anchor TEXT")
             if "failures" in tables:
                 db.execute(
                     "INSERT OR IGNORE INTO queue (url, reason, failed_runs, last_run)"
@@ -197,10 +206,10 @@ class CrawlState:
 
     def walk(self, category: str) -> Walk:
         row = self.db.execute(
-            "SELECT reached_end, resume_url, resume_page FROM walks WHERE category = ?",
+            "SELECT reached_end, resume_url, resume_page, anchor FROM walks WHERE category = ?",
             (category,),
         ).fetchone()
-        return Walk(bool(row[0]), row[1], row[2]) if row else Walk(False, None, None)
+        return Walk(bool(row[0]), row[1], row[2], row[3]) if row else NEVER_WALKED
 
     # What this run does.
 
@@ -217,10 +226,19 @@ class CrawlState:
         """A listing page is done (its links recorded): resume from the next one, or the
         walk has reached the end of the listing."""
         self.db.execute(
-            "INSERT INTO walks VALUES (?, ?, ?, ?) ON CONFLICT(category) DO UPDATE SET"
+            "INSERT INTO walks VALUES (?, ?, ?, ?, NULL) ON CONFLICT(category) DO UPDATE SET"
             " reached_end = max(reached_end, excluded.reached_end),"
             " resume_url = excluded.resume_url, resume_page = excluded.resume_page",
             (category, next_url is None, next_url, next_page if next_url else None),
+        )
+        self._written()
+
+    def record_anchor(self, category: str, anchor: str) -> None:
+        """A walk from page 1 finished: every article newer than ``anchor`` was seen."""
+        self.db.execute(
+            "INSERT INTO walks (category, anchor) VALUES (?, ?) ON CONFLICT(category)"
+            " DO UPDATE SET anchor = excluded.anchor",
+            (category, anchor),
         )
         self._written()
 
@@ -348,7 +366,6 @@ class CrawlStateExtension:
         self.store = store
         self.first_run = store.is_empty()
         self.give_up_after = crawler.settings.getint("CHANNEL9_GIVE_UP_AFTER_RUNS")
-        self.unwritten: set[int] = set()
         self.redirected: dict[str, list[str]] = {}
         """URLs that redirected to an article fetched under its own URL too, by article."""
         self.run_id = ""
@@ -361,8 +378,7 @@ class CrawlStateExtension:
         extension = cls(crawler, CrawlState(path))
         for handler, signal in (
             (extension.spider_opened, signals.spider_opened),
-            (extension.item_unwritten, channel9_signals.item_unwritten),
-            (extension.item_scraped, signals.item_scraped),
+            (extension.item_exported, channel9_signals.item_exported),
             (extension.item_dropped, signals.item_dropped),
             (extension.request_dropped, signals.request_dropped),
             (extension.page_failed, channel9_signals.page_failed),
@@ -407,6 +423,10 @@ class CrawlStateExtension:
         with self._writing():
             self.store.record_walked(category, next_url, next_page)
 
+    def record_anchor(self, category: str, anchor: str) -> None:
+        with self._writing():
+            self.store.record_anchor(category, anchor)
+
     def forget(self, url: str) -> None:
         """A page fetched right that is no article to export: not to fetch again."""
         with self._writing():
@@ -420,22 +440,16 @@ class CrawlStateExtension:
             outputs = output_paths(self.crawler)
             for uri in unsafe_feeds(self.crawler):
                 logger.warning(
-                    "The feed %s is not written item by item: an article may count as exported"
-                    " before it is on disk (use .jsonl, .json, .csv or .xml, uncompressed)",
+                    "The feed %s is not written item by item: no article counts as exported"
+                    " and each run writes them all again (use .jsonl, .json, .csv or .xml)",
                     uri,
                 )
             for output in self.store.take_unfinished(utc_now()):
                 set_aside_broken_tail(Path(output))
             self.store.start_run(self.run_id, utc_now(), outputs[0] if outputs else None)
 
-    def item_unwritten(self, item: Any, error: Exception) -> None:
-        self.unwritten.add(id(item))
-
-    def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
+    def item_exported(self, item: Any, response: Response) -> None:
         with self._writing():
-            if id(item) in self.unwritten:
-                self.unwritten.discard(id(item))
-                return
             adapter = ItemAdapter(item)
             urls = [adapter["url"], response.url, *response.meta.get("redirect_urls", ())]
             urls = [normalize(url) for url in urls]

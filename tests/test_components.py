@@ -224,8 +224,7 @@ def test_report_verdict(crawler: Crawler) -> None:
     assert report is not None and crawler.stats is not None
     crawler.stats.set_value("channel9/fetched/article", 30)
     crawler.stats.set_value("channel9/fetched/listing", 5)
-    crawler.stats.set_value("item_scraped_count", 30)
-    report.complete = 30
+    report.exported = report.complete = 30
     for number in range(20):
         report.page_failed(f"{SITE}/old-{number}/", "http_503", "article", counts=False)
     assert report.verdict("finished") == []
@@ -249,8 +248,7 @@ def test_report_fails_a_run_that_lost_more_than_its_share(crawler: Crawler) -> N
     report = crawler.get_extension(RunReport)
     assert report is not None and crawler.stats is not None
     crawler.stats.set_value("channel9/fetched/article", 8)
-    crawler.stats.set_value("item_scraped_count", 8)
-    report.complete = 8
+    report.exported = report.complete = 8
     for number in range(2):
         report.page_failed(f"{SITE}/new-{number}/", "http_503", "article", counts=True)
     assert report.verdict("finished") == ["2 of 10 pages failed"]
@@ -289,7 +287,7 @@ def test_a_state_that_cannot_be_written_mid_run_stops_the_run(crawler: Crawler) 
 def test_an_error_in_a_signal_handler_fails_the_run(crawler: Crawler) -> None:
     report = crawler.get_extension(RunReport)
     assert report is not None and crawler.stats is not None
-    crawler.stats.set_value("item_scraped_count", 1)
+    report.exported = 1
 
     def broken(**_: Any) -> None:
         raise ValueError("bug")

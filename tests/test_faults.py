@@ -68,6 +68,33 @@ def test_first_run_cut_short_is_completed_by_later_runs(tmp_path: Path) -> None:
     assert last_report(tmp_path)["new"] == 0
 
 
+@pytest.mark.parametrize(
+    ("cut", "first_status"),
+    [
+        (("-s", "RETRY_TIMES=0"), 1),  # with page 3 of each listing failing
+        (("-a", "max_pages=2"), 0),
+    ],
+    ids=["listing-failed", "max_pages"],
+)
+def test_later_walk_cut_short_is_made_up_by_the_next_runs(
+    cut: tuple[str, str], first_status: int, tmp_path: Path
+) -> None:
+    site = FakeSite(count=60, seed=8)
+    with serve(site) as base_url:
+        crawl(tmp_path, base_url)
+        for _ in range(210):  # 35 new articles a category or more: three listing pages
+            site.add_article()
+        if cut[1] == "RETRY_TIMES=0":
+            for slug in CATEGORIES:
+                site.overrides[f"/category/{slug}/page/3/"] = always(Reply(503, b"busy"))
+        cut_short = crawl(tmp_path, base_url, *cut)
+        site.overrides.clear()
+        later = [crawl(tmp_path, base_url) for _ in range(2)]
+
+    assert [cut_short.returncode, *(run.returncode for run in later)] == [first_status, 0, 0]
+    assert written_urls(tmp_path) == sorted(site.expected(base_url))
+
+
 def test_full_disk_fails_the_run_and_records_nothing_unwritten(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
@@ -355,6 +382,21 @@ def test_a_redirect_to_an_article_fetched_anyway_is_remembered(
     assert written_urls(tmp_path) == sorted(site.expected(base_url))
 
 
+def test_an_output_that_cannot_be_opened_fails_the_run_and_records_nothing(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "notafolder").write_text("")
+    failed = crawl(tmp_path, base_url, "-O", "notafolder/out.jsonl")
+    again = crawl(tmp_path, base_url, "-O", "out.jsonl")
+
+    assert failed.returncode == 1
+    assert "This run failed" in failed.log
+    assert again.returncode == 0, again.log
+    assert sorted(item["url"] for item in again.items("out.jsonl")) == sorted(
+        site.expected(base_url)
+    )
+
+
 def test_a_csv_feed_that_cannot_write_fails_the_run(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
@@ -365,5 +407,6 @@ def test_a_csv_feed_that_cannot_write_fails_the_run(
     assert report_of(tmp_path / "out.csv")["failed_run"] == [
         "it ended early (feed_error)",
         "the output could not be written ([Errno 28] No space left on device)",
+        "nothing was exported on a first run",
     ]
     assert not CrawlState(tmp_path / STATE).is_known(f"{base_url}/{site.order[0]}/")

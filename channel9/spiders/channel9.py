@@ -16,7 +16,7 @@ from channel9 import pages
 from channel9.arguments import Arguments
 from channel9.failures import Reason, announce_failure, asked_for, reason_of
 from channel9.items import utc_now
-from channel9.state import CrawlStateExtension, Walk
+from channel9.state import NEVER_WALKED, CrawlStateExtension
 from channel9.urls import normalize, on_site
 
 if TYPE_CHECKING:
@@ -47,9 +47,13 @@ class Channel9Spider(scrapy.Spider):
         self.base_url = self.args.base_url
         self.run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         self.category_labels: dict[str, str] = {}
+        # By category and whether the walk started at page 1 (else it takes one up).
         self.quiet_pages: Counter[tuple[str, bool]] = Counter()
         self.pages_walked: Counter[tuple[str, bool]] = Counter()
         self.last_page: dict[str, int] = {}
+        self.anchors: dict[str, str | None] = {}
+        """By category: the article a walk from page 1 is to see before it may stop."""
+        self.new_anchors: dict[str, str] = {}
 
     @cached_property
     def crawl_state(self) -> CrawlStateExtension | None:
@@ -77,68 +81,81 @@ class Channel9Spider(scrapy.Spider):
             assert response.request is not None
             announce_failure(self.crawler, response.request, Reason.NO_CATEGORIES)
         for category in chosen:
-            walk = (
-                self.crawl_state.walk(category.slug)
-                if self.crawl_state
-                else Walk(False, None, None)
-            )
+            walk = self.crawl_state.walk(category.slug) if self.crawl_state else NEVER_WALKED
+            self.anchors[category.slug] = walk.anchor
             to_end = self.args.full or not (walk.reached_end or walk.resume_url)
-            yield self._listing(category, category.url, 1, to_end=to_end)
+            yield self._listing(category, category.url, 1, to_end=to_end, from_start=True)
             if walk.resume_url and walk.resume_page and not (walk.reached_end or to_end):
-                logger.info(
-                    "Taking up %s where a walk stopped: %s", category.label, walk.resume_url
+                logger.info("Taking up %s at %s", category.label, walk.resume_url)
+                yield self._listing(
+                    category, walk.resume_url, walk.resume_page, to_end=True, from_start=False
                 )
-                yield self._listing(category, walk.resume_url, walk.resume_page, to_end=True)
 
     def _unlisted(self, slug: str) -> pages.Category:
         logger.warning("Category %r is not in the site's menu; trying its usual URL", slug)
         return pages.Category(slug, slug, f"{self.base_url}/category/{slug}/")
 
     def _listing(
-        self, category: pages.Category, url: str, page: int, to_end: bool
+        self, category: pages.Category, url: str, page: int, to_end: bool, from_start: bool
     ) -> scrapy.Request:
+        walk = {"category": category, "page": page, "to_end": to_end, "from_start": from_start}
         return self._request(
-            url,
-            self.parse_listing,
-            "listing",
-            cb_kwargs={"category": category, "page": page, "to_end": to_end},
-            priority=LISTING_PRIORITY,
+            url, self.parse_listing, "listing", cb_kwargs=walk, priority=LISTING_PRIORITY
         )
 
     def parse_listing(
-        self, response: Response, category: pages.Category, page: int, to_end: bool
+        self,
+        response: Response,
+        category: pages.Category,
+        page: int,
+        to_end: bool,
+        from_start: bool,
     ) -> Iterator[scrapy.Request]:
         """One listing page: its new articles, then (unless the walk stops) the next page.
 
-        A walk to the end records, page by page, the articles found and where to go on,
-        so that a walk cut short is taken up by the next run."""
+        A walk from page 1 goes on to the last page (``to_end``, until one walk has got
+        there), or until it has seen the article where the last finished walk stopped
+        and then a page with nothing new (plus the overlap). The articles found are
+        recorded as to fetch, and how far a walk to the end got, page by page; only a walk
+        that finished moves the anchor, so that one cut short is made up by the next."""
         self._stat("fetched/listing")
-        if page > self.last_page.get(category.slug, page):
+        slug = category.slug
+        if page > self.last_page.get(slug, page):
             return
         document = yield from self._document(response)
         if document is None:
             return
         listing = pages.parse_listing(document, response.url)
-        if not listing.article_urls:
+        links = list(self._links(listing.article_urls))
+        if not links:
             yield from self._retry(response, pages.page_problem(document) or Reason.EMPTY_LISTING)
             return
-        new = [url for url in self._links(listing.article_urls) if self._is_new(url)]
+        new = [url for url in links if self._is_new(url)]
         if self.crawl_state:
             self.crawl_state.record_found(new)
         for url in new:
             yield self._article(url, category, page)
-        walk = (category.slug, to_end)
+        walk = (slug, from_start)
+        if from_start and page == 1:
+            self.new_anchors[slug] = links[-1]
+        if self.anchors.get(slug) in links:
+            self.anchors[slug] = None
         self.pages_walked[walk] += 1
         self.quiet_pages[walk] = 0 if new else self.quiet_pages[walk] + 1
-        next_url = next(iter(self._links([listing.next_url] if listing.next_url else [])), None)
+        next_url = next(self._links([listing.next_url] if listing.next_url else []), None)
         if to_end and self.crawl_state:
-            self.crawl_state.record_walked(category.slug, next_url, page + 1)
-        if not to_end and self.quiet_pages[walk] > self.settings.getint("CHANNEL9_OVERLAP_PAGES"):
+            self.crawl_state.record_walked(slug, next_url, page + 1)
+        quiet = self.quiet_pages[walk] > self.settings.getint("CHANNEL9_OVERLAP_PAGES")
+        if not to_end and quiet and self.anchors.get(slug) is None:
             logger.info("Stopping %s at page %d: nothing new", category.label, page)
         elif self.args.max_pages and self.pages_walked[walk] >= self.args.max_pages:
             logger.info("Stopping %s at page %d: max_pages", category.label, page)
+            return
         elif next_url:
-            yield self._listing(category, next_url, page + 1, to_end)
+            yield self._listing(category, next_url, page + 1, to_end, from_start)
+            return
+        if from_start and self.crawl_state:
+            self.crawl_state.record_anchor(slug, self.new_anchors[slug])
 
     def _links(self, urls: Iterable[str]) -> Iterator[str]:
         """The links that lead to pages of this site, each in its one normal form."""
