@@ -266,26 +266,37 @@ class CrawlState:
         self.db.execute("DELETE FROM queue WHERE url = ?", (url,))
         self._written()
 
-    def record_failure(self, url: str, reason: str, run_id: str, give_up_after: int) -> bool:
-        """A page this run could not get, asked for again by later runs; one that failed
-        for a permanent reason in ``give_up_after`` runs is given up. Returns whether this
-        is the first run it failed in."""
-        row = self.db.execute(
-            "SELECT failed_runs, last_run FROM queue WHERE url = ?", (url,)
-        ).fetchone()
-        failed_before, last_run = row or (0, None)
-        runs = failed_before + (last_run != run_id)
-        given_up = reason in PERMANENT and runs >= give_up_after
+    def record_failure(self, url: str, reason: str, run_id: str) -> None:
+        """A page this run could not get, asked for again by later runs."""
         self.db.execute(
-            "INSERT INTO queue VALUES (?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET"
-            " reason = excluded.reason, failed_runs = excluded.failed_runs,"
-            " last_run = excluded.last_run, given_up = excluded.given_up",
-            (url, reason, runs, run_id, given_up),
+            "INSERT INTO queue (url, reason, failed_runs, last_run) VALUES (?, ?, 1, ?)"
+            " ON CONFLICT(url) DO UPDATE SET reason = excluded.reason,"
+            " failed_runs = failed_runs + (last_run IS NOT excluded.last_run),"
+            " last_run = excluded.last_run",
+            (url, reason, run_id),
         )
-        if given_up:
-            logger.warning("Giving up %s: %s in %d runs", url, reason, runs)
         self._written()
-        return failed_before == 0
+
+    def settle_failures(self, run_id: str, give_up_after: int, counts: bool) -> None:
+        """At the end of a run: pages that failed for a reason asking again will not mend
+        (:data:`PERMANENT`) in ``give_up_after`` runs are given up. A run that failed as a
+        whole (the site down, say) ``counts`` for none of them: its 404s prove nothing."""
+        if not counts:
+            self.db.execute(
+                "UPDATE queue SET failed_runs = failed_runs - 1 WHERE last_run = ?", (run_id,)
+            )
+            self.commit()
+            return
+        permanent = sorted(PERMANENT)
+        rows = self.db.execute(
+            "SELECT url, reason, failed_runs FROM queue WHERE last_run = ? AND given_up = 0"
+            f" AND failed_runs >= ? AND reason IN ({', '.join('?' * len(permanent))})",
+            (run_id, give_up_after, *permanent),
+        ).fetchall()
+        for url, reason, runs in rows:
+            logger.warning("Giving up %s: %s in %d runs", url, reason, runs)
+            self.db.execute("UPDATE queue SET given_up = 1 WHERE url = ?", (url,))
+        self.commit()
 
     def forget(self, url: str) -> None:
         self.db.execute("DELETE FROM queue WHERE url = ?", (url,))
@@ -474,7 +485,7 @@ class CrawlStateExtension:
                 for alias in (url, *self.redirected.pop(normalize(response.url), ())):
                     self.store.record_alias(alias, canonical, utc_now())
             elif getattr(exception, "failure", True):
-                self.store.record_failure(url, reason, self.run_id, self.give_up_after)
+                self.store.record_failure(url, reason, self.run_id)
             else:
                 self.store.forget(url)
 
@@ -492,11 +503,12 @@ class CrawlStateExtension:
     def page_failed(self, url: str, reason: str, kind: str, counts: bool) -> None:
         with self._writing():
             if kind == "article":
-                self.store.record_failure(normalize(url), reason, self.run_id, self.give_up_after)
+                self.store.record_failure(normalize(url), reason, self.run_id)
 
     def run_reported(
         self, run_id: str, finish_reason: str, report: str, problems: list[str]
     ) -> None:
+        self.store.settle_failures(run_id, self.give_up_after, counts=not problems)
         self.store.finish_run(run_id, utc_now(), finish_reason, report, problems)
         self.store.close()
 

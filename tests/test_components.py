@@ -205,17 +205,16 @@ def test_state_remembers_what_to_fetch_and_how_far_each_walk_got(tmp_path: Path)
 
 def test_state_gives_up_a_permanent_failure_after_the_runs_it_is_given(tmp_path: Path) -> None:
     state = CrawlState(tmp_path / "state.sqlite3")
-    url = f"{SITE}/gone/"
-    firsts = [
-        state.record_failure(url, "http_404", run, give_up_after=3) for run in ("r1", "r1", "r2")
-    ]
-    assert firsts == [True, False, False]
-    assert state.to_fetch() == [url]
-    state.record_failure(url, "http_404", "r3", give_up_after=3)
-    assert state.to_fetch() == []
-    assert state.is_known(url)
-    state.record_failure(f"{SITE}/busy/", "http_503", "r1", give_up_after=1)
-    assert state.to_fetch() == [f"{SITE}/busy/"]
+    gone, busy = f"{SITE}/gone/", f"{SITE}/busy/"
+    for run, healthy in (("r1", True), ("r2", False), ("r3", True)):
+        state.record_failure(gone, "http_404", run)
+        state.record_failure(gone, "http_404", run)  # twice in one run counts once
+        state.record_failure(busy, "http_503", run)
+        state.settle_failures(run, give_up_after=2, counts=healthy)
+        if run == "r2":
+            assert state.to_fetch() == [busy, gone]  # the site was down: r2 proves nothing
+    assert state.to_fetch() == [busy]
+    assert state.is_known(gone)
     state.close()
 
 

@@ -410,3 +410,20 @@ def test_a_csv_feed_that_cannot_write_fails_the_run(
         "nothing was exported on a first run",
     ]
     assert not CrawlState(tmp_path / STATE).is_known(f"{base_url}/{site.order[0]}/")
+
+
+def test_runs_with_the_site_down_do_not_give_up_its_pages(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    slug = site.order[-1]
+    site.overrides[f"/{slug}/"] = always(Reply(503, b"busy"))
+    crawl(tmp_path, base_url, "-s", "RETRY_TIMES=0")
+    for path in ("/", *(f"/{article}/" for article in site.articles)):
+        site.overrides[path] = always(Reply(404, b"gone"))
+    outage = [crawl(tmp_path, base_url) for _ in range(3)]
+    site.overrides.clear()
+    back = crawl(tmp_path, base_url)
+
+    assert [run.returncode for run in outage] == [1, 1, 1]
+    assert back.returncode == 0, back.log
+    assert written_urls(tmp_path) == sorted(site.expected(base_url))
