@@ -44,6 +44,7 @@ class Reason(str, Enum):
     ERROR_PAGE = "error_page"
     NO_BODY = "no_body"
     TOO_DEEP = "too_deep"
+    URL_TOO_LONG = "url_too_long"
     NOT_ARTICLE = "not_article"
     EMPTY_LISTING = "empty_listing"
     NO_CATEGORIES = "no_categories"
@@ -60,7 +61,16 @@ def http_reason(status: int) -> str:
 
 
 PERMANENT = frozenset(
-    {*map(str, (Reason.OFFSITE, Reason.NOT_HTML, Reason.TOO_LARGE, Reason.REDIRECT_LOOP))}
+    {
+        str(reason)
+        for reason in (
+            Reason.OFFSITE,
+            Reason.NOT_HTML,
+            Reason.TOO_LARGE,
+            Reason.REDIRECT_LOOP,
+            Reason.URL_TOO_LONG,
+        )
+    }
     | {http_reason(404), http_reason(410)}
 )
 """Reasons that asking again will not mend: such pages are given up after a few runs."""

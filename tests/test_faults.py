@@ -427,3 +427,27 @@ def test_runs_with_the_site_down_do_not_give_up_its_pages(
     assert [run.returncode for run in outage] == [1, 1, 1]
     assert back.returncode == 0, back.log
     assert written_urls(tmp_path) == sorted(site.expected(base_url))
+
+
+def test_a_link_too_long_to_ask_for_is_a_failure_until_given_up(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    long = f"/{'panjang-' * 300}/"
+    listing = "/category/opini/"
+    link = f'<li class="mvp-blog-story-wrap"><a href="BASE{long}">x</a></li>'
+    site.overrides[listing] = edited_page(
+        site, listing, lambda page: page.replace('infinite-content">', f'infinite-content">{link}')
+    )
+    failures = []
+    for _ in range(4):
+        run = crawl(tmp_path, base_url)
+        assert run.returncode == 0, run.log
+        failures.append(last_report(tmp_path)["failures"])
+
+    failed = {"url": f"{base_url}{long}", "reason": "url_too_long", "tries": 1}
+    assert failures == [
+        [{**failed, "earlier_failure": False}],
+        [{**failed, "earlier_failure": True}],
+        [{**failed, "earlier_failure": True}],
+        [],
+    ]

@@ -54,6 +54,8 @@ class Channel9Spider(scrapy.Spider):
         self.anchors: dict[str, str | None] = {}
         """By category: the article a walk from page 1 is to see before it may stop."""
         self.new_anchors: dict[str, str] = {}
+        self.earlier: set[str] = set()
+        """Articles that earlier runs found and did not export: to fetch first."""
 
     @cached_property
     def crawl_state(self) -> CrawlStateExtension | None:
@@ -63,8 +65,9 @@ class Channel9Spider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         # Asked for on every start, a resumed job (JOBDIR) included: it names the categories.
         yield self._request(f"{self.base_url}/", self.parse_home, "home", dont_filter=True)
-        for url in self.crawl_state.to_fetch() if self.crawl_state else ():
-            yield self._article(url, None, 0, queued=True)
+        self.earlier = set(self.crawl_state.to_fetch() if self.crawl_state else ())
+        for url in sorted(self.earlier):
+            yield self._article(url, None, 0)
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
         document = yield from self._document(response)
@@ -142,7 +145,9 @@ class Channel9Spider(scrapy.Spider):
             self.anchors[slug] = None
         self.pages_walked[walk] += 1
         self.quiet_pages[walk] = 0 if new else self.quiet_pages[walk] + 1
-        next_url = next(self._links([listing.next_url] if listing.next_url else []), None)
+        next_url = next(
+            self._links([listing.next_url] if listing.next_url else [], "listing"), None
+        )
         if to_end and self.crawl_state:
             self.crawl_state.record_walked(slug, next_url, page + 1)
         quiet = self.quiet_pages[walk] > self.settings.getint("CHANNEL9_OVERLAP_PAGES")
@@ -157,13 +162,21 @@ class Channel9Spider(scrapy.Spider):
         if from_start and self.crawl_state:
             self.crawl_state.record_anchor(slug, self.new_anchors[slug])
 
-    def _links(self, urls: Iterable[str]) -> Iterator[str]:
-        """The links that lead to pages of this site, each in its one normal form."""
+    def _links(self, urls: Iterable[str], kind: str = "article") -> Iterator[str]:
+        """The links that lead to pages of this site, each in its one normal form. One
+        longer than Scrapy will ask for (``URLLENGTH_LIMIT``) is a failure, not a link
+        that Scrapy drops with a line in the log."""
+        limit = self.settings.getint("URLLENGTH_LIMIT")
         for url in urls:
-            if on_site(url, self.base_url):
-                yield normalize(url)
-            else:
+            if not on_site(url, self.base_url):
                 self._stat("skipped/offsite_link")
+            elif limit and len(normalize(url)) > limit:
+                if not (self.crawl_state and self.crawl_state.is_known(normalize(url))):
+                    meta = {"kind": kind, "queued": normalize(url) in self.earlier}
+                    too_long = scrapy.Request(normalize(url), meta=meta)
+                    announce_failure(self.crawler, too_long, Reason.URL_TOO_LONG)
+            else:
+                yield normalize(url)
 
     def _is_new(self, url: str) -> bool:
         """Neither exported by an earlier run nor given up (with ``full``, every article is
@@ -173,19 +186,11 @@ class Channel9Spider(scrapy.Spider):
         self._stat("skipped/known")
         return False
 
-    def _article(
-        self,
-        url: str,
-        category: pages.Category | None,
-        page: int,
-        queued: bool = False,
-    ) -> scrapy.Request:
-        return self._request(
-            url,
-            self.parse_article,
-            "article",
-            meta={"category": category, "listing_page": page, "queued": queued},
-        )
+    def _article(self, url: str, category: pages.Category | None, page: int) -> scrapy.Request:
+        """An article's request; ``queued`` when an earlier run found it already (its
+        failure is reported, but does not fail this run)."""
+        meta = {"category": category, "listing_page": page, "queued": url in self.earlier}
+        return self._request(url, self.parse_article, "article", meta=meta)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         self._stat("fetched/article")
