@@ -11,6 +11,7 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from channel9 import middlewares, pipelines
+from channel9.failures import StartupError
 from channel9.output import EXPORTERS, ExportedItems, OutputLocation
 from channel9.report import RunReport
 from channel9.state import CrawlStateExtension
@@ -79,6 +80,10 @@ EXTENSIONS = {
 }
 
 
+class BadSetting(StartupError):
+    """A ``CHANNEL9_*`` setting that cannot be used as given."""
+
+
 class Channel9:
     """Add-on (``ADDONS``): wires the project's middlewares, pipelines, extensions and
     exporter, and gives its settings their defaults at add-on priority."""
@@ -86,6 +91,12 @@ class Channel9:
     def update_settings(self, settings: BaseSettings) -> None:
         for name, value in DEFAULTS.items():
             settings.set(name, value, priority="addon")
+            if isinstance(value, (int, float)):
+                read = settings.getint if isinstance(value, int) else settings.getfloat
+                try:
+                    read(name)
+                except ValueError:
+                    raise BadSetting(f"{name}={settings[name]!r} is not a number") from None
         for replaced in REPLACED.values():
             settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", replaced, None)
         for name, components in (

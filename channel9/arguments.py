@@ -3,6 +3,7 @@ value stops the crawl before it starts with one line saying which and why."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -64,7 +65,7 @@ def _base_url(value: Any) -> str:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadArgument(f"base_url={value!r} is not an http(s) address of a site")
-    if parts.query or parts.fragment:
+    if "?" in text or "#" in text:
         raise BadArgument(f"base_url={value!r}: give the site's address without ? or #")
     return text
 
@@ -85,6 +86,8 @@ def _since(value: Any) -> date | None:
     if value in (None, ""):
         return None
     try:
+        if not re.fullmatch(r"\d{4}-\d\d-\d\d", str(value)):
+            raise ValueError(value)  # fromisoformat takes 20240101 and 2024-W01-1 too
         return date.fromisoformat(str(value))
     except ValueError:
         raise BadArgument(f"since={value!r} is not a day as YYYY-MM-DD") from None

@@ -196,7 +196,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
             raise Refused(Reason.ROBOTS, request.url) from None
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        if isinstance(exc, IgnoreRequest):
+        if isinstance(exc, IgnoreRequest) and not isinstance(exc, Refused):
             super()._robots_error(exc, netloc)
         else:
             self._disallow(netloc, f"robots.txt could not be fetched ({type(exc).__name__})")

@@ -26,7 +26,7 @@ from channel9 import selectors as css
 from channel9.dates import find_weekday_date, read_date
 from channel9.failures import Reason
 from channel9.items import Article
-from channel9.urls import absolute
+from channel9.urls import absolute, normalize
 
 _ARTICLE_TYPES = {
     "NewsArticle",
@@ -316,13 +316,14 @@ def _sections(
 
 
 def _canonical(page: HtmlElement, url: str) -> str:
-    """The page's canonical URL when it names this host, else the URL fetched."""
+    """The page's canonical URL when it names this host, else the URL fetched; in its
+    normal form either way (the form the crawl state knows it by)."""
     canonical = _first(page, css.CANONICAL)
     if canonical:
         link = absolute(url, canonical)
         if link and urlsplit(link).netloc == urlsplit(url).netloc:
-            return link
-    return url
+            return normalize(link)
+    return normalize(url)
 
 
 def _page_title(page: HtmlElement) -> str | None:

@@ -213,3 +213,12 @@ def test_a_missing_run_file_or_folder_is_refused(
 
     assert error_of(done) == f"scrapy: error: {message}"
     assert not (workdir / "all.jsonl").exists()
+
+
+def test_output_that_is_a_link_is_refused(workdir: Path) -> None:
+    (workdir / "elsewhere.jsonl").write_text("kept\n")
+    (workdir / "link.jsonl").symlink_to(workdir / "elsewhere.jsonl")
+
+    done = dataset(workdir, "-o", "link.jsonl")
+    assert error_of(done).endswith("-o names a link or a device, not a file: link.jsonl")
+    assert (workdir / "elsewhere.jsonl").read_text() == "kept\n"

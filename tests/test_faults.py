@@ -253,16 +253,21 @@ def test_failure_reasons_are_named_under_the_url_asked_for(
         ("max_pages=0", "max_pages='0' is not a whole number of pages, 1 or more"),
         ("max_pages=-1", "max_pages='-1' is not a whole number of pages, 1 or more"),
         ("since=2022-13-01", "since='2022-13-01' is not a day as YYYY-MM-DD"),
+        ("since=20220101", "since='20220101' is not a day as YYYY-MM-DD"),
         ("full=maybe", "full='maybe': give 1 or 0"),
         ("base_url=ftp://x", "base_url='ftp://x' is not an http(s) address of a site"),
         ("base_url=file:///tmp", "base_url='file:///tmp' is not an http(s) address of a site"),
+        ("base_url=http://h/?", "base_url='http://h/?': give the site's address without ? or #"),
         ("categoris=opini", "unknown argument 'categoris'"),
+        ("-s CHANNEL9_MAX_FAILED_SHARE=abc", "CHANNEL9_MAX_FAILED_SHARE='abc' is not a number"),
+        ("-s CHANNEL9_GIVE_UP_AFTER_RUNS=x", "CHANNEL9_GIVE_UP_AFTER_RUNS='x' is not a number"),
     ],
 )
 def test_bad_argument_stops_before_anything_is_written(
     argument: str, message: str, base_url: str, tmp_path: Path
 ) -> None:
-    run = crawl(tmp_path, base_url, "-a", argument)
+    option = argument.split()
+    run = crawl(tmp_path, base_url, *(option if len(option) == 2 else ["-a", argument]))
 
     assert run.returncode == 2
     assert f"cannot start: {message}" in run.log
@@ -451,3 +456,14 @@ def test_a_link_too_long_to_ask_for_is_a_failure_until_given_up(
         [{**failed, "earlier_failure": True}],
         [],
     ]
+
+
+def test_robots_txt_redirected_off_the_site_disallows_it(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    site.overrides["/robots.txt"] = always(Reply(302, b"", {"Location": "http://elsewhere.test/"}))
+    run = crawl(tmp_path, base_url, "-O", "out.jsonl")
+
+    assert run.returncode == 1
+    assert "robots.txt could not be fetched (Refused): treating" in run.log
+    assert set(site.requests) == {"/robots.txt"}

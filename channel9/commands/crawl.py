@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -28,10 +27,10 @@ class Command(ScrapyCrawl):
         assert self.crawler_process is not None
         try:
             Arguments.parse(opts.spargs)
+            crawler = self._create_crawler(args[0])
         except StartupError as error:
             self._cannot_start(error)
             return
-        crawler = self._create_crawler(args[0])
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         errors: list[BaseException] = []
 
@@ -61,6 +60,5 @@ class Command(ScrapyCrawl):
             self.exitcode = 1 if report.problems else 0
 
     def _cannot_start(self, error: BaseException) -> None:
-        logger.error("%s", error)
-        print(f"channel9: cannot start: {error}", file=sys.stderr)
+        logger.error("The crawl cannot start: %s", error)
         self.exitcode = 2

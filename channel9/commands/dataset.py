@@ -63,7 +63,7 @@ def run_files(sources: list[str]) -> Iterator[Path]:
     merged into ``data/`` earlier is no run, and must not win over the runs after it."""
     for source in map(Path, sources):
         if source.is_dir():
-            yield from source.glob(RUN_FILES)
+            yield from (path for path in source.glob(RUN_FILES) if path.is_file())
         elif source.exists():
             yield source
         else:
@@ -75,6 +75,9 @@ def check_output(output: Path, sources: list[str], files: list[Path]) -> None:
     ``.partial``), or that a later merge of the same folders would read back as a run."""
     if output.is_dir():
         raise UsageError(f"-o names a folder: {output}")
+    if output.is_symlink() or (output.exists() and not output.is_file()):
+        # The dataset replaces its file whole: a link or a device would be replaced too.
+        raise UsageError(f"-o names a link or a device, not a file: {output}")
     for target in (output, partial_of(output)):
         if target.exists() and any(target.samefile(path) for path in files):
             raise UsageError(f"-o would overwrite a run file it reads: {target}")
