@@ -215,14 +215,31 @@ class RunReport:
             "published_date_range": list(self.dates) if self.dates else None,
             "requests": stats.get("downloader/request_count", 0),
         }
-        folder = Path(self.settings["CHANNEL9_OUTPUT"]).parent
-        output = Path(self.outputs[0]) if self.outputs else folder / f"channel9-{self.run_id}"
-        path = output.with_suffix(".report.json")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        logger.info("Run report: %s", path)
-        return path
+        text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+        fallback = Path(self.settings["CHANNEL9_OUTPUT"]).parent / f"channel9-{self.run_id}"
+        places = [Path(self.outputs[0]), fallback] if self.outputs else [fallback]
+        for place in places:
+            path = place.with_suffix(".report.json")
+            try:
+                write_whole(path, text)
+            except OSError as error:
+                logger.error("Could not write the run report %s: %s", path, error)
+                continue
+            logger.info("Run report: %s", path)
+            return path
+        raise OSError("the run report could not be written anywhere")
 
     def _stats(self) -> dict[str, Any]:
         assert self.crawler.stats is not None
         return self.crawler.stats.get_stats()
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Writes ``path`` whole or not at all (a full disk leaves no empty report behind)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
