@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import gzip
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from scrapy import Request
+from scrapy.core.downloader import Slot
 from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     CannotResolveHostError,
@@ -28,6 +30,7 @@ from channel9.arguments import Arguments, BadArgument
 from channel9.failures import Reason, Refused, reason_of
 from channel9.items import Article
 from channel9.middlewares import (
+    BackoffMiddleware,
     CallbackErrorMiddleware,
     RedirectGuardMiddleware,
     SizeGuardedCompressionMiddleware,
@@ -297,3 +300,25 @@ def test_an_error_in_a_signal_handler_fails_the_run(crawler: Crawler) -> None:
         report.verdict("finished")[-1]
         == "1 errors in signal handlers (the first: ValueError('bug'))"
     )
+
+
+def test_backoff_holds_the_site_back_for_as_long_as_it_asked(
+    crawler: Crawler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slot = Slot(concurrency=2, delay=1.0, jitter=0)
+    crawler.engine = SimpleNamespace(downloader=SimpleNamespace(slots={"site": slot}))  # type: ignore[assignment]
+    backoff = BackoffMiddleware.from_crawler(crawler)
+    now = [100.0]
+    monkeypatch.setattr("channel9.middlewares.time.monotonic", lambda: now[0])
+    request = Request(f"{SITE}/a/", meta={"download_slot": "site"})
+
+    busy = Response(request.url, status=429, headers={"Retry-After": "30"})
+    backoff.process_response(request, busy)
+    assert slot.delay == 30
+    slot.delay = 2.0  # AutoThrottle lowers the delay on the next answer...
+    now[0] = 120.0
+    backoff.process_response(request, Response(request.url, status=200))
+    assert slot.delay == 30  # ...but the site asked for 30 s
+    now[0] = 131.0
+    backoff.process_response(request, Response(request.url, status=200))
+    assert slot.delay == 1.0

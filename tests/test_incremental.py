@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -134,12 +135,11 @@ def test_full_run_re_emits_only_edited_articles(
     assert last_report(tmp_path)["skipped"]["unchanged"] == 39
 
 
-def test_since_bounds_a_backfill_by_publication_date(
-    site: FakeSite, base_url: str, tmp_path: Path
-) -> None:
-    site_all = FakeSite(count=40)  # the same articles: the fixture's site is seeded alike
-    cutoff = sorted(a.published.date() for a in site_all.articles.values())[30]
-    run = crawl(tmp_path, base_url, "-a", f"since={cutoff.isoformat()}", "-O", "out.jsonl")
+def test_since_bounds_a_backfill_by_publication_date(tmp_path: Path) -> None:
+    site = FakeSite(count=300, seed=7)  # 5 or 6 listing pages a category
+    cutoff = sorted(a.published.date() for a in site.articles.values())[-20]
+    with serve(site) as base_url:
+        run = crawl(tmp_path, base_url, "-a", f"since={cutoff.isoformat()}", "-O", "out.jsonl")
 
     expected = {
         url
@@ -147,8 +147,22 @@ def test_since_bounds_a_backfill_by_publication_date(
         if item["published_date"] >= str(cutoff)
     }
     assert {item["url"] for item in run.items("out.jsonl")} == expected
+    # Each category: down to the page that shows an older article, the overlap, and the
+    # page the overlap asked for (dropped as it comes), of its 5 or 6; listing pages go
+    # before articles, so a walk may have asked for one more before the older article
+    # was read.
+    pages = listing_pages(site)
+    walked = 0
+    for slug in CATEGORIES:
+        older = next(
+            index
+            for index, article in enumerate(site.listing(slug))
+            if article.published.date() < cutoff
+        )
+        page = 1 if older < FEATURED + PER_PAGE else 2 + (older - FEATURED - PER_PAGE) // PER_PAGE
+        walked += min(pages[slug], page + 2)
     listings = [path for path in site.requests if path.startswith("/category/")]
-    assert len(listings) < 12
+    assert walked <= len(listings) <= walked + len(CATEGORIES) < sum(pages.values())
 
 
 def test_second_concurrent_run_is_refused_and_touches_nothing(
@@ -206,6 +220,23 @@ def test_dataset_merges_run_files_latest_version_winning(
     assert f"{base_url}/{added.slug}/" in by_url
     assert by_url[f"{base_url}/{site.order[3]}/"]["text"].endswith("diperbaiki.")
     assert "41 articles from 3 run files" in done.stdout
+
+
+def test_next_run_sets_aside_the_cut_off_line_a_killed_run_left(
+    base_url: str, tmp_path: Path
+) -> None:
+    crawl(tmp_path, base_url, "-a", "categories=opini")
+    (output,) = run_files(tmp_path)
+    whole = output.read_bytes()
+    output.write_bytes(whole + b'{"url": "http://cut')
+    db = sqlite3.connect(tmp_path / STATE)
+    db.execute("UPDATE runs SET finished_at = NULL")  # as a run killed would leave it
+    db.commit()
+    db.close()
+    crawl(tmp_path, base_url)
+
+    assert output.read_bytes() == whole
+    assert output.with_name(output.name + ".broken").read_bytes() == b'{"url": "http://cut'
 
 
 def test_cut_off_last_line_of_a_killed_run_is_set_aside(tmp_path: Path) -> None:

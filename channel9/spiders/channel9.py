@@ -54,6 +54,8 @@ class Channel9Spider(scrapy.Spider):
         self.anchors: dict[str, str | None] = {}
         """By category: the article a walk from page 1 is to see before it may stop."""
         self.new_anchors: dict[str, str] = {}
+        self.listed_on: dict[str, list[tuple[str, int]]] = {}
+        """With ``since``: the listing pages (category, page) that showed each article."""
         self.earlier: set[str] = set()
         """Articles that earlier runs found and did not export: to fetch first."""
 
@@ -67,7 +69,7 @@ class Channel9Spider(scrapy.Spider):
         yield self._request(f"{self.base_url}/", self.parse_home, "home", dont_filter=True)
         self.earlier = set(self.crawl_state.to_fetch() if self.crawl_state else ())
         for url in sorted(self.earlier):
-            yield self._article(url, None, 0)
+            yield self._article(url, None)
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
         document = yield from self._document(response)
@@ -137,7 +139,9 @@ class Channel9Spider(scrapy.Spider):
         if self.crawl_state:
             self.crawl_state.record_found(new)
         for url in new:
-            yield self._article(url, category, page)
+            if self.args.since:
+                self.listed_on.setdefault(url, []).append((slug, page))
+            yield self._article(url, category)
         walk = (slug, from_start)
         if from_start and page == 1:
             self.new_anchors[slug] = links[-1]
@@ -186,10 +190,10 @@ class Channel9Spider(scrapy.Spider):
         self._stat("skipped/known")
         return False
 
-    def _article(self, url: str, category: pages.Category | None, page: int) -> scrapy.Request:
+    def _article(self, url: str, category: pages.Category | None) -> scrapy.Request:
         """An article's request; ``queued`` when an earlier run found it already (its
         failure is reported, but does not fail this run)."""
-        meta = {"category": category, "listing_page": page, "queued": url in self.earlier}
+        meta = {"category": category, "queued": url in self.earlier}
         return self._request(url, self.parse_article, "article", meta=meta)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -205,7 +209,7 @@ class Channel9Spider(scrapy.Spider):
         if self.crawl_state:
             self.crawl_state.record_found(further)
         for url in further:
-            yield self._article(url, None, 0)
+            yield self._article(url, None)
         article = result.article
         if article is None:
             # Only a page without content is asked why: a challenge or an error page.
@@ -221,15 +225,18 @@ class Channel9Spider(scrapy.Spider):
         since = self.args.since
         if since and article.published_date and article.published_date < since.isoformat():
             self._skipped(response, "before_since")
-            if category:
-                self._stop_walk_after(category.slug, response.meta["listing_page"])
+            for slug, page in self.listed_on.get(
+                response.meta.get("redirect_urls", [response.url])[0], ()
+            ):
+                self._stop_walk_after(slug, page)
             return
         article.crawled_at = fetched_at
         yield article
 
     def _stop_walk_after(self, slug: str, page: int) -> None:
-        """An article older than ``since`` ends the walk of the listing that showed it
-        (after the overlap: listings are not always strictly newest first)."""
+        """An article older than ``since`` ends the walk of each listing that showed it
+        (after the overlap: listings are not always strictly newest first), whichever of
+        their requests for it Scrapy kept."""
         last = page + self.settings.getint("CHANNEL9_OVERLAP_PAGES")
         self.last_page[slug] = min(self.last_page.get(slug, last), last)
 
