@@ -42,6 +42,16 @@ def written_urls(workdir: Path) -> list[str]:
     return sorted(item["url"] for path in run_files(workdir) for item in items_of(path))
 
 
+def list_also(site: FakeSite, listing: str, hrefs: list[str]) -> None:
+    """The listing page ``listing`` shows these links too, first among its stories."""
+    links = "".join(
+        f'<li class="mvp-blog-story-wrap"><a href="{href}">x</a></li>' for href in hrefs
+    )
+    site.overrides[listing] = edited_page(
+        site, listing, lambda page: page.replace('infinite-content">', f'infinite-content">{links}')
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -150,15 +160,7 @@ def test_links_off_the_site_are_not_followed_and_do_not_stop_the_page(
             f"{other_url}/{other.order[0]}/",
             f"{base_url.replace('127.0.0.1', 'localhost')}/lain/",
         ]
-        links = "".join(
-            f'<li class="mvp-blog-story-wrap"><a href="{href}">x</a></li>' for href in odd
-        )
-        listing = "/category/nasional/"
-        site.overrides[listing] = edited_page(
-            site,
-            listing,
-            lambda page: page.replace('infinite-content">', f'infinite-content">{links}'),
-        )
+        list_also(site, "/category/nasional/", odd)
         run = crawl(tmp_path, base_url, "-O", "out.jsonl")
 
     assert run.returncode == 0, run.log
@@ -169,13 +171,7 @@ def test_links_off_the_site_are_not_followed_and_do_not_stop_the_page(
 def test_url_variants_are_one_article(site: FakeSite, base_url: str, tmp_path: Path) -> None:
     slug = site.order[0]
     variants = [f"BASE/{slug}/?utm_source=wa&utm_medium=share", f"BASE/{slug}/#comments"]
-    links = "".join(
-        f'<li class="mvp-blog-story-wrap"><a href="{href}">x</a></li>' for href in variants
-    )
-    listing = f"/category/{site.articles[slug].category}/"
-    site.overrides[listing] = edited_page(
-        site, listing, lambda page: page.replace('infinite-content">', f'infinite-content">{links}')
-    )
+    list_also(site, f"/category/{site.articles[slug].category}/", variants)
     first = crawl(tmp_path, base_url)
     requested = len(site.requests)
     second = crawl(tmp_path, base_url)
@@ -373,11 +369,7 @@ def test_a_redirect_to_an_article_fetched_anyway_is_remembered(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
     slug = site.order[0]
-    listing = f"/category/{site.articles[slug].category}/"
-    link = '<li class="mvp-blog-story-wrap"><a href="BASE/lama/">x</a></li>'
-    site.overrides[listing] = edited_page(
-        site, listing, lambda page: page.replace('infinite-content">', f'infinite-content">{link}')
-    )
+    list_also(site, f"/category/{site.articles[slug].category}/", ["BASE/lama/"])
     site.overrides["/lama/"] = always(Reply(301, b"", {"Location": f"BASE/{slug}/"}))
     first = crawl(tmp_path, base_url)
     second = crawl(tmp_path, base_url)
@@ -438,11 +430,7 @@ def test_a_link_too_long_to_ask_for_is_a_failure_until_given_up(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
     long = f"/{'panjang-' * 300}/"
-    listing = "/category/opini/"
-    link = f'<li class="mvp-blog-story-wrap"><a href="BASE{long}">x</a></li>'
-    site.overrides[listing] = edited_page(
-        site, listing, lambda page: page.replace('infinite-content">', f'infinite-content">{link}')
-    )
+    list_also(site, "/category/opini/", [f"BASE{long}"])
     failures = []
     for _ in range(4):
         run = crawl(tmp_path, base_url)

@@ -34,9 +34,10 @@ class Channel9Spider(scrapy.Spider):
     when earlier runs left a crawl state.
 
     A category's listing is walked to its last page until one run has got there; after
-    that, each run walks it only until a page brings nothing new. A walk cut short (a run
-    killed, a listing page failed, ``max_pages``) is taken up by the next run where it
-    stopped. Arguments: see :class:`channel9.arguments.Arguments`.
+    that, each run walks it until a page brings nothing new, once past the anchor the
+    last finished walk left. A first walk cut short (a run killed, a listing page failed,
+    ``max_pages``) is taken up by the next run where it stopped; a later one, by walking
+    on to its anchor. Arguments: see :class:`channel9.arguments.Arguments`.
     """
 
     name = "channel9"
@@ -171,16 +172,16 @@ class Channel9Spider(scrapy.Spider):
         longer than Scrapy will ask for (``URLLENGTH_LIMIT``) is a failure, not a link
         that Scrapy drops with a line in the log."""
         limit = self.settings.getint("URLLENGTH_LIMIT")
-        for url in urls:
-            if not on_site(url, self.base_url):
+        for link in urls:
+            if not on_site(link, self.base_url):
                 self._stat("skipped/offsite_link")
-            elif limit and len(normalize(url)) > limit:
-                if not (self.crawl_state and self.crawl_state.is_known(normalize(url))):
-                    meta = {"kind": kind, "queued": normalize(url) in self.earlier}
-                    too_long = scrapy.Request(normalize(url), meta=meta)
-                    announce_failure(self.crawler, too_long, Reason.URL_TOO_LONG)
-            else:
-                yield normalize(url)
+                continue
+            url = normalize(link)
+            if not limit or len(url) <= limit:
+                yield url
+            elif not (self.crawl_state and self.crawl_state.is_known(url)):
+                meta = {"kind": kind, "queued": url in self.earlier}
+                announce_failure(self.crawler, scrapy.Request(url, meta=meta), Reason.URL_TOO_LONG)
 
     def _is_new(self, url: str) -> bool:
         """Neither exported by an earlier run nor given up (with ``full``, every article is
