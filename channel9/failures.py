@@ -46,6 +46,7 @@ class Reason(str, Enum):
     TOO_DEEP = "too_deep"
     URL_TOO_LONG = "url_too_long"
     NOT_ARTICLE = "not_article"
+    STATIC_PAGE = "static_page"
     EMPTY_LISTING = "empty_listing"
     NO_CATEGORIES = "no_categories"
     CALLBACK_ERROR = "callback_error"

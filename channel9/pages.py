@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from itertools import chain
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -69,6 +68,9 @@ class ArticlePage:
     article: Article | None
     reason: Reason | None = None
     links: tuple[str, ...] = ()
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """Where each field of the article came from (a fallback group of
+    :mod:`channel9.selectors`, ``jsonld``, ``body``...): for the run report, not the item."""
 
 
 class TooDeep(ValueError):
@@ -166,30 +168,42 @@ def parse_article(
     """
     document = page.root
     roots = _nodes(document, css.ARTICLE_ROOT)
-    if not roots or not _nodes(roots[0], css.ARTICLE_MARKERS):
+    structured = _structured_data(document)
+    if not roots or _nodes(roots[0], css.STATIC_PAGE_MARKERS):
+        return ArticlePage(None, Reason.STATIC_PAGE if roots else Reason.NOT_ARTICLE)
+    if not (structured or _nodes(roots[0], css.ARTICLE_MARKERS)):
         return ArticlePage(None, Reason.NOT_ARTICLE)
     root = roots[0]
     links = tuple(_further_articles(document, root, url))
-    body = _nodes(root, css.BODY)
+    body_source, body = _sourced_nodes(root, css.BODY)
     if not body:
         return ArticlePage(None, Reason.NO_BODY, links)
-    structured = _structured_data(document)
 
-    title = _first(root, css.TITLE) or _page_title(document)
+    title_source, title = _sourced(root, css.TITLE)
+    if title is None:
+        title_source, title = "head", _page_title(document)
     dateline, editor, blocks = _split_body(_body_blocks(body[0]), title)
     text = "\n\n".join(blocks)
-    category = _first(root, css.CATEGORY)
+    category_source, category = _sourced(root, css.CATEGORY)
     published_source, published_raw = _published(root, structured, text)
     published = read_date(published_raw, fetched_at)
-    caption = _first(root, css.IMAGE_CAPTION)
+    caption_source, caption = _sourced(root, css.IMAGE_CAPTION)
+    if caption and caption.casefold() == (title or "").casefold():
+        caption_source, caption = None, None
+    author_source, author = _sourced(root, css.AUTHOR)
+    if author is None:
+        author_source, author = "jsonld", _structured_author(structured)
+    tags_source, tag_nodes = _sourced_nodes(root, css.TAGS)
+    image_source, image = _image(root, url)
+    sections = list(_sections(structured, root, category_labels or {}))
 
     article = Article(
         url=_canonical(document, url),
         title=title,
         category=category,
-        categories=_unique([category, *_sections(structured, root, category_labels or {})]),
-        tags=_unique(_text(tag) for tag in _nodes(root, css.TAGS)),
-        author=_first(root, css.AUTHOR) or _structured_author(structured),
+        categories=_unique([category, *sections]),
+        tags=_unique(_text(tag) for tag in tag_nodes),
+        author=author,
         published_date=published.moment.date().isoformat() if published else None,
         published_at=published.moment.isoformat() if published and published.has_time else None,
         published_raw=published_raw,
@@ -197,12 +211,24 @@ def parse_article(
         dateline=dateline,
         text=text,
         editor=editor,
-        image_url=_image(root, url),
-        image_caption=caption
-        if caption and caption.casefold() != (title or "").casefold()
-        else None,
+        image_url=image,
+        image_caption=caption,
     )
-    return ArticlePage(article, None, links)
+    sources = {
+        "title": title_source,
+        "category": category_source,
+        "categories": category_source if not sections else "classes",
+        "tags": tags_source,
+        "author": author_source,
+        "published_date": published_source,
+        "text": body_source,
+        "dateline": "body",
+        "editor": "body",
+        "image_url": image_source,
+        "image_caption": caption_source,
+    }
+    filled = {name: source for name, source in sources.items() if source and getattr(article, name)}
+    return ArticlePage(article, None, links, filled)
 
 
 def _body_blocks(body: HtmlElement) -> list[str]:
@@ -331,15 +357,20 @@ def _page_title(page: HtmlElement) -> str | None:
     return css.SITE_NAME_SUFFIX.sub("", title) or None if title else None
 
 
-def _image(root: HtmlElement, url: str) -> str | None:
-    """The featured image: its attributes in order of preference, then the fallbacks."""
-    images = _query(css.FEATURED_IMAGE)(root)
-    attributes = (clean(image.get(name)) for name in css.IMAGE_ATTRIBUTES for image in images)
-    for value in chain(attributes, _values(root, css.IMAGE_FALLBACK)):
-        link = None if value.startswith("data:") else absolute(url, value)
-        if link:
-            return link
-    return None
+def _image(root: HtmlElement, url: str) -> tuple[str | None, str | None]:
+    """The featured image and where it was found: an image's attributes in order of
+    preference (a lazy-loading placeholder is no image), or an address."""
+    for source, selectors in css.FEATURED_IMAGE:
+        for found in _nodes(root, selectors, union=True):
+            if isinstance(found, str):
+                values = [clean(found)]
+            else:
+                values = [clean(found.get(name)) for name in css.IMAGE_ATTRIBUTES]
+            for value in values:
+                link = None if not value or value.startswith("data:") else absolute(url, value)
+                if link:
+                    return source, link
+    return None, None
 
 
 def _further_articles(page: HtmlElement, root: HtmlElement, url: str) -> Iterator[str]:
@@ -378,6 +409,24 @@ def _values(scope: HtmlElement, selectors: Iterable[str]) -> Iterator[str]:
             text = clean(value) if isinstance(value, str) else _text(value)
             if text:
                 yield text
+
+
+def _sourced(scope: HtmlElement, groups: css.Sourced) -> tuple[str | None, str | None]:
+    """The first value of a field's fallback groups, and the group's name."""
+    for source, selectors in groups:
+        value = _first(scope, selectors)
+        if value:
+            return source, value
+    return None, None
+
+
+def _sourced_nodes(scope: HtmlElement, groups: css.Sourced) -> tuple[str | None, list[Any]]:
+    """The nodes of the first fallback group that finds any, and the group's name."""
+    for source, selectors in groups:
+        nodes = _nodes(scope, selectors)
+        if nodes:
+            return source, nodes
+    return None, []
 
 
 def _first(scope: HtmlElement, selectors: Iterable[str]) -> str | None:

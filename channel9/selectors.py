@@ -3,6 +3,12 @@
 The site runs WordPress with the Zox News theme (CSS classes ``mvp-``). Each tuple is an
 ordered list of fallbacks: the theme's own markup first, then what WordPress, SEO plugins
 and OpenGraph print, so that a change of theme degrades the output instead of emptying it.
+A field's fallbacks are grouped by where they come from (``Sourced``: ``theme``,
+``wordpress``, ``schema`` for schema.org microdata, ``og``, ``head``): the page parser names
+the group each value came from, and the run report counts them, so that a change of
+markup shows as a change of sources. What WordPress prints is the markup of its default
+themes and of the theme handbook's templates (``post_class()``, ``entry-title``,
+``entry-content``, ``entry-date published``, ``byline``, ``rel="category tag"``...).
 Selectors are CSS, or XPath when they start with ``/`` or ``./``. A selector ending in
 ``::attr(...)`` (or ``/@name``) yields the attribute; any other yields its element's text.
 """
@@ -17,8 +23,27 @@ ARTICLE_ROOT = (
     "article#mvp-article-wrap",
     "article.mvp-article-wrap",
     "article[itemtype*='Article']",
+    "article.type-post",
+    ".type-post.hentry",
     "article.post",
     "article",
+)
+# A page is an article when its root or body says so: the theme's markers, WordPress's
+# post classes (``type-post`` from post_class(), ``single-post`` from body_class()), or
+# structured data of an article (read apart, in channel9.pages)...
+ARTICLE_MARKERS = (
+    "div.mvp-author-info-date",
+    "h3.mvp-post-cat",
+    "[itemprop=datePublished]",
+    "time.post-date",
+    "./self::*[contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]",
+    "/html/body[contains(concat(' ', normalize-space(@class), ' '), ' single-post ')]",
+    "/html/head/meta[@property='og:type'][@content='article']",
+)
+# ...unless WordPress says it is a static page (``type-page``, ``body.page``): /redaksi/.
+STATIC_PAGE_MARKERS = (
+    "./self::*[contains(concat(' ', normalize-space(@class), ' '), ' type-page ')]",
+    "/html/body[contains(concat(' ', normalize-space(@class), ' '), ' page ')]",
 )
 FURTHER_ARTICLES = "article.mvp-article-wrap"
 FURTHER_ARTICLE_LINKS = (
@@ -27,27 +52,27 @@ FURTHER_ARTICLE_LINKS = (
     "h1 a::attr(href)",
     "a[rel=bookmark]::attr(href)",
 )
-TITLE = (
-    "h1.mvp-post-title",
-    "h1.entry-title",
-    "[itemprop=headline]",
-    "h1",
+Sourced = tuple[tuple[str, tuple[str, ...]], ...]
+"""A field's fallbacks: groups of selectors, each named by where its markup comes from."""
+
+TITLE: Sourced = (
+    ("theme", ("h1.mvp-post-title",)),
+    ("wordpress", ("h1.entry-title", ".entry-title")),
+    ("schema", ("[itemprop=headline]",)),
+    ("page", ("h1",)),
 )
-CATEGORY = (
-    "h3.mvp-post-cat span.mvp-post-cat",
-    "a.mvp-post-cat-link",
-    "span.mvp-post-cat",
-    "[rel~=category]",
+CATEGORY: Sourced = (
+    ("theme", ("h3.mvp-post-cat span.mvp-post-cat", "a.mvp-post-cat-link", "span.mvp-post-cat")),
+    ("wordpress", (".cat-links a[rel~=category]", "a[rel~=category]")),
 )
-AUTHOR = (
-    "span.author-name a[rel=author]",
-    "span.author-name",
-    "a[rel=author]",
-    "[itemprop=author] [itemprop=name]",
+AUTHOR: Sourced = (
+    ("theme", ("span.author-name a[rel=author]", "span.author-name")),
+    ("wordpress", (".byline .author a", ".author.vcard a", ".byline a", "a[rel=author]")),
+    ("schema", ("[itemprop=author] [itemprop=name]",)),
 )
-TAGS = (
-    ".mvp-post-tags a[rel=tag]",
-    "a[rel=tag]",
+TAGS: Sourced = (
+    ("theme", (".mvp-post-tags a[rel=tag]",)),
+    ("wordpress", (".tags-links a", "a[rel=tag]")),
 )
 # Dates in order of precision; JSON-LD comes first and is read apart (channel9.pages).
 # What the head holds is sought by XPath from the document root (``/html/head/...``): a
@@ -57,22 +82,17 @@ PUBLISHED = (
     ("time", "time[itemprop=datePublished]::attr(datetime)"),
     ("time", "[itemprop=datePublished]::attr(content)"),
     ("time", "time.post-date::attr(datetime)"),
+    ("time", "time.entry-date.published::attr(datetime)"),
     ("text", "time[itemprop=datePublished]"),
     ("text", "span.mvp-post-date.updated"),
     ("text", "time.post-date"),
+    ("text", "time.entry-date.published"),
 )
 RELATIVE_AGE = ("span.mvp-post-date",)
-# A page showing one of these is an article; a static page (/redaksi/) shows none.
-ARTICLE_MARKERS = (
-    "div.mvp-author-info-date",
-    "h3.mvp-post-cat",
-    "[itemprop=datePublished]",
-    "time.post-date",
-)
-BODY = (
-    "#mvp-content-main",
-    "[itemprop=articleBody]",
-    ".entry-content",
+BODY: Sourced = (
+    ("theme", ("#mvp-content-main",)),
+    ("schema", ("[itemprop=articleBody]",)),
+    ("wordpress", (".entry-content",)),
 )
 # Blocks of the body: paragraphs, sub-headings, list items and quotes holding no other block...
 BODY_BLOCKS = (
@@ -90,16 +110,19 @@ BODY_SKIPPED = (
     " or contains(@class, 'code-block'))]"
 )
 BLOCK_TEXT = ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
-FEATURED_IMAGE = "#mvp-post-feat-img img"
+# The featured image: an <img> (its attributes read in IMAGE_ATTRIBUTES' order) or an
+# address in an attribute.
+FEATURED_IMAGE: Sourced = (
+    ("theme", ("#mvp-post-feat-img img",)),
+    ("wordpress", (".post-thumbnail img", "img.wp-post-image")),
+    ("schema", ("#mvp-post-feat-img meta[itemprop=url]::attr(content)",)),
+    ("og", ("/html/head/meta[@property='og:image']/@content",)),
+)
 # Lazy-loading plugins keep the image's address in a data- attribute, a placeholder in src.
 IMAGE_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "src")
-IMAGE_FALLBACK = (
-    "#mvp-post-feat-img meta[itemprop=url]::attr(content)",
-    "/html/head/meta[@property='og:image']/@content",
-)
-IMAGE_CAPTION = (
-    "span.mvp-feat-caption",
-    "#mvp-post-feat-img figcaption",
+IMAGE_CAPTION: Sourced = (
+    ("theme", ("span.mvp-feat-caption", "#mvp-post-feat-img figcaption")),
+    ("wordpress", (".post-thumbnail figcaption", ".wp-block-post-featured-image figcaption")),
 )
 # Page-level metadata (the head belongs to the first article).
 CANONICAL = (
@@ -136,6 +159,7 @@ NEXT_PAGE = (
     "/html/head/link[@rel='next']/@href",
     ".mvp-nav-links a.next::attr(href)",
     ".pagination a.next::attr(href)",
+    ".nav-links a.next.page-numbers::attr(href)",
 )
 NEXT_PAGE_LABELS = ("next", "berikutnya", "selanjutnya", "›")
 PAGE_LINKS = (".pagination a", ".mvp-nav-links a", ".nav-links a")

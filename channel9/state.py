@@ -302,6 +302,13 @@ class CrawlState:
         self.db.execute("DELETE FROM queue WHERE url = ?", (url,))
         self._written()
 
+    def set_aside(self, url: str, reason: str) -> None:
+        """``url`` is no article (a static page): known, not to fetch again."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO queue (url, reason, given_up) VALUES (?, ?, 1)", (url, reason)
+        )
+        self._written()
+
     def take_unfinished(self, now: str) -> list[str]:
         """Output files of earlier runs that never finished (killed), marked as such."""
         rows = self.db.execute("SELECT output FROM runs WHERE finished_at IS NULL").fetchall()
@@ -439,9 +446,14 @@ class CrawlStateExtension:
             self.store.record_anchor(category, anchor)
 
     def forget(self, url: str) -> None:
-        """A page fetched right that is no article to export: not to fetch again."""
+        """A page fetched right that this run exports nothing for (an article older than
+        ``since``): not to fetch first next time."""
         with self._writing():
             self.store.forget(url)
+
+    def set_aside(self, url: str, reason: str) -> None:
+        with self._writing():
+            self.store.set_aside(url, reason)
 
     # Told by signals.
 

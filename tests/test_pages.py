@@ -67,7 +67,7 @@ def test_auto_loaded_articles_are_links_not_content() -> None:
 
 
 def test_static_page_is_not_an_article() -> None:
-    assert article_output("static_page") == "not_article"
+    assert article_output("static_page") == "static_page"
 
 
 def test_page_without_article_body_says_so() -> None:

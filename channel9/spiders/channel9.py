@@ -215,11 +215,16 @@ class Channel9Spider(scrapy.Spider):
         if article is None:
             # Only a page without content is asked why: a challenge or an error page.
             reason = pages.page_problem(document) or result.reason or Reason.NO_BODY
-            if reason == Reason.NOT_ARTICLE:
-                self._skipped(response, "not_article")
+            if reason == Reason.STATIC_PAGE:
+                self._skipped(response, "static_page", remember=True)
+            elif reason == Reason.NOT_ARTICLE:
+                # Linked as an article, yet not one: the site's markup may have changed.
+                assert response.request is not None
+                announce_failure(self.crawler, response.request, reason)
             else:
                 yield from self._retry(response, reason)
             return
+        response.meta["field_sources"] = result.sources  # for the run report
         category = response.meta.get("category")
         if category and category.label.casefold() not in map(str.casefold, article.categories):
             article.categories.append(category.label)
@@ -287,11 +292,16 @@ class Channel9Spider(scrapy.Spider):
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]
         announce_failure(self.crawler, request, reason_of(failure))
 
-    def _skipped(self, response: Response, reason: str) -> None:
-        """A page fetched right that this run writes nothing for."""
+    def _skipped(self, response: Response, reason: str, remember: bool = False) -> None:
+        """A page fetched right that this run writes nothing for; one to ``remember`` (a
+        static page) is not asked for again by later runs."""
         self._stat(f"skipped/{reason}")
         if self.crawl_state and response.request is not None:
-            self.crawl_state.forget(asked_for(response.request))
+            url = asked_for(response.request)
+            if remember:
+                self.crawl_state.set_aside(url, reason)
+            else:
+                self.crawl_state.forget(url)
 
     def _stat(self, key: str) -> None:
         assert self.crawler.stats is not None
