@@ -43,6 +43,14 @@ DEFAULTS = {
     # it has at least CHANNEL9_QUALITY_MIN_ITEMS items (a changed layout shows this way).
     "CHANNEL9_MIN_COMPLETE_SHARE": 0.8,
     "CHANNEL9_QUALITY_MIN_ITEMS": 20,
+    # ...or when more than this share of the pages linked as articles are not recognised
+    # as articles (they are failures, asked for again by the next run)...
+    "CHANNEL9_MAX_NOT_ARTICLE_SHARE": 0.2,
+    # ...or when a field that the last healthy run filled for at least CHANNEL9_FIELD_MOST
+    # of its articles is filled for at most CHANNEL9_FIELD_FEW of them (both runs with
+    # CHANNEL9_QUALITY_MIN_ITEMS articles or more): markup changed under one field.
+    "CHANNEL9_FIELD_MOST": 0.7,
+    "CHANNEL9_FIELD_FEW": 0.3,
 }
 DOWNLOADER_MIDDLEWARES = {
     # robots.txt per RFC 9309 (a 5xx disallows the site for the run), refusals named.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ from scrapy.extensions.feedexport import FeedExporter
 
 from channel9 import signals as channel9_signals
 from channel9.failures import asked_for
-from channel9.items import utc_now
+from channel9.items import Article, utc_now
 from channel9.output import output_paths
 from channel9.state import CrawlStateExtension
 
@@ -60,6 +61,8 @@ class RunReport:
         self.per_category: Counter[str] = Counter()
         self.complete = 0
         self.exported = 0
+        self.field_sources: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self.filled: Counter[str] = Counter()
         self.dates: tuple[str, str] | None = None
         self.finish_reason = "shutdown"
         self.signal_errors = _SignalErrors()
@@ -83,9 +86,12 @@ class RunReport:
         self.run_id = getattr(spider, "run_id", self.started_at)
         self.outputs = output_paths(self.crawler)
 
-    def item_exported(self, item: Any) -> None:
+    def item_exported(self, item: Any, response: Response) -> None:
         self.exported += 1
         adapter = ItemAdapter(item)
+        for name, source in response.meta.get("field_sources", {}).items():
+            self.field_sources[name][source] += 1
+        self.filled.update(name for name, value in adapter.items() if value not in (None, "", []))
         published = adapter.get("published_date")
         self.per_category[adapter.get("category") or ""] += 1
         if published:
@@ -138,6 +144,8 @@ class RunReport:
             finish_reason=reason,
             report=str(path),
             problems=self.problems,
+            articles=self.exported,
+            field_fill=self.field_fill() if self.exported else {},
         )
 
     def verdict(self, reason: str) -> list[str]:
@@ -180,6 +188,16 @@ class RunReport:
         state = self.crawler.get_extension(CrawlStateExtension)
         if self.exported == 0 and (state is None or state.first_run):
             problems.append("nothing was exported on a first run")
+        not_articles = sum(entry["reason"] == "not_article" for entry in counted)
+        articles = stats.get("channel9/fetched/article", 0)
+        if articles and not_articles / articles > self.settings.getfloat(
+            "CHANNEL9_MAX_NOT_ARTICLE_SHARE"
+        ):
+            problems.append(
+                f"{not_articles} of {articles} article pages linked from the listings were not"
+                " recognised as articles: has the site's markup changed?"
+            )
+        problems.extend(self._dropped_fields(state))
         if self.exported >= self.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS"):
             share = self.complete / self.exported
             if share < self.settings.getfloat("CHANNEL9_MIN_COMPLETE_SHARE"):
@@ -188,6 +206,27 @@ class RunReport:
                     " (has the page layout changed?)"
                 )
         return problems
+
+    def field_fill(self) -> dict[str, float]:
+        """For each item field, the share of this run's articles that have a value."""
+        names = [field.name for field in fields(Article)]
+        return {name: round(self.filled[name] / self.exported, 3) for name in names}
+
+    def _dropped_fields(self, state: CrawlStateExtension | None) -> list[str]:
+        """The fields that the last healthy run filled for most articles and this run for
+        few: the sign of a changed markup that still reads as articles."""
+        minimum = self.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS")
+        before = state.last_healthy_fill(minimum) if state else None
+        if before is None or self.exported < minimum:
+            return []
+        most = self.settings.getfloat("CHANNEL9_FIELD_MOST")
+        few = self.settings.getfloat("CHANNEL9_FIELD_FEW")
+        return [
+            f"{name} was filled for {before[name]:.0%} of the articles of the last healthy"
+            f" run and {now:.0%} now: has the site's markup changed?"
+            for name, now in self.field_fill().items()
+            if before.get(name, 0.0) >= most and now <= few
+        ]
 
     def write_report(self, reason: str, problems: list[str]) -> Path:
         stats = self._stats()
@@ -212,6 +251,11 @@ class RunReport:
                 for _, entry in sorted(self.failed.items())
             ],
             "items_per_category": dict(sorted(self.per_category.items())),
+            "field_fill": self.field_fill() if self.exported else {},
+            "field_sources": {
+                name: dict(sources.most_common())
+                for name, sources in sorted(self.field_sources.items())
+            },
             "published_date_range": list(self.dates) if self.dates else None,
             "requests": stats.get("downloader/request_count", 0),
         }

@@ -19,4 +19,5 @@ item_unwritten = object()
 
 run_reported = object()
 """The run's report is written. Arguments: ``run_id``, ``finish_reason``, ``report``
-(its path) and ``problems`` (why the run failed; empty when it did not)."""
+(its path), ``problems`` (why the run failed; empty when it did not), ``articles`` (how
+many it exported) and ``field_fill`` (by field, the share of them with a value)."""

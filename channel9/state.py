@@ -73,7 +73,9 @@ CREATE TABLE IF NOT EXISTS runs (
     finish_reason TEXT,
     output TEXT,
     report TEXT,
-    verdict TEXT
+    verdict TEXT,
+    articles INTEGER,
+    field_fill TEXT
 );
 """
 CONTENT_FIELDS = (
@@ -89,6 +91,12 @@ CONTENT_FIELDS = (
     "image_url",
     "image_caption",
 )
+MIGRATIONS = (
+    ("walks", "anchor", "TEXT"),
+    ("runs", "articles", "INTEGER"),
+    ("runs", "field_fill", "TEXT"),
+)
+"""Columns added since the state's first format, added to an older state as it opens."""
 COMMIT_EVERY = 50
 COMMIT_SECONDS = 2.0
 
@@ -166,8 +174,9 @@ class CrawlState:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
-            if "anchor" not in {row[1] for row in db.execute("PRAGMA table_info(walks)")}:
-                db.execute("ALTER TABLE walks ADD COLUMN anchor TEXT")
+            for table, column, kind in MIGRATIONS:
+                if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
             if "failures" in tables:
                 db.execute(
                     "INSERT OR IGNORE INTO queue (url, reason, failed_runs, last_run)"
@@ -327,14 +336,39 @@ class CrawlState:
         self.db.commit()
 
     def finish_run(
-        self, run_id: str, finished_at: str, reason: str, report: str | None, problems: list[str]
+        self,
+        run_id: str,
+        finished_at: str,
+        reason: str,
+        report: str | None,
+        problems: list[str],
+        articles: int,
+        field_fill: dict[str, float],
     ) -> None:
         self.db.execute(
-            "UPDATE runs SET finished_at = ?, finish_reason = ?, report = ?, verdict = ?"
-            " WHERE run_id = ?",
-            (finished_at, reason, report, json.dumps(problems, ensure_ascii=False), run_id),
+            "UPDATE runs SET finished_at = ?, finish_reason = ?, report = ?, verdict = ?,"
+            " articles = ?, field_fill = ? WHERE run_id = ?",
+            (
+                finished_at,
+                reason,
+                report,
+                json.dumps(problems, ensure_ascii=False),
+                articles,
+                json.dumps(field_fill),
+                run_id,
+            ),
         )
         self.db.commit()
+
+    def last_healthy_fill(self, minimum: int) -> dict[str, float] | None:
+        """How full each field was in the last run that did not fail and exported at least
+        ``minimum`` articles."""
+        row = self.db.execute(
+            "SELECT field_fill FROM runs WHERE verdict = '[]' AND articles >= ?"
+            " ORDER BY started_at DESC LIMIT 1",
+            (minimum,),
+        ).fetchone()
+        return json.loads(row[0]) if row else None
 
     def _written(self) -> None:
         self._pending += 1
@@ -517,11 +551,22 @@ class CrawlStateExtension:
             if kind == "article":
                 self.store.record_failure(normalize(url), reason, self.run_id)
 
+    def last_healthy_fill(self, minimum: int) -> dict[str, float] | None:
+        return self.store.last_healthy_fill(minimum)
+
     def run_reported(
-        self, run_id: str, finish_reason: str, report: str, problems: list[str]
+        self,
+        run_id: str,
+        finish_reason: str,
+        report: str,
+        problems: list[str],
+        articles: int,
+        field_fill: dict[str, float],
     ) -> None:
         self.store.settle_failures(run_id, self.give_up_after, counts=not problems)
-        self.store.finish_run(run_id, utc_now(), finish_reason, report, problems)
+        self.store.finish_run(
+            run_id, utc_now(), finish_reason, report, problems, articles, field_fill
+        )
         self.store.close()
 
 
