@@ -101,8 +101,16 @@ class FakeArticle:
     further: list[str] = field(default_factory=list)
     revision: int = 0
 
-    def expected(self, base_url: str) -> dict[str, Any]:
-        """The item fields the crawler must write, all but ``crawled_at``."""
+    def expected(self, base_url: str, theme: bool = True) -> dict[str, Any]:
+        """The item fields the crawler must write, all but ``crawled_at``; without the
+        ``theme``, from the standard WordPress markup (a full ISO date, no JSON-LD)."""
+        if not theme:
+            wordpress = {"published_at": self.published.isoformat(), "published_source": "time"}
+            return {
+                **self.expected(base_url),
+                **wordpress,
+                "published_raw": self.published.isoformat(),
+            }
         has_time = self.markup in ("new", "meta")
         image = f"{base_url}/wp-content/uploads/{self.published:%Y/%m}/{self.slug}-1000x600.jpg"
         return {
@@ -155,6 +163,8 @@ class FakeSite:
     """The site's pages, generated from ``count`` articles, newest first in each listing."""
 
     def __init__(self, count: int = 40, seed: int = 9) -> None:
+        self.theme = True
+        """False: pages in the markup of a standard WordPress theme, not Zox News."""
         self.random = random.Random(seed)
         self.articles: dict[str, FakeArticle] = {}
         self.order: list[str] = []
@@ -224,10 +234,9 @@ class FakeSite:
         return " ".join(words).capitalize() + "."
 
     def expected(self, base_url: str) -> dict[str, dict[str, Any]]:
-        """Every article's expected item, by URL."""
-        return {
-            item["url"]: item for item in (a.expected(base_url) for a in self.articles.values())
-        }
+        """Every article's expected item, by URL, in the markup served now."""
+        items = (a.expected(base_url, self.theme) for a in self.articles.values())
+        return {item["url"]: item for item in items}
 
     def listing(self, category: str) -> list[FakeArticle]:
         return [
@@ -248,7 +257,7 @@ class FakeSite:
         return self.page(path)
 
     def page(self, path: str) -> Reply:
-        render = Renderer(self)
+        render = Renderer(self) if self.theme else WordPressRenderer(self)
         if path == "/robots.txt":
             return Reply(
                 200, b"User-agent: *\nDisallow: /wp-admin/\n", {"Content-Type": "text/plain"}
@@ -478,6 +487,118 @@ class Renderer:
         if article.editor:
             blocks.append(f"<p>({article.editor})</p>")
         return "".join(blocks)
+
+
+class WordPressRenderer(Renderer):
+    """The same site in the markup of a standard WordPress theme (as the default themes and
+    the theme handbook's templates print it), with none of Zox News's classes."""
+
+    def document(self, title: str, body: str, head: str = "", body_class: str = "") -> str:
+        return (
+            '<!DOCTYPE html>\n<html lang="id-ID"><head><meta charset="UTF-8">'
+            f"<title>{title} &#8211; Channel9.id</title>{head}</head>"
+            f'<body class="{body_class}"><header id="masthead" class="site-header">'
+            f'<nav id="site-navigation" class="main-navigation">{self.menu_items()}</nav></header>'
+            f'<main id="main" class="site-main">{body}</main></body></html>'
+        )
+
+    def menu_items(self) -> str:
+        items = "".join(
+            f'<li class="menu-item menu-item-type-taxonomy menu-item-object-category"><a href="BASE/category/{slug}/">{html.escape(label)}</a></li>'
+            for slug, label in CATEGORIES.items()
+        )
+        return f'<ul id="primary-menu" class="menu">{items}<li class="menu-item"><a href="BASE/redaksi/">Redaksi</a></li></ul>'
+
+    def home(self) -> str:
+        return self.document(
+            "Channel9.id", self.entries(self.site.order[:5]), body_class="home blog"
+        )
+
+    def static_page(self, name: str) -> str:
+        body = (
+            '<article id="post-2" class="post-2 page type-page status-publish hentry">'
+            f'<header class="entry-header"><h1 class="entry-title">{name}</h1></header>'
+            '<div class="entry-content"><p>Pemimpin Redaksi: Anonim. Alamat: Jakarta.</p></div></article>'
+        )
+        return self.document(name, body, body_class="page-template-default page page-id-2")
+
+    def entries(self, slugs: list[str]) -> str:
+        return "".join(
+            f'<article id="post-{slug}" class="post type-post status-publish format-standard hentry">'
+            f'<header class="entry-header"><h2 class="entry-title"><a href="BASE/{slug}/" rel="bookmark">'
+            f"{entity(self.site.articles[slug].title)}</a></h2></header></article>"
+            for slug in slugs
+        )
+
+    def listing(self, category: str, number: int) -> str | None:
+        articles = self.site.listing(category)
+        pages = max(1, -(-len(articles) // PER_PAGE))
+        if number > pages:
+            return None
+        shown = [a.slug for a in articles[(number - 1) * PER_PAGE : number * PER_PAGE]]
+        if number == 1 and category == "nasional":
+            shown.insert(1, "redaksi")
+        entries = self.entries([s for s in shown if s != "redaksi"])
+        if "redaksi" in shown:
+            entries += '<article class="page type-page hentry"><h2 class="entry-title"><a href="BASE/redaksi/" rel="bookmark">Redaksi</a></h2></article>'
+        links = "".join(
+            f'<a class="page-numbers" href="BASE/category/{category}/page/{n}/">{n}</a>'
+            for n in range(1, pages + 1)
+            if n != number
+        )
+        if number < pages:
+            links += f'<a class="next page-numbers" href="BASE/category/{category}/page/{number + 1}/">Berikutnya</a>'
+        nav = (
+            '<nav class="navigation pagination" aria-label="Pos"><h2 class="screen-reader-text">Navigasi pos</h2>'
+            f'<div class="nav-links">{links}</div></nav>'
+        )
+        return self.document(
+            CATEGORIES[category],
+            f'<header class="page-header"><h1 class="page-title">{CATEGORIES[category]}</h1></header>{entries}{nav}',
+            body_class=f"archive category category-{category}",
+        )
+
+    def article_page(self, article: FakeArticle) -> str:
+        head = f'<link rel="canonical" href="BASE/{article.slug}/" />'
+        return self.document(
+            entity(article.title),
+            self.article(article, first=True),
+            head,
+            "post-template-default single single-post",
+        )
+
+    def article(self, article: FakeArticle, first: bool) -> str:
+        classes = " ".join(f"category-{c}" for c in article.categories)
+        tag_classes = " ".join(f"tag-{t.lower().replace(' ', '-')}" for t in article.tags)
+        day = article.published
+        byline = (
+            '<span class="byline"><span class="screen-reader-text">Penulis </span>'
+            f'<span class="author vcard"><a class="url fn n" href="BASE/author/{article.author.split()[0].lower()}/">{article.author}</a></span></span>'
+            if article.author
+            else ""
+        )
+        cats = ", ".join(
+            f'<a href="BASE/category/{c}/" rel="category tag">{html.escape(CATEGORIES[c])}</a>'
+            for c in article.categories
+        )
+        tags = ", ".join(
+            f'<a href="BASE/tag/{t.lower().replace(" ", "-")}/" rel="tag">{t}</a>'
+            for t in article.tags
+        )
+        caption = f"<figcaption>{entity(article.caption)}</figcaption>" if article.caption else ""
+        return (
+            f'<article id="post-{article.slug}" class="post-{article.slug} post type-post status-publish format-standard has-post-thumbnail hentry {classes} {tag_classes}">'
+            f'<header class="entry-header"><h1 class="entry-title">{entity(article.title)}</h1>'
+            '<div class="entry-meta"><span class="posted-on">Diposting pada <a href="BASE/" rel="bookmark">'
+            f'<time class="entry-date published" datetime="{day.isoformat()}">{day.day} {MONTHS_ID[day.month - 1]} {day.year}</time>'
+            f'<time class="updated" datetime="{day.isoformat()}">{day.day} {MONTHS_ID[day.month - 1]} {day.year}</time></a></span>'
+            f"{byline}</div></header>"
+            f'<figure class="post-thumbnail"><img width="1000" height="600" src="{self.image(article)}" class="attachment-post-thumbnail size-post-thumbnail wp-post-image" alt="" />{caption}</figure>'
+            f'<div class="entry-content">{self.body(article)}</div>'
+            f'<footer class="entry-footer"><span class="cat-links">Kategori: {cats}</span>'
+            + (f'<span class="tags-links">Tag: {tags}</span>' if tags else "")
+            + "</footer></article>"
+        )
 
 
 def slugify(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import crawl
+from tests.conftest import crawl, report_of
 from tests.fakesite import FakeSite, serve
 
 
@@ -80,3 +80,24 @@ def test_crawl_of_a_few_hundred_articles_gets_every_field_right(tmp_path: Path) 
     for item in items:
         item.pop("crawled_at")
         assert item == expected[item["url"]]
+
+
+def test_crawl_of_the_site_in_standard_wordpress_markup_gets_every_field_right(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=60, seed=12)
+    site.theme = False
+    with serve(site) as base_url:
+        run = crawl(tmp_path, base_url, "-O", "out.jsonl")
+
+    assert run.returncode == 0, run.log
+    expected = site.expected(base_url)
+    items = run.items("out.jsonl")
+    assert sorted(item["url"] for item in items) == sorted(expected)
+    for item in items:
+        item.pop("crawled_at")
+        assert item == expected[item["url"]]
+    report = report_of(tmp_path / "out.jsonl")
+    assert report["field_sources"]["title"] == {"wordpress": 60}
+    assert report["field_sources"]["published_date"] == {"time": 60}
+    assert report["skipped"]["static_page"] == 1
