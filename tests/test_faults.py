@@ -4,13 +4,16 @@ says so in its report and its exit status."""
 from __future__ import annotations
 
 import gzip
+import json
 import os
+import re
 import signal
 import socket
 import sqlite3
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +43,12 @@ from tests.fakesite import (
 def written_urls(workdir: Path) -> list[str]:
     """Every URL of every run file, as often as written."""
     return sorted(item["url"] for path in run_files(workdir) for item in items_of(path))
+
+
+def last_report_before(workdir: Path, runs_back: int) -> dict[str, Any]:
+    """The report of the run ``runs_back`` runs before the last."""
+    reports = sorted((workdir / "data").glob("channel9-*.report.json"))
+    return json.loads(reports[-1 - runs_back].read_text(encoding="utf-8"))
 
 
 def list_also(site: FakeSite, listing: str, hrefs: list[str]) -> None:
@@ -455,3 +464,71 @@ def test_robots_txt_redirected_off_the_site_disallows_it(
     assert run.returncode == 1
     assert "robots.txt could not be fetched (Refused): treating" in run.log
     assert set(site.requests) == {"/robots.txt"}
+
+
+def test_new_articles_in_standard_wordpress_markup_are_exported_right(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    crawl(tmp_path, base_url)
+    site.theme = False
+    new = [site.add_article() for _ in range(5)]
+    switched = crawl(tmp_path, base_url)
+
+    assert switched.returncode == 0, switched.log
+    expected = site.expected(base_url)
+    items = items_of(run_files(tmp_path)[-1])
+    assert sorted(item["url"] for item in items) == sorted(
+        f"{base_url}/{article.slug}/" for article in new
+    )
+    for item in items:
+        item.pop("crawled_at")
+        assert item == expected[item["url"]]
+
+
+def test_new_articles_in_unknown_markup_fail_the_run_and_are_asked_for_again(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    crawl(tmp_path, base_url)
+    new = [site.add_article() for _ in range(5)]
+    for article in new:
+        site.overrides[f"/{article.slug}/"] = always(
+            Reply(
+                200,
+                f"<html><body><div><h1>{article.title}</h1><p>Isi.</p></div></body></html>".encode(),
+            )
+        )
+    unknown = crawl(tmp_path, base_url)
+    site.overrides.clear()
+    mended = crawl(tmp_path, base_url)
+
+    assert unknown.returncode == 1
+    assert last_report_before(tmp_path, 1)["failed_run"] == [
+        "5 of 16 pages failed",
+        "5 of 5 article pages linked from the listings were not recognised as articles:"
+        " has the site's markup changed?",
+    ]
+    assert mended.returncode == 0, mended.log
+    assert sorted(item["url"] for item in items_of(run_files(tmp_path)[-1])) == sorted(
+        f"{base_url}/{article.slug}/" for article in new
+    )
+
+
+def test_a_field_suddenly_empty_fails_the_run(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    crawl(tmp_path, base_url)
+    new = [site.add_article() for _ in range(25)]
+    for article in new:
+        path = f"/{article.slug}/"
+        site.overrides[path] = edited_page(
+            site,
+            path,
+            lambda page: re.sub(r'<div class="mvp-author-info-name">.*?</div>', "", page),
+        )
+    run = crawl(tmp_path, base_url)
+
+    assert run.returncode == 1
+    assert last_report(tmp_path)["failed_run"] == [
+        "author was filled for 85% of the articles of the last healthy run and 0% now:"
+        " has the site's markup changed?"
+    ]
