@@ -133,20 +133,27 @@ class RunReport:
         """Decides the verdict and writes the report, once (also after a forced stop)."""
         if self.problems is not None:
             return
-        logging.getLogger("scrapy.utils.signal").removeHandler(self.signal_errors)
         self.problems = self.verdict(reason)
         if self.problems:
             logger.error("This run failed: %s", "; ".join(self.problems))
         path = self.write_report(reason, self.problems)
+        errors = len(self.signal_errors.errors)
         self.crawler.signals.send_catch_log(
             channel9_signals.run_reported,
             run_id=self.run_id,
             finish_reason=reason,
             report=str(path),
-            problems=self.problems,
+            problems=list(self.problems),
             articles=self.exported,
             field_fill=self.field_fill() if self.exported else {},
         )
+        logging.getLogger("scrapy.utils.signal").removeHandler(self.signal_errors)
+        if len(self.signal_errors.errors) > errors:
+            # The crawl state could not record the run: the verdict said nothing yet.
+            error = self.signal_errors.errors[errors]
+            self.problems.append(f"the crawl state could not record the run ({error!r})")
+            logger.error("This run failed: %s", self.problems[-1])
+            self.write_report(reason, self.problems)
 
     def verdict(self, reason: str) -> list[str]:
         """Why this run should count as failed (exit status non-zero), if it should."""

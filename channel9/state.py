@@ -122,9 +122,10 @@ class Walk:
     reached_end: bool
     resume_url: str | None
     resume_page: int | None
-    anchor: str | None = None
-    """The oldest article of page 1 when the last walk from page 1 finished: every newer
-    one was seen then, so a walk stops only once it has seen it again."""
+    anchors: tuple[str, ...] = ()
+    """The articles of page 1 when the last walk from page 1 finished: those and every
+    newer one were seen then, so a walk stops only once it has seen most of them again
+    (most: one article promoted again to the top must not stop a walk early)."""
 
 
 NEVER_WALKED = Walk(reached_end=False, resume_url=None, resume_page=None)
@@ -218,7 +219,9 @@ class CrawlState:
             "SELECT reached_end, resume_url, resume_page, anchor FROM walks WHERE category = ?",
             (category,),
         ).fetchone()
-        return Walk(bool(row[0]), row[1], row[2], row[3]) if row else NEVER_WALKED
+        if row is None:
+            return NEVER_WALKED
+        return Walk(bool(row[0]), row[1], row[2], tuple(json.loads(row[3] or "[]")))
 
     # What this run does.
 
@@ -242,12 +245,13 @@ class CrawlState:
         )
         self._written()
 
-    def record_anchor(self, category: str, anchor: str) -> None:
-        """A walk from page 1 finished: every article newer than ``anchor`` was seen."""
+    def record_anchors(self, category: str, anchors: list[str]) -> None:
+        """A walk from page 1 finished: every article as new as these (its page 1) was
+        seen."""
         self.db.execute(
             "INSERT INTO walks (category, anchor) VALUES (?, ?) ON CONFLICT(category)"
             " DO UPDATE SET anchor = excluded.anchor",
-            (category, anchor),
+            (category, json.dumps(anchors)),
         )
         self._written()
 
@@ -475,9 +479,9 @@ class CrawlStateExtension:
         with self._writing():
             self.store.record_walked(category, next_url, next_page)
 
-    def record_anchor(self, category: str, anchor: str) -> None:
+    def record_anchors(self, category: str, anchors: list[str]) -> None:
         with self._writing():
-            self.store.record_anchor(category, anchor)
+            self.store.record_anchors(category, anchors)
 
     def forget(self, url: str) -> None:
         """A page fetched right that this run exports nothing for (an article older than

@@ -213,6 +213,19 @@ class FakeSite:
         self.order.insert(0, article.slug)
         return article
 
+    def remove(self, slug: str) -> None:
+        """Unpublishes an article: the articles below it in its listings move up."""
+        del self.articles[slug]
+        self.order.remove(slug)
+        for article in self.articles.values():
+            article.related = None if article.related == slug else article.related
+            article.further = [other for other in article.further if other != slug]
+
+    def promote(self, slug: str) -> None:
+        """Puts an article at the top of its listings again, as editors do."""
+        self.order.remove(slug)
+        self.order.insert(0, slug)
+
     def edit(self, slug: str) -> None:
         """Changes an article's text, as an editor's correction would."""
         article = self.articles[slug]

@@ -4,6 +4,7 @@ built by Scrapy from a crawler with the project's add-on."""
 from __future__ import annotations
 
 import gzip
+import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -322,3 +323,21 @@ def test_backoff_holds_the_site_back_for_as_long_as_it_asked(
     now[0] = 131.0
     backoff.process_response(request, Response(request.url, status=200))
     assert slot.delay == 1.0
+
+
+def test_a_state_that_cannot_record_the_run_fails_it(
+    crawler: Crawler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = crawler.get_extension(RunReport)
+    state = crawler.get_extension(CrawlStateExtension)
+    assert report is not None and state is not None
+    report.exported = report.complete = 1
+
+    def full(*_: Any, **__: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(state.store, "settle_failures", full)
+    report.close("finished")
+    assert report.problems == [
+        "the crawl state could not record the run (OperationalError('database or disk is full'))"
+    ]

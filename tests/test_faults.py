@@ -31,6 +31,8 @@ from tests.conftest import (
 from tests.fakesite import (
     CATEGORIES,
     CHALLENGE,
+    FEATURED,
+    PER_PAGE,
     UNKNOWN_LENGTH,
     FakeSite,
     Reply,
@@ -532,3 +534,35 @@ def test_a_field_suddenly_empty_fails_the_run(
         "author was filled for 85% of the articles of the last healthy run and 0% now:"
         " has the site's markup changed?"
     ]
+
+
+def test_a_walk_taken_up_after_articles_above_it_were_unpublished_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=300, seed=13)
+    with serve(site) as base_url:
+        crawl(tmp_path, base_url, "-a", "categories=internasional", "-a", "max_pages=3")
+        for article in site.listing("internasional")[:5]:
+            site.remove(article.slug)
+        later = [crawl(tmp_path, base_url) for _ in range(2)]
+
+    assert [run.returncode for run in later] == [0, 0]
+    written = set(written_urls(tmp_path))
+    assert set(site.expected(base_url)) <= written
+
+
+def test_an_article_promoted_to_the_top_again_does_not_stop_a_walk_early(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=60, seed=14)
+    with serve(site) as base_url:
+        crawl(tmp_path, base_url)
+        page_one = [article.slug for article in site.listing("opini")[: FEATURED + PER_PAGE]]
+        for _ in range(240):  # 40 new articles a category: four listing pages
+            site.add_article()
+        crawl(tmp_path, base_url, "-a", "max_pages=2")
+        site.promote(page_one[-1])
+        later = crawl(tmp_path, base_url)
+
+    assert later.returncode == 0, later.log
+    assert written_urls(tmp_path) == sorted(site.expected(base_url))

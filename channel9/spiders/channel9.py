@@ -34,10 +34,10 @@ class Channel9Spider(scrapy.Spider):
     when earlier runs left a crawl state.
 
     A category's listing is walked to its last page until one run has got there; after
-    that, each run walks it until a page brings nothing new, once past the anchor the
+    that, each run walks it until a page brings nothing new, once past the anchors the
     last finished walk left. A first walk cut short (a run killed, a listing page failed,
-    ``max_pages``) is taken up by the next run where it stopped; a later one, by walking
-    on to its anchor. Arguments: see :class:`channel9.arguments.Arguments`.
+    ``max_pages``) is taken up by the next run at the last page it walked; a later one, by
+    walking on past its anchors. Arguments: see :class:`channel9.arguments.Arguments`.
     """
 
     name = "channel9"
@@ -52,9 +52,12 @@ class Channel9Spider(scrapy.Spider):
         self.quiet_pages: Counter[tuple[str, bool]] = Counter()
         self.pages_walked: Counter[tuple[str, bool]] = Counter()
         self.last_page: dict[str, int] = {}
-        self.anchors: dict[str, str | None] = {}
-        """By category: the article a walk from page 1 is to see before it may stop."""
-        self.new_anchors: dict[str, str] = {}
+        self.anchors: dict[str, set[str]] = {}
+        """By category: the articles a walk from page 1 is to see most of before it may
+        stop (page 1 of the last finished walk), less those seen."""
+        self.new_anchors: dict[str, list[str]] = {}
+        self.anchors_needed: dict[str, int] = {}
+        """By category: how many anchors may stay unseen when a walk stops."""
         self.listed_on: dict[str, list[tuple[str, int]]] = {}
         """With ``since``: the listing pages (category, page) that showed each article."""
         self.earlier: set[str] = set()
@@ -88,7 +91,8 @@ class Channel9Spider(scrapy.Spider):
             announce_failure(self.crawler, response.request, Reason.NO_CATEGORIES)
         for category in chosen:
             walk = self.crawl_state.walk(category.slug) if self.crawl_state else NEVER_WALKED
-            self.anchors[category.slug] = walk.anchor
+            self.anchors[category.slug] = set(walk.anchors)
+            self.anchors_needed[category.slug] = len(walk.anchors) // 2
             to_end = self.args.full or not (walk.reached_end or walk.resume_url)
             yield self._listing(category, category.url, 1, to_end=to_end, from_start=True)
             if walk.resume_url and walk.resume_page and not (walk.reached_end or to_end):
@@ -106,7 +110,13 @@ class Channel9Spider(scrapy.Spider):
     ) -> scrapy.Request:
         walk = {"category": category, "page": page, "to_end": to_end, "from_start": from_start}
         return self._request(
-            url, self.parse_listing, "listing", cb_kwargs=walk, priority=LISTING_PRIORITY
+            url,
+            self.parse_listing,
+            "listing",
+            cb_kwargs=walk,
+            priority=LISTING_PRIORITY,
+            # A walk taken up may meet the pages of the walk from page 1: both are needed.
+            dont_filter=not from_start,
         )
 
     def parse_listing(
@@ -123,7 +133,7 @@ class Channel9Spider(scrapy.Spider):
         there), or until it has seen the article where the last finished walk stopped
         and then a page with nothing new (plus the overlap). The articles found are
         recorded as to fetch, and how far a walk to the end got, page by page; only a walk
-        that finished moves the anchor, so that one cut short is made up by the next."""
+        that finished moves the anchors, so that one cut short is made up by the next."""
         self._stat("fetched/listing")
         slug = category.slug
         if page > self.last_page.get(slug, page):
@@ -145,18 +155,20 @@ class Channel9Spider(scrapy.Spider):
             yield self._article(url, category)
         walk = (slug, from_start)
         if from_start and page == 1:
-            self.new_anchors[slug] = links[-1]
-        if self.anchors.get(slug) in links:
-            self.anchors[slug] = None
+            self.new_anchors[slug] = links
+        self.anchors.get(slug, set()).difference_update(links)
         self.pages_walked[walk] += 1
         self.quiet_pages[walk] = 0 if new else self.quiet_pages[walk] + 1
         next_url = next(
             self._links([listing.next_url] if listing.next_url else [], "listing"), None
         )
         if to_end and self.crawl_state:
-            self.crawl_state.record_walked(slug, next_url, page + 1)
+            # Taken up at this page, not the next: articles unpublished above it move the
+            # rest up, by a page at most between two runs.
+            self.crawl_state.record_walked(slug, response.url if next_url else None, page)
         quiet = self.quiet_pages[walk] > self.settings.getint("CHANNEL9_OVERLAP_PAGES")
-        if not to_end and quiet and self.anchors.get(slug) is None:
+        anchors_left = len(self.anchors.get(slug, ()))
+        if not to_end and quiet and anchors_left <= self.anchors_needed.get(slug, 0):
             logger.info("Stopping %s at page %d: nothing new", category.label, page)
         elif self.args.max_pages and self.pages_walked[walk] >= self.args.max_pages:
             logger.info("Stopping %s at page %d: max_pages", category.label, page)
@@ -165,7 +177,7 @@ class Channel9Spider(scrapy.Spider):
             yield self._listing(category, next_url, page + 1, to_end, from_start)
             return
         if from_start and self.crawl_state:
-            self.crawl_state.record_anchor(slug, self.new_anchors[slug])
+            self.crawl_state.record_anchors(slug, self.new_anchors[slug])
 
     def _links(self, urls: Iterable[str], kind: str = "article") -> Iterator[str]:
         """The links that lead to pages of this site, each in its one normal form. One
