@@ -120,3 +120,61 @@ def test_broken_links_and_attributes_do_not_stop_parsing() -> None:
     listing = parse_listing(from_html(broken), "https://channel9.id/category/nasional/")
     assert "https://channel9.id/berita-tiga/" in listing.article_urls
     assert all("broken" not in url for url in listing.article_urls)
+
+
+def test_article_in_standard_wordpress_markup_gives_its_expected_item() -> None:
+    expected = json.loads((FIXTURES / "wordpress_article.json").read_text(encoding="utf-8"))
+    html = (FIXTURES / "wordpress_article.html").read_text(encoding="utf-8")
+    result = parse_article(from_html(html), expected["url"], LABELS, datetime(2026, 11, 28))
+    assert result.article is not None
+    result.article.crawled_at = CRAWLED_AT
+    assert asdict(result.article) == expected
+    assert result.sources == {
+        "title": "wordpress",
+        "category": "wordpress",
+        "categories": "classes",
+        "tags": "wordpress",
+        "author": "wordpress",
+        "published_date": "time",
+        "text": "wordpress",
+        "dateline": "body",
+        "image_url": "wordpress",
+        "image_caption": "wordpress",
+    }
+
+
+def test_listing_and_menu_in_standard_wordpress_markup() -> None:
+    listing_html = (FIXTURES / "wordpress_listing.html").read_text(encoding="utf-8")
+    listing = parse_listing(from_html(listing_html), "https://channel9.id/category/nasional/")
+    home = (FIXTURES / "wordpress_home.html").read_text(encoding="utf-8")
+    menu = parse_menu(from_html(home), "https://channel9.id/")
+
+    assert listing == ListingPage(
+        article_urls=tuple(
+            f"https://channel9.id/{slug}/"
+            for slug in (
+                "berita-24-dpr-bahas-ruu-baru-pemerintah-minta-ditunda-nomor-24",
+                "berita-18-warga-jakarta-s-banjir-surut-setelah-tiga-hari-nomor-18",
+                "berita-12-dpr-bahas-ruu-baru-pemerintah-minta-ditunda-nomor-12",
+                "berita-10-warga-jakarta-s-banjir-surut-setelah-tiga-hari-nomor-10",
+                "berita-6-warga-jakarta-s-banjir-surut-setelah-tiga-hari-nomor-6",
+                "berita-5-kami-siap-kata-menteri-soal-harga-beras-nomor-5",
+                "berita-0-dpr-bahas-ruu-baru-pemerintah-minta-ditunda-nomor-0",
+                "redaksi",
+            )
+        ),
+        next_url=None,
+    )
+    assert [category.slug for category in menu] == [
+        "nasional",
+        "internasional",
+        "politik",
+        "hot-topic",
+        "ekonomi-bisnis",
+        "opini",
+    ]
+
+
+def test_page_without_any_post_markup_is_not_an_article() -> None:
+    bare = "<html><body><div><h1>Judul</h1><p>Isi berita.</p></div></body></html>"
+    assert parse_article(from_html(bare), "https://channel9.id/x/").reason == "not_article"
