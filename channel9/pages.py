@@ -167,13 +167,12 @@ def parse_article(
     ``fetched_at`` is the moment relative and year-less dates are read against.
     """
     document = page.root
-    roots = _nodes(document, css.ARTICLE_ROOT)
+    root = _article_root(document)
     structured = _structured_data(document)
-    if not roots or _nodes(roots[0], css.STATIC_PAGE_MARKERS):
-        return ArticlePage(None, Reason.STATIC_PAGE if roots else Reason.NOT_ARTICLE)
-    if not (structured or _nodes(roots[0], css.ARTICLE_MARKERS)):
+    if root is None or _nodes(root, css.STATIC_PAGE_MARKERS):
+        return ArticlePage(None, Reason.NOT_ARTICLE if root is None else Reason.STATIC_PAGE)
+    if not (structured or _nodes(root, css.ARTICLE_MARKERS)):
         return ArticlePage(None, Reason.NOT_ARTICLE)
-    root = roots[0]
     links = tuple(_further_articles(document, root, url))
     body_source, body = _sourced_nodes(root, css.BODY)
     if not body:
@@ -184,6 +183,8 @@ def parse_article(
         title_source, title = "head", _page_title(document)
     dateline, editor, blocks = _split_body(_body_blocks(body[0]), title)
     text = "\n\n".join(blocks)
+    if not text:  # a body that holds no paragraph is no article (a cut page, new markup)
+        return ArticlePage(None, Reason.NO_BODY, links)
     category_source, category = _sourced(root, css.CATEGORY)
     published_source, published_raw = _published(root, structured, text)
     published = read_date(published_raw, fetched_at)
@@ -229,6 +230,14 @@ def parse_article(
     }
     filled = {name: source for name, source in sources.items() if source and getattr(article, name)}
     return ArticlePage(article, None, links, filled)
+
+
+def _article_root(document: HtmlElement) -> HtmlElement | None:
+    """The first article root that holds a body, in the order of the fallbacks (a widget
+    or a related post printed as an ``<article>`` holds none), else the first found."""
+    roots = list(dict.fromkeys(_nodes(document, css.ARTICLE_ROOT, union=True)))
+    with_body = (root for root in roots if any(_nodes(root, s) for _, s in css.BODY))
+    return next(with_body, roots[0] if roots else None)
 
 
 def _body_blocks(body: HtmlElement) -> list[str]:

@@ -27,6 +27,8 @@ ARTICLE_ROOT = (
     ".type-post.hentry",
     "article.post",
     "article",
+    # Block themes (Twenty Twenty-Four on) print no <article> around a single post.
+    "//main[.//*[contains(concat(' ', normalize-space(@class), ' '), ' wp-block-post-content ')]]",
 )
 # A page is an article when its root or body says so: the theme's markers, WordPress's
 # post classes (``type-post`` from post_class(), ``single-post`` from body_class()), or
@@ -57,22 +59,40 @@ Sourced = tuple[tuple[str, tuple[str, ...]], ...]
 
 TITLE: Sourced = (
     ("theme", ("h1.mvp-post-title",)),
-    ("wordpress", ("h1.entry-title", ".entry-title")),
+    ("wordpress", ("h1.entry-title", "h1.wp-block-post-title", ".entry-title")),
     ("schema", ("[itemprop=headline]",)),
     ("page", ("h1",)),
 )
 CATEGORY: Sourced = (
     ("theme", ("h3.mvp-post-cat span.mvp-post-cat", "a.mvp-post-cat-link", "span.mvp-post-cat")),
-    ("wordpress", (".cat-links a[rel~=category]", "a[rel~=category]")),
+    ("wordpress", (".cat-links a[rel~=category]", ".taxonomy-category a", "a[rel~=category]")),
 )
 AUTHOR: Sourced = (
     ("theme", ("span.author-name a[rel=author]", "span.author-name")),
-    ("wordpress", (".byline .author a", ".author.vcard a", ".byline a", "a[rel=author]")),
+    (
+        "wordpress",
+        (
+            ".byline .author a",
+            ".author.vcard a",
+            ".byline a",
+            ".wp-block-post-author-name a",
+            ".wp-block-post-author-name",
+            "a[rel=author]",
+        ),
+    ),
     ("schema", ("[itemprop=author] [itemprop=name]",)),
 )
 TAGS: Sourced = (
     ("theme", (".mvp-post-tags a[rel=tag]",)),
-    ("wordpress", (".tags-links a", "a[rel=tag]")),
+    (
+        "wordpress",
+        (
+            ".tags-links a",
+            ".taxonomy-post_tag a",
+            # Block themes mark category links rel="tag" too.
+            ".//a[@rel='tag'][not(ancestor::*[contains(@class, 'taxonomy-category')])]",
+        ),
+    ),
 )
 # Dates in order of precision; JSON-LD comes first and is read apart (channel9.pages).
 # What the head holds is sought by XPath from the document root (``/html/head/...``): a
@@ -83,6 +103,7 @@ PUBLISHED = (
     ("time", "[itemprop=datePublished]::attr(content)"),
     ("time", "time.post-date::attr(datetime)"),
     ("time", "time.entry-date.published::attr(datetime)"),
+    ("time", ".wp-block-post-date time::attr(datetime)"),
     ("text", "time[itemprop=datePublished]"),
     ("text", "span.mvp-post-date.updated"),
     ("text", "time.post-date"),
@@ -114,7 +135,10 @@ BLOCK_TEXT = ".//text()[not(ancestor::script or ancestor::style or ancestor::nos
 # address in an attribute.
 FEATURED_IMAGE: Sourced = (
     ("theme", ("#mvp-post-feat-img img",)),
-    ("wordpress", (".post-thumbnail img", "img.wp-post-image")),
+    (
+        "wordpress",
+        (".post-thumbnail img", ".wp-block-post-featured-image img", "img.wp-post-image"),
+    ),
     ("schema", ("#mvp-post-feat-img meta[itemprop=url]::attr(content)",)),
     ("og", ("/html/head/meta[@property='og:image']/@content",)),
 )

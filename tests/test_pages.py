@@ -42,7 +42,14 @@ def article_output(name: str) -> dict[str, Any] | str:
 
 
 @pytest.mark.parametrize(
-    "name", ["seed_article", "article_old_markup", "article_new_markup", "article_autoload"]
+    "name",
+    [
+        "seed_article",
+        "article_old_markup",
+        "article_new_markup",
+        "article_autoload",
+        "wordpress_block_theme_article",
+    ],
 )
 def test_article_pages_give_their_expected_item(name: str) -> None:
     expected = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
