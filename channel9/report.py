@@ -6,6 +6,7 @@ import json
 import logging
 from collections import Counter, defaultdict
 from dataclasses import fields
+from math import comb
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +64,9 @@ class RunReport:
         self.exported = 0
         self.field_sources: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.filled: Counter[str] = Counter()
+        self.missing: defaultdict[str, list[str]] = defaultdict(list)
+        self.refetch: list[str] = []
+        """Articles exported with a field that suddenly went missing: to fetch again."""
         self.dates: tuple[str, str] | None = None
         self.finish_reason = "shutdown"
         self.signal_errors = _SignalErrors()
@@ -91,7 +95,11 @@ class RunReport:
         adapter = ItemAdapter(item)
         for name, source in response.meta.get("field_sources", {}).items():
             self.field_sources[name][source] += 1
-        self.filled.update(name for name, value in adapter.items() if value not in (None, "", []))
+        for name, value in adapter.items():
+            if value in (None, "", []):
+                self.missing[name].append(adapter["url"])
+            else:
+                self.filled[name] += 1
         published = adapter.get("published_date")
         self.per_category[adapter.get("category") or ""] += 1
         if published:
@@ -146,6 +154,7 @@ class RunReport:
             problems=list(self.problems),
             articles=self.exported,
             field_fill=self.field_fill() if self.exported else {},
+            refetch=self.refetch,
         )
         logging.getLogger("scrapy.utils.signal").removeHandler(self.signal_errors)
         if len(self.signal_errors.errors) > errors:
@@ -224,15 +233,23 @@ class RunReport:
         few: the sign of a changed markup that still reads as articles."""
         minimum = self.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS")
         before = state.last_healthy_fill(minimum) if state else None
-        if before is None or self.exported < minimum:
+        if before is None or not self.exported:
             return []
         most = self.settings.getfloat("CHANNEL9_FIELD_MOST")
         few = self.settings.getfloat("CHANNEL9_FIELD_FEW")
-        return [
-            f"{name} was filled for {before[name]:.0%} of the articles of the last healthy"
-            f" run and {now:.0%} now: has the site's markup changed?"
+        chance = self.settings.getfloat("CHANNEL9_FIELD_DROP_CHANCE")
+        dropped = [
+            name
             for name, now in self.field_fill().items()
-            if before.get(name, 0.0) >= most and now <= few
+            if before.get(name, 0.0) >= most
+            and now <= few
+            and at_most(self.filled[name], self.exported, before[name]) < chance
+        ]
+        self.refetch = sorted({url for name in dropped for url in self.missing[name]})
+        return [
+            f"{name} was filled for {before[name]:.0%} of the articles of the last healthy run"
+            f" and for {self.filled[name]} of {self.exported} now: has the site's markup changed?"
+            for name in dropped
         ]
 
     def write_report(self, reason: str, problems: list[str]) -> Path:
@@ -294,3 +311,11 @@ def write_whole(path: Path, text: str) -> None:
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def at_most(filled: int, articles: int, share: float) -> float:
+    """The chance that at most ``filled`` of ``articles`` have a field that each has with
+    probability ``share``: small enough, and the field did not drop by chance."""
+    return sum(
+        comb(articles, k) * share**k * (1 - share) ** (articles - k) for k in range(filled + 1)
+    )

@@ -20,4 +20,5 @@ item_unwritten = object()
 run_reported = object()
 """The run's report is written. Arguments: ``run_id``, ``finish_reason``, ``report``
 (its path), ``problems`` (why the run failed; empty when it did not), ``articles`` (how
-many it exported) and ``field_fill`` (by field, the share of them with a value)."""
+many it exported), ``field_fill`` (by field, the share of them with a value) and
+``refetch`` (articles exported with a field that went missing: to fetch again)."""

@@ -315,6 +315,21 @@ class CrawlState:
         self.db.execute("DELETE FROM queue WHERE url = ?", (url,))
         self._written()
 
+    def refetch(self, urls: list[str]) -> None:
+        """Exported articles to fetch again (a field went missing as the markup changed):
+        no longer known, and first to fetch."""
+        for url in urls:
+            canonical = self.db.execute(
+                "SELECT canonical FROM articles WHERE url = ?", (url,)
+            ).fetchone()
+            self.db.execute(
+                "DELETE FROM articles WHERE canonical = ?", (canonical[0] if canonical else url,)
+            )
+            self.db.execute(
+                "INSERT OR REPLACE INTO queue (url, reason) VALUES (?, 'field_missing')", (url,)
+            )
+        self.commit()
+
     def set_aside(self, url: str, reason: str) -> None:
         """``url`` is no article (a static page): known, not to fetch again."""
         self.db.execute(
@@ -566,7 +581,9 @@ class CrawlStateExtension:
         problems: list[str],
         articles: int,
         field_fill: dict[str, float],
+        refetch: list[str],
     ) -> None:
+        self.store.refetch(refetch)
         self.store.settle_failures(run_id, self.give_up_after, counts=not problems)
         self.store.finish_run(
             run_id, utc_now(), finish_reason, report, problems, articles, field_fill

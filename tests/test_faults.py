@@ -515,11 +515,11 @@ def test_new_articles_in_unknown_markup_fail_the_run_and_are_asked_for_again(
     )
 
 
-def test_a_field_suddenly_empty_fails_the_run(
+def test_a_field_suddenly_empty_fails_the_run_and_its_articles_are_fetched_again(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
     crawl(tmp_path, base_url)
-    new = [site.add_article() for _ in range(25)]
+    new = [site.add_article() for _ in range(5)]
     for article in new:
         path = f"/{article.slug}/"
         site.overrides[path] = edited_page(
@@ -527,13 +527,19 @@ def test_a_field_suddenly_empty_fails_the_run(
             path,
             lambda page: re.sub(r'<div class="mvp-author-info-name">.*?</div>', "", page),
         )
-    run = crawl(tmp_path, base_url)
+    dropped = crawl(tmp_path, base_url)
+    site.overrides.clear()
+    mended = crawl(tmp_path, base_url)
 
-    assert run.returncode == 1
-    assert last_report(tmp_path)["failed_run"] == [
-        "author was filled for 85% of the articles of the last healthy run and 0% now:"
+    assert dropped.returncode == 1
+    authors = sum(article.author is not None for article in new)
+    assert last_report_before(tmp_path, 1)["failed_run"] == [
+        "author was filled for 85% of the articles of the last healthy run and for 0 of 5 now:"
         " has the site's markup changed?"
     ]
+    assert mended.returncode == 0, mended.log
+    again = items_of(run_files(tmp_path)[-1])
+    assert sum(item["author"] is not None for item in again) == authors
 
 
 def test_a_walk_taken_up_after_articles_above_it_were_unpublished_loses_nothing(
