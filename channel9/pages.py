@@ -181,6 +181,8 @@ def parse_article(
     title_source, title = _sourced(root, css.TITLE)
     if title is None:
         title_source, title = "head", _page_title(document)
+    if title is None:
+        title_source, title = "page", _first(root, css.ANY_HEADING)
     dateline, editor, blocks = _split_body(_body_blocks(body[0]), title)
     text = "\n\n".join(blocks)
     if not text:  # a body that holds no paragraph is no article (a cut page, new markup)

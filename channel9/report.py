@@ -204,7 +204,8 @@ class RunReport:
         state = self.crawler.get_extension(CrawlStateExtension)
         if self.exported == 0 and (state is None or state.first_run):
             problems.append("nothing was exported on a first run")
-        not_articles = sum(entry["reason"] == "not_article" for entry in counted)
+        # Earlier failures too: markup the parser cannot read fails every run until mended.
+        not_articles = sum(entry["reason"] == "not_article" for entry in self.failed.values())
         articles = stats.get("channel9/fetched/article", 0)
         if articles and not_articles / articles > self.settings.getfloat(
             "CHANNEL9_MAX_NOT_ARTICLE_SHARE"

@@ -61,8 +61,10 @@ TITLE: Sourced = (
     ("theme", ("h1.mvp-post-title",)),
     ("wordpress", ("h1.entry-title", "h1.wp-block-post-title", ".entry-title")),
     ("schema", ("[itemprop=headline]",)),
-    ("page", ("h1",)),
 )
+# Past the title's own markup: the head's og:title or <title> (PAGE_TITLE), and only then
+# the article's first <h1> (a related post's heading could be it).
+ANY_HEADING = ("h1",)
 CATEGORY: Sourced = (
     ("theme", ("h3.mvp-post-cat span.mvp-post-cat", "a.mvp-post-cat-link", "span.mvp-post-cat")),
     ("wordpress", (".cat-links a[rel~=category]", ".taxonomy-category a", "a[rel~=category]")),
@@ -135,12 +137,11 @@ BLOCK_TEXT = ".//text()[not(ancestor::script or ancestor::style or ancestor::nos
 # address in an attribute.
 FEATURED_IMAGE: Sourced = (
     ("theme", ("#mvp-post-feat-img img",)),
-    (
-        "wordpress",
-        (".post-thumbnail img", ".wp-block-post-featured-image img", "img.wp-post-image"),
-    ),
+    ("wordpress", (".post-thumbnail img", ".wp-block-post-featured-image img")),
     ("schema", ("#mvp-post-feat-img meta[itemprop=url]::attr(content)",)),
     ("og", ("/html/head/meta[@property='og:image']/@content",)),
+    # Any post's image, last: a related post's thumbnail is one too.
+    ("wordpress", ("img.wp-post-image",)),
 )
 # Lazy-loading plugins keep the image's address in a data- attribute, a placeholder in src.
 IMAGE_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "src")

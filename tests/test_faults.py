@@ -500,11 +500,13 @@ def test_new_articles_in_unknown_markup_fail_the_run_and_are_asked_for_again(
             )
         )
     unknown = crawl(tmp_path, base_url)
+    still = crawl(tmp_path, base_url)
     site.overrides.clear()
     mended = crawl(tmp_path, base_url)
 
-    assert unknown.returncode == 1
-    assert last_report_before(tmp_path, 1)["failed_run"] == [
+    assert unknown.returncode == still.returncode == 1
+    assert "5 of 5 article pages linked" in last_report_before(tmp_path, 1)["failed_run"][0]
+    assert last_report_before(tmp_path, 2)["failed_run"] == [
         "5 of 16 pages failed",
         "5 of 5 article pages linked from the listings were not recognised as articles:"
         " has the site's markup changed?",
