@@ -674,6 +674,16 @@ def edited_page(site: FakeSite, path: str, edit: Callable[[str], str]) -> Callab
     return fault
 
 
+def list_also(site: FakeSite, listing: str, hrefs: list[str]) -> None:
+    """The listing page ``listing`` shows these links too, first among its stories."""
+    links = "".join(
+        f'<li class="mvp-blog-story-wrap"><a href="{href}">x</a></li>' for href in hrefs
+    )
+    site.overrides[listing] = edited_page(
+        site, listing, lambda page: page.replace('infinite-content">', f'infinite-content">{links}')
+    )
+
+
 @contextmanager
 def serve(site: FakeSite, host: str = "127.0.0.1") -> Iterator[str]:
     """Serves ``site`` on a free port of ``host`` (loopback); yields its base URL."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import crawl, report_of
-from tests.fakesite import FakeSite, serve
+from tests.fakesite import FakeSite, list_also, serve
 
 
 def test_crawl_writes_every_article_once_with_its_fields(
@@ -89,3 +89,17 @@ def test_crawl_gets_every_field_right(count: int, seed: int, theme: bool, tmp_pa
     report = report_of(tmp_path / "out.jsonl")
     assert report["field_sources"]["title"] == {"theme" if theme else "wordpress": count}
     assert report["skipped"]["static_page"] == 1
+
+
+def test_an_article_is_the_same_item_whichever_listing_led_to_it(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    slug = next(s for s in site.order if site.articles[s].categories == ["politik"])
+    list_also(site, "/category/opini/", [f"BASE/{slug}/"])
+    run = crawl(tmp_path, base_url, "-a", "categories=opini", "-O", "out.jsonl")
+
+    items = {item["url"]: item for item in run.items("out.jsonl")}
+    item = items[f"{base_url}/{slug}/"]
+    item.pop("crawled_at")
+    assert item == site.expected(base_url)[f"{base_url}/{slug}/"]
+    assert item["categories"] == ["Politik"]

@@ -38,6 +38,7 @@ from tests.fakesite import (
     Reply,
     always,
     edited_page,
+    list_also,
     serve,
 )
 
@@ -51,16 +52,6 @@ def last_report_before(workdir: Path, runs_back: int) -> dict[str, Any]:
     """The report of the run ``runs_back`` runs before the last."""
     reports = sorted((workdir / "data").glob("channel9-*.report.json"))
     return json.loads(reports[-1 - runs_back].read_text(encoding="utf-8"))
-
-
-def list_also(site: FakeSite, listing: str, hrefs: list[str]) -> None:
-    """The listing page ``listing`` shows these links too, first among its stories."""
-    links = "".join(
-        f'<li class="mvp-blog-story-wrap"><a href="{href}">x</a></li>' for href in hrefs
-    )
-    site.overrides[listing] = edited_page(
-        site, listing, lambda page: page.replace('infinite-content">', f'infinite-content">{links}')
-    )
 
 
 def free_port() -> int:

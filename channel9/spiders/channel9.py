@@ -73,7 +73,7 @@ class Channel9Spider(scrapy.Spider):
         yield self._request(f"{self.base_url}/", self.parse_home, "home", dont_filter=True)
         self.earlier = set(self.crawl_state.to_fetch() if self.crawl_state else ())
         for url in sorted(self.earlier):
-            yield self._article(url, None)
+            yield self._article(url)
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
         document = yield from self._document(response)
@@ -152,7 +152,7 @@ class Channel9Spider(scrapy.Spider):
         for url in new:
             if self.args.since:
                 self.listed_on.setdefault(url, []).append((slug, page))
-            yield self._article(url, category)
+            yield self._article(url)
         walk = (slug, from_start)
         if from_start and page == 1:
             self.new_anchors[slug] = links
@@ -203,10 +203,12 @@ class Channel9Spider(scrapy.Spider):
         self._stat("skipped/known")
         return False
 
-    def _article(self, url: str, category: pages.Category | None) -> scrapy.Request:
+    def _article(self, url: str) -> scrapy.Request:
         """An article's request; ``queued`` when an earlier run found it already (its
-        failure is reported, but does not fail this run)."""
-        meta = {"category": category, "queued": url in self.earlier}
+        failure is reported, but does not fail this run). Nothing of the listing that
+        showed it goes along: an item is a function of its page alone, whichever request
+        for it Scrapy kept."""
+        meta = {"queued": url in self.earlier}
         return self._request(url, self.parse_article, "article", meta=meta)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -222,7 +224,7 @@ class Channel9Spider(scrapy.Spider):
         if self.crawl_state:
             self.crawl_state.record_found(further)
         for url in further:
-            yield self._article(url, None)
+            yield self._article(url)
         article = result.article
         if article is None:
             # Only a page without content is asked why: a challenge or an error page.
@@ -237,9 +239,6 @@ class Channel9Spider(scrapy.Spider):
                 yield from self._retry(response, reason)
             return
         response.meta["field_sources"] = result.sources  # for the run report
-        category = response.meta.get("category")
-        if category and category.label.casefold() not in map(str.casefold, article.categories):
-            article.categories.append(category.label)
         since = self.args.since
         if since and article.published_date and article.published_date < since.isoformat():
             self._skipped(response, "before_since")
