@@ -167,14 +167,13 @@ def parse_article(
     ``fetched_at`` is the moment relative and year-less dates are read against.
     """
     document = page.root
-    root = _article_root(document)
+    root, body_source, body = _article_root(document)
     structured = _structured_data(document)
     if root is None or _nodes(root, css.STATIC_PAGE_MARKERS):
         return ArticlePage(None, Reason.NOT_ARTICLE if root is None else Reason.STATIC_PAGE)
     if not (structured or _nodes(root, css.ARTICLE_MARKERS)):
         return ArticlePage(None, Reason.NOT_ARTICLE)
     links = tuple(_further_articles(document, root, url))
-    body_source, body = _sourced_nodes(root, css.BODY)
     if not body:
         return ArticlePage(None, Reason.NO_BODY, links)
 
@@ -234,12 +233,16 @@ def parse_article(
     return ArticlePage(article, None, links, filled)
 
 
-def _article_root(document: HtmlElement) -> HtmlElement | None:
-    """The first article root that holds a body, in the order of the fallbacks (a widget
-    or a related post printed as an ``<article>`` holds none), else the first found."""
+def _article_root(document: HtmlElement) -> tuple[HtmlElement | None, str | None, list[Any]]:
+    """The first article root that holds a body, with the body and where it was found, in
+    the order of the fallbacks (a widget or a related post printed as an ``<article>``
+    holds none); else the first root found, without a body."""
     roots = list(dict.fromkeys(_nodes(document, css.ARTICLE_ROOT, union=True)))
-    with_body = (root for root in roots if any(_nodes(root, s) for _, s in css.BODY))
-    return next(with_body, roots[0] if roots else None)
+    for root in roots:
+        source, body = _sourced_nodes(root, css.BODY)
+        if body:
+            return root, source, body
+    return (roots[0] if roots else None), None, []
 
 
 def _body_blocks(body: HtmlElement) -> list[str]:
