@@ -37,9 +37,10 @@ def report_of(path: Path) -> dict[str, Any]:
     return json.loads(path.with_name(path.stem + ".report.json").read_text(encoding="utf-8"))
 
 
-def last_report(workdir: Path) -> dict[str, Any]:
+def last_report(workdir: Path, runs_back: int = 0) -> dict[str, Any]:
+    """The report of the last run under ``data/``, or of the run ``runs_back`` before it."""
     reports = sorted((workdir / "data").glob("channel9-*.report.json"))
-    return json.loads(reports[-1].read_text(encoding="utf-8"))
+    return json.loads(reports[-1 - runs_back].read_text(encoding="utf-8"))
 
 
 @dataclass

@@ -4,7 +4,6 @@ says so in its report and its exit status."""
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import re
 import signal
@@ -13,7 +12,6 @@ import sqlite3
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -46,12 +44,6 @@ from tests.fakesite import (
 def written_urls(workdir: Path) -> list[str]:
     """Every URL of every run file, as often as written."""
     return sorted(item["url"] for path in run_files(workdir) for item in items_of(path))
-
-
-def last_report_before(workdir: Path, runs_back: int) -> dict[str, Any]:
-    """The report of the run ``runs_back`` runs before the last."""
-    reports = sorted((workdir / "data").glob("channel9-*.report.json"))
-    return json.loads(reports[-1 - runs_back].read_text(encoding="utf-8"))
 
 
 def free_port() -> int:
@@ -496,8 +488,8 @@ def test_new_articles_in_unknown_markup_fail_the_run_and_are_asked_for_again(
     mended = crawl(tmp_path, base_url)
 
     assert unknown.returncode == still.returncode == 1
-    assert "5 of 5 article pages linked" in last_report_before(tmp_path, 1)["failed_run"][0]
-    assert last_report_before(tmp_path, 2)["failed_run"] == [
+    assert "5 of 5 article pages linked" in last_report(tmp_path, 1)["failed_run"][0]
+    assert last_report(tmp_path, 2)["failed_run"] == [
         "5 of 16 pages failed",
         "5 of 5 article pages linked from the listings were not recognised as articles:"
         " has the site's markup changed?",
@@ -526,7 +518,7 @@ def test_a_field_suddenly_empty_fails_the_run_and_its_articles_are_fetched_again
 
     assert dropped.returncode == 1
     authors = sum(article.author is not None for article in new)
-    assert last_report_before(tmp_path, 1)["failed_run"] == [
+    assert last_report(tmp_path, 1)["failed_run"] == [
         "author was filled for 85% of the articles of the last healthy run and for 0 of 5 now:"
         " has the site's markup changed?"
     ]
