@@ -64,7 +64,10 @@ class RunReport:
         self.exported = 0
         self.field_sources: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.filled: Counter[str] = Counter()
+        self.filled_before: dict[str, float] = {}
+        """The fields the last healthy run filled for most articles, and how many."""
         self.missing: defaultdict[str, list[str]] = defaultdict(list)
+        """By field of ``filled_before``: this run's articles without it."""
         self.refetch: list[str] = []
         """Articles exported with a field that suddenly went missing: to fetch again."""
         self.dates: tuple[str, str] | None = None
@@ -89,6 +92,13 @@ class RunReport:
     def spider_opened(self, spider: Spider) -> None:
         self.run_id = getattr(spider, "run_id", self.started_at)
         self.outputs = output_paths(self.crawler)
+        state = self.crawler.get_extension(CrawlStateExtension)
+        minimum = self.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS")
+        before = state.last_healthy_fill(minimum) if state else None
+        most = self.settings.getfloat("CHANNEL9_FIELD_MOST")
+        self.filled_before = {
+            name: share for name, share in (before or {}).items() if share >= most
+        }
 
     def item_exported(self, item: Any, response: Response) -> None:
         self.exported += 1
@@ -96,10 +106,10 @@ class RunReport:
         for name, source in response.meta.get("field_sources", {}).items():
             self.field_sources[name][source] += 1
         for name, value in adapter.items():
-            if value in (None, "", []):
-                self.missing[name].append(adapter["url"])
-            else:
+            if value not in (None, "", []):
                 self.filled[name] += 1
+            elif name in self.filled_before:
+                self.missing[name].append(adapter["url"])
         published = adapter.get("published_date")
         self.per_category[adapter.get("category") or ""] += 1
         if published:
@@ -214,7 +224,7 @@ class RunReport:
                 f"{not_articles} of {articles} article pages linked from the listings were not"
                 " recognised as articles: has the site's markup changed?"
             )
-        problems.extend(self._dropped_fields(state))
+        problems.extend(self._dropped_fields())
         if self.exported >= self.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS"):
             share = self.complete / self.exported
             if share < self.settings.getfloat("CHANNEL9_MIN_COMPLETE_SHARE"):
@@ -229,21 +239,19 @@ class RunReport:
         names = [field.name for field in fields(Article)]
         return {name: round(self.filled[name] / self.exported, 3) for name in names}
 
-    def _dropped_fields(self, state: CrawlStateExtension | None) -> list[str]:
+    def _dropped_fields(self) -> list[str]:
         """The fields that the last healthy run filled for most articles and this run for
         few: the sign of a changed markup that still reads as articles."""
-        minimum = self.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS")
-        before = state.last_healthy_fill(minimum) if state else None
-        if before is None or not self.exported:
+        if not self.exported:
             return []
-        most = self.settings.getfloat("CHANNEL9_FIELD_MOST")
+        before = self.filled_before
         few = self.settings.getfloat("CHANNEL9_FIELD_FEW")
         chance = self.settings.getfloat("CHANNEL9_FIELD_DROP_CHANCE")
+        fill = self.field_fill()
         dropped = [
             name
-            for name, now in self.field_fill().items()
-            if before.get(name, 0.0) >= most
-            and now <= few
+            for name in before
+            if fill[name] <= few
             and at_most(self.filled[name], self.exported, before[name]) < chance
         ]
         self.refetch = sorted({url for name in dropped for url in self.missing[name]})
