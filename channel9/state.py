@@ -234,14 +234,14 @@ class CrawlState:
         )
         self._written()
 
-    def record_walked(self, category: str, next_url: str | None, next_page: int) -> None:
-        """A listing page is done (its links recorded): resume from the next one, or the
-        walk has reached the end of the listing."""
+    def record_walked(self, category: str, resume_url: str | None, resume_page: int) -> None:
+        """A listing page is done (its links recorded): a walk cut short is taken up at
+        ``resume_url``; None when the walk has reached the end of the listing."""
         self.db.execute(
             "INSERT INTO walks VALUES (?, ?, ?, ?, NULL) ON CONFLICT(category) DO UPDATE SET"
             " reached_end = max(reached_end, excluded.reached_end),"
             " resume_url = excluded.resume_url, resume_page = excluded.resume_page",
-            (category, next_url is None, next_url, next_page if next_url else None),
+            (category, resume_url is None, resume_url, resume_page if resume_url else None),
         )
         self._written()
 
@@ -490,9 +490,9 @@ class CrawlStateExtension:
         with self._writing():
             self.store.record_found(urls)
 
-    def record_walked(self, category: str, next_url: str | None, next_page: int) -> None:
+    def record_walked(self, category: str, resume_url: str | None, resume_page: int) -> None:
         with self._writing():
-            self.store.record_walked(category, next_url, next_page)
+            self.store.record_walked(category, resume_url, resume_page)
 
     def record_anchors(self, category: str, anchors: list[str]) -> None:
         with self._writing():
