@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -76,18 +77,26 @@ def run(crawl: Crawl, workdir: Path) -> Measure:
 
 
 def crawls(base_url: str, workdir: Path) -> dict[str, Crawl]:
-    """The crawl with the project's settings, and the bare spider with Scrapy's: with the
-    project's CONCURRENT_ITEMS (the baseline of the ratios), and with Scrapy's default of
-    it (for reference)."""
+    """The crawl with the project's settings (its archive on, then off), its replay from
+    that archive, and the bare spider with Scrapy's settings: with the project's
+    CONCURRENT_ITEMS (the baseline of the ratios), and with Scrapy's default of it (for
+    reference)."""
     bare = [
         SCRAPY, "runspider", str(ROOT / "benchmarks" / "bare_spider.py"),
         "-a", f"base_url={base_url}", *FAST,
     ]  # fmt: skip
+    channel9 = [
+        SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST,
+        "-O", str(workdir / "out.jsonl"), "-s", f"CHANNEL9_STATE={workdir / 'state.sqlite3'}",
+        "-s", f"CHANNEL9_ARCHIVE={workdir / 'archive'}",
+    ]  # fmt: skip
     return {
-        "channel9": Crawl([
-            SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST,
-            "-O", str(workdir / "out.jsonl"), "-s", f"CHANNEL9_STATE={workdir / 'state.sqlite3'}",
-        ], "channel9.settings"),
+        "channel9": Crawl(channel9, "channel9.settings"),
+        # Right after the crawl, from the archive it wrote.
+        "channel9 replay": Crawl(
+            [*channel9, "-a", f"replay={workdir / 'archive'}"], "channel9.settings"
+        ),
+        "channel9, no archive": Crawl([*channel9, "-s", "CHANNEL9_ARCHIVE="], "channel9.settings"),
         "bare": Crawl([*bare, "-s", f"CONCURRENT_ITEMS={settings.CONCURRENT_ITEMS}"]),
         "bare, Scrapy's CONCURRENT_ITEMS": Crawl(bare),
     }  # fmt: skip
@@ -96,22 +105,35 @@ def crawls(base_url: str, workdir: Path) -> dict[str, Crawl]:
 def compare(articles: int, rounds: int) -> None:
     site = FakeSite(count=articles, seed=11)
     results: dict[str, list[Measure]] = {}
+    archive_bytes = 0
     with serve(site) as base_url, tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
         for _ in range(rounds):
-            for name, crawl in crawls(base_url, Path(tmp)).items():
-                for leftover in Path(tmp).glob("state.sqlite3*"):
-                    leftover.unlink()
-                results.setdefault(name, []).append(run(crawl, Path(tmp)))
+            for name, crawl in crawls(base_url, workdir).items():
+                if "replay" not in name:
+                    shutil.rmtree(workdir / "archive", ignore_errors=True)
+                    for leftover in workdir.glob("state.sqlite3*"):
+                        leftover.unlink()
+                results.setdefault(name, []).append(run(crawl, workdir))
+                if name == "channel9":
+                    archive_bytes = sum(f.stat().st_size for f in (workdir / "archive").iterdir())
     print(f"Crawl of {articles} articles, {rounds} alternating rounds (medians):")
-    print(f"{'':<34} {'pages/s':>9} {'CPU s/article':>14} {'peak RSS MB':>12} {'pages':>7}")
+    print(
+        f"{'':<34} {'pages/s':>9} {'CPU s/article':>14} {'CPU ms/page':>12}"
+        f" {'peak RSS MB':>12} {'pages':>7}"
+    )
     rows = {}
     for name, measures in results.items():
         pages_per_s = statistics.median(m.pages / m.seconds for m in measures)
         cpu = statistics.median(m.cpu / articles for m in measures)
+        per_page = statistics.median(m.cpu / m.pages for m in measures)
         rss = statistics.median(m.rss_mb for m in measures)
-        rows[name] = (pages_per_s, cpu, rss)
+        rows[name] = (pages_per_s, cpu, rss, per_page)
         pages = measures[0].pages
-        print(f"{name:<34} {pages_per_s:>9.0f} {cpu * 1000:>11.2f} ms {rss:>12.0f} {pages:>7}")
+        print(
+            f"{name:<34} {pages_per_s:>9.0f} {cpu * 1000:>11.2f} ms {per_page * 1000:>9.2f} ms"
+            f" {rss:>12.0f} {pages:>7}"
+        )
     a = rows["channel9"]
     for baseline in ("bare", "bare, Scrapy's CONCURRENT_ITEMS"):
         b = rows[baseline]
@@ -126,6 +148,14 @@ def compare(articles: int, rounds: int) -> None:
         f"CPU per article beyond bare Scrapy: {(a[1] - b[1]) * 1000:.2f} ms; the pages/s target"
         f" allows {b[1] * (1 / 0.85 - 1) * 1000:.2f} ms, the CPU target {b[1] * 0.5 * 1000:.2f} ms"
     )
+    off, replay = rows["channel9, no archive"], rows["channel9 replay"]
+    pages = results["channel9"][-1].pages
+    print(
+        f"archive on / off: CPU per page {a[3] / off[3]:.2f} (target <= 1.15);"
+        f" {archive_bytes / pages * 1000 / 1e6:.1f} MB per 1,000 pages"
+        f" ({archive_bytes / 1e6:.1f} MB for {pages} pages)"
+    )
+    print(f"replay / live crawl: pages/s {replay[0] / a[0]:.2f}")
 
 
 def scaling() -> None:

@@ -10,7 +10,7 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from channel9 import middlewares, pipelines
+from channel9 import archive, middlewares, pipelines
 from channel9.failures import StartupError
 from channel9.output import EXPORTERS, ExportedItems, OutputLocation
 from channel9.report import RunReport
@@ -25,6 +25,11 @@ DEFAULTS = {
     "CHANNEL9_OUTPUT": "data/%(name)s-%(run_id)s.jsonl",
     # The crawl state: what earlier runs exported, what is to fetch. Empty: no state.
     "CHANNEL9_STATE": "data/channel9-state.sqlite3",
+    # Every response the crawl receives, kept as WARC files in this folder, so that the
+    # dataset can be rebuilt from them (-a replay=) after a fix. Empty: no archive.
+    "CHANNEL9_ARCHIVE": "data/archive",
+    # A new archive file once one has this many bytes (archive tools prefer ~1 GB files).
+    "CHANNEL9_ARCHIVE_MAX_BYTES": 1_000_000_000,
     # Listing pages walked past the first that brings nothing new (listings are not
     # always strictly newest first).
     "CHANNEL9_OVERLAP_PAGES": 1,
@@ -55,6 +60,19 @@ DEFAULTS = {
     "CHANNEL9_FIELD_FEW": 0.3,
     "CHANNEL9_FIELD_DROP_CHANCE": 0.001,
 }
+REPLAY = {
+    # Pages read from files: no site to be polite to...
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "CHANNEL9_MAX_BACKOFF": 0,
+    # ...and no network at all: robots.txt was obeyed when the pages were fetched.
+    "ROBOTSTXT_OBEY": False,
+    # An error recorded stays one: asking the archive again gives the same answer.
+    "RETRY_ENABLED": False,
+    "HTTPCACHE_ENABLED": False,
+}
+"""Settings of a replay (``-a replay=PATH``), over the project's but under ``-s``."""
 DOWNLOADER_MIDDLEWARES = {
     # robots.txt per RFC 9309 (a 5xx disallows the site for the run), refusals named.
     middlewares.StrictRobotsTxtMiddleware: 100,
@@ -64,6 +82,10 @@ DOWNLOADER_MIDDLEWARES = {
     middlewares.SizeGuardedCompressionMiddleware: 590,
     # Off-site, looping and endless redirects named instead of dropped.
     middlewares.RedirectGuardMiddleware: 610,
+    # Nearest the network: the body as sent, every answer. One of the two is on: the
+    # archive when crawling, the replay (the archive answering) with -a replay=.
+    archive.ArchiveMiddleware: 950,
+    archive.ReplayMiddleware: 950,
 }
 REPLACED = {
     middlewares.StrictRobotsTxtMiddleware: RobotsTxtMiddleware,
@@ -108,6 +130,9 @@ class Channel9:
                     read(name)
                 except ValueError:
                     raise BadSetting(f"{name}={settings[name]!r} is not a number") from None
+        if settings.get("CHANNEL9_REPLAY"):
+            for name, value in REPLAY.items():
+                settings.set(name, value, priority="spider")
         for replaced in REPLACED.values():
             settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", replaced, None)
         for name, components in (

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from channel9.failures import StartupError
 
+KNOWN = ("base_url", "categories", "max_pages", "since", "full", "replay")
 TRUE = ("1", "true", "yes")
 FALSE = ("0", "false", "no", "")
 
@@ -28,6 +30,8 @@ class Arguments:
     max_pages: int | None = None
     since: date | None = None
     full: bool = False
+    replay: str | None = None
+    """A WARC file or a folder of them: the pages come from there, not from the site."""
     passed_on: dict[str, Any] = field(default_factory=dict)
     """Arguments for Scrapy or a scheduler (Scrapyd's ``_job``), left to the base spider."""
 
@@ -36,11 +40,11 @@ class Arguments:
         """The arguments of ``-a name=value`` pairs; :class:`BadArgument` for a bad one."""
         given = dict(given)
         passed_on = {name: given.pop(name) for name in list(given) if name.startswith("_")}
-        unknown = sorted(set(given) - {"base_url", "categories", "max_pages", "since", "full"})
+        unknown = sorted(set(given) - {*KNOWN})
         if unknown:
             raise BadArgument(
-                f"unknown argument {unknown[0]!r}: the spider takes base_url, categories,"
-                " max_pages, since and full"
+                f"unknown argument {unknown[0]!r}: the spider takes {', '.join(KNOWN[:-1])}"
+                f" and {KNOWN[-1]}"
             )
         return cls(
             base_url=_base_url(given.get("base_url", cls.base_url)),
@@ -52,6 +56,7 @@ class Arguments:
             max_pages=_max_pages(given.get("max_pages")),
             since=_since(given.get("since")),
             full=_flag("full", given.get("full", False)),
+            replay=_replay(given.get("replay")),
             passed_on=passed_on,
         )
 
@@ -91,6 +96,14 @@ def _since(value: Any) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         raise BadArgument(f"since={value!r} is not a day as YYYY-MM-DD") from None
+
+
+def _replay(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if not Path(str(value)).exists():
+        raise BadArgument(f"replay={value!r}: no such file or folder")
+    return str(value)
 
 
 def _flag(name: str, value: Any) -> bool:

@@ -52,6 +52,7 @@ class Reason(str, Enum):
     CALLBACK_ERROR = "callback_error"
     IGNORED = "ignored"
     DOWNLOAD_ERROR = "download_error"
+    NOT_ARCHIVED = "not_archived"
 
     def __str__(self) -> str:
         return self.value

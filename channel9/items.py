@@ -32,5 +32,9 @@ class Article:
 
 
 def utc_now() -> str:
-    """The item's clock: UTC, to the second, as ``crawled_at`` and the run report write it."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return stamp(datetime.now(timezone.utc))
+
+
+def stamp(moment: datetime) -> str:
+    """A moment as ``crawled_at`` and the run report write it: UTC, to the second."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")

@@ -20,6 +20,7 @@ from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 
+from channel9.archive import is_archived
 from channel9.signals import item_exported, item_unwritten, item_written
 
 if TYPE_CHECKING:
@@ -53,9 +54,10 @@ def unsafe_feeds(crawler: Crawler) -> list[str]:
 
 class ExportedItems:
     """Tells (``item_exported``) when an item is written and flushed by every feed of the
-    run, and only then: a feed that could not open its file, or write, or is in a format
-    the project does not flush, never confirms, so nothing counts as exported that is not
-    on disk. Runs after Scrapy's feed exporter, which writes the item first."""
+    run and its page is in the archive, and only then: a feed that could not open its
+    file, or write, or is in a format the project does not flush, never confirms, so
+    nothing counts as exported that is not on disk. Runs after Scrapy's feed exporter,
+    which writes the item first."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -74,7 +76,8 @@ class ExportedItems:
     def item_scraped(self, item: Any, response: Response) -> None:
         writes = self.writes.pop(id(item), 0)
         feeds = self.crawler.get_extension(FeedExporter)
-        if feeds is not None and feeds.slots and writes >= len(feeds.slots):
+        written = feeds is not None and feeds.slots and writes >= len(feeds.slots)
+        if written and is_archived(response):
             self.crawler.signals.send_catch_log(item_exported, item=item, response=response)
 
 

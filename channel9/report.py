@@ -15,6 +15,7 @@ from scrapy import signals
 from scrapy.extensions.feedexport import FeedExporter
 
 from channel9 import signals as channel9_signals
+from channel9.archive import ArchiveMiddleware
 from channel9.failures import asked_for
 from channel9.items import Article, utc_now
 from channel9.output import output_paths
@@ -74,6 +75,7 @@ class RunReport:
         self.finish_reason = "shutdown"
         self.signal_errors = _SignalErrors()
         logging.getLogger("scrapy.utils.signal").addHandler(self.signal_errors)
+        self.archive: dict[Path, int] = {}
         self.problems: list[str] | None = None
         """Why the run failed, once it is over; empty when it did not."""
 
@@ -151,6 +153,9 @@ class RunReport:
         """Decides the verdict and writes the report, once (also after a forced stop)."""
         if self.problems is not None:
             return
+        archive = self._archive()
+        if archive is not None:
+            self.archive = archive.close()
         self.problems = self.verdict(reason)
         if self.problems:
             logger.error("This run failed: %s", "; ".join(self.problems))
@@ -189,6 +194,9 @@ class RunReport:
         if unwritten:
             why = f" ({self.unwritten[0]})" if self.unwritten else ""
             problems.append(f"the output could not be written{why}")
+        archive = self._archive()
+        if archive is not None and archive.error is not None:
+            problems.append(f"the archive could not be written ({archive.error})")
         unexplained = [
             error
             for error in self.signal_errors.errors
@@ -233,6 +241,12 @@ class RunReport:
                     " (has the page layout changed?)"
                 )
         return problems
+
+    def _archive(self) -> ArchiveMiddleware | None:
+        try:
+            return self.crawler.get_downloader_middleware(ArchiveMiddleware)
+        except RuntimeError:  # the crawl never got as far as its downloader
+            return None
 
     def field_fill(self) -> dict[str, float]:
         """For each item field, the share of this run's articles that have a value."""
@@ -291,6 +305,7 @@ class RunReport:
             },
             "published_date_range": list(self.dates) if self.dates else None,
             "requests": stats.get("downloader/request_count", 0),
+            "archive": [{"file": str(path), "bytes": size} for path, size in self.archive.items()],
         }
         text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
         fallback = Path(self.settings["CHANNEL9_OUTPUT"]).parent / f"channel9-{self.run_id}"

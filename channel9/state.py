@@ -444,6 +444,8 @@ class CrawlStateExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         path = crawler.settings.get("CHANNEL9_STATE")
+        if crawler.settings.get("CHANNEL9_REPLAY"):
+            raise NotConfigured("a replay neither reads nor writes the crawl state")
         if not path:
             raise NotConfigured("CHANNEL9_STATE is empty: no crawl state")
         extension = cls(crawler, CrawlState(path))

@@ -700,15 +700,22 @@ def serve(site: FakeSite, host: str = "127.0.0.1") -> Iterator[str]:
             body = reply.body.replace(b"BASE", base.encode())
             self.send_response(reply.status)
             headers = {"Content-Type": "text/html; charset=UTF-8", **reply.headers}
+            chunked = headers.get("Transfer-Encoding") == "chunked"
             if headers.get("Content-Length") == UNKNOWN_LENGTH:
                 del headers["Content-Length"]
                 self.close_connection = True
-            else:
+            elif not chunked:
                 headers.setdefault("Content-Length", str(len(body)))
             for name, value in headers.items():
                 self.send_header(name, value.replace("BASE", base))
             self.end_headers()
-            self.wfile.write(body)
+            if chunked:
+                for start in range(0, len(body), 1000):
+                    chunk = body[start : start + 1000]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"0\r\n\r\n")
+            else:
+                self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -23,7 +23,16 @@ from tests.conftest import (
     report_of,
     run_files,
 )
-from tests.fakesite import CATEGORIES, FEATURED, PER_PAGE, FakeSite, Reply, serve
+from tests.fakesite import (
+    CATEGORIES,
+    FEATURED,
+    PER_PAGE,
+    FakeSite,
+    Reply,
+    always,
+    serve,
+    slow_first,
+)
 
 
 def listing_pages(site: FakeSite) -> dict[str, int]:
@@ -86,6 +95,30 @@ def test_failed_article_is_reported_and_exported_by_the_next_run(
     ]
     assert [item["url"] for item in items_of(second_file)] == [url]
     assert first.returncode == second.returncode == 0
+
+
+def test_an_article_asked_for_again_gets_its_fields_whichever_page_comes_first(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    # One in several categories, which its page names by their slugs alone (no JSON-LD).
+    article = next(
+        a
+        for a in map(site.articles.__getitem__, reversed(site.order))
+        if a.extra_categories and a.markup != "new"
+    )
+    site.overrides[f"/{article.slug}/"] = always(Reply(404, b"gone"))
+    crawl(tmp_path, base_url)
+    # Back, but the home page (whose menu names the categories) answers after it would.
+    del site.overrides[f"/{article.slug}/"]
+    site.overrides["/"] = slow_first(0.5)
+    site.hits.pop("/")
+
+    second = crawl(tmp_path, base_url)
+
+    assert second.returncode == 0, second.log
+    (item,) = items_of(run_files(tmp_path)[-1])
+    del item["crawled_at"]
+    assert item == article.expected(base_url)
 
 
 def test_killed_run_loses_nothing_and_leaves_no_broken_line(tmp_path: Path) -> None:

@@ -13,15 +13,18 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from channel9 import pages
+from channel9.archive import fetched_at
 from channel9.arguments import Arguments
 from channel9.failures import Reason, announce_failure, asked_for, reason_of
-from channel9.items import utc_now
+from channel9.items import stamp
 from channel9.state import NEVER_WALKED, CrawlStateExtension
 from channel9.urls import normalize, on_site
 
 if TYPE_CHECKING:
     from parsel import Selector
+    from scrapy.crawler import Crawler
     from twisted.python.failure import Failure
+    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,14 @@ class Channel9Spider(scrapy.Spider):
         self.earlier: set[str] = set()
         """Articles that earlier runs found and did not export: to fetch first."""
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.args.replay:
+            # Read by the components (before they are built): pages from the archive.
+            crawler.settings.set("CHANNEL9_REPLAY", spider.args.replay, priority="spider")
+        return spider
+
     @cached_property
     def crawl_state(self) -> CrawlStateExtension | None:
         """The crawl state, looked up once; None when it is off."""
@@ -71,9 +82,6 @@ class Channel9Spider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         # Asked for on every start, a resumed job (JOBDIR) included: it names the categories.
         yield self._request(f"{self.base_url}/", self.parse_home, "home", dont_filter=True)
-        self.earlier = set(self.crawl_state.to_fetch() if self.crawl_state else ())
-        for url in sorted(self.earlier):
-            yield self._article(url)
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
         document = yield from self._document(response)
@@ -81,6 +89,10 @@ class Channel9Spider(scrapy.Spider):
             return
         menu = pages.parse_menu(document, response.url)
         self.category_labels = {category.slug: category.label for category in menu}
+        # Articles only once the menu is known: their categories are named by its labels.
+        self.earlier = set(self.crawl_state.to_fetch() if self.crawl_state else ())
+        for url in sorted(self.earlier):
+            yield self._article(url)
         if not self.args.categories:
             chosen = menu
         else:
@@ -216,9 +228,10 @@ class Channel9Spider(scrapy.Spider):
         document = yield from self._document(response)
         if document is None:
             return
-        fetched_at = utc_now()
+        # When the page was fetched, as the archive records it: a replay gives the same.
+        crawled_at = stamp(fetched_at(response) or datetime.now(timezone.utc))
         result = pages.parse_article(
-            document, response.url, self.category_labels, datetime.fromisoformat(fetched_at)
+            document, response.url, self.category_labels, datetime.fromisoformat(crawled_at)
         )
         further = [url for url in self._links(result.links) if self._is_new(url)]
         if self.crawl_state:
@@ -247,7 +260,7 @@ class Channel9Spider(scrapy.Spider):
             ):
                 self._stop_walk_after(slug, page)
             return
-        article.crawled_at = fetched_at
+        article.crawled_at = crawled_at
         yield article
 
     def _stop_walk_after(self, slug: str, page: int) -> None:

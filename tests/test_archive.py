@@ -1,0 +1,336 @@
+"""The archive: every response kept as WARC records that warcio reads back, a killed run's
+files mended by the next, and the dataset rebuilt from the archive with the site gone."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.extensions.feedexport import FeedExporter
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+from warcio.archiveiterator import ArchiveIterator
+
+from channel9 import signals
+from channel9.addon import Channel9
+from channel9.archive import ArchiveMiddleware, WarcFiles, complete_length, mend
+from channel9.items import Article
+from channel9.output import ExportedItems
+from channel9.report import RunReport
+from channel9.spiders.channel9 import Channel9Spider
+from channel9.state import CrawlState
+from tests.conftest import FAST, SCRAPY, STATE, crawl, items_of, last_report, run_files
+from tests.fakesite import FakeSite, Reply, always, first, list_also, serve
+
+ARCHIVE = "data/archive"
+
+
+def records(path: Path) -> Iterator[Any]:
+    """Each record of a WARC file, read by warcio with its digests checked."""
+    with path.open("rb") as file:
+        yield from ArchiveIterator(file, check_digests="raise")
+
+
+def archive_files(workdir: Path) -> list[Path]:
+    return sorted((workdir / ARCHIVE).glob("*"))
+
+
+def gzipped(site: FakeSite, path: str, base_url: str) -> Reply:
+    """The page, sent gzipped and in chunks."""
+    page = site.page(path).body.replace(b"BASE", base_url.encode())
+    headers = {"Content-Encoding": "gzip", "Transfer-Encoding": "chunked"}
+    return Reply(200, gzip.compress(page), headers)
+
+
+def by_url(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {item["url"]: item for item in items}
+
+
+def test_a_replay_with_the_site_gone_gives_the_crawls_items_field_for_field(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=40)
+    articles = list(site.articles)
+    with serve(site) as base_url:
+        # A moved article, one sent gzipped in chunks, one that failed before it came.
+        site.overrides[f"/{articles[0]}-lama/"] = always(
+            Reply(301, b"", {"Location": f"BASE/{articles[0]}/"})
+        )
+        site.overrides[f"/{articles[1]}/"] = always(gzipped(site, f"/{articles[1]}/", base_url))
+        site.overrides[f"/{articles[2]}/"] = first(1, Reply(503, b"busy"))
+        list_also(site, "/category/opini/", [f"BASE/{articles[0]}-lama/"])
+        run = crawl(
+            tmp_path, base_url, "-O", "crawl.jsonl", "-s", "CHANNEL9_ARCHIVE_MAX_BYTES=40000"
+        )
+    assert run.returncode == 0, run.log
+
+    files = archive_files(tmp_path)
+    assert len(files) > 2
+    names = [re.fullmatch(r"channel9-(\d{8}T\d{12}Z)-(\d{5})\.warc\.gz", p.name) for p in files]
+    assert [name and name[2] for name in names] == [f"{n:05d}" for n in range(len(files))]
+    assert len({name and name[1] for name in names}) == 1
+    captures: dict[str, list[Any]] = {}
+    for path in files:
+        read = [
+            (record.rec_type, record.content_stream().read(), record) for record in records(path)
+        ]
+        assert read[0][0] == "warcinfo"
+        assert b"isPartOf: channel9-" in read[0][1]
+        for kind, _, record in read[1:]:
+            uri = record.rec_headers.get_header("WARC-Target-URI")
+            if kind == "response":
+                captures.setdefault(uri, []).append(record.rec_headers.get_header("WARC-Date"))
+        assert path.stat().st_size > 40000 or path == files[-1]
+    assert f"{base_url}/robots.txt" in captures
+    assert f"{base_url}/{articles[0]}-lama/" in captures
+    assert len(captures[f"{base_url}/{articles[2]}/"]) == 2
+    crawled = run.items("crawl.jsonl")
+    for item in crawled:
+        date = captures[item["url"]][-1]
+        assert (
+            datetime.fromisoformat(date.replace("Z", "+00:00")).isoformat(timespec="seconds")
+            == item["crawled_at"]
+        )
+
+    replay = crawl(tmp_path, base_url, "-a", "replay=data", "-O", "replay.jsonl")
+
+    assert replay.returncode == 0, replay.log
+    assert by_url(replay.items("replay.jsonl")) == by_url(crawled)
+    assert len(crawled) == 40
+    assert "connection_refused" not in replay.log
+    assert archive_files(tmp_path) == files
+
+
+def test_the_archive_keeps_the_body_as_sent_and_the_report_names_its_files(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    article = site.listing("opini")[0].slug
+    site.overrides[f"/{article}/"] = always(gzipped(site, f"/{article}/", base_url))
+    run = crawl(tmp_path, base_url, "-a", "categories=opini")
+
+    assert run.returncode == 0, run.log
+    (path,) = archive_files(tmp_path)
+    ((headers, body),) = (
+        (record.http_headers, record.raw_stream.read())
+        for record in records(path)
+        if record.rec_type == "response"
+        and record.rec_headers.get_header("WARC-Target-URI") == f"{base_url}/{article}/"
+    )
+    assert headers.get_header("Content-Encoding") == "gzip"
+    assert headers.get_header("Transfer-Encoding") is None
+    assert headers.get_header("Content-Length") == str(len(body))
+    assert gzip.decompress(body) == site.page(f"/{article}/").body.replace(
+        b"BASE", base_url.encode()
+    )
+    assert last_report(tmp_path)["archive"] == [
+        {"file": str(path.relative_to(tmp_path)), "bytes": path.stat().st_size}
+    ]
+
+
+def test_a_replay_asks_the_network_for_nothing_and_names_what_the_archive_lacks(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    crawl(tmp_path, base_url, "-a", "categories=opini", "-O", "opini.jsonl")
+    asked = len(site.requests)
+
+    replay = crawl(tmp_path, base_url, "-a", "replay=data/archive", "-O", "replay.jsonl")
+
+    assert len(site.requests) == asked
+    assert replay.returncode == 1
+    report = (tmp_path / "replay.report.json").read_text()
+    assert '"reason": "not_archived"' in report
+    assert f"{base_url}/category/politik/" in report
+    assert by_url(replay.items("replay.jsonl")) == by_url(replay.items("opini.jsonl"))
+
+
+def test_a_replay_reads_and_writes_no_crawl_state(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    crawl(tmp_path, base_url, "-a", "categories=opini")
+    state = (tmp_path / STATE).read_bytes()
+    files = archive_files(tmp_path)
+
+    replay = crawl(tmp_path, base_url, "-a", "categories=opini", "-a", "replay=data")
+
+    assert replay.returncode == 0, replay.log
+    assert (tmp_path / STATE).read_bytes() == state
+    assert archive_files(tmp_path) == files
+    assert len(items_of(run_files(tmp_path)[-1])) == 7
+
+
+def test_no_archive_when_the_setting_is_empty(base_url: str, tmp_path: Path) -> None:
+    run = crawl(tmp_path, base_url, "-a", "categories=opini", "-s", "CHANNEL9_ARCHIVE=")
+
+    assert run.returncode == 0, run.log
+    assert not (tmp_path / ARCHIVE).exists()
+    assert last_report(tmp_path)["archive"] == []
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        ("replay=nowhere", "replay='nowhere': no such file or folder"),
+        ("replay=empty", "replay=empty: no WARC files there"),
+    ],
+)
+def test_a_replay_of_nothing_cannot_start(
+    argument: str, message: str, base_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "empty").mkdir()
+    run = crawl(tmp_path, base_url, "-a", argument)
+
+    assert run.returncode == 2
+    assert f"cannot start: {message}" in run.log
+    assert "Traceback" not in run.log
+
+
+def test_an_archive_folder_that_cannot_be_written_stops_the_crawl(
+    base_url: str, tmp_path: Path
+) -> None:
+    run = crawl(tmp_path, base_url, "-s", "CHANNEL9_ARCHIVE=/dev/null/archive")
+
+    assert run.returncode == 2
+    assert "cannot start: the archive folder /dev/null/archive cannot be used" in run.log
+    assert not run_files(tmp_path)
+
+
+def test_a_killed_run_leaves_whole_records_and_the_next_run_mends_its_files(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=60, seed=6)
+    with serve(site) as base_url:
+        slow = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+        process = subprocess.Popen(
+            [SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST, *slow],
+            cwd=tmp_path,
+            env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while len(site.requests) < 30 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        (left,) = archive_files(tmp_path)
+        assert left.name.endswith(".warc.gz.open")
+        whole = left.stat().st_size
+        assert complete_length(left) == whole
+        # As if killed in the middle of a write: half a record after the whole ones.
+        with left.open("ab") as file:
+            file.write(gzip.compress(left.read_bytes()[-2000:])[:700])
+
+        run = crawl(tmp_path, base_url)
+
+    assert run.returncode == 0, run.log
+    files = [path for path in archive_files(tmp_path) if path.suffix == ".gz"]
+    assert len(files) == 2
+    assert not list((tmp_path / ARCHIVE).glob("*.open"))
+    mended = left.with_name(left.name.removesuffix(".open"))
+    assert mended.stat().st_size == whole
+    assert mended.with_name(mended.name + ".broken").stat().st_size == 700
+    captured = set()
+    for path in files:
+        assert complete_length(path) == path.stat().st_size
+        for record in records(path):
+            if record.rec_type == "response":
+                captured.add(record.rec_headers.get_header("WARC-Target-URI"))
+    exported = [item["url"] for path in run_files(tmp_path) for item in items_of(path)]
+    assert sorted(set(exported)) == sorted(site.expected(base_url))
+    assert set(exported) <= captured
+    state = CrawlState(tmp_path / STATE)
+    assert all(state.is_known(url) for url in exported)
+    state.close()
+
+
+def test_mend_sets_aside_a_cut_off_record_and_leaves_an_open_file_alone(tmp_path: Path) -> None:
+    files = WarcFiles(tmp_path, "run", 10**9, {"software": "test"})
+    request = Request("http://127.0.0.1/a/")
+    files.write(request, HtmlResponse(request.url, body=b"<p>a</p>"), datetime.now())
+    opened = tmp_path / "channel9-run-00000.warc.gz.open"
+    assert opened.exists()
+    assert mend(tmp_path) == []  # still held by its writer
+
+    whole = opened.stat().st_size
+    files._file = None  # as a killed run leaves it: open, its lock gone with the process
+    with opened.open("ab") as file:
+        file.write(gzip.compress(os.urandom(2000))[:50])
+    assert mend(tmp_path) == [tmp_path / "channel9-run-00000.warc.gz"]
+
+    mended = tmp_path / "channel9-run-00000.warc.gz"
+    assert mended.stat().st_size == whole
+    assert (tmp_path / "channel9-run-00000.warc.gz.broken").stat().st_size == 50
+    assert [record.rec_type for record in records(mended)] == ["warcinfo", "response", "request"]
+
+
+@pytest.fixture
+def crawler(tmp_path: Path) -> Crawler:
+    crawler = get_crawler(
+        Channel9Spider,
+        {
+            "ADDONS": {Channel9: 0},
+            "CHANNEL9_STATE": "",
+            "CHANNEL9_ARCHIVE": str(tmp_path / "archive"),
+            "FEEDS": {str(tmp_path / "out.jsonl"): {"format": "jsonl"}},
+        },
+    )
+    crawler.spider = Channel9Spider.from_crawler(crawler, base_url="http://127.0.0.1:8000")
+    return crawler
+
+
+def test_an_archive_that_cannot_be_written_keeps_the_article_from_counting(
+    crawler: Crawler, tmp_path: Path
+) -> None:
+    middleware = ArchiveMiddleware.from_crawler(crawler)
+    exported: list[Any] = []
+
+    def keep(item: Any, response: Any) -> None:
+        exported.append(item)
+
+    crawler.signals.connect(keep, signals.item_exported)
+    extension = crawler.get_extension(ExportedItems)
+    feeds = crawler.get_extension(FeedExporter)
+    assert extension is not None and feeds is not None and crawler.stats is not None
+    feeds.slots = [SimpleNamespace()]  # type: ignore[list-item]  # one feed, which wrote each item below
+    pages = {}
+    for title in ("a", "b"):
+        request = Request(f"http://127.0.0.1:8000/{title}/")
+        response = HtmlResponse(request.url, body=b"<p>x</p>", request=request)
+        if title == "b":  # the disk full by then
+            middleware.files._file = Path("/dev/full").open("wb", buffering=0)  # noqa: SIM115
+        pages[title] = middleware.process_response(request, response)
+
+    assert [pages[title].meta["archived"] for title in "ab"] == [True, False]
+    assert crawler.stats.get_value("channel9/archive_error") == 1
+    assert isinstance(middleware.error, OSError)
+    for title, page in pages.items():
+        item = Article(page.url, title)
+        extension.item_written(item)
+        extension.item_scraped(item, page)
+    assert [item.title for item in exported] == ["a"]
+
+
+def test_an_archive_that_could_not_be_written_fails_the_run(crawler: Crawler) -> None:
+    report = crawler.get_extension(RunReport)
+    assert report is not None
+    report.exported = 1
+    middleware = ArchiveMiddleware.from_crawler(crawler)
+    middleware.error = OSError(28, "No space left on device")
+    report._archive = lambda: middleware  # type: ignore[method-assign]
+
+    assert report.verdict("archive_error") == [
+        "it ended early (archive_error)",
+        "the archive could not be written ([Errno 28] No space left on device)",
+    ]
