@@ -61,15 +61,12 @@ DEFAULTS = {
     "CHANNEL9_FIELD_DROP_CHANCE": 0.001,
 }
 REPLAY = {
-    # Pages read from files: no site to be polite to...
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-    "CHANNEL9_MAX_BACKOFF": 0,
-    # ...and no network at all: robots.txt was obeyed when the pages were fetched.
+    # No network at all: robots.txt was obeyed when the pages were fetched.
     "ROBOTSTXT_OBEY": False,
-    # An error recorded stays one: asking the archive again gives the same answer.
+    # Asking the archive again gives the same answer, an error or a page without content.
     "RETRY_ENABLED": False,
+    "CHANNEL9_CONTENT_RETRIES": 0,
+    # The archive answers, not a cache in front of it.
     "HTTPCACHE_ENABLED": False,
 }
 """Settings of a replay (``-a replay=PATH``), over the project's but under ``-s``."""
@@ -82,11 +79,10 @@ DOWNLOADER_MIDDLEWARES = {
     middlewares.SizeGuardedCompressionMiddleware: 590,
     # Off-site, looping and endless redirects named instead of dropped.
     middlewares.RedirectGuardMiddleware: 610,
-    # Nearest the network: the body as sent, every answer. One of the two is on: the
-    # archive when crawling, the replay (the archive answering) with -a replay=.
-    archive.ArchiveMiddleware: 950,
-    archive.ReplayMiddleware: 950,
 }
+ARCHIVE = 950
+"""Nearest the network: the archive sees the body as sent and every answer, and with
+``-a replay=`` the archive answers in its place."""
 REPLACED = {
     middlewares.StrictRobotsTxtMiddleware: RobotsTxtMiddleware,
     middlewares.SizeGuardedCompressionMiddleware: HttpCompressionMiddleware,
@@ -130,9 +126,12 @@ class Channel9:
                     read(name)
                 except ValueError:
                     raise BadSetting(f"{name}={settings[name]!r} is not a number") from None
+        archiving: type = archive.ArchiveMiddleware
         if settings.get("CHANNEL9_REPLAY"):
+            archiving = archive.ReplayMiddleware
             for name, value in REPLAY.items():
                 settings.set(name, value, priority="spider")
+        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", archiving, ARCHIVE)
         for replaced in REPLACED.values():
             settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", replaced, None)
         for name, components in (

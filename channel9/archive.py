@@ -16,21 +16,21 @@ import logging
 import zlib
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from importlib.metadata import version
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from fastwarc.stream_io import GzipWriter
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
-from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.request import request_httprepr
 from twisted.web.http import RESPONSES
 
-from channel9.failures import Reason, Refused, StartupError
+from channel9.failures import Reason, Refused, StartupError, stop_run
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -52,6 +52,10 @@ FETCHED_AT = "fetched_at"
 when it comes from the archive."""
 ARCHIVED = "archived"
 """Request meta: whether the response is in the run's archive."""
+SECRET_HEADERS = (b"Authorization", b"Proxy-Authorization", b"Cookie")
+RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
+"""Answers the crawl asks again for: a replay takes an earlier capture of the URL over
+such a one (a run that met the site down must not spoil the rebuild)."""
 
 
 class ArchiveUnusable(StartupError):
@@ -93,16 +97,27 @@ def _gzipped(*records: tuple[WarcRecord, bytes | None]) -> bytes:
     return buffer.getvalue()
 
 
-def response_block(response: Response) -> tuple[bytes, bytes]:
+def response_block(response: Response) -> bytes:
     """The response as the server sent it, less the chunking Twisted took off: the body
-    still content-encoded, its length in ``Content-Length``. And the payload."""
+    still content-encoded, and ``Content-Length`` its length when the server sent it in
+    chunks or until it closed the connection."""
     headers = Headers(response.headers)
-    headers.pop(b"Transfer-Encoding", None)
-    headers[b"Content-Length"] = str(len(response.body))
+    if headers.pop(b"Transfer-Encoding", None) or (
+        response.body and b"Content-Length" not in headers
+    ):
+        headers[b"Content-Length"] = str(len(response.body))
     status = response.status
     protocol = (response.protocol or "HTTP/1.1").encode()
     line = b"%s %d %s\r\n" % (protocol, status, RESPONSES.get(status, b"Unknown"))
-    return line + headers.to_string() + b"\r\n\r\n" + response.body, response.body
+    return line + headers.to_string() + b"\r\n\r\n" + response.body
+
+
+def request_block(request: Request) -> bytes:
+    """The request as sent, less the credentials an archive must not keep."""
+    headers = Headers(request.headers)
+    for secret in SECRET_HEADERS:
+        headers.pop(secret, None)
+    return request_httprepr(request.replace(headers=headers))
 
 
 class WarcFiles:
@@ -126,7 +141,6 @@ class WarcFiles:
             raise OSError("the archive was closed at the end of the run")
         if self._file is None:
             self._open()
-        response_bytes, payload = response_block(response)
         common = {
             "WARC-Target-URI": response.url,
             "WARC-Date": warc_date(fetched),
@@ -134,15 +148,21 @@ class WarcFiles:
         }
         if response.ip_address is not None:
             common["WARC-IP-Address"] = str(response.ip_address)
-        answer = _record(WarcRecordType.response, common, response_bytes)
+        answer = _record(
+            WarcRecordType.response,
+            # DOWNLOAD_FAIL_ON_DATALOSS off: a body cut short is kept, and said to be.
+            {**common, "WARC-Truncated": "disconnect"} if "dataloss" in response.flags else common,
+            response_block(response),
+        )
         answer.is_http = True
         question = _record(
             WarcRecordType.request,
             {**common, "WARC-Concurrent-To": str(answer.record_id)},
-            request_httprepr(request),
+            request_block(request),
         )
         question.is_http = True
-        self._append(_gzipped((answer, hashlib.sha1(payload).digest()), (question, None)))
+        digest = hashlib.sha1(response.body).digest()
+        self._append(_gzipped((answer, digest), (question, None)))
         if self.files[self._path] >= self.max_bytes:
             self._finish()
 
@@ -153,8 +173,13 @@ class WarcFiles:
     def _open(self) -> None:
         name = f"channel9-{self.run_id}-{len(self.files):05d}{SUFFIX}"
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._file = (self.folder / (name + OPEN)).open("xb", buffering=0)
-        fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        file = (self.folder / (name + OPEN)).open("xb", buffering=0)
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            file.close()
+            raise
+        self._file = file
         self.files[self.folder / name] = 0
         fields = "".join(f"{key}: {value}\r\n" for key, value in self.info.items())
         info = _record(
@@ -206,19 +231,22 @@ def complete_length(path: Path) -> int:
         data = file.read(1 << 20)
         member = zlib.decompressobj(wbits=31)
         offset = 0
-        while data:
-            member.decompress(data)
-            while member.eof:
-                offset += len(data) - len(member.unused_data)
-                end = offset
-                data = member.unused_data
-                member = zlib.decompressobj(wbits=31)
-                if not data:
-                    break
+        try:
+            while data:
                 member.decompress(data)
-            else:
-                offset += len(data)
-            data = file.read(1 << 20)
+                while member.eof:
+                    offset += len(data) - len(member.unused_data)
+                    end = offset
+                    data = member.unused_data
+                    member = zlib.decompressobj(wbits=31)
+                    if not data:
+                        break
+                    member.decompress(data)
+                else:
+                    offset += len(data)
+                data = file.read(1 << 20)
+        except zlib.error:  # no gzip there (zeros left by a crash): the good data ended
+            pass
     return end
 
 
@@ -234,6 +262,8 @@ def mend(folder: Path) -> list[Path]:
             except BlockingIOError:
                 continue
             size = opened.stat().st_size
+            if not size:  # nothing to mend, or a run that has just created it
+                continue
             end = complete_length(opened)
             final = opened.with_name(opened.name.removesuffix(OPEN))
             if end < size:
@@ -265,16 +295,19 @@ class ArchiveMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         folder = settings.get("CHANNEL9_ARCHIVE")
-        if settings.get("CHANNEL9_REPLAY"):
-            raise NotConfigured("a replay archives nothing")
         if not folder:
             raise NotConfigured("CHANNEL9_ARCHIVE is empty: no archive")
+        if settings.getbool("HTTPCACHE_ENABLED"):
+            raise ArchiveUnusable(
+                "HTTPCACHE_ENABLED answers from the HTTP cache, so the archive would not hold"
+                " the pages the crawl used: turn one of them off (CHANNEL9_ARCHIVE=)"
+            )
         try:
             Path(folder).mkdir(parents=True, exist_ok=True)
             mend(Path(folder))
         except OSError as error:
             raise ArchiveUnusable(f"the archive folder {folder} cannot be used: {error}") from None
-        run_id = getattr(crawler.spider, "run_id", None) or warc_date(datetime.now(timezone.utc))
+        run_id = getattr(crawler.spider, "run_id", None) or "unnamed"
         info = {
             "software": f"channel9/{version('channel9')} (Scrapy {version('scrapy')},"
             f" FastWARC {version('fastwarc')})",
@@ -286,17 +319,17 @@ class ArchiveMiddleware:
             "http-header-user-agent": settings.get("USER_AGENT"),
         }
         max_bytes = settings.getint("CHANNEL9_ARCHIVE_MAX_BYTES")
-        return cls(crawler, WarcFiles(Path(folder), run_id, max_bytes, info))
-
-    def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        # A redirect or a retry carries its parent's meta: its own response is yet to come.
-        request.meta.pop(ARCHIVED, None)
-        request.meta.pop(FETCHED_AT, None)
+        middleware = cls(crawler, WarcFiles(Path(folder), run_id, max_bytes, info))
+        crawler.signals.connect(middleware.close, signal=signals.spider_closed)
+        return middleware
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
-        fetched = datetime.now(timezone.utc)
+        # Both set anew for every response: a redirect or a retry carries its parent's.
+        # The capture began when the request went out, the latency before the answer.
+        latency = timedelta(seconds=request.meta.get("download_latency", 0.0))
+        fetched = datetime.now(timezone.utc) - latency
         request.meta[FETCHED_AT] = fetched.isoformat()
         request.meta[ARCHIVED] = False
         try:
@@ -313,8 +346,7 @@ class ArchiveMiddleware:
         if self.error is None and not self.files.closed:
             self.error = error
             logger.error("Could not write to the archive (%s): stopping the run", error)
-            with suppress(RuntimeError):  # the run is over already
-                deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_error"))
+            stop_run(self.crawler, "archive_error")
 
     def close(self) -> dict[Path, int]:
         """Finishes the archive (once the run is over): its files and their bytes."""
@@ -348,30 +380,44 @@ def warc_files(path: Path) -> list[Path]:
 
 
 def index(paths: list[Path]) -> dict[str, Capture]:
-    """The latest capture of each URL (the later record when two share a date)."""
-    latest: dict[str, Capture] = {}
+    """The latest capture of each URL (the later record when two share a date), an
+    answer the crawl would ask again for only when the URL has no other."""
+    latest: dict[str, tuple[bool, datetime, Capture]] = {}
+    skipped = 0
     for path in paths:
         with path.open("rb") as file:
-            for record in ArchiveIterator(file, WarcRecordType.response, parse_http=False):
+            for record in ArchiveIterator(file, WarcRecordType.response):
                 url = record.headers.get("WARC-Target-URI")
-                date = record.headers.get("WARC-Date")
-                if not url or not date:
+                status = record.http_headers.status_code if record.is_http else None
+                try:
+                    date = record.record_date
+                except ValueError:
+                    date = None
+                if not url or not status or date is None:
+                    skipped += 1
                     continue
-                capture = Capture(
-                    datetime.fromisoformat(date.replace("Z", "+00:00")), path, record.stream_pos
+                rank = (
+                    status not in RETRIED_STATUSES,
+                    date,
+                    Capture(date, path, record.stream_pos),
                 )
-                if url not in latest or capture.date >= latest[url].date:
-                    latest[url] = capture
-    return latest
+                if url not in latest or rank[:2] >= latest[url][:2]:
+                    latest[url] = rank
+    if skipped:
+        logger.warning("Skipped %d response records without a URL, a date or a status", skipped)
+    return {url: rank[2] for url, rank in latest.items()}
 
 
 def replayed(capture: Capture, request: Request) -> Response:
     """The response recorded in ``capture``, as the downloader would have given it."""
     with capture.path.open("rb") as file:
         file.seek(capture.offset)
-        record = next(iter(ArchiveIterator(file, WarcRecordType.response)))
-        status = record.http_headers.status_code or 200
+        records = ArchiveIterator(file, WarcRecordType.response, auto_decode="transfer")
+        record = next(iter(records))
+        status = record.http_headers.status_code
+        assert status is not None  # the index takes no record without one
         headers = Headers(list(record.http_headers.items_bytes()))
+        headers.pop(b"Transfer-Encoding", None)  # taken off, as a download would
         body = record.reader.read()
     kind = responsetypes.from_args(headers=headers, url=request.url, body=body)
     return kind(

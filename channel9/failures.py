@@ -4,6 +4,7 @@ and the report, and the exceptions that carry it, so that nothing matches messag
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import deferred_from_coro
 
 from channel9 import signals
 
@@ -114,6 +116,13 @@ def reason_of(failure: Failure) -> str:
     if isinstance(error, IgnoreRequest):
         return str(Reason.IGNORED)
     return str(Reason.DOWNLOAD_ERROR)
+
+
+def stop_run(crawler: Crawler, reason: str) -> None:
+    """Ends the run early for ``reason``, which fails it: what it was doing could not be
+    done (the output, the archive or the crawl state could not be written)."""
+    with suppress(RuntimeError):  # the run is over already, or never started
+        deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
 
 
 def asked_for(request: Request) -> str:

@@ -17,10 +17,10 @@ from scrapy.exporters import (
     XmlItemExporter,
 )
 from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
-from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 
 from channel9.archive import is_archived
+from channel9.failures import stop_run
 from channel9.signals import item_exported, item_unwritten, item_written
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ class Flushed(BaseItemExporter):
             return
         logger.error("Could not write an item to the output (%s): stopping the run", error)
         self.crawler.signals.send_catch_log(item_unwritten, item=item, error=error)
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason="feed_error"))
+        stop_run(self.crawler, "feed_error")
 
 
 class JsonLinesExporter(Flushed, JsonLinesItemExporter):

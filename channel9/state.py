@@ -17,7 +17,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -25,10 +25,9 @@ from typing import IO, TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import deferred_from_coro
 
 from channel9 import signals as channel9_signals
-from channel9.failures import PERMANENT, StartupError, asked_for
+from channel9.failures import PERMANENT, StartupError, asked_for, stop_run
 from channel9.items import utc_now
 from channel9.output import output_paths, unsafe_feeds
 from channel9.urls import normalize
@@ -471,8 +470,7 @@ class CrawlStateExtension:
             logger.exception("The crawl state could not be kept: stopping the run")
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("channel9/state_error")
-            with suppress(RuntimeError):  # the run is over already
-                deferred_from_coro(self.crawler.engine.close_spider_async(reason="state_error"))
+            stop_run(self.crawler, "state_error")
 
     # Asked by the spider.
 

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -25,7 +25,14 @@ from warcio.archiveiterator import ArchiveIterator
 
 from channel9 import signals
 from channel9.addon import Channel9
-from channel9.archive import ArchiveMiddleware, WarcFiles, complete_length, mend
+from channel9.archive import (
+    ArchiveMiddleware,
+    WarcFiles,
+    complete_length,
+    index,
+    mend,
+    warc_files,
+)
 from channel9.items import Article
 from channel9.output import ExportedItems
 from channel9.report import RunReport
@@ -179,17 +186,18 @@ def test_no_archive_when_the_setting_is_empty(base_url: str, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(
-    ("argument", "message"),
+    ("option", "message"),
     [
         ("replay=nowhere", "replay='nowhere': no such file or folder"),
         ("replay=empty", "replay=empty: no WARC files there"),
+        ("HTTPCACHE_ENABLED=1", "HTTPCACHE_ENABLED answers from the HTTP cache"),
     ],
 )
-def test_a_replay_of_nothing_cannot_start(
-    argument: str, message: str, base_url: str, tmp_path: Path
+def test_a_crawl_whose_archive_would_lie_or_a_replay_of_nothing_cannot_start(
+    option: str, message: str, base_url: str, tmp_path: Path
 ) -> None:
     (tmp_path / "empty").mkdir()
-    run = crawl(tmp_path, base_url, "-a", argument)
+    run = crawl(tmp_path, base_url, "-s" if option.isupper() else "-a", option)
 
     assert run.returncode == 2
     assert f"cannot start: {message}" in run.log
@@ -255,7 +263,12 @@ def test_a_killed_run_leaves_whole_records_and_the_next_run_mends_its_files(
     state.close()
 
 
-def test_mend_sets_aside_a_cut_off_record_and_leaves_an_open_file_alone(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "tail", [gzip.compress(os.urandom(2000))[:50], bytes(50)], ids=["cut-record", "zeros"]
+)
+def test_mend_sets_aside_a_cut_off_record_and_leaves_an_open_file_alone(
+    tail: bytes, tmp_path: Path
+) -> None:
     files = WarcFiles(tmp_path, "run", 10**9, {"software": "test"})
     request = Request("http://127.0.0.1/a/")
     files.write(request, HtmlResponse(request.url, body=b"<p>a</p>"), datetime.now())
@@ -266,13 +279,34 @@ def test_mend_sets_aside_a_cut_off_record_and_leaves_an_open_file_alone(tmp_path
     whole = opened.stat().st_size
     files._file = None  # as a killed run leaves it: open, its lock gone with the process
     with opened.open("ab") as file:
-        file.write(gzip.compress(os.urandom(2000))[:50])
+        file.write(tail)
     assert mend(tmp_path) == [tmp_path / "channel9-run-00000.warc.gz"]
 
     mended = tmp_path / "channel9-run-00000.warc.gz"
     assert mended.stat().st_size == whole
     assert (tmp_path / "channel9-run-00000.warc.gz.broken").stat().st_size == 50
     assert [record.rec_type for record in records(mended)] == ["warcinfo", "response", "request"]
+
+
+def test_a_replay_takes_the_latest_answer_over_a_later_server_error(tmp_path: Path) -> None:
+    url = "http://127.0.0.1/a/"
+    for run, status, day in (("1", 200, 1), ("2", 503, 2), ("3", 200, 3), ("4", 504, 4)):
+        files = WarcFiles(tmp_path, run, 10**9, {})
+        request = Request(url)
+        moment = datetime(2026, 1, day, tzinfo=timezone.utc)
+        files.write(request, HtmlResponse(url, status=status, body=b"x"), moment)
+        files.close()
+    gone, later = WarcFiles(tmp_path, "5", 10**9, {}), datetime(2026, 1, 5, tzinfo=timezone.utc)
+    gone.write(Request(url), HtmlResponse(url, status=404), later)
+    gone.close()
+
+    captures = index(warc_files(tmp_path))
+
+    assert captures[url].date == later  # gone for good: the latest answer
+
+    captures = index(warc_files(tmp_path)[:-1])
+
+    assert captures[url].date == datetime(2026, 1, 3, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -334,3 +368,16 @@ def test_an_archive_that_could_not_be_written_fails_the_run(crawler: Crawler) ->
         "it ended early (archive_error)",
         "the archive could not be written ([Errno 28] No space left on device)",
     ]
+
+
+def test_the_archive_keeps_no_credentials(tmp_path: Path) -> None:
+    files = WarcFiles(tmp_path, "run", 10**9, {})
+    secret = {"Authorization": "Basic c2VjcmV0", "Cookie": "session=1", "Accept": "text/html"}
+    request = Request("http://127.0.0.1/a/", headers=secret)
+    files.write(request, HtmlResponse(request.url, body=b"x"), datetime.now(timezone.utc))
+    (path,) = files.close()
+
+    (sent,) = (record.http_headers for record in records(path) if record.rec_type == "request")
+    assert sent.get_header("Accept") == "text/html"
+    assert sent.get_header("Authorization") is None
+    assert sent.get_header("Cookie") is None

@@ -229,10 +229,8 @@ class Channel9Spider(scrapy.Spider):
         if document is None:
             return
         # When the page was fetched, as the archive records it: a replay gives the same.
-        crawled_at = stamp(fetched_at(response) or datetime.now(timezone.utc))
-        result = pages.parse_article(
-            document, response.url, self.category_labels, datetime.fromisoformat(crawled_at)
-        )
+        fetched = (fetched_at(response) or datetime.now(timezone.utc)).replace(microsecond=0)
+        result = pages.parse_article(document, response.url, self.category_labels, fetched)
         further = [url for url in self._links(result.links) if self._is_new(url)]
         if self.crawl_state:
             self.crawl_state.record_found(further)
@@ -260,7 +258,7 @@ class Channel9Spider(scrapy.Spider):
             ):
                 self._stop_walk_after(slug, page)
             return
-        article.crawled_at = crawled_at
+        article.crawled_at = stamp(fetched)
         yield article
 
     def _stop_walk_after(self, slug: str, page: int) -> None:
