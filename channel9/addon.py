@@ -4,6 +4,7 @@ module (a test's ``get_crawler``, a Scrapyd egg, another project)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
@@ -148,4 +149,8 @@ class Channel9:
         settings.set("FEED_EXPORTERS", exporters, priority=priority)
         if not settings.getdict("FEEDS"):
             feed = {"format": "jsonlines", "encoding": "utf-8"}
-            settings.set("FEEDS", {settings["CHANNEL9_OUTPUT"]: feed}, priority="addon")
+            output = settings["CHANNEL9_OUTPUT"]
+            if settings.get("CHANNEL9_REPLAY"):
+                # Beside the run files, not among them: `scrapy dataset` reads those.
+                output = str(Path(output).parent / "replay-%(run_id)s.jsonl")
+            settings.set("FEEDS", {output: feed}, priority="addon")

@@ -14,12 +14,12 @@ import hashlib
 import io
 import logging
 import zlib
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from importlib.metadata import version
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
+from urllib.parse import urlunparse
 
 from fastwarc.stream_io import GzipWriter
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
@@ -27,7 +27,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
-from scrapy.utils.request import request_httprepr
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.web.http import RESPONSES
 
 from channel9.failures import Reason, Refused, StartupError, stop_run
@@ -52,6 +52,10 @@ FETCHED_AT = "fetched_at"
 when it comes from the archive."""
 ARCHIVED = "archived"
 """Request meta: whether the response is in the run's archive."""
+KIND = "kind"
+KIND_FIELD = "Channel9-Kind"
+"""A WARC field of each response record: what the crawl asked the page for (``home``,
+``listing``, ``article``), so that a replay finds every article the archive holds."""
 SECRET_HEADERS = (b"Authorization", b"Proxy-Authorization", b"Cookie")
 RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
 """Answers the crawl asks again for: a replay takes an earlier capture of the URL over
@@ -97,27 +101,41 @@ def _gzipped(*records: tuple[WarcRecord, bytes | None]) -> bytes:
     return buffer.getvalue()
 
 
+def _header_lines(headers: Headers, leave_out: tuple[bytes, ...]) -> bytes:
+    return b"".join(
+        b"%s: %s\r\n" % (name, value)
+        for name, values in headers.items()
+        if name not in leave_out
+        for value in values
+    )
+
+
 def response_block(response: Response) -> bytes:
     """The response as the server sent it, less the chunking Twisted took off: the body
     still content-encoded, and ``Content-Length`` its length when the server sent it in
     chunks or until it closed the connection."""
-    headers = Headers(response.headers)
-    if headers.pop(b"Transfer-Encoding", None) or (
-        response.body and b"Content-Length" not in headers
-    ):
-        headers[b"Content-Length"] = str(len(response.body))
+    headers = response.headers
+    lines = _header_lines(headers, (b"Transfer-Encoding",))
+    if b"Transfer-Encoding" in headers or (response.body and b"Content-Length" not in headers):
+        lines = _header_lines(headers, (b"Transfer-Encoding", b"Content-Length"))
+        lines += b"Content-Length: %d\r\n" % len(response.body)
     status = response.status
     protocol = (response.protocol or "HTTP/1.1").encode()
     line = b"%s %d %s\r\n" % (protocol, status, RESPONSES.get(status, b"Unknown"))
-    return line + headers.to_string() + b"\r\n\r\n" + response.body
+    return line + lines + b"\r\n" + response.body
 
 
 def request_block(request: Request) -> bytes:
-    """The request as sent, less the credentials an archive must not keep."""
-    headers = Headers(request.headers)
-    for secret in SECRET_HEADERS:
-        headers.pop(secret, None)
-    return request_httprepr(request.replace(headers=headers))
+    """The request as sent (``Host`` with its port), less the credentials an archive
+    must not keep."""
+    parts = urlparse_cached(request)
+    target = urlunparse(("", "", parts.path or "/", parts.params, parts.query, ""))
+    line = b"%s %s HTTP/1.1\r\nHost: %s\r\n" % (
+        request.method.encode(),
+        target.encode(),
+        parts.netloc.encode(),
+    )
+    return line + _header_lines(request.headers, SECRET_HEADERS) + b"\r\n" + request.body
 
 
 class WarcFiles:
@@ -135,10 +153,11 @@ class WarcFiles:
         self._file: IO[bytes] | None = None
         self._info_id = ""
         self.closed = False
+        self.damaged = False
 
     def write(self, request: Request, response: Response, fetched: datetime) -> None:
-        if self.closed:
-            raise OSError("the archive was closed at the end of the run")
+        if self.closed or self.damaged:
+            raise OSError("the archive was closed at the end of the run, or is damaged")
         if self._file is None:
             self._open()
         common = {
@@ -148,12 +167,12 @@ class WarcFiles:
         }
         if response.ip_address is not None:
             common["WARC-IP-Address"] = str(response.ip_address)
-        answer = _record(
-            WarcRecordType.response,
-            # DOWNLOAD_FAIL_ON_DATALOSS off: a body cut short is kept, and said to be.
-            {**common, "WARC-Truncated": "disconnect"} if "dataloss" in response.flags else common,
-            response_block(response),
-        )
+        fields = dict(common)
+        if "dataloss" in response.flags:  # DOWNLOAD_FAIL_ON_DATALOSS off: a body cut short
+            fields["WARC-Truncated"] = "disconnect"
+        if KIND in request.meta:
+            fields[KIND_FIELD] = request.meta[KIND]
+        answer = _record(WarcRecordType.response, fields, response_block(response))
         answer.is_http = True
         question = _record(
             WarcRecordType.request,
@@ -203,8 +222,11 @@ class WarcFiles:
             while view:
                 view = view[self._file.write(view) or 0 :]
         except OSError:
-            with suppress(OSError):
+            try:
                 self._file.truncate(start)
+                self._file.seek(start)
+            except OSError:
+                self.damaged = True  # left .open: the next run cuts the partial record off
             raise
         self.files[self._path] += len(data)
 
@@ -212,8 +234,8 @@ class WarcFiles:
         if self._file is not None:
             self._file.close()
             self._file = None
-            opened = self._path.with_name(self._path.name + OPEN)
-            opened.replace(self._path)
+            if not self.damaged:
+                self._path.with_name(self._path.name + OPEN).replace(self._path)
 
     def close(self) -> dict[Path, int]:
         """Finishes the last file; the files written and their bytes."""
@@ -364,11 +386,12 @@ class Capture:
     date: datetime
     path: Path
     offset: int
+    kind: str | None = None
 
 
 def warc_files(path: Path) -> list[Path]:
     """The WARC files at ``path``: the file itself, or those under the folder (files
-    that a run still writes or that a killed run left, ``.open``, are not read)."""
+    that a run still writes, ``.open``, are not read)."""
     if path.is_file():
         return [path]
     return sorted(
@@ -386,7 +409,9 @@ def index(paths: list[Path]) -> dict[str, Capture]:
     skipped = 0
     for path in paths:
         with path.open("rb") as file:
-            for record in ArchiveIterator(file, WarcRecordType.response):
+            # A record whose digest fails (cut short, damaged) is no capture.
+            records = ArchiveIterator(file, WarcRecordType.response, verify_digests=True)
+            for record in records:
                 url = record.headers.get("WARC-Target-URI")
                 status = record.http_headers.status_code if record.is_http else None
                 try:
@@ -396,11 +421,8 @@ def index(paths: list[Path]) -> dict[str, Capture]:
                 if not url or not status or date is None:
                     skipped += 1
                     continue
-                rank = (
-                    status not in RETRIED_STATUSES,
-                    date,
-                    Capture(date, path, record.stream_pos),
-                )
+                capture = Capture(date, path, record.stream_pos, record.headers.get(KIND_FIELD))
+                rank = (status not in RETRIED_STATUSES, date, capture)
                 if url not in latest or rank[:2] >= latest[url][:2]:
                     latest[url] = rank
     if skipped:
@@ -437,23 +459,32 @@ class ReplayMiddleware:
 
     def __init__(self, captures: dict[str, Capture]) -> None:
         self.captures = captures
+        self.asked: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        source = crawler.settings.get("CHANNEL9_REPLAY")
-        if not source:
+        source = Path(crawler.settings.get("CHANNEL9_REPLAY") or "")
+        if not crawler.settings.get("CHANNEL9_REPLAY"):
             raise NotConfigured("not a replay")
-        paths = warc_files(Path(source))
+        if source.name.endswith(OPEN):
+            raise ArchiveUnusable(
+                f"replay={source}: a file still being written, or left by a killed run"
+                " (which the next crawl, or a replay of its folder, mends)"
+            )
+        try:
+            # Files killed runs left open: their whole records are as good as any.
+            for folder in {p.parent for p in source.rglob(f"*{SUFFIX}{OPEN}")}:
+                mend(folder)
+        except OSError as error:
+            raise ArchiveUnusable(
+                f"replay={source}: cannot mend its open files ({error})"
+            ) from None
+        paths = warc_files(source)
         if not paths:
             raise ArchiveUnusable(f"replay={source}: no WARC files there")
-        left_open = sorted(Path(source).rglob(f"*{SUFFIX}{OPEN}")) if Path(source).is_dir() else []
+        left_open = list(source.rglob(f"*{SUFFIX}{OPEN}")) if source.is_dir() else []
         if left_open:
-            logger.warning(
-                "Not replaying %d archive files still open (a run writing them, or killed:"
-                " the next crawl mends those): %s",
-                len(left_open),
-                ", ".join(map(str, left_open)),
-            )
+            logger.warning("Not replaying %d files a crawl is writing now", len(left_open))
         try:
             captures = index(paths)
         except (OSError, ValueError) as error:
@@ -462,8 +493,17 @@ class ReplayMiddleware:
         return cls(captures)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Response:
+        self.asked.add(request.url)
         capture = self.captures.get(request.url)
         if capture is None:
             raise Refused(Reason.NOT_ARCHIVED, request.url)
         request.meta[FETCHED_AT] = capture.date.isoformat()
         return replayed(capture, request)
+
+    def not_asked(self, kind: str) -> list[str]:
+        """The pages the archive holds, of that kind, that the replay has not asked for."""
+        return sorted(
+            url
+            for url, capture in self.captures.items()
+            if capture.kind == kind and url not in self.asked
+        )

@@ -4,6 +4,7 @@ files mended by the next, and the dataset rebuilt from the archive with the site
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import re
 import signal
@@ -174,7 +175,10 @@ def test_a_replay_reads_and_writes_no_crawl_state(
     assert replay.returncode == 0, replay.log
     assert (tmp_path / STATE).read_bytes() == state
     assert archive_files(tmp_path) == files
-    assert len(items_of(run_files(tmp_path)[-1])) == 7
+    # Beside the run files, which `scrapy dataset` reads, not among them.
+    assert len(run_files(tmp_path)) == 1
+    (rebuilt,) = (tmp_path / "data").glob("replay-*.jsonl")
+    assert len(items_of(rebuilt)) == 7
 
 
 def test_no_archive_when_the_setting_is_empty(base_url: str, tmp_path: Path) -> None:
@@ -381,3 +385,87 @@ def test_the_archive_keeps_no_credentials(tmp_path: Path) -> None:
     assert sent.get_header("Accept") == "text/html"
     assert sent.get_header("Authorization") is None
     assert sent.get_header("Cookie") is None
+
+
+class FullDisk(io.FileIO):
+    """A file on a disk with ``room`` bytes left."""
+
+    room = 0
+
+    def write(self, data: Any) -> int:
+        if self.room <= 0:
+            raise OSError(28, "No space left on device")
+        written = super().write(bytes(data[: self.room]))
+        self.room -= written
+        return written
+
+
+def test_a_write_the_disk_cut_short_leaves_the_file_whole(tmp_path: Path) -> None:
+    files = WarcFiles(tmp_path, "run", 10**9, {})
+    pages = [Request(f"http://127.0.0.1/{n}/") for n in range(3)]
+    now = datetime.now(timezone.utc)
+    files.write(pages[0], HtmlResponse(pages[0].url, body=os.urandom(3000)), now)
+    opened = tmp_path / "channel9-run-00000.warc.gz.open"
+    full = FullDisk(opened, "r+b")
+    full.seek(0, os.SEEK_END)
+    full.room = 500
+    files._file = full
+    with pytest.raises(OSError, match="No space left"):
+        files.write(pages[1], HtmlResponse(pages[1].url, body=os.urandom(3000)), now)
+    full.room = 10**6  # room again
+    files.write(pages[2], HtmlResponse(pages[2].url, body=os.urandom(3000)), now)
+    ((path, size),) = files.close().items()
+
+    assert path.stat().st_size == size == complete_length(path)
+    urls = [r.rec_headers.get_header("WARC-Target-URI") for r in records(path)][1::2]
+    assert urls == [pages[0].url, pages[2].url]
+
+
+def test_a_replay_skips_a_capture_cut_short(tmp_path: Path) -> None:
+    url = "http://127.0.0.1/a/"
+    for run, day in (("1", 1), ("2", 2)):
+        files = WarcFiles(tmp_path, run, 10**9, {})
+        moment = datetime(2026, 1, day, tzinfo=timezone.utc)
+        files.write(Request(url), HtmlResponse(url, body=os.urandom(5000)), moment)
+        files.close()
+    later = warc_files(tmp_path)[-1]
+    later.write_bytes(later.read_bytes()[:-1500])
+
+    assert index(warc_files(tmp_path))[url].date == datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def test_a_replay_mends_the_files_a_killed_run_left(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    crawl(tmp_path, base_url, "-a", "categories=opini", "-O", "crawl.jsonl")
+    (path,) = archive_files(tmp_path)
+    whole = path.stat().st_size
+    left = path.with_name(path.name + ".open")
+    path.rename(left)
+    with left.open("ab") as file:
+        file.write(bytes(700))
+
+    replay = crawl(
+        tmp_path, base_url, "-a", "categories=opini", "-a", "replay=data", "-O", "replay.jsonl"
+    )
+
+    assert replay.returncode == 0, replay.log
+    assert by_url(replay.items("replay.jsonl")) == by_url(replay.items("crawl.jsonl"))
+    assert path.stat().st_size == whole
+    assert archive_files(tmp_path) == [path, path.with_name(path.name + ".broken")]
+
+
+def test_a_replay_rebuilds_articles_no_archived_listing_leads_to(tmp_path: Path) -> None:
+    site = FakeSite(count=150)
+    slug = site.order[-1]  # the oldest: on a listing page the second run does not walk
+    site.overrides[f"/{slug}/"] = first(5, Reply(503, b"busy"))
+    with serve(site) as base_url:
+        crawl(tmp_path, base_url)
+        second = crawl(tmp_path, base_url)
+    assert [item["url"] for item in items_of(run_files(tmp_path)[-1])] == [f"{base_url}/{slug}/"]
+    later = max(archive_files(tmp_path))
+
+    replay = crawl(tmp_path, base_url, "-a", f"replay={later}", "-O", "replay.jsonl")
+
+    assert second.returncode == 0, second.log
+    assert f"{base_url}/{slug}/" in by_url(replay.items("replay.jsonl"))

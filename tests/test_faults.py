@@ -346,6 +346,38 @@ def test_a_paused_and_resumed_job_gets_every_article(
     assert sorted(item["url"] for item in run.items("out.jsonl")) == sorted(site.expected(base_url))
 
 
+def test_a_resumed_job_reads_its_queued_articles_as_the_paused_one_would(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=60, seed=6)
+    job = ["-s", "JOBDIR=jobs/backfill"]
+    with serve(site) as base_url:
+        slow = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+        process = subprocess.Popen(
+            [SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST, *slow, *job],
+            cwd=tmp_path,
+            env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while len(site.requests) < 25 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)  # once: pause, the queue kept in JOBDIR
+        process.wait(timeout=60)
+        # The home page, whose menu names the categories, answers after the queued articles.
+        site.overrides["/"] = lambda hit: time.sleep(0.5)
+        resumed = crawl(tmp_path, base_url, *job)
+
+    assert resumed.returncode == 0, resumed.log
+    expected = site.expected(base_url)
+    items = [item for path in run_files(tmp_path) for item in items_of(path)]
+    assert sorted(item["url"] for item in items) == sorted(expected)
+    for item in items:
+        del item["crawled_at"]
+        assert item == expected[item["url"]]
+
+
 def test_content_retries_are_counted_apart_from_http_retries(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:

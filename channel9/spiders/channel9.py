@@ -10,10 +10,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 
 from channel9 import pages
-from channel9.archive import fetched_at
+from channel9.archive import ReplayMiddleware, fetched_at
 from channel9.arguments import Arguments
 from channel9.failures import Reason, announce_failure, asked_for, reason_of
 from channel9.items import stamp
@@ -65,6 +67,8 @@ class Channel9Spider(scrapy.Spider):
         """With ``since``: the listing pages (category, page) that showed each article."""
         self.earlier: set[str] = set()
         """Articles that earlier runs found and did not export: to fetch first."""
+        self.rest_asked = False
+        """In a replay: whether the archived articles no listing led to were asked for."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -72,7 +76,24 @@ class Channel9Spider(scrapy.Spider):
         if spider.args.replay:
             # Read by the components (before they are built): pages from the archive.
             crawler.settings.set("CHANNEL9_REPLAY", spider.args.replay, priority="spider")
+            crawler.signals.connect(spider.replay_the_rest, signal=signals.spider_idle)
         return spider
+
+    def replay_the_rest(self) -> None:
+        """A whole replay (no argument narrowing it) ends with the archived articles its
+        listings did not lead to, as a crawl state's queue led earlier runs to them
+        (articles fetched again after a failure, no longer listed), so that the rebuild
+        holds every article the archive does."""
+        args, replay = self.args, self.crawler.get_downloader_middleware(ReplayMiddleware)
+        if args.categories or args.since or args.max_pages or replay is None or self.rest_asked:
+            return
+        self.rest_asked = True
+        rest = replay.not_asked("article")
+        if rest:
+            logger.info("Replaying %d archived articles no archived listing leads to", len(rest))
+            for url in rest:
+                self.crawler.engine.crawl(self._article(url))
+            raise DontCloseSpider
 
     @cached_property
     def crawl_state(self) -> CrawlStateExtension | None:
@@ -80,8 +101,16 @@ class Channel9Spider(scrapy.Spider):
         return self.crawler.get_extension(CrawlStateExtension)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        # Asked for on every start, a resumed job (JOBDIR) included: it names the categories.
+        # A resumed job (JOBDIR) reads the articles it had queued with the menu it had
+        # read: they may come back before the home page does.
+        self.category_labels = dict(self._job_state().get("category_labels", {}))
+        # Asked for on every start, a resumed job included: it names the categories.
         yield self._request(f"{self.base_url}/", self.parse_home, "home", dont_filter=True)
+
+    def _job_state(self) -> dict[str, Any]:
+        """Scrapy's state of a job (``JOBDIR``), kept across a pause; empty without one."""
+        state = getattr(self, "state", None)
+        return state if isinstance(state, dict) else {}
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
         document = yield from self._document(response)
@@ -89,6 +118,7 @@ class Channel9Spider(scrapy.Spider):
             return
         menu = pages.parse_menu(document, response.url)
         self.category_labels = {category.slug: category.label for category in menu}
+        self._job_state()["category_labels"] = self.category_labels
         # Articles only once the menu is known: their categories are named by its labels.
         self.earlier = set(self.crawl_state.to_fetch() if self.crawl_state else ())
         for url in sorted(self.earlier):
