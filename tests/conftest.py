@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,26 @@ def crawl(
         command, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout
     )
     return Crawl(done.returncode, done.stderr + done.stdout, workdir)
+
+
+def interrupt(
+    workdir: Path, base_url: str, site: FakeSite, after: int, signal: int, *args: str
+) -> int:
+    """Starts a slow crawl (one request at a time, 0.05 s apart) in a subprocess, sends it
+    ``signal`` once the site has had ``after`` requests, and waits for it to end."""
+    slow = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+    process = subprocess.Popen(
+        [SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST, *slow, *args],
+        cwd=workdir,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while len(site.requests) < after and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal)
+    return process.wait(timeout=60)
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ import io
 import os
 import re
 import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,7 +37,7 @@ from channel9.output import ExportedItems
 from channel9.report import RunReport
 from channel9.spiders.channel9 import Channel9Spider
 from channel9.state import CrawlState
-from tests.conftest import FAST, SCRAPY, STATE, crawl, items_of, last_report, run_files
+from tests.conftest import STATE, crawl, interrupt, items_of, last_report, run_files
 from tests.fakesite import FakeSite, Reply, always, first, list_also, serve
 
 ARCHIVE = "data/archive"
@@ -223,19 +221,7 @@ def test_a_killed_run_leaves_whole_records_and_the_next_run_mends_its_files(
 ) -> None:
     site = FakeSite(count=60, seed=6)
     with serve(site) as base_url:
-        slow = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-        process = subprocess.Popen(
-            [SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST, *slow],
-            cwd=tmp_path,
-            env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while len(site.requests) < 30 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+        interrupt(tmp_path, base_url, site, 30, signal.SIGKILL)
         (left,) = archive_files(tmp_path)
         assert left.name.endswith(".warc.gz.open")
         whole = left.stat().st_size

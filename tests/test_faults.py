@@ -21,6 +21,7 @@ from tests.conftest import (
     SCRAPY,
     STATE,
     crawl,
+    interrupt,
     items_of,
     last_report,
     report_of,
@@ -352,19 +353,8 @@ def test_a_resumed_job_reads_its_queued_articles_as_the_paused_one_would(
     site = FakeSite(count=60, seed=6)
     job = ["-s", "JOBDIR=jobs/backfill"]
     with serve(site) as base_url:
-        slow = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-        process = subprocess.Popen(
-            [SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST, *slow, *job],
-            cwd=tmp_path,
-            env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while len(site.requests) < 25 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        process.send_signal(signal.SIGINT)  # once: pause, the queue kept in JOBDIR
-        process.wait(timeout=60)
+        # Interrupted once: paused, its queue kept in JOBDIR.
+        interrupt(tmp_path, base_url, site, 25, signal.SIGINT, *job)
         # The home page, whose menu names the categories, answers after the queued articles.
         site.overrides["/"] = lambda hit: time.sleep(0.5)
         resumed = crawl(tmp_path, base_url, *job)
