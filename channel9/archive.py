@@ -13,6 +13,7 @@ import fcntl
 import hashlib
 import io
 import logging
+import tempfile
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -23,7 +24,7 @@ from urllib.parse import urlunparse
 
 from fastwarc.stream_io import GzipWriter
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
@@ -33,7 +34,7 @@ from twisted.web.http import RESPONSES
 from channel9.failures import Reason, Refused, StartupError, stop_run
 
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from typing_extensions import Self
@@ -327,6 +328,9 @@ class ArchiveMiddleware:
         try:
             Path(folder).mkdir(parents=True, exist_ok=True)
             mend(Path(folder))
+            # A folder that cannot be written fails now, not at the first page.
+            with tempfile.TemporaryFile(dir=folder):
+                pass
         except OSError as error:
             raise ArchiveUnusable(f"the archive folder {folder} cannot be used: {error}") from None
         run_id = getattr(crawler.spider, "run_id", None) or "unnamed"
@@ -406,6 +410,8 @@ def index(paths: list[Path]) -> dict[str, Capture]:
     """The latest capture of each URL (the later record when two share a date), an
     answer the crawl would ask again for only when the URL has no other."""
     latest: dict[str, tuple[bool, datetime, Capture]] = {}
+    firsts: dict[Path, Capture] = {}
+    """Each file's first capture: read alone, to know that records can be."""
     skipped = 0
     for path in paths:
         with path.open("rb") as file:
@@ -422,11 +428,20 @@ def index(paths: list[Path]) -> dict[str, Capture]:
                     skipped += 1
                     continue
                 capture = Capture(date, path, record.stream_pos, record.headers.get(KIND_FIELD))
+                firsts.setdefault(path, capture)
                 rank = (status not in RETRIED_STATUSES, date, capture)
                 if url not in latest or rank[:2] >= latest[url][:2]:
                     latest[url] = rank
     if skipped:
         logger.warning("Skipped %d response records without a URL, a date or a status", skipped)
+    for first in firsts.values():
+        try:
+            replayed(first, Request("http://replay.invalid/"))
+        except (OSError, ValueError, StopIteration):
+            raise ValueError(
+                f"{first.path}: its records cannot be read one by one (gzipped as a whole"
+                " file, not record by record?)"
+            ) from None
     return {url: rank[2] for url, rank in latest.items()}
 
 

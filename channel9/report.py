@@ -16,7 +16,7 @@ from scrapy.extensions.feedexport import FeedExporter
 
 from channel9 import signals as channel9_signals
 from channel9.archive import ArchiveMiddleware
-from channel9.failures import asked_for
+from channel9.failures import Reason, asked_for
 from channel9.items import Article, utc_now
 from channel9.output import output_paths
 from channel9.state import CrawlStateExtension
@@ -207,6 +207,9 @@ class RunReport:
                 f"{len(unexplained)} errors in signal handlers (the first: {unexplained[0]!r})"
             )
         counted = [entry for entry in self.failed.values() if not entry["earlier_failure"]]
+        missing = sum(entry["reason"] == Reason.NOT_ARCHIVED for entry in counted)
+        if missing:
+            problems.append(f"{missing} pages were not in the archive: the rebuild lacks them")
         listings = sum(entry["kind"] == "listing" for entry in counted)
         if listings:
             problems.append(

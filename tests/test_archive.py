@@ -157,6 +157,7 @@ def test_a_replay_asks_the_network_for_nothing_and_names_what_the_archive_lacks(
     assert replay.returncode == 1
     report = (tmp_path / "replay.report.json").read_text()
     assert '"reason": "not_archived"' in report
+    assert "pages were not in the archive: the rebuild lacks them" in report
     assert f"{base_url}/category/politik/" in report
     assert by_url(replay.items("replay.jsonl")) == by_url(replay.items("opini.jsonl"))
 
@@ -455,3 +456,29 @@ def test_a_replay_rebuilds_articles_no_archived_listing_leads_to(tmp_path: Path)
 
     assert second.returncode == 0, second.log
     assert f"{base_url}/{slug}/" in by_url(replay.items("replay.jsonl"))
+
+
+def test_an_archive_folder_that_cannot_be_written_stops_the_crawl_before_it_starts(
+    base_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / ARCHIVE).mkdir(parents=True)
+    (tmp_path / ARCHIVE).chmod(0o555)
+    drop_root_override = ("setpriv", "--bounding-set=-dac_override,-dac_read_search")
+    run = crawl(tmp_path, base_url, "-s", "CHANNEL9_STATE=", prefix=drop_root_override)
+
+    assert run.returncode == 2, run.log
+    assert f"cannot start: the archive folder {ARCHIVE} cannot be used" in run.log
+    assert not run_files(tmp_path)
+
+
+def test_a_warc_gzipped_as_a_whole_is_refused_by_name(tmp_path: Path) -> None:
+    files = WarcFiles(tmp_path, "run", 10**9, {})
+    request = Request("http://127.0.0.1/a/")
+    files.write(request, HtmlResponse(request.url, body=b"<p>a</p>"), datetime.now(timezone.utc))
+    (path,) = files.close()
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(gzip.decompress(path.read_bytes())))  # one member in all
+    path.unlink()
+
+    with pytest.raises(ValueError, match=r"whole\.warc\.gz: its records cannot be read one by one"):
+        index(warc_files(tmp_path))
