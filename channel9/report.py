@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter, defaultdict
+from contextlib import suppress
 from dataclasses import fields
 from math import comb
 from pathlib import Path
@@ -19,7 +20,7 @@ from channel9.archive import ArchiveMiddleware
 from channel9.failures import Reason, asked_for
 from channel9.items import Article, utc_now
 from channel9.output import output_paths
-from channel9.state import CrawlStateExtension
+from channel9.state import CrawlStateExtension, set_aside_broken_tail
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -157,6 +158,11 @@ class RunReport:
         if archive is not None:
             self.archive = archive.close()
         self.problems = self.verdict(reason)
+        if self.unwritten:
+            # The exporter's buffer may have put part of a line on disk after the error.
+            for output in self.outputs:
+                with suppress(OSError):
+                    set_aside_broken_tail(Path(output))
         if self.problems:
             logger.error("This run failed: %s", "; ".join(self.problems))
         path = self.write_report(reason, self.problems)

@@ -17,7 +17,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -165,7 +165,8 @@ class CrawlState:
             if check != "ok":
                 raise StateError(f"it is damaged: {check}")
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
-            if exists and "articles" not in tables:
+            # No table at all: a state whose setting up was cut short (a full disk).
+            if exists and tables and "articles" not in tables:
                 raise StateError("it is not a channel9 crawl state")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
@@ -592,14 +593,16 @@ class CrawlStateExtension:
 
 
 def set_aside_broken_tail(path: Path) -> None:
-    """Moves a last line cut short by a killed run into ``<file>.broken``."""
+    """Moves a last line cut short (by a killed run, a full disk) into ``<file>.broken``,
+    or at least off the file when the disk has no room for it."""
     if not path.exists():
         return
     data = path.read_bytes()
     end = data.rfind(b"\n") + 1
     if end == len(data):
         return
-    path.with_name(path.name + ".broken").write_bytes(data[end:])
+    with suppress(OSError):
+        path.with_name(path.name + ".broken").write_bytes(data[end:])
     with path.open("r+b") as file:
         file.truncate(end)
-    logger.warning("Set aside the cut-off last line of %s (a killed run)", path)
+    logger.warning("Set aside the cut-off last line of %s", path)

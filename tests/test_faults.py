@@ -4,6 +4,7 @@ says so in its report and its exit status."""
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import re
 import signal
@@ -40,6 +41,9 @@ from tests.fakesite import (
     list_also,
     serve,
 )
+
+FILE_SIZE_LIMIT = ("prlimit", "--fsize=20000")
+"""Runs a command on a disk that fills once a file has 20,000 bytes."""
 
 
 def written_urls(workdir: Path) -> list[str]:
@@ -115,6 +119,36 @@ def test_full_disk_fails_the_run_and_records_nothing_unwritten(
     assert sorted(item["url"] for item in again.items("again.jsonl")) == sorted(
         site.expected(base_url)
     )
+
+
+def test_a_disk_that_fills_mid_run_leaves_only_whole_lines(base_url: str, tmp_path: Path) -> None:
+    no_archive_or_state = ["-s", "CHANNEL9_ARCHIVE=", "-s", "CHANNEL9_STATE="]
+    full = crawl(
+        tmp_path, base_url, "-O", "out.jsonl", *no_archive_or_state, prefix=FILE_SIZE_LIMIT
+    )
+
+    assert full.returncode == 1, full.log
+    data = (tmp_path / "out.jsonl").read_bytes()
+    assert 0 < len(data) <= 20_000
+    assert data.endswith(b"\n")
+    assert all(json.loads(line)["title"] for line in data.splitlines())
+
+
+def test_a_state_whose_setting_up_the_disk_cut_short_is_set_up_again(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    state = tmp_path / STATE
+    state.parent.mkdir()
+    db = sqlite3.connect(state)
+    db.execute("CREATE TABLE meta (key TEXT)")
+    db.execute("DROP TABLE meta")  # a database file, with no table left in it
+    db.commit()
+    db.close()
+
+    run = crawl(tmp_path, base_url, "-O", "out.jsonl")
+
+    assert run.returncode == 0, run.log
+    assert len(run.items("out.jsonl")) == len(site.expected(base_url))
 
 
 def test_unreachable_site_fails_every_run(base_url: str, tmp_path: Path) -> None:
