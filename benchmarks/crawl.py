@@ -86,7 +86,8 @@ def crawls(base_url: str, workdir: Path) -> dict[str, Crawl]:
         "-a", f"base_url={base_url}", *FAST,
     ]  # fmt: skip
     channel9 = [
-        SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST,
+        # The listings alone, as the bare spider: the generated site has no feed or sitemap.
+        SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", "-a", "discover=listings", *FAST,
         "-O", str(workdir / "out.jsonl"), "-s", f"CHANNEL9_STATE={workdir / 'state.sqlite3'}",
         "-s", f"CHANNEL9_ARCHIVE={workdir / 'archive'}",
     ]  # fmt: skip

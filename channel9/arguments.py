@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 
 from channel9.failures import StartupError
 
-KNOWN = ("base_url", "categories", "max_pages", "since", "full", "replay")
+KNOWN = ("base_url", "categories", "max_pages", "since", "full", "replay", "discover")
+SOURCES = ("listings", "feed", "sitemap")
+"""The doors into the site that ``discover`` names."""
 TRUE = ("1", "true", "yes")
 FALSE = ("0", "false", "no", "")
 
@@ -32,6 +34,8 @@ class Arguments:
     full: bool = False
     replay: str | None = None
     """A WARC file or a folder of them: the pages come from there, not from the site."""
+    discover: tuple[str, ...] = SOURCES
+    """Where articles are looked for: category listings, RSS feeds, sitemaps."""
     passed_on: dict[str, Any] = field(default_factory=dict)
     """Arguments for Scrapy or a scheduler (Scrapyd's ``_job``), left to the base spider."""
 
@@ -57,6 +61,7 @@ class Arguments:
             since=_since(given.get("since")),
             full=_flag("full", given.get("full", False)),
             replay=_replay(given.get("replay")),
+            discover=_discover(given.get("discover")),
             passed_on=passed_on,
         )
 
@@ -104,6 +109,16 @@ def _replay(value: Any) -> str | None:
     if not Path(str(value)).exists():
         raise BadArgument(f"replay={value!r}: no such file or folder")
     return str(value)
+
+
+def _discover(value: Any) -> tuple[str, ...]:
+    if value in (None, ""):
+        return SOURCES
+    named = tuple(dict.fromkeys(part.strip() for part in str(value).split(",") if part.strip()))
+    unknown = [name for name in named if name not in SOURCES]
+    if unknown or not named:
+        raise BadArgument(f"discover={value!r}: name one or more of {', '.join(SOURCES)}")
+    return named
 
 
 def _flag(name: str, value: Any) -> bool:

@@ -77,6 +77,9 @@ class RunReport:
         self.signal_errors = _SignalErrors()
         logging.getLogger("scrapy.utils.signal").addHandler(self.signal_errors)
         self.archive: dict[Path, int] = {}
+        self.named: defaultdict[str, set[str]] = defaultdict(set)
+        """By article: the doors (listings, feed, sitemap) that named it."""
+        self.unavailable: list[dict[str, str]] = []
         self.problems: list[str] | None = None
         """Why the run failed, once it is over; empty when it did not."""
 
@@ -90,6 +93,10 @@ class RunReport:
         crawler.signals.connect(report.item_unwritten, signal=channel9_signals.item_unwritten)
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(report.feeds_closed, signal=signals.feed_exporter_closed)
+        crawler.signals.connect(report.articles_named, signal=channel9_signals.articles_named)
+        crawler.signals.connect(
+            report.source_unavailable, signal=channel9_signals.source_unavailable
+        )
         return report
 
     def spider_opened(self, spider: Spider) -> None:
@@ -120,6 +127,29 @@ class RunReport:
             self.dates = (min(first, published), max(last, published))
         if adapter.get("title") and published and adapter.get("text"):
             self.complete += 1
+
+    def articles_named(self, source: str, urls: list[str]) -> None:
+        for url in urls:
+            self.named[url].add(source)
+
+    def source_unavailable(self, url: str, reason: str) -> None:
+        self.unavailable.append({"url": url, "reason": reason})
+
+    def coverage(self) -> dict[str, Any]:
+        """What each door into the site named, and the articles only one of them did
+        (an article that no listing shows is worth knowing about)."""
+        per_source: Counter[str] = Counter()
+        for sources in self.named.values():
+            per_source.update(sources)
+        return {
+            "named": dict(sorted(per_source.items())),
+            "only_one_source": {
+                url: next(iter(sources))
+                for url, sources in sorted(self.named.items())
+                if len(sources) == 1
+            },
+            "unavailable": self.unavailable,
+        }
 
     def page_failed(self, url: str, reason: str, kind: str, counts: bool) -> None:
         entry = self.failed.setdefault(
@@ -314,6 +344,7 @@ class RunReport:
             },
             "published_date_range": list(self.dates) if self.dates else None,
             "requests": stats.get("downloader/request_count", 0),
+            "coverage": self.coverage(),
             "archive": [{"file": str(path), "bytes": size} for path, size in self.archive.items()],
         }
         text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"

@@ -229,3 +229,15 @@ ERROR_PHRASES = (
     "critical error on this website",
     "kesalahan kritis",
 )
+
+# Feeds and sitemaps (WordPress prints them; see channel9/discovery.py).
+FEED_PATH = "/feed/"
+"""The site's RSS 2.0 feed of its newest posts (10 by default); each category has one at
+``<category URL>feed/``."""
+SITEMAP_PATHS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
+"""Where sitemaps are looked for, in order, when robots.txt names none: WordPress core,
+then Yoast SEO and Rank Math, then the usual name."""
+POST_SITEMAP = re.compile(r"(?:wp-sitemap-posts-post-\d+|/post-sitemap\d*)\.xml(?:\.gz)?$")
+"""The sitemaps that list posts (articles), not pages, categories, tags or authors."""
+OTHER_SITEMAP = re.compile(r"wp-sitemap-(?!posts-post-)|/(?:page|category|post_tag|author)-sitemap")
+"""Sitemaps known to list no articles, should one be named outside an index."""

@@ -22,3 +22,11 @@ run_reported = object()
 (its path), ``problems`` (why the run failed; empty when it did not), ``articles`` (how
 many it exported), ``field_fill`` (by field, the share of them with a value) and
 ``refetch`` (articles exported with a field that went missing: to fetch again)."""
+
+articles_named = object()
+"""A source named articles (for the coverage report). Arguments: ``source`` (``listings``,
+``feed`` or ``sitemap``) and ``urls`` (normal form)."""
+
+source_unavailable = object()
+"""A feed or sitemap could not be had or read: logged, the crawl goes on with the other
+sources. Arguments: ``url``, ``reason``."""

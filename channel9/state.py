@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -209,6 +210,12 @@ class CrawlState:
         row = self.db.execute("SELECT content_hash FROM articles WHERE url = ?", (url,)).fetchone()
         return row[0] if row else None
 
+    def exported_at(self, url: str) -> datetime | None:
+        """When the article was last exported (or found unchanged): an edit the site
+        dates later is worth a look."""
+        row = self.db.execute("SELECT last_seen FROM articles WHERE url = ?", (url,)).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
     def to_fetch(self) -> list[str]:
         """Articles found by earlier runs and not yet exported nor given up."""
         rows = self.db.execute("SELECT url FROM queue WHERE given_up = 0 ORDER BY url")
@@ -277,6 +284,11 @@ class CrawlState:
             (url, now, now, canonical),
         )
         self.db.execute("DELETE FROM queue WHERE url = ?", (url,))
+        self._written()
+
+    def record_seen(self, canonical: str, now: str) -> None:
+        """The article was fetched again and found unchanged: as good as exported now."""
+        self.db.execute("UPDATE articles SET last_seen = ? WHERE canonical = ?", (now, canonical))
         self._written()
 
     def record_failure(self, url: str, reason: str, run_id: str) -> None:
@@ -481,6 +493,9 @@ class CrawlStateExtension:
     def exported_hash(self, url: str) -> str | None:
         return self.store.exported_hash(url)
 
+    def exported_at(self, url: str) -> datetime | None:
+        return self.store.exported_at(url)
+
     def to_fetch(self) -> list[str]:
         return self.store.to_fetch()
 
@@ -550,6 +565,8 @@ class CrawlStateExtension:
                 canonical = normalize(ItemAdapter(item)["url"])
                 for alias in (url, *self.redirected.pop(normalize(response.url), ())):
                     self.store.record_alias(alias, canonical, utc_now())
+                if reason == "unchanged":
+                    self.store.record_seen(canonical, utc_now())
             elif getattr(exception, "failure", True):
                 self.store.record_failure(url, reason, self.run_id)
             else:
@@ -595,7 +612,7 @@ class CrawlStateExtension:
 def set_aside_broken_tail(path: Path) -> None:
     """Moves a last line cut short (by a killed run, a full disk) into ``<file>.broken``,
     or at least off the file when the disk has no room for it."""
-    if not path.exists():
+    if not path.is_file():  # gone, or a device (/dev/full, a pipe) that holds no lines
         return
     data = path.read_bytes()
     end = data.rfind(b"\n") + 1

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -100,6 +101,8 @@ class FakeArticle:
     related: str | None = None
     further: list[str] = field(default_factory=list)
     revision: int = 0
+    modified: datetime | None = None
+    """When an editor last changed it (its sitemap ``<lastmod>``)."""
 
     def expected(self, base_url: str, theme: bool = True) -> dict[str, Any]:
         """The item fields the crawler must write, all but ``crawled_at``; without the
@@ -162,7 +165,13 @@ class Reply:
 class FakeSite:
     """The site's pages, generated from ``count`` articles, newest first in each listing."""
 
-    def __init__(self, count: int = 40, seed: int = 9) -> None:
+    def __init__(
+        self, count: int = 40, seed: int = 9, start: datetime | None = None, doors: bool = False
+    ) -> None:
+        self.doors = doors
+        """True: WordPress's feeds and sitemaps are served too (else they answer 404)."""
+        self.hidden: set[str] = set()
+        """Articles in the feeds and sitemaps that no listing shows."""
         self.theme = True
         """False: pages in the markup of a standard WordPress theme, not Zox News."""
         self.random = random.Random(seed)
@@ -172,7 +181,7 @@ class FakeSite:
         self.overrides: dict[str, Callable[[int], Reply | None]] = {}
         self.hits: dict[str, int] = {}
         self.lock = threading.Lock()
-        self.clock = datetime(2026, 11, 20, 9, 0, tzinfo=JAKARTA)
+        self.clock = start or datetime(2026, 11, 20, 9, 0, tzinfo=JAKARTA)
         for _ in range(count):
             self.add_article()
 
@@ -231,6 +240,7 @@ class FakeSite:
         article = self.articles[slug]
         article.revision += 1
         article.paragraphs.append(f"Ralat ke-{article.revision}: judul dan isi diperbaiki.")
+        article.modified = datetime.now(JAKARTA)
 
     def _title(self, index: int) -> str:
         forms = [
@@ -253,8 +263,15 @@ class FakeSite:
 
     def listing(self, category: str) -> list[FakeArticle]:
         return [
-            self.articles[slug] for slug in self.order if category in self.articles[slug].categories
+            self.articles[slug]
+            for slug in self.order
+            if category in self.articles[slug].categories and slug not in self.hidden
         ]
+
+    def newest(self, category: str | None = None, count: int = 10) -> list[FakeArticle]:
+        """A feed's articles: the newest, hidden ones too."""
+        articles = (self.articles[slug] for slug in self.order)
+        return [a for a in articles if category in (None, *a.categories)][:count]
 
     def respond(self, path: str) -> Reply:
         """The reply to a GET of ``path``, faults included."""
@@ -272,9 +289,12 @@ class FakeSite:
     def page(self, path: str) -> Reply:
         render = Renderer(self) if self.theme else WordPressRenderer(self)
         if path == "/robots.txt":
-            return Reply(
-                200, b"User-agent: *\nDisallow: /wp-admin/\n", {"Content-Type": "text/plain"}
-            )
+            robots = b"User-agent: *\nDisallow: /wp-admin/\n"
+            if self.doors:
+                robots += b"\nSitemap: BASE/wp-sitemap.xml\n"
+            return Reply(200, robots, {"Content-Type": "text/plain"})
+        if self.doors and (door := doors(self, path)):
+            return door
         if path == "/":
             return render.ok(render.home())
         if path in ("/redaksi/", "/kontak/"):
@@ -287,6 +307,63 @@ class FakeSite:
         if len(parts) == 1 and parts[0] in self.articles:
             return render.ok(render.article_page(self.articles[parts[0]]))
         return render.not_found()
+
+
+def doors(site: FakeSite, path: str) -> Reply | None:
+    """WordPress's RSS feeds and core sitemaps (``/wp-sitemap.xml``), as it prints them."""
+    xml = {"Content-Type": "application/xml; charset=UTF-8"}
+    rss = {"Content-Type": "application/rss+xml; charset=UTF-8"}
+    parts = path.strip("/").split("/")
+    if path == "/feed/":
+        return Reply(200, feed(site.newest()).encode(), rss)
+    if len(parts) == 3 and parts[0] == "category" and parts[2] == "feed":
+        return Reply(200, feed(site.newest(parts[1])).encode(), rss)
+    sitemaps: dict[str, list[tuple[str, datetime | None]]] = {
+        "/wp-sitemap-posts-post-1.xml": [
+            (f"BASE/{a.slug}/", a.modified or a.published)
+            for a in map(site.articles.__getitem__, site.order)
+        ],
+        "/wp-sitemap-posts-page-1.xml": [("BASE/redaksi/", None), ("BASE/kontak/", None)],
+        "/wp-sitemap-taxonomies-category-1.xml": [
+            (f"BASE/category/{c}/", None) for c in CATEGORIES
+        ],
+    }
+    if path == "/wp-sitemap.xml":
+        entries = "".join(f"<sitemap><loc>BASE{name}</loc></sitemap>" for name in sitemaps)
+        index = f'<sitemapindex xmlns="{SITEMAP_NS}">{entries}</sitemapindex>'
+        return Reply(200, f'<?xml version="1.0" encoding="UTF-8"?>\n{index}'.encode(), xml)
+    if path in sitemaps:
+        entries = "".join(
+            f"<url><loc>{loc}</loc>"
+            + (f"<lastmod>{date.isoformat()}</lastmod>" if date else "")
+            + "</url>"
+            for loc, date in sitemaps[path]
+        )
+        urlset = f'<urlset xmlns="{SITEMAP_NS}">{entries}</urlset>'
+        return Reply(200, f'<?xml version="1.0" encoding="UTF-8"?>\n{urlset}'.encode(), xml)
+    return None
+
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def feed(articles: list[FakeArticle]) -> str:
+    """An RSS 2.0 feed as WordPress prints it."""
+    items = "".join(
+        f"<item><title>{entity(a.title)}</title><link>BASE/{a.slug}/</link>"
+        f"<dc:creator><![CDATA[{a.author or 'Redaksi'}]]></dc:creator>"
+        f"<pubDate>{format_datetime(a.published.astimezone(timezone.utc), usegmt=True)}</pubDate>"
+        + "".join(f"<category><![CDATA[{CATEGORIES[c]}]]></category>" for c in a.categories)
+        + "".join(f"<category><![CDATA[{t}]]></category>" for t in a.tags)
+        + f'<guid isPermaLink="false">BASE/?p={a.slug.split("-")[1]}</guid>'
+        "<description><![CDATA[Pemerintah menyatakan bahwa [&#8230;]]]></description></item>"
+        for a in articles
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Channel9.id</title>'
+        f"<link>BASE</link><language>id</language>{items}</channel></rss>"
+    )
 
 
 class Renderer:

@@ -59,7 +59,13 @@ def test_categories_and_max_pages_bound_the_crawl(
     )
 
     listings = [path for path in site.requests if path.startswith("/category/")]
-    assert sorted(listings) == ["/category/nasional/", "/category/politik/"]
+    # Their first pages, and their feeds (the site's whole feed and sitemaps are not read).
+    assert sorted(listings) == [
+        "/category/nasional/",
+        "/category/nasional/feed/",
+        "/category/politik/",
+        "/category/politik/feed/",
+    ]
     labels = {item["category"] for item in run.items("out.jsonl")} | {
         label for item in run.items("out.jsonl") for label in item["categories"]
     }

@@ -14,11 +14,13 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 
-from channel9 import pages
+from channel9 import discovery, pages
+from channel9 import selectors as css
 from channel9.archive import ReplayMiddleware, fetched_at
 from channel9.arguments import Arguments
 from channel9.failures import Reason, announce_failure, asked_for, reason_of
 from channel9.items import stamp
+from channel9.signals import articles_named, source_unavailable
 from channel9.state import NEVER_WALKED, CrawlStateExtension
 from channel9.urls import normalize, on_site
 
@@ -67,6 +69,12 @@ class Channel9Spider(scrapy.Spider):
         """With ``since``: the listing pages (category, page) that showed each article."""
         self.earlier: set[str] = set()
         """Articles that earlier runs found and did not export: to fetch first."""
+        self.walks_waiting: list[scrapy.Request] = []
+        """Listing walks held back until a feed or the sitemaps tell whether they are
+        needed."""
+        self.sitemaps_pending = 0
+        self.sitemap_found = False
+        self.lastmod_missing = False
         self.rest_asked = False
         """In a replay: whether the archived articles no listing led to were asked for."""
 
@@ -131,17 +139,166 @@ class Channel9Spider(scrapy.Spider):
         if not chosen:
             assert response.request is not None
             announce_failure(self.crawler, response.request, Reason.NO_CATEGORIES)
+        walks = []
         for category in chosen:
             walk = self.crawl_state.walk(category.slug) if self.crawl_state else NEVER_WALKED
             self.anchors[category.slug] = set(walk.anchors)
             self.anchors_needed[category.slug] = len(walk.anchors) // 2
             to_end = self.args.full or not (walk.reached_end or walk.resume_url)
-            yield self._listing(category, category.url, 1, to_end=to_end, from_start=True)
+            if "listings" not in self.args.discover:
+                continue
+            walks.append(self._listing(category, category.url, 1, to_end=to_end, from_start=True))
             if walk.resume_url and walk.resume_page and not (walk.reached_end or to_end):
                 logger.info("Taking up %s at %s", category.label, walk.resume_url)
                 yield self._listing(
                     category, walk.resume_url, walk.resume_page, to_end=True, from_start=False
                 )
+        yield from self._doors(chosen, walks)
+
+    def _doors(
+        self, chosen: list[pages.Category], walks: list[scrapy.Request]
+    ) -> Iterator[scrapy.Request]:
+        """Which doors into the site this run opens. A first run: all, so that every
+        article any of them names is found. A scheduled run: the feed, and the listings
+        only when the feed does not reach back to articles already exported. With
+        ``full``: the sitemaps, and the listings only when they give no ``<lastmod>``.
+        The site's feed and sitemaps name every category's articles: a run narrowed to
+        some categories reads their feeds alone, one bounded by ``max_pages`` no sitemap."""
+        args = self.args
+        first = self.crawl_state is None or self.crawl_state.first_run
+        main_feed = "feed" in args.discover and not args.categories
+        sitemaps = "sitemap" in args.discover and not (args.categories or args.max_pages)
+        # The listings wait for the door that can tell whether they are needed.
+        if not first and (sitemaps if args.full else main_feed):
+            self.walks_waiting = walks
+        else:
+            yield from walks
+        if main_feed and (first or not args.full):
+            yield self._source(self.base_url + css.FEED_PATH, self.parse_feed, main=True)
+        if "feed" in args.discover and first:
+            for category in chosen:
+                yield self._source(category.url + "feed/", self.parse_feed)
+        if sitemaps and (first or args.full):
+            yield self._source(f"{self.base_url}/robots.txt", self.parse_robots)
+
+    def _source(self, url: str, callback: Any, **cb_kwargs: Any) -> scrapy.Request:
+        if callback != self.parse_feed:
+            self.sitemaps_pending += 1
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.source_failed,
+            cb_kwargs=cb_kwargs,
+            meta={"kind": "source"},
+            priority=LISTING_PRIORITY,
+        )
+
+    def _walk_after_all(self) -> Iterator[scrapy.Request]:
+        """The listing walks this run held back, now found to be needed."""
+        walks, self.walks_waiting = self.walks_waiting, []
+        yield from walks
+
+    def parse_feed(self, response: Response, main: bool = False) -> Iterator[scrapy.Request]:
+        """A feed's articles; the main feed of a scheduled run also tells whether the
+        listings must be walked: when none of its articles was exported before, more are
+        new than it holds."""
+        try:
+            named = discovery.parse_feed(response.body, response.url)
+        except discovery.BrokenSource as error:
+            yield from self._unavailable(response.url, "broken", str(error))
+            return
+        urls = yield from self._named("feed", named)
+        if main and self.walks_waiting:
+            known = self.crawl_state is not None and any(map(self.crawl_state.is_known, urls))
+            if known:
+                logger.info("The feed reaches back to articles exported before: no listing walk")
+                self.walks_waiting = []
+            else:
+                logger.info("The feed does not reach back to articles exported before")
+                yield from self._walk_after_all()
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        named = discovery.sitemaps_in_robots(response.body, response.url)
+        self.sitemaps_pending -= 1
+        if named:
+            for url in named:
+                yield self._source(url, self.parse_sitemap)
+        else:
+            yield self._source(self.base_url + css.SITEMAP_PATHS[0], self.parse_sitemap)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        """A sitemap index's post sitemaps, or a sitemap's articles. With ``full``, an
+        article whose ``<lastmod>`` is not later than its last export is not asked for."""
+        self.sitemaps_pending -= 1
+        try:
+            page = discovery.parse_sitemap(
+                response.body, response.url, self.settings.getint("DOWNLOAD_MAXSIZE")
+            )
+        except discovery.BrokenSource as error:
+            yield from self._unavailable(response.url, "broken", str(error))
+            return
+        for url in page.sitemaps:
+            yield self._source(url, self.parse_sitemap)
+        if page.articles:
+            self.sitemap_found = True
+            self.lastmod_missing |= any(entry.date is None for entry in page.articles)
+        yield from self._named("sitemap", page.articles)
+        yield from self._sitemaps_done()
+
+    def _sitemaps_done(self) -> Iterator[scrapy.Request]:
+        """Once every sitemap is read: a ``full`` run whose sitemaps gave no ``<lastmod>``
+        (or no articles) walks the listings after all."""
+        if self.sitemaps_pending == 0 and self.args.full and self.walks_waiting:
+            if self.lastmod_missing or not self.sitemap_found:
+                logger.info("The sitemaps give no <lastmod> for every article: walking all")
+                yield from self._walk_after_all()
+            else:
+                self.walks_waiting = []
+
+    def source_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined]
+        if request.callback != self.parse_feed:
+            self.sitemaps_pending -= 1
+        yield from self._unavailable(request.url, reason_of(failure))
+
+    def _unavailable(self, url: str, reason: str, detail: str = "") -> Iterator[scrapy.Request]:
+        """A feed or sitemap that could not be had: said, and the crawl goes on with the
+        other doors. Sitemaps are looked for where the next plugin keeps them; a missing
+        feed opens the listings after all."""
+        logger.warning("No articles from %s: %s", url, detail or reason)
+        self._stat(f"source_unavailable/{reason}")
+        self.crawler.signals.send_catch_log(source_unavailable, url=url, reason=reason)
+        robots = f"{self.base_url}/robots.txt"
+        fallbacks = [robots, *(self.base_url + path for path in css.SITEMAP_PATHS)]
+        if url in fallbacks[:-1] and not self.sitemap_found:
+            yield self._source(fallbacks[fallbacks.index(url) + 1], self.parse_sitemap)
+        elif url == self.base_url + css.FEED_PATH:
+            yield from self._walk_after_all()
+        yield from self._sitemaps_done()
+
+    def _named(
+        self, source: str, named: Iterable[discovery.Named]
+    ) -> Generator[scrapy.Request, None, list[str]]:
+        """The articles a feed or sitemap names that are new to this run (or, with
+        ``full``, changed since their last export, when the source dates its changes)."""
+        urls = []
+        since = self.args.since
+        for entry in named:
+            for url in self._links([entry.url]):
+                urls.append(url)
+                if since and entry.date and entry.date.date() < since:
+                    continue
+                if self.args.full and entry.date and self.crawl_state:
+                    exported = self.crawl_state.exported_at(url)
+                    if exported and entry.date <= exported:
+                        self._stat("skipped/not_modified")
+                        continue
+                if self._is_new(url):
+                    if self.crawl_state:
+                        self.crawl_state.record_found([url])
+                    yield self._article(url)
+        self.crawler.signals.send_catch_log(articles_named, source=source, urls=urls)
+        return urls
 
     def _unlisted(self, slug: str) -> pages.Category:
         logger.warning("Category %r is not in the site's menu; trying its usual URL", slug)
@@ -185,6 +342,7 @@ class Channel9Spider(scrapy.Spider):
             return
         listing = pages.parse_listing(document, response.url)
         links = list(self._links(listing.article_urls))
+        self.crawler.signals.send_catch_log(articles_named, source="listings", urls=links)
         if not links:
             yield from self._retry(response, pages.page_problem(document) or Reason.EMPTY_LISTING)
             return

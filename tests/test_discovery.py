@@ -1,0 +1,207 @@
+"""Feeds and sitemaps beside the category listings: every article found, scheduled runs
+that cost little, corrections found by the sitemaps' ``<lastmod>``."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from channel9.discovery import BrokenSource, parse_feed, parse_sitemap
+from tests.conftest import crawl, items_of, last_report, run_files
+from tests.fakesite import CATEGORIES, JAKARTA, FakeSite, Reply, always, feed, serve
+
+PAST = datetime(2025, 1, 6, 8, 0, tzinfo=JAKARTA)
+
+
+def article_requests(site: FakeSite) -> list[str]:
+    return [path for path in site.requests if path.strip("/") in site.articles]
+
+
+def test_a_first_run_exports_every_article_any_door_names_each_fetched_once(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=100, doors=True)
+    hidden = site.order[5], site.order[-1]  # one in the feeds too, one in the sitemap alone
+    site.hidden.update(hidden)
+    with serve(site) as base_url:
+        run = crawl(tmp_path, base_url)
+
+    assert run.returncode == 0, run.log
+    (output,) = run_files(tmp_path)
+    urls = sorted(item["url"] for item in items_of(output))
+    assert urls == sorted(site.expected(base_url))
+    assert sorted(article_requests(site)) == sorted(f"/{slug}/" for slug in site.articles)
+    coverage = last_report(tmp_path)["coverage"]
+    in_feeds = {a.slug for c in (None, *CATEGORIES) for a in site.newest(c)}
+    # The listings name the 98 articles they show and the static page /redaksi/.
+    assert coverage["named"] == {"feed": len(in_feeds), "listings": 99, "sitemap": 100}
+    assert coverage["only_one_source"] == {
+        f"{base_url}/{hidden[1]}/": "sitemap",
+        f"{base_url}/redaksi/": "listings",
+    }
+    assert coverage["unavailable"] == []
+
+
+def test_a_scheduled_run_reads_the_feed_and_walks_no_listing_when_it_reaches_back(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=155, doors=True)
+    with serve(site) as base_url:
+        crawl(tmp_path, base_url)
+        new = [site.add_article() for _ in range(5)]
+        asked = len(site.requests)
+        run = crawl(tmp_path, base_url)
+
+    assert run.returncode == 0, run.log
+    assert sorted(item["url"] for item in items_of(run_files(tmp_path)[-1])) == sorted(
+        f"{base_url}/{article.slug}/" for article in new
+    )
+    # robots.txt, the home page, the feed and the five articles.
+    assert len(site.requests) - asked == 8 <= 12
+
+
+@pytest.mark.parametrize(
+    ("new", "feed_reply"),
+    [(12, None), (5, Reply(404, b"Not Found")), (5, Reply(200, b"<html>not a feed</html>"))],
+    ids=["more-new-than-the-feed-holds", "feed-gone", "feed-broken"],
+)
+def test_a_scheduled_run_walks_the_listings_when_the_feed_cannot_tell(
+    new: int, feed_reply: Reply | None, tmp_path: Path
+) -> None:
+    site = FakeSite(count=155, doors=True)
+    with serve(site) as base_url:
+        crawl(tmp_path, base_url)
+        added = [site.add_article() for _ in range(new)]
+        if feed_reply:
+            site.overrides["/feed/"] = always(feed_reply)
+        run = crawl(tmp_path, base_url)
+
+    assert run.returncode == 0, run.log
+    assert sorted(item["url"] for item in items_of(run_files(tmp_path)[-1])) == sorted(
+        f"{base_url}/{article.slug}/" for article in added
+    )
+    assert any(path.startswith("/category/") for path in site.requests[-20:])
+
+
+def test_full_re_emits_exactly_the_edited_articles_the_sitemap_dates(tmp_path: Path) -> None:
+    site = FakeSite(count=155, start=PAST, doors=True)
+    with serve(site) as base_url:
+        crawl(tmp_path, base_url)
+        edited = site.order[3], site.order[50], site.order[77], site.order[120], site.order[154]
+        for slug in edited:
+            site.edit(slug)
+        asked = len(site.requests)
+        run = crawl(tmp_path, base_url, "-a", "full=1")
+
+    assert run.returncode == 0, run.log
+    items = items_of(run_files(tmp_path)[-1])
+    assert sorted(item["url"] for item in items) == sorted(f"{base_url}/{s}/" for s in edited)
+    assert all("Ralat ke-1" in item["text"] for item in items)
+    assert len(site.requests) - asked <= 40
+
+
+def test_full_walks_everything_when_the_sitemap_gives_no_lastmod(tmp_path: Path) -> None:
+    site = FakeSite(count=60, start=PAST, doors=True)
+    with serve(site) as base_url:
+        crawl(tmp_path, base_url)
+        sitemap = site.page("/wp-sitemap-posts-post-1.xml").body
+        undated = re.sub(rb"<lastmod>[^<]*</lastmod>", b"", sitemap)
+        site.overrides["/wp-sitemap-posts-post-1.xml"] = always(Reply(200, undated))
+        site.edit(site.order[30])
+        asked = len(site.requests)
+        run = crawl(tmp_path, base_url, "-a", "full=1")
+
+    assert run.returncode == 0, run.log
+    assert [item["url"] for item in items_of(run_files(tmp_path)[-1])] == [
+        f"{base_url}/{site.order[30]}/"
+    ]
+    assert len(article_requests(site)[-60:]) == 60 and len(site.requests) - asked > 60
+
+
+@pytest.mark.parametrize(
+    ("path", "reply"),
+    [
+        ("/wp-sitemap.xml", Reply(404, b"Not Found")),
+        ("/wp-sitemap.xml", Reply(200, b"<html>oops</html>")),
+        ("/wp-sitemap-posts-post-1.xml", Reply(500, b"error")),
+        ("/category/opini/feed/", Reply(404, b"Not Found")),
+    ],
+    ids=["sitemap-gone", "sitemap-broken", "post-sitemap-failing", "category-feed-gone"],
+)
+def test_a_door_missing_or_broken_is_said_and_the_crawl_goes_on(
+    path: str, reply: Reply, tmp_path: Path
+) -> None:
+    site = FakeSite(count=60, doors=True)
+    site.overrides[path] = always(reply)
+    with serve(site) as base_url:
+        run = crawl(tmp_path, base_url, "-s", "RETRY_TIMES=0")
+
+    assert run.returncode == 0, run.log
+    assert len(items_of(run_files(tmp_path)[-1])) == 60
+    unavailable = last_report(tmp_path)["coverage"]["unavailable"]
+    assert f"{base_url}{path}" in [entry["url"] for entry in unavailable]
+
+
+def test_a_feed_names_its_articles_and_their_dates() -> None:
+    site = FakeSite(count=12)
+    body = feed(site.newest()).replace("BASE", "https://channel9.id").encode()
+
+    named = parse_feed(body, "https://channel9.id/feed/")
+
+    assert [entry.url for entry in named] == [
+        f"https://channel9.id/{slug}/" for slug in site.order[:10]
+    ]
+    assert named[0].date == site.articles[site.order[0]].published
+
+
+def test_an_atom_feed_is_read_too() -> None:
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate"'
+        b' href="https://channel9.id/a/"/><published>2026-11-20T09:00:00+07:00</published>'
+        b"</entry></feed>"
+    )
+    (entry,) = parse_feed(atom, "https://channel9.id/feed/atom/")
+    assert entry.url == "https://channel9.id/a/"
+    assert entry.date == datetime(2026, 11, 20, 9, tzinfo=JAKARTA)
+
+
+def test_a_sitemap_index_leads_to_post_sitemaps_only_and_gzip_is_read() -> None:
+    index = (
+        b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + b"".join(
+            b"<sitemap><loc>https://channel9.id/" + name + b"</loc></sitemap>"
+            for name in (
+                b"wp-sitemap-posts-post-1.xml",
+                b"wp-sitemap-posts-page-1.xml",
+                b"post-sitemap2.xml",
+                b"category-sitemap.xml",
+                b"wp-sitemap-users-1.xml",
+            )
+        )
+        + b"</sitemapindex>"
+    )
+    page = parse_sitemap(gzip.compress(index), "https://channel9.id/wp-sitemap.xml", 10**7)
+    assert page.sitemaps == (
+        "https://channel9.id/wp-sitemap-posts-post-1.xml",
+        "https://channel9.id/post-sitemap2.xml",
+    )
+    assert page.articles == ()
+
+
+def test_a_sitemap_of_pages_names_no_article() -> None:
+    urlset = (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url>'
+        b"<loc>https://channel9.id/redaksi/</loc></url></urlset>"
+    )
+    page = parse_sitemap(urlset, "https://channel9.id/wp-sitemap-posts-page-1.xml", 10**7)
+    assert page.articles == ()
+
+
+@pytest.mark.parametrize("body", [b"", b"<html><body>Not found</body></html>", b"\x1f\x8bjunk"])
+def test_a_broken_sitemap_is_named_broken(body: bytes) -> None:
+    with pytest.raises(BrokenSource):
+        parse_sitemap(body, "https://channel9.id/sitemap.xml", 10**7)
