@@ -72,6 +72,8 @@ def parse_feed(body: bytes, url: str) -> list[Named]:
         root = lxml.etree.fromstring(body, lxml.etree.XMLParser(resolve_entities=False))
     except lxml.etree.XMLSyntaxError:
         raise BrokenSource("not a feed") from None
+    if root.tag not in ("rss", "{http://www.w3.org/2005/Atom}feed"):
+        raise BrokenSource(f"a <{root.tag}>, not a feed")
     named = []
     for item in root.iter("item", "{http://www.w3.org/2005/Atom}entry"):
         link = absolute(url, item.findtext("link") or _atom_link(item))
@@ -79,8 +81,6 @@ def parse_feed(body: bytes, url: str) -> list[Named]:
             date = item.findtext("pubDate")
             published = _rfc822_date(date) if date else _iso_date(_atom_text(item, "published"))
             named.append(Named(link, published))
-    if root.tag not in ("rss", "{http://www.w3.org/2005/Atom}feed"):
-        raise BrokenSource(f"a <{root.tag}>, not a feed")
     return named
 
 
@@ -96,10 +96,12 @@ def _atom_text(entry: lxml.etree._Element, name: str) -> str | None:
 
 
 def _rfc822_date(text: str) -> datetime | None:
+    """An RFC 822 date; None without a zone ("-0000"), as :func:`_iso_date`."""
     try:
-        return parsedate_to_datetime(text.strip())
+        moment = parsedate_to_datetime(text.strip())
     except (TypeError, ValueError):
         return None
+    return moment if moment.tzinfo else None
 
 
 def _iso_date(text: str | None) -> datetime | None:

@@ -66,8 +66,13 @@ def test_a_scheduled_run_reads_the_feed_and_walks_no_listing_when_it_reaches_bac
 
 @pytest.mark.parametrize(
     ("new", "feed_reply"),
-    [(12, None), (5, Reply(404, b"Not Found")), (5, Reply(200, b"<html>not a feed</html>"))],
-    ids=["more-new-than-the-feed-holds", "feed-gone", "feed-broken"],
+    [
+        (12, None),
+        (5, Reply(404, b"Not Found")),
+        (5, Reply(200, b"<html>not a feed</html>")),
+        (5, Reply(301, b"", {"Location": "BASE/category/opini/"})),
+    ],
+    ids=["more-new-than-the-feed-holds", "feed-gone", "feed-broken", "feed-moved-to-a-page"],
 )
 def test_a_scheduled_run_walks_the_listings_when_the_feed_cannot_tell(
     new: int, feed_reply: Reply | None, tmp_path: Path
@@ -205,3 +210,31 @@ def test_a_sitemap_of_pages_names_no_article() -> None:
 def test_a_broken_sitemap_is_named_broken(body: bytes) -> None:
     with pytest.raises(BrokenSource):
         parse_sitemap(body, "https://channel9.id/sitemap.xml", 10**7)
+
+
+def test_a_sitemap_named_twice_or_by_itself_is_read_once_and_full_still_decides(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=40, start=PAST, doors=True)
+    robots = b"User-agent: *\nSitemap: BASE/wp-sitemap.xml\nSitemap: BASE/wp-sitemap.xml\n"
+    site.overrides["/robots.txt"] = always(Reply(200, robots, {"Content-Type": "text/plain"}))
+    index = site.page("/wp-sitemap.xml").body
+    looping = index.replace(
+        b"</sitemapindex>", b"<sitemap><loc>BASE/wp-sitemap.xml</loc></sitemap></sitemapindex>"
+    )
+    site.overrides["/wp-sitemap.xml"] = always(Reply(200, looping))
+    # Undated, and without the article to be edited: only the listings lead to it.
+    edited = site.order[20]
+    sitemap = site.page("/wp-sitemap-posts-post-1.xml").body
+    undated = re.sub(rb"<lastmod>[^<]*</lastmod>", b"", sitemap)
+    undated = re.sub(rb"<url><loc>BASE/" + edited.encode() + rb"/</loc></url>", b"", undated)
+    site.overrides["/wp-sitemap-posts-post-1.xml"] = always(Reply(200, undated))
+    with serve(site) as base_url:
+        crawl(tmp_path, base_url)
+        site.edit(edited)
+        asked = len(site.requests)
+        run = crawl(tmp_path, base_url, "-a", "full=1")
+
+    assert run.returncode == 0, run.log
+    assert site.requests[asked:].count("/wp-sitemap.xml") == 1
+    assert [item["url"] for item in items_of(run_files(tmp_path)[-1])] == [f"{base_url}/{edited}/"]

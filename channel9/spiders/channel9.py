@@ -73,6 +73,7 @@ class Channel9Spider(scrapy.Spider):
         """Listing walks held back until a feed or the sitemaps tell whether they are
         needed."""
         self.sitemaps_pending = 0
+        self.sources_asked: set[str] = set()
         self.sitemap_found = False
         self.lastmod_missing = False
         self.rest_asked = False
@@ -174,23 +175,30 @@ class Channel9Spider(scrapy.Spider):
         else:
             yield from walks
         if main_feed and (first or not args.full):
-            yield self._source(self.base_url + css.FEED_PATH, self.parse_feed, main=True)
+            yield from self._source(self.base_url + css.FEED_PATH, self.parse_feed, main=True)
         if "feed" in args.discover and first:
             for category in chosen:
-                yield self._source(category.url + "feed/", self.parse_feed)
+                yield from self._source(category.url + "feed/", self.parse_feed)
         if sitemaps and (first or args.full):
-            yield self._source(f"{self.base_url}/robots.txt", self.parse_robots)
+            yield from self._source(f"{self.base_url}/robots.txt", self.parse_robots)
 
-    def _source(self, url: str, callback: Any, **cb_kwargs: Any) -> scrapy.Request:
+    def _source(self, url: str, callback: Any, **cb_kwargs: Any) -> Iterator[scrapy.Request]:
+        """A feed or sitemap, asked for once a run: an index that names itself or a
+        sitemap that robots.txt names twice must not leave a sitemap counted as pending
+        that Scrapy's duplicate filter dropped."""
+        if url in self.sources_asked:
+            return
+        self.sources_asked.add(url)
         if callback != self.parse_feed:
             self.sitemaps_pending += 1
-        return scrapy.Request(
+        yield scrapy.Request(
             url,
             callback=callback,
             errback=self.source_failed,
             cb_kwargs=cb_kwargs,
             meta={"kind": "source"},
             priority=LISTING_PRIORITY,
+            dont_filter=True,
         )
 
     def _walk_after_all(self) -> Iterator[scrapy.Request]:
@@ -205,7 +213,7 @@ class Channel9Spider(scrapy.Spider):
         try:
             named = discovery.parse_feed(response.body, response.url)
         except discovery.BrokenSource as error:
-            yield from self._unavailable(response.url, "broken", str(error))
+            yield from self._unavailable(response.url, "broken", str(error), main)
             return
         urls = yield from self._named("feed", named)
         if main and self.walks_waiting:
@@ -222,9 +230,9 @@ class Channel9Spider(scrapy.Spider):
         self.sitemaps_pending -= 1
         if named:
             for url in named:
-                yield self._source(url, self.parse_sitemap)
+                yield from self._source(url, self.parse_sitemap)
         else:
-            yield self._source(self.base_url + css.SITEMAP_PATHS[0], self.parse_sitemap)
+            yield from self._source(self.base_url + css.SITEMAP_PATHS[0], self.parse_sitemap)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """A sitemap index's post sitemaps, or a sitemap's articles. With ``full``, an
@@ -238,7 +246,7 @@ class Channel9Spider(scrapy.Spider):
             yield from self._unavailable(response.url, "broken", str(error))
             return
         for url in page.sitemaps:
-            yield self._source(url, self.parse_sitemap)
+            yield from self._source(url, self.parse_sitemap)
         if page.articles:
             self.sitemap_found = True
             self.lastmod_missing |= any(entry.date is None for entry in page.articles)
@@ -259,9 +267,13 @@ class Channel9Spider(scrapy.Spider):
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]
         if request.callback != self.parse_feed:
             self.sitemaps_pending -= 1
-        yield from self._unavailable(request.url, reason_of(failure))
+        yield from self._unavailable(
+            request.url, reason_of(failure), main_feed=request.cb_kwargs.get("main", False)
+        )
 
-    def _unavailable(self, url: str, reason: str, detail: str = "") -> Iterator[scrapy.Request]:
+    def _unavailable(
+        self, url: str, reason: str, detail: str = "", main_feed: bool = False
+    ) -> Iterator[scrapy.Request]:
         """A feed or sitemap that could not be had: said, and the crawl goes on with the
         other doors. Sitemaps are looked for where the next plugin keeps them; a missing
         feed opens the listings after all."""
@@ -271,8 +283,8 @@ class Channel9Spider(scrapy.Spider):
         robots = f"{self.base_url}/robots.txt"
         fallbacks = [robots, *(self.base_url + path for path in css.SITEMAP_PATHS)]
         if url in fallbacks[:-1] and not self.sitemap_found:
-            yield self._source(fallbacks[fallbacks.index(url) + 1], self.parse_sitemap)
-        elif url == self.base_url + css.FEED_PATH:
+            yield from self._source(fallbacks[fallbacks.index(url) + 1], self.parse_sitemap)
+        elif main_feed:  # told by the request, not its URL: a feed may redirect
             yield from self._walk_after_all()
         yield from self._sitemaps_done()
 
