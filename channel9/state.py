@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS walks (
     resume_page INTEGER,
     anchor TEXT
 );
+CREATE TABLE IF NOT EXISTS lastmods (url TEXT PRIMARY KEY, lastmod TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     started_at TEXT NOT NULL,
@@ -215,6 +216,15 @@ class CrawlState:
         dates later is worth a look."""
         row = self.db.execute("SELECT last_seen FROM articles WHERE url = ?", (url,)).fetchone()
         return datetime.fromisoformat(row[0]) if row else None
+
+    def lastmod(self, url: str) -> datetime | None:
+        """The ``<lastmod>`` a sitemap gave the article when a run last read it."""
+        row = self.db.execute("SELECT lastmod FROM lastmods WHERE url = ?", (url,)).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    def record_lastmod(self, url: str, lastmod: datetime) -> None:
+        self.db.execute("INSERT OR REPLACE INTO lastmods VALUES (?, ?)", (url, lastmod.isoformat()))
+        self._written()
 
     def to_fetch(self) -> list[str]:
         """Articles found by earlier runs and not yet exported nor given up."""
@@ -495,6 +505,13 @@ class CrawlStateExtension:
 
     def exported_at(self, url: str) -> datetime | None:
         return self.store.exported_at(url)
+
+    def lastmod(self, url: str) -> datetime | None:
+        return self.store.lastmod(url)
+
+    def record_lastmod(self, url: str, lastmod: datetime) -> None:
+        with self._writing():
+            self.store.record_lastmod(url, lastmod)
 
     def to_fetch(self) -> list[str]:
         return self.store.to_fetch()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -238,3 +238,73 @@ def test_a_sitemap_named_twice_or_by_itself_is_read_once_and_full_still_decides(
     assert run.returncode == 0, run.log
     assert site.requests[asked:].count("/wp-sitemap.xml") == 1
     assert [item["url"] for item in items_of(run_files(tmp_path)[-1])] == [f"{base_url}/{edited}/"]
+
+
+def test_an_old_article_back_at_the_top_of_the_feed_does_not_stop_the_listings(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=60, doors=True)
+    with serve(site) as base_url:
+        crawl(tmp_path, base_url)
+        new = [site.add_article() for _ in range(12)]
+        site.promote(site.order[30])
+        run = crawl(tmp_path, base_url)
+
+    assert run.returncode == 0, run.log
+    exported = {item["url"] for item in items_of(run_files(tmp_path)[-1])}
+    assert exported >= {f"{base_url}/{article.slug}/" for article in new}
+
+
+def test_full_walks_everything_when_a_post_sitemap_cannot_be_read(tmp_path: Path) -> None:
+    site = FakeSite(count=60, start=PAST, doors=True)
+    with serve(site) as base_url:
+        crawl(tmp_path, base_url)
+        index = site.page("/wp-sitemap.xml").body.replace(
+            b"</sitemapindex>",
+            b"<sitemap><loc>BASE/wp-sitemap-posts-post-2.xml</loc></sitemap></sitemapindex>",
+        )
+        site.overrides["/wp-sitemap.xml"] = always(Reply(200, index))
+        site.overrides["/wp-sitemap-posts-post-2.xml"] = always(Reply(500, b"error"))
+        half = site.page("/wp-sitemap-posts-post-1.xml").body
+        for slug in site.order[30:]:
+            half = re.sub(rb"<url><loc>BASE/" + slug.encode() + rb"/</loc>.*?</url>", b"", half)
+        site.overrides["/wp-sitemap-posts-post-1.xml"] = always(Reply(200, half))
+        edited = site.order[5], site.order[45]
+        for slug in edited:
+            site.edit(slug)
+        run = crawl(tmp_path, base_url, "-a", "full=1", "-s", "RETRY_TIMES=0")
+
+    assert run.returncode == 0, run.log
+    exported = sorted(item["url"] for item in items_of(run_files(tmp_path)[-1]))
+    assert exported == sorted(f"{base_url}/{slug}/" for slug in edited)
+
+
+def test_full_compares_the_sites_dates_with_its_own_not_with_the_crawlers_clock(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=40, start=PAST, doors=True)
+    with serve(site) as base_url:
+        crawl(tmp_path, base_url)
+        edited = site.order[7]
+        site.edit(edited)
+        # The site's clock is 10 minutes slow: its edit dates before the crawl's export.
+        site.articles[edited].modified = datetime.now(JAKARTA) - timedelta(minutes=10)
+        run = crawl(tmp_path, base_url, "-a", "full=1")
+
+    assert run.returncode == 0, run.log
+    assert [item["url"] for item in items_of(run_files(tmp_path)[-1])] == [f"{base_url}/{edited}/"]
+
+
+def test_since_reads_a_feeds_gmt_dates_as_the_sites_days(tmp_path: Path) -> None:
+    site = FakeSite(count=60, doors=True)
+    with serve(site) as base_url:
+        crawl(tmp_path, base_url)
+        early = site.add_article()
+        # 02:00 in Jakarta: 19:00 the day before in the feed's GMT.
+        early.published = early.published.replace(hour=2, minute=0)
+        run = crawl(tmp_path, base_url, "-a", f"since={early.published.date().isoformat()}")
+
+    assert run.returncode == 0, run.log
+    assert [item["url"] for item in items_of(run_files(tmp_path)[-1])] == [
+        f"{base_url}/{early.slug}/"
+    ]

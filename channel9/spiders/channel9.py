@@ -18,6 +18,7 @@ from channel9 import discovery, pages
 from channel9 import selectors as css
 from channel9.archive import ReplayMiddleware, fetched_at
 from channel9.arguments import Arguments
+from channel9.dates import JAKARTA
 from channel9.failures import Reason, announce_failure, asked_for, reason_of
 from channel9.items import stamp
 from channel9.signals import articles_named, source_unavailable
@@ -213,11 +214,14 @@ class Channel9Spider(scrapy.Spider):
         try:
             named = discovery.parse_feed(response.body, response.url)
         except discovery.BrokenSource as error:
-            yield from self._unavailable(response.url, "broken", str(error), main)
+            yield from self._unavailable(response.url, "broken", str(error), main=main)
             return
         urls = yield from self._named("feed", named)
         if main and self.walks_waiting:
-            known = self.crawl_state is not None and any(map(self.crawl_state.is_known, urls))
+            # Its oldest entry, not any: an old article promoted to the top says nothing.
+            known = (
+                bool(urls) and self.crawl_state is not None and self.crawl_state.is_known(urls[-1])
+            )
             if known:
                 logger.info("The feed reaches back to articles exported before: no listing walk")
                 self.walks_waiting = []
@@ -230,11 +234,11 @@ class Channel9Spider(scrapy.Spider):
         self.sitemaps_pending -= 1
         if named:
             for url in named:
-                yield from self._source(url, self.parse_sitemap)
+                yield from self._source(url, self.parse_sitemap, named=True)
         else:
             yield from self._source(self.base_url + css.SITEMAP_PATHS[0], self.parse_sitemap)
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_sitemap(self, response: Response, named: bool = False) -> Iterator[scrapy.Request]:
         """A sitemap index's post sitemaps, or a sitemap's articles. With ``full``, an
         article whose ``<lastmod>`` is not later than its last export is not asked for."""
         self.sitemaps_pending -= 1
@@ -243,10 +247,10 @@ class Channel9Spider(scrapy.Spider):
                 response.body, response.url, self.settings.getint("DOWNLOAD_MAXSIZE")
             )
         except discovery.BrokenSource as error:
-            yield from self._unavailable(response.url, "broken", str(error))
+            yield from self._unavailable(response.url, "broken", str(error), named=named)
             return
         for url in page.sitemaps:
-            yield from self._source(url, self.parse_sitemap)
+            yield from self._source(url, self.parse_sitemap, named=True)
         if page.articles:
             self.sitemap_found = True
             self.lastmod_missing |= any(entry.date is None for entry in page.articles)
@@ -267,12 +271,10 @@ class Channel9Spider(scrapy.Spider):
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]
         if request.callback != self.parse_feed:
             self.sitemaps_pending -= 1
-        yield from self._unavailable(
-            request.url, reason_of(failure), main_feed=request.cb_kwargs.get("main", False)
-        )
+        yield from self._unavailable(request.url, reason_of(failure), **request.cb_kwargs)
 
     def _unavailable(
-        self, url: str, reason: str, detail: str = "", main_feed: bool = False
+        self, url: str, reason: str, detail: str = "", main: bool = False, named: bool = False
     ) -> Iterator[scrapy.Request]:
         """A feed or sitemap that could not be had: said, and the crawl goes on with the
         other doors. Sitemaps are looked for where the next plugin keeps them; a missing
@@ -284,8 +286,10 @@ class Channel9Spider(scrapy.Spider):
         fallbacks = [robots, *(self.base_url + path for path in css.SITEMAP_PATHS)]
         if url in fallbacks[:-1] and not self.sitemap_found:
             yield from self._source(fallbacks[fallbacks.index(url) + 1], self.parse_sitemap)
-        elif main_feed:  # told by the request, not its URL: a feed may redirect
+        elif main:  # told by the request, not its URL: a feed may redirect
             yield from self._walk_after_all()
+        # A sitemap an index or robots.txt names, lost: the sitemaps cannot tell all edits.
+        self.lastmod_missing |= named
         yield from self._sitemaps_done()
 
     def _named(
@@ -298,19 +302,31 @@ class Channel9Spider(scrapy.Spider):
         for entry in named:
             for url in self._links([entry.url]):
                 urls.append(url)
-                if since and entry.date and entry.date.date() < since:
+                # The site's day: a feed's dates are in GMT.
+                if since and entry.date and entry.date.astimezone(JAKARTA).date() < since:
                     continue
-                if self.args.full and entry.date and self.crawl_state:
-                    exported = self.crawl_state.exported_at(url)
-                    if exported and entry.date <= exported:
+                if source == "sitemap" and entry.date and self.crawl_state:
+                    if self.args.full and not self._modified(url, entry.date):
                         self._stat("skipped/not_modified")
                         continue
+                    self.crawl_state.record_lastmod(url, entry.date)
                 if self._is_new(url):
                     if self.crawl_state:
                         self.crawl_state.record_found([url])
                     yield self._article(url)
         self.crawler.signals.send_catch_log(articles_named, source=source, urls=urls)
         return urls
+
+    def _modified(self, url: str, lastmod: datetime) -> bool:
+        """Whether the site changed an exported article since: its ``<lastmod>`` against
+        the one read when it was last seen (the site's clock against itself), or, for an
+        article no sitemap dated then, against its last export."""
+        assert self.crawl_state is not None
+        exported = self.crawl_state.exported_at(url)
+        if exported is None:
+            return True
+        before = self.crawl_state.lastmod(url)
+        return lastmod > (before or exported)
 
     def _unlisted(self, slug: str) -> pages.Category:
         logger.warning("Category %r is not in the site's menu; trying its usual URL", slug)
