@@ -273,13 +273,16 @@ def test_full_walks_everything_when_a_post_sitemap_cannot_be_read(tmp_path: Path
     assert exported == sorted(f"{base_url}/{slug}/" for slug in edited)
 
 
+@pytest.mark.parametrize("fast", [False, True], ids=["clock-slow", "clock-was-fast"])
 def test_full_compares_the_sites_dates_with_its_own_not_with_the_crawlers_clock(
-    tmp_path: Path,
+    fast: bool, tmp_path: Path
 ) -> None:
     site = FakeSite(count=40, start=PAST, doors=True)
+    edited = site.order[7]
+    if fast:  # a lastmod 2 hours ahead when first read: the edit dates before it
+        site.articles[edited].modified = datetime.now(JAKARTA) + timedelta(hours=2)
     with serve(site) as base_url:
         crawl(tmp_path, base_url)
-        edited = site.order[7]
         site.edit(edited)
         # The site's clock is 10 minutes slow: its edit dates before the crawl's export.
         site.articles[edited].modified = datetime.now(JAKARTA) - timedelta(minutes=10)

@@ -219,9 +219,9 @@ class Channel9Spider(scrapy.Spider):
         urls = yield from self._named("feed", named)
         if main and self.walks_waiting:
             # Its oldest entry, not any: an old article promoted to the top says nothing.
-            known = (
-                bool(urls) and self.crawl_state is not None and self.crawl_state.is_known(urls[-1])
-            )
+            # Exported, not merely known: a page given up says nothing of what came after.
+            state = self.crawl_state
+            known = bool(urls) and state is not None and state.exported_at(urls[-1]) is not None
             if known:
                 logger.info("The feed reaches back to articles exported before: no listing walk")
                 self.walks_waiting = []
@@ -326,7 +326,8 @@ class Channel9Spider(scrapy.Spider):
         if exported is None:
             return True
         before = self.crawl_state.lastmod(url)
-        return lastmod > (before or exported)
+        # Any other lastmod is a change: a site whose clock was fast moves backwards.
+        return lastmod != before if before else lastmod > exported
 
     def _unlisted(self, slug: str) -> pages.Category:
         logger.warning("Category %r is not in the site's menu; trying its usual URL", slug)
