@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from tests.fakesite import FakeSite, serve
 
@@ -64,10 +65,26 @@ def crawl(
     (``prefix``: a command that runs it, such as ``setpriv``)."""
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
     command = [*prefix, SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST, *args]
+    started = time.time()
     done = subprocess.run(
         command, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout
     )
+    check_schema(workdir, since=started)
     return Crawl(done.returncode, done.stderr + done.stdout, workdir)
+
+
+SCHEMA = Draft202012Validator(
+    json.loads((Path(__file__).parent.parent / "channel9" / "schema.json").read_text()),
+    format_checker=Draft202012Validator.FORMAT_CHECKER,
+)
+
+
+def check_schema(workdir: Path, since: float) -> None:
+    """Every item a crawl wrote to a JSON Lines file is valid against the item's schema."""
+    for path in workdir.rglob("*.jsonl"):
+        if path.is_file() and path.stat().st_mtime >= since - 1:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                SCHEMA.validate(json.loads(line))
 
 
 def interrupt(

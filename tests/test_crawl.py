@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from jsonschema import ValidationError
 
-from tests.conftest import crawl, report_of
+from channel9.items import Article
+from tests.conftest import SCHEMA, crawl, report_of
 from tests.fakesite import FakeSite, list_also, serve
 
 
@@ -109,3 +112,22 @@ def test_an_article_is_the_same_item_whichever_listing_led_to_it(
     item.pop("crawled_at")
     assert item == site.expected(base_url)[f"{base_url}/{slug}/"]
     assert item["categories"] == ["Politik"]
+
+
+def test_the_items_schema_names_every_field_of_the_item_and_refuses_a_wrong_one() -> None:
+    schema = SCHEMA.schema
+    assert list(schema["properties"]) == [field.name for field in fields(Article)]
+    assert schema["required"] == list(schema["properties"])
+    good: dict[str, object] = {
+        **dict.fromkeys(schema["properties"]),
+        "url": "https://channel9.id/a/",
+        "title": "A",
+        "categories": [],
+        "tags": [],
+        "text": "Teks.",
+        "crawled_at": "2026-11-28T20:49:43+00:00",
+    }
+    SCHEMA.validate(good)
+    for wrong in ({"crawled_at": "kemarin"}, {"published_date": "28/11/2026"}, {"extra": 1}):
+        with pytest.raises(ValidationError):
+            SCHEMA.validate({**good, **wrong})
