@@ -143,8 +143,15 @@ def test_full_walks_everything_when_the_sitemap_gives_no_lastmod(tmp_path: Path)
         ("/wp-sitemap.xml", Reply(200, b"<html>oops</html>")),
         ("/wp-sitemap-posts-post-1.xml", Reply(500, b"error")),
         ("/category/opini/feed/", Reply(404, b"Not Found")),
+        ("/robots.txt", Reply(200, b"User-agent: *\nSitemap: http://elsewhere.invalid/s.xml\n")),
     ],
-    ids=["sitemap-gone", "sitemap-broken", "post-sitemap-failing", "category-feed-gone"],
+    ids=[
+        "sitemap-gone",
+        "sitemap-broken",
+        "post-sitemap-failing",
+        "category-feed-gone",
+        "sitemap-on-another-host",
+    ],
 )
 def test_a_door_missing_or_broken_is_said_and_the_crawl_goes_on(
     path: str, reply: Reply, tmp_path: Path
@@ -156,8 +163,12 @@ def test_a_door_missing_or_broken_is_said_and_the_crawl_goes_on(
 
     assert run.returncode == 0, run.log
     assert len(items_of(run_files(tmp_path)[-1])) == 60
-    unavailable = last_report(tmp_path)["coverage"]["unavailable"]
-    assert f"{base_url}{path}" in [entry["url"] for entry in unavailable]
+    coverage = last_report(tmp_path)["coverage"]
+    unavailable = {entry["url"]: entry["reason"] for entry in coverage["unavailable"]}
+    if path == "/robots.txt":  # never asked for: another host is not the crawl's to fetch
+        assert unavailable["http://elsewhere.invalid/s.xml"] == "offsite"
+    else:
+        assert f"{base_url}{path}" in unavailable
 
 
 def test_a_feed_names_its_articles_and_their_dates() -> None:

@@ -190,6 +190,9 @@ class Channel9Spider(scrapy.Spider):
         if url in self.sources_asked:
             return
         self.sources_asked.add(url)
+        if not on_site(url, self.base_url):  # a sitemap named on another host: not ours
+            yield from self._unavailable(url, str(Reason.OFFSITE), **cb_kwargs)
+            return
         if callback != self.parse_feed:
             self.sitemaps_pending += 1
         yield scrapy.Request(
