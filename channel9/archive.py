@@ -15,6 +15,7 @@ import io
 import logging
 import tempfile
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from importlib.metadata import version
@@ -31,7 +32,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.web.http import RESPONSES
 
-from channel9.failures import Reason, Refused, StartupError, stop_run
+from channel9.failures import Reason, Refused, StartupError, retried_statuses, stop_run
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -58,9 +59,6 @@ KIND_FIELD = "Channel9-Kind"
 """A WARC field of each response record: what the crawl asked the page for (``home``,
 ``listing``, ``article``), so that a replay finds every article the archive holds."""
 SECRET_HEADERS = (b"Authorization", b"Proxy-Authorization", b"Cookie")
-RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
-"""Answers the crawl asks again for: a replay takes an earlier capture of the URL over
-such a one (a run that met the site down must not spoil the rebuild)."""
 
 
 class ArchiveUnusable(StartupError):
@@ -116,9 +114,12 @@ def response_block(response: Response) -> bytes:
     still content-encoded, and ``Content-Length`` its length when the server sent it in
     chunks or until it closed the connection."""
     headers = response.headers
-    lines = _header_lines(headers, (b"Transfer-Encoding",))
-    if b"Transfer-Encoding" in headers or (response.body and b"Content-Length" not in headers):
-        lines = _header_lines(headers, (b"Transfer-Encoding", b"Content-Length"))
+    measured = b"Transfer-Encoding" in headers or (
+        bool(response.body) and b"Content-Length" not in headers
+    )
+    dropped = (b"Transfer-Encoding", b"Content-Length") if measured else (b"Transfer-Encoding",)
+    lines = _header_lines(headers, dropped)
+    if measured:
         lines += b"Content-Length: %d\r\n" % len(response.body)
     status = response.status
     protocol = (response.protocol or "HTTP/1.1").encode()
@@ -406,10 +407,11 @@ def warc_files(path: Path) -> list[Path]:
     )
 
 
-def index(paths: list[Path]) -> dict[str, Capture]:
+def index(paths: list[Path], retried: Collection[int]) -> dict[str, Capture]:
     """The latest capture of each URL (the later record when two share a date), an
-    answer the crawl would ask again for only when the URL has no other."""
-    latest: dict[str, tuple[bool, datetime, Capture]] = {}
+    answer the crawl asks again for (``retried``: ``RETRY_HTTP_CODES``) only when the URL
+    has no other: a run that met the site down must not spoil the rebuild."""
+    latest: dict[str, tuple[bool, Capture]] = {}
     firsts: dict[Path, Capture] = {}
     """Each file's first capture: read alone, to know that records can be."""
     skipped = 0
@@ -429,9 +431,9 @@ def index(paths: list[Path]) -> dict[str, Capture]:
                     continue
                 capture = Capture(date, path, record.stream_pos, record.headers.get(KIND_FIELD))
                 firsts.setdefault(path, capture)
-                rank = (status not in RETRIED_STATUSES, date, capture)
-                if url not in latest or rank[:2] >= latest[url][:2]:
-                    latest[url] = rank
+                answered = status not in retried
+                if url not in latest or (answered, date) >= (latest[url][0], latest[url][1].date):
+                    latest[url] = (answered, capture)
     if skipped:
         logger.warning("Skipped %d response records without a URL, a date or a status", skipped)
     for first in firsts.values():
@@ -442,7 +444,7 @@ def index(paths: list[Path]) -> dict[str, Capture]:
                 f"{first.path}: its records cannot be read one by one (gzipped as a whole"
                 " file, not record by record?)"
             ) from None
-    return {url: rank[2] for url, rank in latest.items()}
+    return {url: capture for url, (_, capture) in latest.items()}
 
 
 def replayed(capture: Capture, request: Request) -> Response:
@@ -478,17 +480,19 @@ class ReplayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        source = Path(crawler.settings.get("CHANNEL9_REPLAY") or "")
-        if not crawler.settings.get("CHANNEL9_REPLAY"):
+        replay = crawler.settings.get("CHANNEL9_REPLAY")
+        if not replay:
             raise NotConfigured("not a replay")
+        source = Path(replay)
         if source.name.endswith(OPEN):
             raise ArchiveUnusable(
                 f"replay={source}: a file still being written, or left by a killed run"
                 " (which the next crawl, or a replay of its folder, mends)"
             )
+        opened = list(source.rglob(f"*{SUFFIX}{OPEN}"))
         try:
             # Files killed runs left open: their whole records are as good as any.
-            for folder in {p.parent for p in source.rglob(f"*{SUFFIX}{OPEN}")}:
+            for folder in {path.parent for path in opened}:
                 mend(folder)
         except OSError as error:
             raise ArchiveUnusable(
@@ -497,11 +501,11 @@ class ReplayMiddleware:
         paths = warc_files(source)
         if not paths:
             raise ArchiveUnusable(f"replay={source}: no WARC files there")
-        left_open = list(source.rglob(f"*{SUFFIX}{OPEN}")) if source.is_dir() else []
+        left_open = [path for path in opened if path.exists()]  # held by a crawl: not mended
         if left_open:
             logger.warning("Not replaying %d files a crawl is writing now", len(left_open))
         try:
-            captures = index(paths)
+            captures = index(paths, retried_statuses(crawler.settings))
         except (OSError, ValueError) as error:
             raise ArchiveUnusable(f"replay={source}: cannot read the archive ({error})") from None
         logger.info("Replaying %d pages from %d WARC files", len(captures), len(paths))

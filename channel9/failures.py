@@ -25,6 +25,7 @@ from channel9 import signals
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,12 @@ class Reason(str, Enum):
 
 def http_reason(status: int) -> str:
     return f"http_{status}"
+
+
+def retried_statuses(settings: BaseSettings) -> frozenset[int]:
+    """The answers Scrapy asks again for (``RETRY_HTTP_CODES``, strings when given
+    with ``-s``)."""
+    return frozenset(int(code) for code in settings.getlist("RETRY_HTTP_CODES", []))
 
 
 PERMANENT = frozenset(

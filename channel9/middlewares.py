@@ -16,7 +16,7 @@ from scrapy.robotstxt import RobotParser
 from twisted.internet.defer import Deferred
 from w3lib.url import safe_url_string
 
-from channel9.failures import Reason, Refused, announce_failure
+from channel9.failures import Reason, Refused, announce_failure, retried_statuses
 from channel9.urls import on_site
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class BackoffMiddleware(_CrawlerMiddleware):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.codes = {int(code) for code in crawler.settings.getlist("RETRY_HTTP_CODES", [])}
+        self.codes = retried_statuses(crawler.settings)
         self.max_backoff = crawler.settings.getfloat("CHANNEL9_MAX_BACKOFF")
         self.base = crawler.settings.getfloat("CHANNEL9_BACKOFF_BASE")
         self.saved: dict[str, tuple[float, float, float]] = {}

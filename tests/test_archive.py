@@ -19,6 +19,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.http import HtmlResponse
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
@@ -32,6 +33,7 @@ from channel9.archive import (
     mend,
     warc_files,
 )
+from channel9.failures import retried_statuses
 from channel9.items import Article
 from channel9.output import ExportedItems
 from channel9.report import RunReport
@@ -58,6 +60,10 @@ def gzipped(site: FakeSite, path: str, base_url: str) -> Reply:
     page = site.page(path).body.replace(b"BASE", base_url.encode())
     headers = {"Content-Encoding": "gzip", "Transfer-Encoding": "chunked"}
     return Reply(200, gzip.compress(page), headers)
+
+
+RETRIED = retried_statuses(Settings())
+"""Scrapy's default RETRY_HTTP_CODES."""
 
 
 def by_url(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -291,11 +297,11 @@ def test_a_replay_takes_the_latest_answer_over_a_later_server_error(tmp_path: Pa
     gone.write(Request(url), HtmlResponse(url, status=404), later)
     gone.close()
 
-    captures = index(warc_files(tmp_path))
+    captures = index(warc_files(tmp_path), RETRIED)
 
     assert captures[url].date == later  # gone for good: the latest answer
 
-    captures = index(warc_files(tmp_path)[:-1])
+    captures = index(warc_files(tmp_path)[:-1], RETRIED)
 
     assert captures[url].date == datetime(2026, 1, 3, tzinfo=timezone.utc)
 
@@ -418,7 +424,9 @@ def test_a_replay_skips_a_capture_cut_short(tmp_path: Path) -> None:
     later = warc_files(tmp_path)[-1]
     later.write_bytes(later.read_bytes()[:-1500])
 
-    assert index(warc_files(tmp_path))[url].date == datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert index(warc_files(tmp_path), RETRIED)[url].date == datetime(
+        2026, 1, 1, tzinfo=timezone.utc
+    )
 
 
 def test_a_replay_mends_the_files_a_killed_run_left(
@@ -481,4 +489,4 @@ def test_a_warc_gzipped_as_a_whole_is_refused_by_name(tmp_path: Path) -> None:
     path.unlink()
 
     with pytest.raises(ValueError, match=r"whole\.warc\.gz: its records cannot be read one by one"):
-        index(warc_files(tmp_path))
+        index(warc_files(tmp_path), RETRIED)

@@ -212,7 +212,7 @@ class Channel9Spider(scrapy.Spider):
 
     def parse_feed(self, response: Response, main: bool = False) -> Iterator[scrapy.Request]:
         """A feed's articles; the main feed of a scheduled run also tells whether the
-        listings must be walked: when none of its articles was exported before, more are
+        listings must be walked: when its oldest entry was not exported before, more are
         new than it holds."""
         try:
             named = discovery.parse_feed(response.body, response.url)
@@ -243,7 +243,7 @@ class Channel9Spider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response, named: bool = False) -> Iterator[scrapy.Request]:
         """A sitemap index's post sitemaps, or a sitemap's articles. With ``full``, an
-        article whose ``<lastmod>`` is not later than its last export is not asked for."""
+        article the site has not changed since (:meth:`_modified`) is not asked for."""
         self.sitemaps_pending -= 1
         try:
             page = discovery.parse_sitemap(
