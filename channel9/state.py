@@ -67,6 +67,12 @@ CREATE TABLE IF NOT EXISTS walks (
     anchor TEXT
 );
 CREATE TABLE IF NOT EXISTS lastmods (url TEXT PRIMARY KEY, lastmod TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS listed (
+    url TEXT NOT NULL,
+    category TEXT NOT NULL,
+    label TEXT NOT NULL,
+    PRIMARY KEY (url, category)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     started_at TEXT NOT NULL,
@@ -251,6 +257,16 @@ class CrawlState:
         )
         self._written()
 
+    def record_listed(self, category: str, label: str, urls: Iterable[str]) -> None:
+        """A listing of ``category`` showed these articles: the dataset names the category
+        for them, whatever their pages say."""
+        self.db.executemany(
+            "INSERT INTO listed VALUES (?, ?, ?)"
+            " ON CONFLICT(url, category) DO UPDATE SET label = excluded.label",
+            ((url, category, label) for url in urls),
+        )
+        self._written()
+
     def record_walked(self, category: str, resume_url: str | None, resume_page: int) -> None:
         """A listing page is done (its links recorded): a walk cut short is taken up at
         ``resume_url``; None when the walk has reached the end of the listing."""
@@ -428,6 +444,49 @@ class CrawlState:
         self._lock.close()
 
 
+@contextmanager
+def reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """The state opened read only, without the lock: a crawl may be running."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise StateError(f"cannot read the crawl state {path}: {error}") from None
+    try:
+        yield db
+    except sqlite3.Error as error:
+        raise StateError(f"cannot read the crawl state {path}: {error}") from None
+    finally:
+        db.close()
+
+
+def listed_categories(path: Path) -> dict[str, set[str]]:
+    """By article (its canonical URL): the labels of every category whose listing showed
+    it, in any run."""
+    found: dict[str, set[str]] = {}
+    with reading(path) as db:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'listed'").fetchone():
+            return found  # a state from before this table, not yet opened by a crawl
+        for url, label in db.execute(
+            "SELECT coalesce(articles.canonical, listed.url), listed.label FROM listed"
+            " LEFT JOIN articles USING (url)"
+        ):
+            found.setdefault(url, set()).add(label)
+    return found
+
+
+def runs_of(path: Path, outputs: Iterable[Path]) -> list[dict[str, str | None]]:
+    """The runs the state knows that wrote these files: ``run_id`` and ``verdict`` (the
+    JSON list of its failures, None for a run that never finished)."""
+    wanted = {output.resolve() for output in outputs}
+    with reading(path) as db:
+        rows = db.execute("SELECT run_id, verdict, output FROM runs ORDER BY started_at")
+        return [
+            {"run_id": run_id, "verdict": verdict}
+            for run_id, verdict, output in rows
+            if output and Path(output).resolve() in wanted
+        ]
+
+
 def _acquire_lock(path: Path) -> IO[str]:
     handle = path.open("a+")
     try:
@@ -522,6 +581,10 @@ class CrawlStateExtension:
     def record_found(self, urls: Iterable[str]) -> None:
         with self._writing():
             self.store.record_found(urls)
+
+    def record_listed(self, category: str, label: str, urls: Iterable[str]) -> None:
+        with self._writing():
+            self.store.record_listed(category, label, urls)
 
     def record_walked(self, category: str, resume_url: str | None, resume_page: int) -> None:
         with self._writing():

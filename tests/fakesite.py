@@ -171,6 +171,8 @@ class FakeSite:
         self.doors = doors
         """True: WordPress's feeds and sitemaps are served too (else they answer 404)."""
         self.hidden: set[str] = set()
+        self.also_listed: dict[str, set[str]] = {}
+        """By article: categories whose listings show it, though its page names them not."""
         """Articles in the feeds and sitemaps that no listing shows."""
         self.theme = True
         """False: pages in the markup of a standard WordPress theme, not Zox News."""
@@ -265,7 +267,8 @@ class FakeSite:
         return [
             self.articles[slug]
             for slug in self.order
-            if category in self.articles[slug].categories and slug not in self.hidden
+            if category in (*self.articles[slug].categories, *self.also_listed.get(slug, ()))
+            and slug not in self.hidden
         ]
 
     def newest(self, category: str | None = None, count: int = 10) -> list[FakeArticle]:

@@ -2,18 +2,54 @@
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from channel9.state import CrawlState
 from tests.conftest import SCRAPY
 
-RUN_1 = b'{"url": "a", "v": 1}\n{"url": "b", "v": 1}\n'
-RUN_2 = b'{"url": "a", "v": 2}\n'
-MERGED = b'{"url": "b", "v": 1}\n{"url": "a", "v": 2}\n'
+SITE = "https://channel9.id"
+
+
+def article(slug: str, day: str | None = "2024-05-01", **fields: Any) -> dict[str, Any]:
+    """An article as a run file holds it."""
+    return {
+        "url": f"{SITE}/{slug}/",
+        "title": f"Judul {slug}",
+        "category": "Nasional",
+        "categories": ["Nasional"],
+        "tags": [],
+        "author": None,
+        "published_date": day,
+        "published_at": None,
+        "published_raw": day,
+        "published_source": "time" if day else None,
+        "dateline": None,
+        "text": "Paragraf satu.\n\nParagraf dua.",
+        "editor": None,
+        "image_url": None,
+        "image_caption": None,
+        "crawled_at": "2024-05-03T01:02:03+00:00",
+        **fields,
+    }
+
+
+def lines(*articles: dict[str, Any]) -> bytes:
+    return b"".join(json.dumps(a, ensure_ascii=False).encode() + b"\n" for a in articles)
+
+
+A_1 = article("a", "2024-05-02")
+A_2 = article("a", "2024-05-02", title="Judul a, diperbaiki")
+B_1 = article("b")
+RUN_1 = lines(A_1, B_1)
+RUN_2 = lines(A_2)
+MERGED = lines(B_1, A_2)
 
 
 def dataset(
@@ -54,7 +90,7 @@ def workdir(tmp_path: Path) -> Path:
     (data / "channel9-2.jsonl").write_bytes(RUN_2)
     (data / "channel9-2.report.json").write_text('{"run_id": "2"}', encoding="utf-8")
     (data / "channel9-2.jsonl.broken").write_bytes(b'{"url": "c", "v"')
-    (data / "channel9-state.sqlite3").write_bytes(b"SQLite format 3\x00")
+    CrawlState(data / "channel9-state.sqlite3").close()
     return tmp_path
 
 
@@ -103,18 +139,18 @@ def test_output_that_is_or_would_become_a_run_file_read_is_refused(
 def test_folders_give_only_their_run_files_named_files_are_read_whatever_their_name(
     workdir: Path,
 ) -> None:
-    (workdir / "data/dataset.jsonl").write_bytes(b'{"url": "a", "v": 0}\n{"url": "z"}\n')
+    (workdir / "data/dataset.jsonl").write_bytes(lines(article("a", "2024-06-01"), article("z")))
     (workdir / "notes").mkdir()
-    (workdir / "notes/extra.txt").write_bytes(b'{"url": "n"}\n')
+    (workdir / "notes/extra.txt").write_bytes(lines(article("n", "2024-05-03")))
 
     done = dataset(workdir, "-o", "data/all.jsonl", "data", "notes/extra.txt")
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "3 articles from 3 run files written to data/all.jsonl\n"
-    assert (workdir / "data/all.jsonl").read_bytes() == MERGED + b'{"url": "n"}\n'
+    assert done.stdout.startswith("3 articles from 3 run files written to data/all.jsonl, ")
+    assert (workdir / "data/all.jsonl").read_bytes() == MERGED + lines(article("n", "2024-05-03"))
     again = dataset(workdir, "-o", "data/all.jsonl")
     assert again.returncode == 0, again.stderr
-    assert again.stdout == "2 articles from 2 run files written to data/all.jsonl\n"
+    assert again.stdout.startswith("2 articles from 2 run files written to data/all.jsonl, ")
     assert (workdir / "data/all.jsonl").read_bytes() == MERGED
 
 
@@ -136,46 +172,61 @@ def test_no_data_folder_is_refused(tmp_path: Path) -> None:
 
 
 def test_lines_that_are_no_article_are_skipped_saying_where(workdir: Path) -> None:
-    lines = [
-        b'{"url": "c", "title": "Caf\xc3\xa9"}\n',
-        b'{"url": "d", "title": "Caf\xe9"}\n',
-        b'{"url": ["a"]}\n',
-        b'{"url": 5}\n',
-        b'{"url": ""}\n',
-        b'{"title": "no url"}\n',
+    good = lines(article("c", "2024-05-09", title="Café"))
+    bad = [
+        lines(article("d"))[:-20] + b"\xe9" + lines(article("d"))[-20:],
+        lines(article("e", url=["a"])),
+        lines(article("e", url=5)),
+        lines(article("e", url="")),
+        lines({k: v for k, v in article("e").items() if k != "url"}),
+        lines(article("e", categories="Nasional")),
+        lines(article("e", tags=[1])),
+        lines(article("e", title=5)),
+        lines(article("e", published_date="2024-02-30")),
+        lines(article("e", published_date="20240501")),
+        lines(article("e", published_at="2024-05-01T10:00:00")),
+        lines(article("e", crawled_at=None)),
+        lines(article("e", crawled_at="kemarin")),
         b"[1,2]\n",
         b'"x"\n',
         b"[" * 100_000 + b"]" * 100_000 + b"\n",
-        b'{"url": "e", "ti',
+        lines(article("e"))[:40],
     ]
-    (workdir / "data/channel9-3.jsonl").write_bytes(b"".join(lines))
+    (workdir / "data/channel9-3.jsonl").write_bytes(good + b"".join(bad))
 
     done = dataset(workdir, "-o", "all.jsonl")
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "3 articles from 3 run files written to all.jsonl",
-        *(f"skipped a broken line: data/channel9-3.jsonl:{number}" for number in range(2, 11)),
+        "3 articles from 3 run files written to all.jsonl, described in all.md, all.png,"
+        " all.schema.json",
+        *(f"skipped a broken line: data/channel9-3.jsonl:{number}" for number in range(2, 19)),
     ]
-    assert (workdir / "all.jsonl").read_bytes() == MERGED + lines[0]
+    assert (workdir / "all.jsonl").read_bytes() == MERGED + good
 
 
 def test_output_into_missing_folders_creates_them(workdir: Path) -> None:
     done = dataset(workdir, "-o", "exports/2024/all.jsonl")
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "2 articles from 2 run files written to exports/2024/all.jsonl\n"
+    assert done.stdout.startswith("2 articles from 2 run files written to exports/2024/all.jsonl")
     assert (workdir / "exports/2024/all.jsonl").read_bytes() == MERGED
+    assert sorted(path.name for path in (workdir / "exports/2024").iterdir()) == [
+        "all.jsonl",
+        "all.md",
+        "all.png",
+        "all.schema.json",
+    ]
 
 
 def test_output_that_is_a_folder_is_refused(workdir: Path) -> None:
-    (workdir / "exports").mkdir()
+    (workdir / "exports.csv").mkdir()
 
-    done = dataset(workdir, "-o", "exports")
+    done = dataset(workdir, "-o", "exports.csv")
 
-    assert error_of(done) == "scrapy: error: -o names a folder: exports"
-    assert sorted(path.name for path in workdir.iterdir()) == ["data", "exports"]
-    assert list((workdir / "exports").iterdir()) == []
+    assert error_of(done) == "scrapy: error: -o names a folder: exports.csv"
+    assert sorted(path.name for path in workdir.iterdir()) == ["data", "exports.csv"]
+    assert list((workdir / "exports.csv").iterdir()) == []
 
 
 def test_output_under_a_file_is_refused(workdir: Path) -> None:
@@ -190,8 +241,8 @@ def test_output_under_a_file_is_refused(workdir: Path) -> None:
 
 
 def test_failed_write_leaves_neither_dataset_nor_partial_file(workdir: Path) -> None:
-    article = b'{"url": "%d", "text": "' + b"x" * 1000 + b'"}\n'
-    (workdir / "data/channel9-3.jsonl").write_bytes(b"".join(article % n for n in range(100)))
+    many = (article(str(number), text="x" * 1000) for number in range(100))
+    (workdir / "data/channel9-3.jsonl").write_bytes(lines(*many))
 
     done = dataset(workdir, "-o", "all.jsonl", file_size_limit=50_000)
 

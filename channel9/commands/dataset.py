@@ -1,10 +1,14 @@
-"""``scrapy dataset``: every run's file merged into one deduplicated JSON Lines dataset."""
+"""``scrapy dataset``: every run's file merged into one dataset (JSON Lines, Parquet or
+CSV) and its card."""
 
 from __future__ import annotations
 
 import argparse
-import json
-from collections.abc import Iterable, Iterator
+import os
+import shlex
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -12,6 +16,17 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from channel9.addon import DEFAULTS
+from channel9.card import Origin, companions, write_card
+from channel9.dataset import (
+    FORMATS,
+    ChangedWhileRead,
+    Filters,
+    atomic,
+    build,
+    category_key,
+    partial_of,
+)
+from channel9.state import StateError, listed_categories, runs_of
 
 # The run files a crawl writes, as CHANNEL9_OUTPUT ("%(name)s-%(run_id)s.jsonl") names them:
 # spelled out, since this command has no spider to fill in %(name)s.
@@ -23,39 +38,99 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[-o FILE] [RUN_FILE_OR_DIR ...]"
+        return "[-o FILE] [--since DAY] [--until DAY] [--category C ...] [RUN_FILE_OR_DIR ...]"
 
     def short_desc(self) -> str:
-        return "Merge the run files into one dataset, the latest version of each URL winning"
+        return "Merge the run files into one dataset and its card, the latest version winning"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument(
-            "-o", "--output", default="dataset.jsonl", help="the dataset file to write"
+            "-o",
+            "--output",
+            default="dataset.jsonl",
+            help=f"the dataset file to write, its format by its name: {', '.join(FORMATS)}",
+        )
+        parser.add_argument("--since", type=day, help="the first publication day (YYYY-MM-DD)")
+        parser.add_argument("--until", type=day, help="the last publication day (YYYY-MM-DD)")
+        parser.add_argument(
+            "--category",
+            action="append",
+            default=[],
+            help="only articles in this category (label or slug); may be repeated",
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        sources = args or [
-            str(
-                Path(
-                    str(self.settings.get("CHANNEL9_OUTPUT") or DEFAULTS["CHANNEL9_OUTPUT"])
-                ).parent
-            )
-        ]
+        sources = args or [str(self.setting_path("CHANNEL9_OUTPUT").parent)]
+        output = Path(opts.output)
+        if output.suffix not in FORMATS:
+            raise UsageError(f"-o must end in {', '.join(FORMATS)}: {output}")
+        if opts.since and opts.until and opts.since > opts.until:
+            raise UsageError(f"--since {opts.since} is after --until {opts.until}")
         files = sorted(run_files(sources))
         if not files:
             raise UsageError(f"no run files ({RUN_FILES}) in {', '.join(sources)}")
-        output = Path(opts.output)
         check_output(output, sources, files)
-        latest, broken = merge(files)
+        state = self.setting_path("CHANNEL9_STATE")
+        known = state.is_file()
+        filters = Filters(opts.since, opts.until, tuple(map(category_key, opts.category)))
+        card = companions(output)
         try:
-            write(output, latest.values())
+            listed = listed_categories(state) if known else {}
+            origin = Origin(
+                command(args, opts),
+                built_at(),
+                state if known else None,
+                runs_of(state, files) if known else [],
+            )
+            # Every file renamed into place at the end, the dataset last: all or nothing.
+            with ExitStack() as written:
+                into = written.enter_context(atomic(output))
+                built = build(files, filters, listed, into, output.suffix)
+                write_card(
+                    output, built, origin, [written.enter_context(atomic(path)) for path in card]
+                )
+        except (StateError, ChangedWhileRead) as error:
+            raise UsageError(str(error)) from error
         except OSError as error:
             raise UsageError(f"cannot write {output}: {error}") from error
-        print(f"{len(latest)} articles from {len(files)} run files written to {output}")
-        for path, number in broken:
+        print(
+            f"{built.summary.articles} articles from {len(files)} run files written to"
+            f" {output}, described in {', '.join(map(str, card))}"
+        )
+        for path, number in built.broken:
             print(f"skipped a broken line: {path}:{number}")
+
+    def setting_path(self, name: str) -> Path:
+        assert self.settings is not None
+        return Path(str(self.settings.get(name) or DEFAULTS[name]))
+
+
+def day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {value!r}") from None
+
+
+def command(args: list[str], opts: argparse.Namespace) -> str:
+    """The command that builds this dataset again, as the card shows it."""
+    words = ["scrapy", "dataset", "-o", opts.output]
+    for name in ("since", "until"):
+        if getattr(opts, name):
+            words += [f"--{name}", getattr(opts, name).isoformat()]
+    for category in opts.category:
+        words += ["--category", category]
+    return shlex.join([*words, *args])
+
+
+def built_at() -> datetime:
+    """Now, or ``SOURCE_DATE_EPOCH`` when set: a rebuilt card reads the same."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def run_files(sources: list[str]) -> Iterator[Path]:
@@ -78,7 +153,15 @@ def check_output(output: Path, sources: list[str], files: list[Path]) -> None:
     if output.is_symlink() or (output.exists() and not output.is_file()):
         # The dataset replaces its file whole: a link or a device would be replaced too.
         raise UsageError(f"-o names a link or a device, not a file: {output}")
-    for target in (output, partial_of(output)):
+    for target in companions(output):
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            raise UsageError(f"the card would replace a link, a folder or a device: {target}")
+    for target in (
+        output,
+        partial_of(output),
+        *companions(output),
+        *map(partial_of, companions(output)),
+    ):
         if target.exists() and any(target.samefile(path) for path in files):
             raise UsageError(f"-o would overwrite a run file it reads: {target}")
     folders = {Path(source).resolve() for source in sources if Path(source).is_dir()}
@@ -86,48 +169,3 @@ def check_output(output: Path, sources: list[str], files: list[Path]) -> None:
         raise UsageError(
             f"-o is named like the run files ({RUN_FILES}) of a folder it reads: {output}"
         )
-
-
-def merge(files: list[Path]) -> tuple[dict[str, bytes], list[tuple[Path, int]]]:
-    """Each URL's latest line (files in run order), and the lines that are no article."""
-    latest: dict[str, bytes] = {}
-    broken = []
-    for path in files:
-        with path.open("rb") as file:
-            for number, line in enumerate(file, 1):
-                url = url_of(line)
-                if url is None:
-                    broken.append((path, number))
-                    continue
-                latest.pop(url, None)
-                latest[url] = line if line.endswith(b"\n") else line + b"\n"
-    return latest, broken
-
-
-def url_of(line: bytes) -> str | None:
-    """The URL of a line that is a UTF-8 JSON object with a URL, else None: a line cut by a
-    killed run or mangled by hand is skipped, not the end of the merge."""
-    try:
-        item = json.loads(line.decode("utf-8"))
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        return None
-    url = item.get("url") if isinstance(item, dict) else None
-    return url if isinstance(url, str) and url else None
-
-
-def write(output: Path, lines: Iterable[bytes]) -> None:
-    """Writes ``output`` whole or not at all: a ``.partial`` file renamed once complete, and
-    removed on error, so that no half dataset is ever left behind."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = partial_of(output)
-    try:
-        with partial.open("wb") as file:
-            file.writelines(lines)
-        partial.replace(output)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-
-
-def partial_of(output: Path) -> Path:
-    return output.with_name(output.name + ".partial")

@@ -381,6 +381,7 @@ class Channel9Spider(scrapy.Spider):
         new = [url for url in links if self._is_new(url)]
         if self.crawl_state:
             self.crawl_state.record_found(new)
+            self.crawl_state.record_listed(slug, category.label, links)
         for url in new:
             if self.args.since:
                 self.listed_on.setdefault(url, []).append((slug, page))

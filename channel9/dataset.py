@@ -1,0 +1,293 @@
+"""The dataset built from the run files: each article once, its latest version, in
+JSON Lines, Parquet or CSV.
+
+Two passes keep memory bounded by the number of articles, not the size of their text: the
+first notes where each URL's latest line is (file, offset) and its day, the second reads
+those lines again in dataset order and writes them out in batches.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from channel9.items import Article
+
+FIELDS = tuple(field.name for field in fields(Article))
+LISTS = ("categories", "tags")
+MOMENTS = ("published_at", "crawled_at")
+ZONES = {"published_at": "Asia/Jakarta", "crawled_at": "UTC"}
+SCHEMA = pa.schema(
+    [
+        pa.field(name, pa.list_(pa.string()), nullable=False)
+        if name in LISTS
+        else pa.field("published_date", pa.date32())
+        if name == "published_date"
+        # Publication in Jakarta time, as the site shows it; the fetch in UTC, as logged.
+        else pa.field(name, pa.timestamp("us", tz=ZONES[name]), nullable=name != "crawled_at")
+        if name in MOMENTS
+        else pa.field(name, pa.string(), nullable=name != "url")
+        for name in FIELDS
+    ]
+)
+"""The Parquet schema, fixed: a column that is empty in one file keeps its type."""
+FORMATS = (".jsonl", ".parquet", ".csv")
+BATCH = 2000
+"""Rows per Parquet row group and per write: a few MB of text at a time."""
+OPEN_FILES = 64
+
+
+class ChangedWhileRead(Exception):
+    """A run file no longer holds the line the first pass found (a run rewrote it)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: date | None = None
+    until: date | None = None
+    categories: tuple[str, ...] = ()
+
+    def wanted(self, row: Mapping[str, Any]) -> bool:
+        day = row["published_date"]
+        if (self.since or self.until) and day is None:
+            return False
+        if self.since and day < self.since.isoformat():
+            return False
+        if self.until and day > self.until.isoformat():
+            return False
+        return not self.categories or any(
+            category_key(label) in self.categories for label in row["categories"]
+        )
+
+
+def category_key(label: str) -> str:
+    """A category as ``--category`` may name it: its label or its slug, in any case."""
+    return "-".join("".join(c if c.isalnum() else " " for c in label.lower()).split())
+
+
+@dataclass
+class Summary:
+    """What the dataset card tells, counted while the rows are written."""
+
+    articles: int = 0
+    filled: Counter[str] = field(default_factory=Counter)
+    per_category: Counter[str] = field(default_factory=Counter)
+    per_month: Counter[str] = field(default_factory=Counter)
+    per_month_category: Counter[tuple[str, str]] = field(default_factory=Counter)
+    first_day: str | None = None
+    last_day: str | None = None
+
+    def counted(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            self.add(row)
+            yield row
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        self.articles += 1
+        self.filled.update(name for name in FIELDS if row[name] not in (None, "", []))
+        self.per_category.update(row["categories"])
+        day = row["published_date"]
+        if day:
+            self.first_day = min(day, self.first_day or day)
+            self.last_day = max(day, self.last_day or day)
+            self.per_month[day[:7]] += 1
+            self.per_month_category[day[:7], row["category"] or ""] += 1
+
+
+@dataclass
+class Built:
+    files: list[Path]
+    broken: list[tuple[Path, int]]
+    summary: Summary
+
+
+def article(line: bytes) -> dict[str, Any] | None:
+    """The article a run file's line holds, its fields in the item's order; None for a
+    line that is none (cut by a killed run, mangled by hand, a wrong type): skipped, not
+    the end of the build. Fields an older run did not write are empty."""
+    try:
+        item = json.loads(line.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    if not isinstance(item, dict):
+        return None
+    row = {name: item.get(name, [] if name in LISTS else None) for name in FIELDS}
+    return row if all(valid(name, value) for name, value in row.items()) else None
+
+
+def valid(name: str, value: object) -> bool:
+    if name == "url":
+        return isinstance(value, str) and bool(value)
+    if name in LISTS:
+        return isinstance(value, list) and all(isinstance(label, str) for label in value)
+    if value is None:
+        return name != "crawled_at"
+    if not isinstance(value, str):
+        return False
+    if name == "published_date":
+        return is_day(value)
+    return name not in MOMENTS or moment(value) is not None
+
+
+def is_day(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def moment(value: str) -> datetime | None:
+    """An ISO 8601 moment with its offset; a moment without one is no moment."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def build(
+    files: list[Path],
+    filters: Filters,
+    listed: Mapping[str, Collection[str]],
+    path: Path,
+    suffix: str,
+) -> Built:
+    """Writes the dataset of ``files`` (in run order: a later line wins) to ``path``, in
+    the format ``suffix`` names."""
+    latest, broken = locate(files, filters, listed)
+    summary = Summary()
+    WRITERS[suffix](path, summary.counted(reread(files, latest, listed)))
+    return Built(files, broken, summary)
+
+
+def locate(
+    files: list[Path], filters: Filters, listed: Mapping[str, Collection[str]]
+) -> tuple[list[tuple[str, str, int, int]], list[tuple[Path, int]]]:
+    """The first pass: each wanted URL's latest line as (day, URL, file, offset), in
+    dataset order (by day, undated last, then URL), and the lines that are no article."""
+    latest: dict[str, tuple[str, str, int, int] | None] = {}
+    broken = []
+    for number, path in enumerate(files):
+        offset = 0
+        with path.open("rb") as file:
+            for count, line in enumerate(file, 1):
+                row = article(line)
+                if row is None:
+                    broken.append((path, count))
+                else:
+                    complete(row, listed)
+                    day = row["published_date"] or "~"  # after every day
+                    place = (day, row["url"], number, offset)
+                    latest[row["url"]] = place if filters.wanted(row) else None
+                offset += len(line)
+    return sorted(place for place in latest.values() if place), broken
+
+
+def complete(row: dict[str, Any], listed: Mapping[str, Collection[str]]) -> None:
+    """Adds the categories whose listings showed the article and its page does not name,
+    by name: the same whichever run saw which listing first."""
+    named = row["categories"]
+    row["categories"] = named + sorted(set(listed.get(row["url"], ())) - set(named))
+
+
+def reread(
+    files: list[Path],
+    places: list[tuple[str, str, int, int]],
+    listed: Mapping[str, Collection[str]],
+) -> Iterator[dict[str, Any]]:
+    """The second pass: the lines found by the first, read again in dataset order."""
+    handles: OrderedDict[int, IO[bytes]] = OrderedDict()
+    try:
+        for _day, url, number, offset in places:
+            if number not in handles:
+                if len(handles) == OPEN_FILES:
+                    handles.popitem(last=False)[1].close()
+                handles[number] = files[number].open("rb")
+            handles.move_to_end(number)
+            handle = handles[number]
+            handle.seek(offset)
+            row = article(handle.readline())
+            if row is None or row["url"] != url:
+                raise ChangedWhileRead(f"{files[number]} changed while it was read")
+            complete(row, listed)
+            yield row
+    finally:
+        for handle in handles.values():
+            handle.close()
+
+
+@contextmanager
+def atomic(output: Path) -> Iterator[Path]:
+    """A ``.partial`` file renamed to ``output`` once complete, and removed on error, so
+    that no half file is ever left behind."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = partial_of(output)
+    try:
+        yield partial
+        partial.replace(output)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def partial_of(output: Path) -> Path:
+    return output.with_name(output.name + ".partial")
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as file:
+        for row in rows:
+            file.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def write_csv(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    """Lists as JSON arrays, one cell each: a label may hold any separator one could pick."""
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(FIELDS)
+        for row in rows:
+            writer.writerow(
+                json.dumps(value, ensure_ascii=False) if name in LISTS else value
+                for name, value in row.items()
+            )
+
+
+def write_parquet(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    # zstd: text compresses a third smaller than with snappy, and every reader named in the
+    # README reads it.
+    with pq.ParquetWriter(path, SCHEMA, compression="zstd") as writer:
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(typed(row))
+            if len(batch) == BATCH:
+                writer.write_table(pa.Table.from_pylist(batch, SCHEMA))
+                batch = []
+        if batch:
+            writer.write_table(pa.Table.from_pylist(batch, SCHEMA))
+
+
+def typed(row: dict[str, Any]) -> dict[str, Any]:
+    day = row["published_date"]
+    return {
+        **row,
+        "published_date": day and date.fromisoformat(day),
+        **{name: row[name] and moment(row[name]) for name in MOMENTS},
+    }
+
+
+WRITERS: dict[str, Callable[[Path, Iterable[dict[str, Any]]], None]] = {
+    ".jsonl": write_jsonl,
+    ".parquet": write_parquet,
+    ".csv": write_csv,
+}
