@@ -79,7 +79,7 @@ def markdown(output: Path, built: Built, origin: Origin, picture: str, schema: s
         f"- **Articles:** {summary.articles:,}, {span}"
         + (f" ({undated:,} without a date)" if undated and summary.first_day else ""),
         f"- **Built:** {origin.built_at.isoformat(timespec='seconds')} with `{origin.command}`",
-        f"- **From:** {_count(len(built.files), 'run file')}, {_span(built.files)}",
+        f"- **From:** {counted(len(built.files), 'run file')}, {_span(built.files)}",
         f"- **Runs:** {_runs(origin)}",
         f"- **Categories:** {_categories(origin)}",
         f"- **Schema:** one article is described by [{schema}]({schema}) (JSON Schema 2020-12)",
@@ -120,7 +120,7 @@ def _type(suffix: str, index: int, name: str) -> str:
     return TEXT_TYPES.get(name, "string")
 
 
-def _count(number: int, thing: str) -> str:
+def counted(number: int, thing: str) -> str:
     return f"{number:,} {thing}{'' if number == 1 else 's'}"
 
 

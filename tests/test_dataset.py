@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import resource
 import subprocess
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from channel9.state import CrawlState
-from tests.conftest import SCRAPY
+from tests.conftest import SCRAPY, crawl
+from tests.fakesite import FakeSite, serve
 
 SITE = "https://channel9.id"
 
@@ -53,7 +58,10 @@ MERGED = lines(B_1, A_2)
 
 
 def dataset(
-    workdir: Path, *args: str, file_size_limit: int | None = None
+    workdir: Path,
+    *args: str,
+    file_size_limit: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Runs the real command in ``workdir``, its files no larger than ``file_size_limit``."""
 
@@ -61,11 +69,10 @@ def dataset(
         if file_size_limit is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
 
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
     return subprocess.run(
         [SCRAPY, "dataset", *args],
         cwd=workdir,
-        env=env,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings", **(env or {})},
         capture_output=True,
         text=True,
         timeout=60,
@@ -273,3 +280,273 @@ def test_output_that_is_a_link_is_refused(workdir: Path) -> None:
     done = dataset(workdir, "-o", "link.jsonl")
     assert error_of(done).endswith("-o names a link or a device, not a file: link.jsonl")
     assert (workdir / "elsewhere.jsonl").read_text() == "kept\n"
+
+
+PARQUET = pa.schema(
+    [
+        pa.field("url", pa.string(), nullable=False),
+        pa.field("title", pa.string()),
+        pa.field("category", pa.string()),
+        pa.field("categories", pa.list_(pa.string()), nullable=False),
+        pa.field("tags", pa.list_(pa.string()), nullable=False),
+        pa.field("author", pa.string()),
+        pa.field("published_date", pa.date32()),
+        pa.field("published_at", pa.timestamp("us", tz="Asia/Jakarta")),
+        pa.field("published_raw", pa.string()),
+        pa.field("published_source", pa.string()),
+        pa.field("dateline", pa.string()),
+        pa.field("text", pa.string()),
+        pa.field("editor", pa.string()),
+        pa.field("image_url", pa.string()),
+        pa.field("image_caption", pa.string()),
+        pa.field("crawled_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def test_a_crawled_site_gives_every_article_once_typed_with_every_category_listed(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=40)
+    outsider, known = site.order[5], site.order[0]
+    site.also_listed[outsider] = {"politik"}
+    with serve(site) as base_url:
+        assert crawl(tmp_path, base_url).returncode == 0
+        # A later run walks only Opini, whose listing now shows an article exported before.
+        site.also_listed[known] = {"opini"}
+        assert crawl(tmp_path, base_url, "-a", "categories=opini").returncode == 0
+    expected = site.expected(base_url)
+    expected[f"{base_url}/{outsider}/"]["categories"].append("Politik")
+    expected[f"{base_url}/{known}/"]["categories"].append("Opini")
+    order = sorted(expected, key=lambda url: (expected[url]["published_date"], url))
+
+    for name in ("ds.parquet", "ds.csv"):
+        done = dataset(tmp_path, "-o", name)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith(f"40 articles from 1 run file written to {name}, ")
+
+    table = pq.read_table(tmp_path / "ds.parquet")
+    assert table.schema.remove_metadata() == PARQUET
+    rows = table.to_pylist()
+    assert [row["url"] for row in rows] == order
+    for row in rows:
+        want = expected[row["url"]]
+        assert row["categories"] == want["categories"]
+        assert row["tags"] == want["tags"]
+        assert row["text"] == want["text"]
+        assert row["published_date"] == date.fromisoformat(want["published_date"])
+        published = want["published_at"] and datetime.fromisoformat(want["published_at"])
+        assert row["published_at"] == published
+        assert row["crawled_at"].tzinfo is not None
+    table = csv_rows(tmp_path / "ds.csv")
+    assert [row["url"] for row in table] == order
+    for row, parquet_row in zip(table, rows, strict=True):
+        assert json.loads(row["categories"]) == parquet_row["categories"]
+        assert row["text"] == parquet_row["text"]
+        assert "\n\n" in row["text"]
+        assert row["published_date"] == parquet_row["published_date"].isoformat()
+    assert (tmp_path / "ds.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    card = (tmp_path / "ds.md").read_text(encoding="utf-8")
+    assert "| Politik | " in card
+    assert "[ds.schema.json](ds.schema.json)" in card
+    assert json.loads((tmp_path / "ds.schema.json").read_text())["title"] == "Channel9.id article"
+
+
+@pytest.fixture
+def versions(tmp_path: Path) -> Path:
+    """Two runs: ``a`` moved to June by an edit, ``c`` rewritten, ``u`` without a date;
+    the state knows that Opini's listing showed ``b`` under another address."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "channel9-1.jsonl").write_bytes(
+        lines(
+            article("a", "2024-05-02"),
+            article("b", categories=["Nasional", "Ekonomi & Bisnis"], image_url=None),
+            article("u", None),
+            article("c", "2024-04-30", text="Lama."),
+        )
+    )
+    (data / "channel9-2.jsonl").write_bytes(
+        lines(article("a", "2024-06-10"), article("c", "2024-04-30", text="Baru."))
+    )
+    state = CrawlState(data / "channel9-state.sqlite3")
+    state.record_exported([f"{SITE}/b/", f"{SITE}/?p=2"], f"{SITE}/b/", "h", None, "t")
+    state.record_listed("opini", "Opini", [f"{SITE}/?p=2", f"{SITE}/a/"])
+    state.start_run("1", "2024-05-03T00:00:00+00:00", str(data / "channel9-1.jsonl"))
+    state.finish_run("1", "2024-05-03T00:10:00+00:00", "finished", None, [], 4, {})
+    state.start_run("2", "2024-06-11T00:00:00+00:00", str(data / "channel9-2.jsonl"))
+    state.finish_run("2", "2024-06-11T00:10:00+00:00", "finished", None, ["failed"], 2, {})
+    state.close()
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("args", "urls"),
+    [
+        ([], ["c", "b", "a", "u"]),
+        (["--since", "2024-05-01", "--until", "2024-05-31"], ["b"]),
+        (["--since", "2024-05-01"], ["b", "a"]),
+        (["--until", "2024-05-01"], ["c", "b"]),
+        (["--category", "opini"], ["b", "a"]),
+        (["--category", "ekonomi-bisnis", "--category", "NASIONAL"], ["c", "b", "a", "u"]),
+        (["--category", "Ekonomi & Bisnis"], ["b"]),
+        (["--category", "olahraga"], []),
+    ],
+)
+def test_rows_are_the_latest_versions_by_day_then_url_filtered_on_them(
+    versions: Path, args: list[str], urls: list[str]
+) -> None:
+    done = dataset(versions, "-o", "ds.parquet", *args)
+
+    assert done.returncode == 0, done.stderr
+    rows = pq.read_table(versions / "ds.parquet").to_pylist()
+    assert [row["url"] for row in rows] == [f"{SITE}/{slug}/" for slug in urls]
+    by_url = {row["url"]: row for row in rows}
+    if f"{SITE}/c/" in by_url:
+        assert by_url[f"{SITE}/c/"]["text"] == "Baru."
+    if f"{SITE}/b/" in by_url:
+        assert by_url[f"{SITE}/b/"]["categories"] == ["Nasional", "Ekonomi & Bisnis", "Opini"]
+
+
+def test_parquet_files_of_different_filters_have_one_schema_and_concatenate(
+    versions: Path,
+) -> None:
+    assert dataset(versions, "-o", "may.parquet", "--until", "2024-05-31").returncode == 0
+    assert dataset(versions, "-o", "none.parquet", "--category", "olahraga").returncode == 0
+
+    may, empty = (pq.read_table(versions / name) for name in ("may.parquet", "none.parquet"))
+    assert may.schema.remove_metadata() == empty.schema.remove_metadata() == PARQUET
+    assert may.column("image_url").null_count == may.num_rows == 2
+    assert pa.concat_tables([may, empty]).num_rows == 2
+
+
+def test_csv_keeps_paragraphs_in_one_quoted_cell_and_lists_as_json(versions: Path) -> None:
+    (versions / "data/channel9-3.jsonl").write_bytes(
+        lines(
+            article(
+                "p",
+                "2024-05-05",
+                text='Satu, "dua".\n\nTiga; empat.',
+                tags=["Pemilu 2024", 'Kata "kunci", lain'],
+            )
+        )
+    )
+
+    assert dataset(versions, "-o", "ds.csv").returncode == 0
+
+    raw = (versions / "ds.csv").read_bytes()
+    assert raw.startswith(b"url,title,category,categories,tags,author,published_date,")
+    assert b'"Satu, ""dua"".\n\nTiga; empat."' in raw
+    row = csv_rows(versions / "ds.csv")[2]
+    assert row["url"] == f"{SITE}/p/"
+    assert row["text"] == 'Satu, "dua".\n\nTiga; empat.'
+    assert json.loads(row["tags"]) == ["Pemilu 2024", 'Kata "kunci", lain']
+    assert row["author"] == ""
+    assert row["crawled_at"] == "2024-05-03T01:02:03+00:00"
+
+
+def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
+    env = {"SOURCE_DATE_EPOCH": "1717977600"}
+
+    done = dataset(versions, "-o", "out/ds.jsonl", "--since", "2024-04-01", env=env)
+
+    assert done.returncode == 0, done.stderr
+    card = (versions / "out/ds.md").read_text(encoding="utf-8").splitlines()
+    state = "data/channel9-state.sqlite3"
+    assert card[:14] == [
+        "# ds.jsonl: news articles of Channel9.id",
+        "",
+        "Indonesian news articles from [Channel9.id](https://channel9.id/), one row per"
+        " article, crawled by [channel9](https://github.com/channel9-dataset/channel9), a"
+        " Scrapy project. Each article is in the dataset once, in its latest version; rows"
+        " are ordered by publication day, then URL.",
+        "",
+        "- **Articles:** 3, published 2024-04-30 to 2024-06-10",
+        "- **Built:** 2024-06-10T00:00:00+00:00 with"
+        " `scrapy dataset -o out/ds.jsonl --since 2024-04-01`",
+        "- **From:** 2 run files, channel9-1.jsonl to channel9-2.jsonl",
+        "- **Runs:** 2 known to the crawl state, 1 of them failed (2: their articles are in,"
+        " check their reports)",
+        "- **Categories:** as the pages name them, and every listing that showed the article"
+        f" ({state})",
+        "- **Schema:** one article is described by [ds.schema.json](ds.schema.json)"
+        " (JSON Schema 2020-12)",
+        "",
+        "## Fields",
+        "",
+        "| field | type | filled | meaning |",
+    ]
+    assert "| `image_url` | string | 0.0% | The article's main picture. |" in card
+    assert "| `categories` | array of strings | 100.0% |" in "\n".join(card)
+    at = card.index("## Articles per category")
+    assert card[at + 2 :] == [
+        "| category | articles |",
+        "|---|---:|",
+        "| Nasional | 3 |",
+        "| Opini | 2 |",
+        "| Ekonomi & Bisnis | 1 |",
+        "",
+        "## Articles per month",
+        "",
+        "![Articles per month](ds.png)",
+        "",
+        "| month | articles |",
+        "|---|---:|",
+        "| 2024-04 | 1 |",
+        "| 2024-05 | 1 |",
+        "| 2024-06 | 1 |",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "2024-02-30"], "argument --since: not a day (YYYY-MM-DD): '2024-02-30'"),
+        (["--until", "kemarin"], "argument --until: not a day (YYYY-MM-DD): 'kemarin'"),
+        (
+            ["--since", "2024-06-01", "--until", "2024-05-01"],
+            "--since 2024-06-01 is after --until 2024-05-01",
+        ),
+    ],
+)
+def test_bad_days_are_refused(versions: Path, args: list[str], message: str) -> None:
+    done = dataset(versions, "-o", "ds.csv", *args)
+
+    assert error_of(done) == f"scrapy: error: {message}"
+    assert not (versions / "ds.csv").exists()
+
+
+def test_an_unknown_format_is_refused(versions: Path) -> None:
+    done = dataset(versions, "-o", "ds.xlsx")
+
+    assert error_of(done) == "scrapy: error: -o must end in .jsonl, .parquet, .csv: ds.xlsx"
+
+
+def test_a_damaged_crawl_state_is_refused_not_ignored(versions: Path) -> None:
+    (versions / "data/channel9-state.sqlite3").write_bytes(b"SQLite format 3\x00" + b"\x07" * 500)
+
+    done = dataset(versions, "-o", "ds.parquet")
+
+    assert error_of(done) == (
+        "scrapy: error: cannot read the crawl state data/channel9-state.sqlite3:"
+        " file is not a database"
+    )
+    assert sorted(path.name for path in versions.iterdir()) == ["data"]
+
+
+def test_without_a_crawl_state_the_card_says_categories_are_the_pages_own(
+    versions: Path,
+) -> None:
+    (versions / "data/channel9-state.sqlite3").unlink()
+
+    assert dataset(versions, "-o", "ds.parquet").returncode == 0
+
+    rows = pq.read_table(versions / "ds.parquet").to_pylist()
+    assert rows[1]["categories"] == ["Nasional", "Ekonomi & Bisnis"]
+    card = (versions / "ds.md").read_text(encoding="utf-8")
+    assert "- **Runs:** no crawl state found: the runs' verdicts are unknown\n" in card

@@ -16,7 +16,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from channel9.addon import DEFAULTS
-from channel9.card import Origin, companions, write_card
+from channel9.card import Origin, companions, counted, write_card
 from channel9.dataset import (
     FORMATS,
     ChangedWhileRead,
@@ -96,7 +96,8 @@ class Command(ScrapyCommand):
         except OSError as error:
             raise UsageError(f"cannot write {output}: {error}") from error
         print(
-            f"{built.summary.articles} articles from {len(files)} run files written to"
+            f"{counted(built.summary.articles, 'article')} from"
+            f" {counted(len(files), 'run file')} written to"
             f" {output}, described in {', '.join(map(str, card))}"
         )
         for path, number in built.broken:
