@@ -174,9 +174,14 @@ def build(
 def locate(
     files: list[Path], filters: Filters, listed: Mapping[str, Collection[str]]
 ) -> tuple[list[tuple[str, str, int, int]], list[tuple[Path, int]]]:
-    """The first pass: each wanted URL's latest line as (day, URL, file, offset), in
-    dataset order (by day, undated last, then URL), and the lines that are no article."""
-    latest: dict[str, tuple[str, str, int, int] | None] = {}
+    """The first pass: each wanted URL's latest version as (day, URL, file, offset), in
+    dataset order (by day, undated last, then URL), and the lines that are no article.
+
+    The latest version is the one fetched last (``crawled_at``), not the one in the file
+    named last: run files named by a scheduler (Scrapyd's job ids) sort in no order, and
+    a rebuild from old pages must not win over a newer fetch. A tie goes to the later
+    file, then the later line."""
+    latest: dict[str, tuple[datetime, int, int, tuple[str, str, int, int] | None]] = {}
     broken = []
     for number, path in enumerate(files):
         offset = 0
@@ -186,12 +191,21 @@ def locate(
                 if row is None:
                     broken.append((path, count))
                 else:
-                    complete(row, listed)
-                    day = row["published_date"] or "~"  # after every day
-                    place = (day, row["url"], number, offset)
-                    latest[row["url"]] = place if filters.wanted(row) else None
+                    fetched = moment(row["crawled_at"])
+                    assert fetched is not None  # checked by article()
+                    url = row["url"]
+                    if url not in latest or (fetched, number, offset) >= latest[url][:3]:
+                        complete(row, listed)
+                        day = row["published_date"] or "~"  # after every day
+                        wanted = filters.wanted(row)
+                        latest[url] = (
+                            fetched,
+                            number,
+                            offset,
+                            (day, url, number, offset) if wanted else None,
+                        )
                 offset += len(line)
-    return sorted(place for place in latest.values() if place), broken
+    return sorted(place for *_, place in latest.values() if place), broken
 
 
 def complete(row: dict[str, Any], listed: Mapping[str, Collection[str]]) -> None:

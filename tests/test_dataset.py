@@ -550,3 +550,17 @@ def test_without_a_crawl_state_the_card_says_categories_are_the_pages_own(
     assert rows[1]["categories"] == ["Nasional", "Ekonomi & Bisnis"]
     card = (versions / "ds.md").read_text(encoding="utf-8")
     assert "- **Runs:** no crawl state found: the runs' verdicts are unknown\n" in card
+
+
+def test_the_version_fetched_last_wins_whatever_the_files_are_called(tmp_path: Path) -> None:
+    """Scrapyd names its item files by job id, which sorts in no order of time."""
+    (tmp_path / "items").mkdir()
+    newer = article("a", title="Baru", crawled_at="2024-06-01T00:00:00+00:00")
+    older = article("a", title="Lama", crawled_at="2024-05-01T00:00:00+00:00")
+    (tmp_path / "items/0f3a.jl").write_bytes(lines(newer))
+    (tmp_path / "items/9c1b.jl").write_bytes(lines(older, article("b")))
+
+    done = dataset(tmp_path, "-o", "ds.jsonl", "items/0f3a.jl", "items/9c1b.jl")
+
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "ds.jsonl").read_bytes() == lines(newer, article("b"))
