@@ -195,13 +195,18 @@ class RunReport:
                     set_aside_broken_tail(Path(output))
         if self.problems:
             logger.error("This run failed: %s", "; ".join(self.problems))
-        path = self.write_report(reason, self.problems)
+        try:
+            path: Path | None = self.write_report(reason, self.problems)
+        except OSError as unwritable:
+            self.problems.append(f"the run report could not be written ({unwritable})")
+            logger.error("This run failed: %s", self.problems[-1])
+            path = None
         errors = len(self.signal_errors.errors)
         self.crawler.signals.send_catch_log(
             channel9_signals.run_reported,
             run_id=self.run_id,
             finish_reason=reason,
-            report=str(path),
+            report=path and str(path),
             problems=list(self.problems),
             articles=self.exported,
             field_fill=self.field_fill() if self.exported else {},
@@ -213,7 +218,8 @@ class RunReport:
             error = self.signal_errors.errors[errors]
             self.problems.append(f"the crawl state could not record the run ({error!r})")
             logger.error("This run failed: %s", self.problems[-1])
-            self.write_report(reason, self.problems)
+            with suppress(OSError):  # said already
+                self.write_report(reason, self.problems)
 
     def verdict(self, reason: str) -> list[str]:
         """Why this run should count as failed (exit status non-zero), if it should."""
@@ -348,18 +354,11 @@ class RunReport:
             "archive": [{"file": str(path), "bytes": size} for path, size in self.archive.items()],
         }
         text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-        fallback = Path(self.settings["CHANNEL9_OUTPUT"]).parent / f"channel9-{self.run_id}"
-        places = [Path(self.outputs[0]), fallback] if self.outputs else [fallback]
-        for place in places:
-            path = place.with_suffix(".report.json")
-            try:
-                write_whole(path, text)
-            except OSError as error:
-                logger.error("Could not write the run report %s: %s", path, error)
-                continue
-            logger.info("Run report: %s", path)
-            return path
-        raise OSError("the run report could not be written anywhere")
+        folder = Path(self.settings["CHANNEL9_DATA_DIR"])
+        path = folder / f"channel9-{self.run_id}.report.json"
+        write_whole(path, text)
+        logger.info("Run report: %s", path)
+        return path
 
     def _stats(self) -> dict[str, Any]:
         assert self.crawler.stats is not None

@@ -19,9 +19,10 @@ item_unwritten = object()
 
 run_reported = object()
 """The run's report is written. Arguments: ``run_id``, ``finish_reason``, ``report``
-(its path), ``problems`` (why the run failed; empty when it did not), ``articles`` (how
-many it exported), ``field_fill`` (by field, the share of them with a value) and
-``refetch`` (articles exported with a field that went missing: to fetch again)."""
+(its path, None when it could not be written), ``problems`` (why the run failed; empty
+when it did not), ``articles`` (how many it exported), ``field_fill`` (by field, the
+share of them with a value) and ``refetch`` (articles exported with a field that went
+missing: to fetch again)."""
 
 articles_named = object()
 """A source named articles (for the coverage report). Arguments: ``source`` (``listings``,

@@ -618,7 +618,9 @@ class CrawlStateExtension:
                 )
             for output in self.store.take_unfinished(utc_now()):
                 set_aside_broken_tail(Path(output))
-            self.store.start_run(self.run_id, utc_now(), outputs[0] if outputs else None)
+            # Absolute: `scrapy runs` and `scrapy dataset` may run from another folder.
+            output = str(Path(outputs[0]).resolve()) if outputs else None
+            self.store.start_run(self.run_id, utc_now(), output)
 
     def item_exported(self, item: Any, response: Response) -> None:
         with self._writing():
@@ -675,7 +677,7 @@ class CrawlStateExtension:
         self,
         run_id: str,
         finish_reason: str,
-        report: str,
+        report: str | None,
         problems: list[str],
         articles: int,
         field_fill: dict[str, float],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 import re
 import signal
@@ -161,7 +162,7 @@ def test_a_replay_asks_the_network_for_nothing_and_names_what_the_archive_lacks(
 
     assert len(site.requests) == asked
     assert replay.returncode == 1
-    report = (tmp_path / "replay.report.json").read_text()
+    report = json.dumps(last_report(tmp_path), ensure_ascii=False)
     assert '"reason": "not_archived"' in report
     assert "pages were not in the archive: the rebuild lacks them" in report
     assert f"{base_url}/category/politik/" in report

@@ -10,7 +10,7 @@ import pytest
 from jsonschema import ValidationError
 
 from channel9.items import Article
-from tests.conftest import SCHEMA, crawl, report_of
+from tests.conftest import SCHEMA, crawl, last_report
 from tests.fakesite import FakeSite, list_also, serve
 
 
@@ -95,7 +95,7 @@ def test_crawl_gets_every_field_right(count: int, seed: int, theme: bool, tmp_pa
     for item in items:
         item.pop("crawled_at")
         assert item == expected[item["url"]]
-    report = report_of(tmp_path / "out.jsonl")
+    report = last_report(tmp_path)
     assert report["field_sources"]["title"] == {"theme" if theme else "wordpress": count}
     assert report["skipped"]["static_page"] == 1
 

@@ -25,7 +25,6 @@ from tests.conftest import (
     interrupt,
     items_of,
     last_report,
-    report_of,
     run_files,
 )
 from tests.fakesite import (
@@ -109,7 +108,7 @@ def test_full_disk_fails_the_run_and_records_nothing_unwritten(
 ) -> None:
     (tmp_path / "out.jsonl").symlink_to("/dev/full")
     full = crawl(tmp_path, base_url, "-O", "out.jsonl")
-    report = (tmp_path / "out.report.json").read_text(encoding="utf-8")
+    report = json.dumps(last_report(tmp_path), ensure_ascii=False)
     (tmp_path / "out.jsonl").unlink()
     again = crawl(tmp_path, base_url, "-O", "again.jsonl")
 
@@ -227,7 +226,7 @@ def test_page_too_deep_to_read_whole_is_a_named_failure(
     )
     run = crawl(tmp_path, base_url, "-O", "out.jsonl")
 
-    report = report_of(tmp_path / "out.jsonl")
+    report = last_report(tmp_path)
     assert report["failures"] == [
         {"url": f"{base_url}/{slug}/", "reason": "too_deep", "tries": 1, "earlier_failure": False}
     ]
@@ -262,7 +261,7 @@ def test_failure_reasons_are_named_under_the_url_asked_for(
     site.overrides[chain] = always(Reply(302, b"", {"Location": f"BASE{chain}?hop=0"}))
     crawl(tmp_path, base_url, "-O", "out.jsonl", "-s", "DOWNLOAD_MAXSIZE=200000")
 
-    report = report_of(tmp_path / "out.jsonl")
+    report = last_report(tmp_path)
     failures = {entry["url"]: entry["reason"] for entry in report["failures"]}
     assert failures == {
         f"{base_url}{big}": "too_large",
@@ -437,7 +436,10 @@ def test_an_output_that_cannot_be_opened_fails_the_run_and_records_nothing(
     again = crawl(tmp_path, base_url, "-O", "out.jsonl")
 
     assert failed.returncode == 1
-    assert last_report(tmp_path)["failed_run"][-1] == "nothing was exported on a first run"
+    assert (
+        last_report(tmp_path, runs_back=1)["failed_run"][-1]
+        == "nothing was exported on a first run"
+    )
     assert again.returncode == 0, again.log
     assert sorted(item["url"] for item in again.items("out.jsonl")) == sorted(
         site.expected(base_url)
@@ -451,7 +453,7 @@ def test_a_csv_feed_that_cannot_write_fails_the_run(
     run = crawl(tmp_path, base_url, "-O", "out.csv", "-s", f"CHANNEL9_STATE={STATE}")
 
     assert run.returncode == 1, run.log
-    assert report_of(tmp_path / "out.csv")["failed_run"] == [
+    assert last_report(tmp_path)["failed_run"] == [
         "it ended early (feed_error)",
         "the output could not be written ([Errno 28] No space left on device)",
         "nothing was exported on a first run",

@@ -3,13 +3,12 @@ that cannot is reported with its reason; nothing is fetched from another host.""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import crawl
+from tests.conftest import crawl, last_report
 from tests.fakesite import (
     CHALLENGE,
     DATABASE_ERROR,
@@ -71,7 +70,7 @@ def test_faults_url_by_url(site: FakeSite, elsewhere: FakeSite, tmp_path: Path) 
         )
 
     items = {item["url"]: item for item in run.items("out.jsonl")}
-    report = json.loads((tmp_path / "out.report.json").read_text(encoding="utf-8"))
+    report = last_report(tmp_path)
     failures = {entry["url"]: entry["reason"] for entry in report["failures"]}
     expected = site.expected(base_url)
     failing = {

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from channel9.addon import DEFAULTS
+from channel9.addon import data_path
 from channel9.card import Origin, companions, counted, write_card
 from channel9.dataset import (
     FORMATS,
@@ -105,7 +105,7 @@ class Command(ScrapyCommand):
 
     def setting_path(self, name: str) -> Path:
         assert self.settings is not None
-        return Path(str(self.settings.get(name) or DEFAULTS[name]))
+        return Path(data_path(self.settings, name))
 
 
 def day(value: str) -> date:
