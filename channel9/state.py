@@ -616,8 +616,8 @@ class CrawlStateExtension:
                     " and each run writes them all again (use .jsonl, .json, .csv or .xml)",
                     uri,
                 )
-            for output in self.store.take_unfinished(utc_now()):
-                set_aside_broken_tail(Path(output))
+            for unfinished in self.store.take_unfinished(utc_now()):
+                set_aside_broken_tail(Path(unfinished))
             # Absolute: `scrapy runs` and `scrapy dataset` may run from another folder.
             output = str(Path(outputs[0]).resolve()) if outputs else None
             self.store.start_run(self.run_id, utc_now(), output)
