@@ -3,23 +3,29 @@ item's JSON Schema), so that nobody has to load it to find out."""
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from importlib.resources import files as package_files
 from pathlib import Path
+from typing import Any
 
 # A Figure of its own, not pyplot: no display and no global state (cron, servers, CI).
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from channel9.dataset import FIELDS, LISTS, MOMENTS, SCHEMA, Built
+from channel9.dataset import FIELDS, ITEM_SCHEMA, LISTS, MOMENTS, SCHEMA, Built
 
 STACKED = 8
 """Main categories the plot names; the others share one colour."""
+CATEGORIES = (
+    "Every category the page names (the main one first), then every other category whose"
+    " listing showed the article."
+)
+GAPLESS_MONTHS = 600
 OTHER = "other categories"
 NONE = "no category"
 TEXT_TYPES = {
@@ -52,17 +58,22 @@ def write_card(output: Path, built: Built, origin: Origin, into: list[Path]) -> 
     (their ``.partial`` files, renamed with the dataset's)."""
     card, picture, schema = into
     _card, picture_name, schema_name = (path.name for path in companions(output))
-    schema.write_bytes(package_files("channel9").joinpath("schema.json").read_bytes())
+    schema.write_text(json.dumps(item_schema(), indent=2, ensure_ascii=False) + "\n", "utf-8")
     plot(built, picture, output.name)
     card.write_text(markdown(output, built, origin, picture_name, schema_name), encoding="utf-8")
+
+
+def item_schema() -> dict[str, Any]:
+    """The item's JSON Schema, as a dataset row has it: its categories completed."""
+    schema = copy.deepcopy(ITEM_SCHEMA)
+    schema["properties"]["categories"]["description"] = CATEGORIES
+    return schema
 
 
 def markdown(output: Path, built: Built, origin: Origin, picture: str, schema: str) -> str:
     summary = built.summary
     undated = summary.articles - sum(summary.per_month.values())
-    described = json.loads(
-        package_files("channel9").joinpath("schema.json").read_text(encoding="utf-8")
-    )["properties"]
+    described = item_schema()["properties"]
     span = (
         f"published {summary.first_day} to {summary.last_day}"
         if summary.first_day
@@ -100,9 +111,6 @@ def markdown(output: Path, built: Built, origin: Origin, picture: str, schema: s
         kind = _type(output.suffix, index, name)
         filled = _percent(summary.filled[name], summary.articles)
         meaning = described[name].get("description", "")
-        if name == "categories":
-            meaning = "Every category the page names (the main one first), then every other"
-            meaning += " category whose listing showed the article."
         lines.append(f"| `{name}` | {kind} | {filled} | {meaning} |")
     lines += ["", "## Articles per category", "", "| category | articles |", "|---|---:|"]
     lines += [f"| {label} | {count:,} |" for label, count in _ranked(summary.per_category)]
@@ -134,7 +142,7 @@ def _span(files: list[Path]) -> str:
 
 def _runs(origin: Origin) -> str:
     if origin.state is None:
-        return "no crawl state found: the runs' verdicts are unknown"
+        return "built without the crawl state (CHANNEL9_STATE empty): their verdicts unknown"
     failed = [run["run_id"] for run in origin.runs if run["verdict"] not in ("[]", None)]
     unfinished = [run["run_id"] for run in origin.runs if run["verdict"] is None]
     told = f"{len(origin.runs)} known to the crawl state, {len(failed)} of them failed"
@@ -147,7 +155,7 @@ def _runs(origin: Origin) -> str:
 
 def _categories(origin: Origin) -> str:
     if origin.state is None:
-        return "as the pages name them (no crawl state to tell which listings showed each)"
+        return "as the pages name them (no crawl state read to tell which listings showed each)"
     return f"as the pages name them, and every listing that showed the article ({origin.state})"
 
 
@@ -156,17 +164,16 @@ def _ranked(counts: dict[str, int]) -> list[tuple[str, int]]:
 
 
 def _months(built: Built) -> list[str]:
-    """Every month from the first to the last, those without an article too: a gap in
-    the crawl shows as a gap."""
-    summary = built.summary
-    if not summary.first_day or not summary.last_day:
+    """Every month from the first to the last, those without an article too (a gap in the
+    crawl shows as a gap); only those with articles when a far-off date (a typo on the
+    site) would stretch the span past ``GAPLESS_MONTHS``."""
+    present = sorted(built.summary.per_month)
+    if not present:
         return []
-    year, month = int(summary.first_day[:4]), int(summary.first_day[5:7])
-    months = []
-    while f"{year:04d}-{month:02d}" <= summary.last_day[:7]:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+    first, last = (int(month[:4]) * 12 + int(month[5:]) - 1 for month in (present[0], present[-1]))
+    if last - first >= GAPLESS_MONTHS:
+        return present
+    return [f"{number // 12:04d}-{number % 12 + 1:02d}" for number in range(first, last + 1)]
 
 
 def plot(built: Built, path: Path, name: str) -> None:

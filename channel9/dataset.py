@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from importlib.resources import files
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,7 +27,10 @@ from channel9.items import Article
 
 FIELDS = tuple(field.name for field in fields(Article))
 LISTS = ("categories", "tags")
+REQUIRED = ("url", "title", "text")
+"""Never empty: the pipelines drop an article without them."""
 MOMENTS = ("published_at", "crawled_at")
+# Publication in the site's zone (channel9.dates.JAKARTA, UTC+7 all year), the fetch in UTC.
 ZONES = {"published_at": "Asia/Jakarta", "crawled_at": "UTC"}
 SCHEMA = pa.schema(
     [
@@ -33,22 +38,36 @@ SCHEMA = pa.schema(
         if name in LISTS
         else pa.field("published_date", pa.date32())
         if name == "published_date"
-        # Publication in Jakarta time, as the site shows it; the fetch in UTC, as logged.
         else pa.field(name, pa.timestamp("us", tz=ZONES[name]), nullable=name != "crawled_at")
         if name in MOMENTS
-        else pa.field(name, pa.string(), nullable=name != "url")
+        else pa.field(name, pa.string(), nullable=name not in REQUIRED)
         for name in FIELDS
     ]
 )
 """The Parquet schema, fixed: a column that is empty in one file keeps its type."""
+ITEM_SCHEMA = json.loads(files("channel9").joinpath("schema.json").read_text("utf-8"))
+"""The item's JSON Schema (``channel9/schema.json``): what a line must hold."""
+URIS = {name for name, rule in ITEM_SCHEMA["properties"].items() if rule.get("format") == "uri"}
+ENUMS = {
+    name: {value for value in rule["enum"] if value is not None}
+    for name, rule in ITEM_SCHEMA["properties"].items()
+    if "enum" in rule
+}
 FORMATS = (".jsonl", ".parquet", ".csv")
 BATCH = 2000
 """Rows per Parquet row group and per write: a few MB of text at a time."""
 OPEN_FILES = 64
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+"""A day as the schema writes it: Python also reads 2024-W01-1 and 20240101 as days."""
 
 
-class ChangedWhileRead(Exception):
-    """A run file no longer holds the line the first pass found (a run rewrote it)."""
+class Unreadable(Exception):
+    """A run file could not be read, or no longer holds the line the first pass found."""
+
+
+class UnknownCategory(Exception):
+    """``--category`` names no category of the run files or the crawl state: a typo would
+    otherwise write an empty dataset over a good one."""
 
 
 @dataclass(frozen=True)
@@ -126,17 +145,32 @@ def article(line: bytes) -> dict[str, Any] | None:
 
 
 def valid(name: str, value: object) -> bool:
-    if name == "url":
-        return isinstance(value, str) and bool(value)
+    """As ``channel9/schema.json`` says (a test keeps the two in step)."""
     if name in LISTS:
-        return isinstance(value, list) and all(isinstance(label, str) for label in value)
+        return isinstance(value, list) and all(map(text, value))
     if value is None:
-        return name != "crawled_at"
+        return name not in REQUIRED and name != "crawled_at"
+    if not text(value) or (name in REQUIRED and not value):
+        return False
+    assert isinstance(value, str)
+    if name in URIS:
+        return value.startswith(("http://", "https://"))
+    if name in ENUMS:
+        return value in ENUMS[name]
+    if name == "published_date":
+        return DAY.fullmatch(value) is not None and is_day(value)
+    return name not in MOMENTS or moment(value) is not None
+
+
+def text(value: object) -> bool:
+    """A string that UTF-8 can write: JSON may hold a lone surrogate ("\\ud800")."""
     if not isinstance(value, str):
         return False
-    if name == "published_date":
-        return is_day(value)
-    return name not in MOMENTS or moment(value) is not None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def is_day(value: str) -> bool:
@@ -144,16 +178,20 @@ def is_day(value: str) -> bool:
         date.fromisoformat(value)
     except ValueError:
         return False
-    return len(value) == 10
+    return True
 
 
 def moment(value: str) -> datetime | None:
-    """An ISO 8601 moment with its offset; a moment without one is no moment."""
+    """An ISO 8601 moment with its offset, whose instant has a year of 1 to 9999 in UTC
+    too (else no reader can hold it); a moment without an offset is no moment."""
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
+        if parsed.tzinfo is not None:
+            parsed.astimezone(timezone.utc)
+            return parsed
+    except (ValueError, OverflowError):
+        pass
+    return None
 
 
 def build(
@@ -165,7 +203,10 @@ def build(
 ) -> Built:
     """Writes the dataset of ``files`` (in run order: a later line wins) to ``path``, in
     the format ``suffix`` names."""
-    latest, broken = locate(files, filters, listed)
+    latest, broken, seen = locate(files, filters, listed)
+    unknown = [key for key in filters.categories if key not in seen]
+    if unknown:
+        raise UnknownCategory(f"--category {unknown[0]} names no category of these articles")
     summary = Summary()
     WRITERS[suffix](path, summary.counted(reread(files, latest, listed)))
     return Built(files, broken, summary)
@@ -173,9 +214,10 @@ def build(
 
 def locate(
     files: list[Path], filters: Filters, listed: Mapping[str, Collection[str]]
-) -> tuple[list[tuple[str, str, int, int]], list[tuple[Path, int]]]:
+) -> tuple[list[tuple[str, str, int, int]], list[tuple[Path, int]], set[str]]:
     """The first pass: each wanted URL's latest version as (day, URL, file, offset), in
-    dataset order (by day, undated last, then URL), and the lines that are no article.
+    dataset order (by day, undated last, then URL), the lines that are no article, and
+    the categories met (as ``category_key`` gives them).
 
     The latest version is the one fetched last (``crawled_at``), not the one in the file
     named last: run files named by a scheduler (Scrapyd's job ids) sort in no order, and
@@ -183,36 +225,48 @@ def locate(
     file, then the later line."""
     latest: dict[str, tuple[datetime, int, int, tuple[str, str, int, int] | None]] = {}
     broken = []
+    seen = {category_key(label) for labels in listed.values() for label in labels}
     for number, path in enumerate(files):
         offset = 0
+        for count, line in enumerate(lines_of(path), 1):
+            row = article(line)
+            if row is None:
+                broken.append((path, count))
+            else:
+                seen.update(map(category_key, row["categories"]))
+                fetched = moment(row["crawled_at"])
+                assert fetched is not None  # checked by article()
+                url = row["url"]
+                if url not in latest or (fetched, number, offset) >= latest[url][:3]:
+                    complete(row, listed)
+                    day = row["published_date"] or "~"  # after every day
+                    wanted = filters.wanted(row)
+                    latest[url] = (
+                        fetched,
+                        number,
+                        offset,
+                        (day, url, number, offset) if wanted else None,
+                    )
+            offset += len(line)
+    return sorted(place for *_, place in latest.values() if place), broken, seen
+
+
+def lines_of(path: Path) -> Iterator[bytes]:
+    try:
         with path.open("rb") as file:
-            for count, line in enumerate(file, 1):
-                row = article(line)
-                if row is None:
-                    broken.append((path, count))
-                else:
-                    fetched = moment(row["crawled_at"])
-                    assert fetched is not None  # checked by article()
-                    url = row["url"]
-                    if url not in latest or (fetched, number, offset) >= latest[url][:3]:
-                        complete(row, listed)
-                        day = row["published_date"] or "~"  # after every day
-                        wanted = filters.wanted(row)
-                        latest[url] = (
-                            fetched,
-                            number,
-                            offset,
-                            (day, url, number, offset) if wanted else None,
-                        )
-                offset += len(line)
-    return sorted(place for *_, place in latest.values() if place), broken
+            yield from file
+    except OSError as error:
+        raise Unreadable(f"cannot read {path}: {error}") from None
 
 
 def complete(row: dict[str, Any], listed: Mapping[str, Collection[str]]) -> None:
     """Adds the categories whose listings showed the article and its page does not name,
-    by name: the same whichever run saw which listing first."""
+    by name (a label written otherwise is the same category): the same whichever run saw
+    which listing first."""
     named = row["categories"]
-    row["categories"] = named + sorted(set(listed.get(row["url"], ())) - set(named))
+    keys = {category_key(label) for label in named}
+    more = {category_key(label): label for label in sorted(listed.get(row["url"], ()))}
+    row["categories"] = named + sorted(label for key, label in more.items() if key not in keys)
 
 
 def reread(
@@ -224,16 +278,19 @@ def reread(
     handles: OrderedDict[int, IO[bytes]] = OrderedDict()
     try:
         for _day, url, number, offset in places:
-            if number not in handles:
-                if len(handles) == OPEN_FILES:
-                    handles.popitem(last=False)[1].close()
-                handles[number] = files[number].open("rb")
-            handles.move_to_end(number)
-            handle = handles[number]
-            handle.seek(offset)
-            row = article(handle.readline())
+            try:
+                if number not in handles:
+                    if len(handles) == OPEN_FILES:
+                        handles.popitem(last=False)[1].close()
+                    handles[number] = files[number].open("rb")
+                handles.move_to_end(number)
+                handle = handles[number]
+                handle.seek(offset)
+                row = article(handle.readline())
+            except OSError as error:
+                raise Unreadable(f"cannot read {files[number]}: {error}") from None
             if row is None or row["url"] != url:
-                raise ChangedWhileRead(f"{files[number]} changed while it was read")
+                raise Unreadable(f"{files[number]} changed while it was read")
             complete(row, listed)
             yield row
     finally:

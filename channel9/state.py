@@ -446,11 +446,27 @@ class CrawlState:
 
 @contextmanager
 def reading(path: Path) -> Iterator[sqlite3.Connection]:
-    """The state opened read only, without the lock: a crawl may be running."""
-    try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as error:
-        raise StateError(f"cannot read the crawl state {path}: {error}") from None
+    """The state opened read only, without the lock: a crawl may be running. A reader
+    that may not write beside the file (another user's state) cannot make the WAL's
+    shared-memory file: it reads the file as it is, unless writes wait in the WAL."""
+    db = None
+    for mode in ("mode=ro", "immutable=1"):
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+            db.execute("SELECT 1 FROM sqlite_master").fetchall()
+            break
+        except sqlite3.Error as error:
+            if db is not None:
+                db.close()
+            if mode != "mode=ro" or not isinstance(error, sqlite3.OperationalError):
+                raise StateError(f"cannot read the crawl state {path}: {error}") from None
+            wal = path.with_name(path.name + "-wal")
+            if wal.is_file() and wal.stat().st_size:
+                raise StateError(
+                    f"cannot read the crawl state {path} whole ({error}: its latest writes are"
+                    f" in {wal.name}); run as the user the crawls run as"
+                ) from None
+    assert db is not None
     try:
         yield db
     except sqlite3.Error as error:
@@ -459,19 +475,21 @@ def reading(path: Path) -> Iterator[sqlite3.Connection]:
         db.close()
 
 
-def listed_categories(path: Path) -> dict[str, set[str]]:
+def listed_categories(path: Path) -> tuple[dict[str, set[str]], dict[str, str]]:
     """By article (its canonical URL): the labels of every category whose listing showed
-    it, in any run."""
+    it, in any run; and each category's latest label by its slug."""
     found: dict[str, set[str]] = {}
+    labels: dict[str, str] = {}
     with reading(path) as db:
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'listed'").fetchone():
-            return found  # a state from before this table, not yet opened by a crawl
-        for url, label in db.execute(
-            "SELECT coalesce(articles.canonical, listed.url), listed.label FROM listed"
-            " LEFT JOIN articles USING (url)"
+            return found, labels  # a state from before this table, not yet opened by a crawl
+        for url, slug, label in db.execute(
+            "SELECT coalesce(articles.canonical, listed.url), listed.category, listed.label"
+            " FROM listed LEFT JOIN articles USING (url)"
         ):
             found.setdefault(url, set()).add(label)
-    return found
+            labels[slug] = label
+    return found, labels
 
 
 def runs_of(path: Path, outputs: Iterable[Path]) -> list[dict[str, str | None]]:

@@ -171,9 +171,9 @@ class FakeSite:
         self.doors = doors
         """True: WordPress's feeds and sitemaps are served too (else they answer 404)."""
         self.hidden: set[str] = set()
+        """Articles in the feeds and sitemaps that no listing shows."""
         self.also_listed: dict[str, set[str]] = {}
         """By article: categories whose listings show it, though its page names them not."""
-        """Articles in the feeds and sitemaps that no listing shows."""
         self.theme = True
         """False: pages in the markup of a standard WordPress theme, not Zox News."""
         self.random = random.Random(seed)

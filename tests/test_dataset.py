@@ -15,8 +15,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from channel9.dataset import Filters, Unreadable, locate, reread
+from channel9.dataset import article as article_of
 from channel9.state import CrawlState
-from tests.conftest import SCRAPY, crawl
+from tests.conftest import SCHEMA, SCRAPY, crawl
 from tests.fakesite import FakeSite, serve
 
 SITE = "https://channel9.id"
@@ -62,6 +64,7 @@ def dataset(
     *args: str,
     file_size_limit: int | None = None,
     env: dict[str, str] | None = None,
+    prefix: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
     """Runs the real command in ``workdir``, its files no larger than ``file_size_limit``."""
 
@@ -70,7 +73,7 @@ def dataset(
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
 
     return subprocess.run(
-        [SCRAPY, "dataset", *args],
+        [*prefix, SCRAPY, "dataset", *args],
         cwd=workdir,
         env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings", **(env or {})},
         capture_output=True,
@@ -80,9 +83,10 @@ def dataset(
     )
 
 
-def error_of(done: subprocess.CompletedProcess[str]) -> str:
-    """The last stderr line of a refused command: exit status 2, no traceback, no stdout."""
-    assert done.returncode == 2, done.stderr
+def error_of(done: subprocess.CompletedProcess[str], status: int = 2) -> str:
+    """The last stderr line of a refused (2) or failed (1) command: no traceback, no
+    stdout."""
+    assert done.returncode == status, done.stderr
     assert done.stdout == ""
     assert "Traceback" not in done.stderr, done.stderr
     return done.stderr.splitlines()[-1]
@@ -191,6 +195,14 @@ def test_lines_that_are_no_article_are_skipped_saying_where(workdir: Path) -> No
         lines(article("e", title=5)),
         lines(article("e", published_date="2024-02-30")),
         lines(article("e", published_date="20240501")),
+        lines(article("e", published_date="2024-W01-1")),
+        lines(article("e", url="x")),
+        lines(article("e", title=None)),
+        lines(article("e", text="")),
+        json.dumps(article("e", title="Caf\ud800")).encode() + b"\n",
+        json.dumps(article("e", tags=["\udfff"])).encode() + b"\n",
+        lines(article("e", published_at="0001-01-01T00:00:00+07:00")),
+        lines(article("e", crawled_at="9999-12-31T23:59:59-07:00")),
         lines(article("e", published_at="2024-05-01T10:00:00")),
         lines(article("e", crawled_at=None)),
         lines(article("e", crawled_at="kemarin")),
@@ -207,7 +219,7 @@ def test_lines_that_are_no_article_are_skipped_saying_where(workdir: Path) -> No
     assert done.stdout.splitlines() == [
         "3 articles from 3 run files written to all.jsonl, described in all.md, all.png,"
         " all.schema.json",
-        *(f"skipped a broken line: data/channel9-3.jsonl:{number}" for number in range(2, 19)),
+        *(f"skipped a broken line: data/channel9-3.jsonl:{number}" for number in range(2, 27)),
     ]
     assert (workdir / "all.jsonl").read_bytes() == MERGED + good
 
@@ -241,8 +253,9 @@ def test_output_under_a_file_is_refused(workdir: Path) -> None:
 
     done = dataset(workdir, "-o", "notes.txt/all.jsonl")
 
-    assert error_of(done) == (
-        "scrapy: error: cannot write notes.txt/all.jsonl: [Errno 17] File exists: 'notes.txt'"
+    assert error_of(done, 1) == (
+        "scrapy dataset: error: cannot write notes.txt/all.jsonl: [Errno 17] File exists:"
+        " 'notes.txt'"
     )
     assert (workdir / "notes.txt").read_bytes() == b"notes\n"
 
@@ -253,7 +266,9 @@ def test_failed_write_leaves_neither_dataset_nor_partial_file(workdir: Path) -> 
 
     done = dataset(workdir, "-o", "all.jsonl", file_size_limit=50_000)
 
-    assert error_of(done) == "scrapy: error: cannot write all.jsonl: [Errno 27] File too large"
+    assert error_of(done, 1) == (
+        "scrapy dataset: error: cannot write all.jsonl: [Errno 27] File too large"
+    )
     assert sorted(path.name for path in workdir.iterdir()) == ["data"]
 
 
@@ -282,10 +297,11 @@ def test_output_that_is_a_link_is_refused(workdir: Path) -> None:
     assert (workdir / "elsewhere.jsonl").read_text() == "kept\n"
 
 
+NO_STATE = ("-s", "CHANNEL9_STATE=")
 PARQUET = pa.schema(
     [
         pa.field("url", pa.string(), nullable=False),
-        pa.field("title", pa.string()),
+        pa.field("title", pa.string(), nullable=False),
         pa.field("category", pa.string()),
         pa.field("categories", pa.list_(pa.string()), nullable=False),
         pa.field("tags", pa.list_(pa.string()), nullable=False),
@@ -295,7 +311,7 @@ PARQUET = pa.schema(
         pa.field("published_raw", pa.string()),
         pa.field("published_source", pa.string()),
         pa.field("dateline", pa.string()),
-        pa.field("text", pa.string()),
+        pa.field("text", pa.string(), nullable=False),
         pa.field("editor", pa.string()),
         pa.field("image_url", pa.string()),
         pa.field("image_caption", pa.string()),
@@ -377,6 +393,7 @@ def versions(tmp_path: Path) -> Path:
     state = CrawlState(data / "channel9-state.sqlite3")
     state.record_exported([f"{SITE}/b/", f"{SITE}/?p=2"], f"{SITE}/b/", "h", None, "t")
     state.record_listed("opini", "Opini", [f"{SITE}/?p=2", f"{SITE}/a/"])
+    state.record_listed("ekbis", "Ekonomi & Bisnis", [f"{SITE}/b/"])
     state.start_run("1", "2024-05-03T00:00:00+00:00", str(data / "channel9-1.jsonl"))
     state.finish_run("1", "2024-05-03T00:10:00+00:00", "finished", None, [], 4, {})
     state.start_run("2", "2024-06-11T00:00:00+00:00", str(data / "channel9-2.jsonl"))
@@ -395,7 +412,8 @@ def versions(tmp_path: Path) -> Path:
         (["--category", "opini"], ["b", "a"]),
         (["--category", "ekonomi-bisnis", "--category", "NASIONAL"], ["c", "b", "a", "u"]),
         (["--category", "Ekonomi & Bisnis"], ["b"]),
-        (["--category", "olahraga"], []),
+        (["--category", "ekbis"], ["b"]),
+        (["--since", "2030-01-01"], []),
     ],
 )
 def test_rows_are_the_latest_versions_by_day_then_url_filtered_on_them(
@@ -417,7 +435,7 @@ def test_parquet_files_of_different_filters_have_one_schema_and_concatenate(
     versions: Path,
 ) -> None:
     assert dataset(versions, "-o", "may.parquet", "--until", "2024-05-31").returncode == 0
-    assert dataset(versions, "-o", "none.parquet", "--category", "olahraga").returncode == 0
+    assert dataset(versions, "-o", "none.parquet", "--since", "2030-01-01").returncode == 0
 
     may, empty = (pq.read_table(versions / name) for name in ("may.parquet", "none.parquet"))
     assert may.schema.remove_metadata() == empty.schema.remove_metadata() == PARQUET
@@ -452,6 +470,11 @@ def test_csv_keeps_paragraphs_in_one_quoted_cell_and_lists_as_json(versions: Pat
 
 def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
     env = {"SOURCE_DATE_EPOCH": "1717977600"}
+    killed = versions / "data/channel9-3.jsonl"
+    killed.write_bytes(lines(article("k", "2024-06-10")))
+    state = CrawlState(versions / "data/channel9-state.sqlite3")
+    state.start_run("3", "2024-06-12T00:00:00+00:00", str(killed))
+    state.close()
 
     done = dataset(versions, "-o", "out/ds.jsonl", "--since", "2024-04-01", env=env)
 
@@ -466,12 +489,12 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
         " Scrapy project. Each article is in the dataset once, in its latest version; rows"
         " are ordered by publication day, then URL.",
         "",
-        "- **Articles:** 3, published 2024-04-30 to 2024-06-10",
+        "- **Articles:** 4, published 2024-04-30 to 2024-06-10",
         "- **Built:** 2024-06-10T00:00:00+00:00 with"
         " `scrapy dataset -o out/ds.jsonl --since 2024-04-01`",
-        "- **From:** 2 run files, channel9-1.jsonl to channel9-2.jsonl",
-        "- **Runs:** 2 known to the crawl state, 1 of them failed (2: their articles are in,"
-        " check their reports)",
+        "- **From:** 3 run files, channel9-1.jsonl to channel9-3.jsonl",
+        "- **Runs:** 3 known to the crawl state, 1 of them failed (2: their articles are in,"
+        " check their reports); 1 never finished (3)",
         "- **Categories:** as the pages name them, and every listing that showed the article"
         f" ({state})",
         "- **Schema:** one article is described by [ds.schema.json](ds.schema.json)"
@@ -487,7 +510,7 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
     assert card[at + 2 :] == [
         "| category | articles |",
         "|---|---:|",
-        "| Nasional | 3 |",
+        "| Nasional | 4 |",
         "| Opini | 2 |",
         "| Ekonomi & Bisnis | 1 |",
         "",
@@ -499,7 +522,7 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
         "|---|---:|",
         "| 2024-04 | 1 |",
         "| 2024-05 | 1 |",
-        "| 2024-06 | 1 |",
+        "| 2024-06 | 2 |",
     ]
 
 
@@ -508,6 +531,7 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
     [
         (["--since", "2024-02-30"], "argument --since: not a day (YYYY-MM-DD): '2024-02-30'"),
         (["--until", "kemarin"], "argument --until: not a day (YYYY-MM-DD): 'kemarin'"),
+        (["--until", "2024-W01-1"], "argument --until: not a day (YYYY-MM-DD): '2024-W01-1'"),
         (
             ["--since", "2024-06-01", "--until", "2024-05-01"],
             "--since 2024-06-01 is after --until 2024-05-01",
@@ -532,8 +556,8 @@ def test_a_damaged_crawl_state_is_refused_not_ignored(versions: Path) -> None:
 
     done = dataset(versions, "-o", "ds.parquet")
 
-    assert error_of(done) == (
-        "scrapy: error: cannot read the crawl state data/channel9-state.sqlite3:"
+    assert error_of(done, 1) == (
+        "scrapy dataset: error: cannot read the crawl state data/channel9-state.sqlite3:"
         " file is not a database"
     )
     assert sorted(path.name for path in versions.iterdir()) == ["data"]
@@ -544,12 +568,14 @@ def test_without_a_crawl_state_the_card_says_categories_are_the_pages_own(
 ) -> None:
     (versions / "data/channel9-state.sqlite3").unlink()
 
-    assert dataset(versions, "-o", "ds.parquet").returncode == 0
+    assert dataset(versions, "-o", "ds.parquet", "-s", "CHANNEL9_STATE=").returncode == 0
 
     rows = pq.read_table(versions / "ds.parquet").to_pylist()
     assert rows[1]["categories"] == ["Nasional", "Ekonomi & Bisnis"]
     card = (versions / "ds.md").read_text(encoding="utf-8")
-    assert "- **Runs:** no crawl state found: the runs' verdicts are unknown\n" in card
+    assert (
+        "- **Runs:** built without the crawl state (CHANNEL9_STATE empty): their verdicts unknown\n"
+    ) in card
 
 
 def test_the_version_fetched_last_wins_whatever_the_files_are_called(tmp_path: Path) -> None:
@@ -560,7 +586,183 @@ def test_the_version_fetched_last_wins_whatever_the_files_are_called(tmp_path: P
     (tmp_path / "items/0f3a.jl").write_bytes(lines(newer))
     (tmp_path / "items/9c1b.jl").write_bytes(lines(older, article("b")))
 
-    done = dataset(tmp_path, "-o", "ds.jsonl", "items/0f3a.jl", "items/9c1b.jl")
+    done = dataset(tmp_path, "-o", "ds.jsonl", "items/0f3a.jl", "items/9c1b.jl", *NO_STATE)
 
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "ds.jsonl").read_bytes() == lines(newer, article("b"))
+
+
+def test_run_files_without_their_crawl_state_are_refused(versions: Path) -> None:
+    (versions / "data/channel9-state.sqlite3").unlink()
+
+    done = dataset(versions, "-o", "ds.parquet")
+
+    assert error_of(done) == (
+        "scrapy: error: no crawl state at data/channel9-state.sqlite3 to tell which listings"
+        " showed each article: build where the crawls run (CHANNEL9_DATA_DIR), or give -s"
+        " CHANNEL9_STATE= to keep the categories the pages name"
+    )
+
+
+def test_the_data_folder_setting_says_where_runs_and_state_are(versions: Path) -> None:
+    (versions / "data").rename(versions / "store")
+
+    done = dataset(versions, "-o", "ds.parquet", "-s", "CHANNEL9_DATA_DIR=store")
+
+    assert done.returncode == 0, done.stderr
+    rows = pq.read_table(versions / "ds.parquet").to_pylist()
+    assert rows[1]["categories"] == ["Nasional", "Ekonomi & Bisnis", "Opini"]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--categroy", "opini"], {}, "unknown option: --categroy"),
+        (["--category", "olahraga"], {}, "--category olahraga names no category of these articles"),
+        (
+            [],
+            {"SOURCE_DATE_EPOCH": "kemarin"},
+            "SOURCE_DATE_EPOCH='kemarin' is no number of seconds",
+        ),
+    ],
+)
+def test_a_misspelt_option_or_a_bad_build_date_is_refused(
+    versions: Path, args: list[str], env: dict[str, str], message: str
+) -> None:
+    done = dataset(versions, "-o", "ds.csv", *args, env=env)
+
+    assert error_of(done) == f"scrapy: error: {message}"
+    assert sorted(path.name for path in versions.iterdir()) == ["data"]
+
+
+@pytest.mark.parametrize("companion", ["ds.md", "ds.png", "ds.schema.json"])
+def test_a_card_file_that_is_a_link_is_refused(versions: Path, companion: str) -> None:
+    (versions / "kept.txt").write_text("kept\n")
+    (versions / companion).symlink_to(versions / "kept.txt")
+
+    done = dataset(versions, "-o", "ds.parquet")
+
+    assert error_of(done) == (
+        f"scrapy: error: the card would replace a link, a folder or a device: {companion}"
+    )
+    assert (versions / "kept.txt").read_text() == "kept\n"
+    assert not (versions / "ds.parquet").exists()
+
+
+def test_a_label_written_otherwise_is_one_category(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "channel9-1.jsonl").write_bytes(lines(article("a", categories=["Ekonomi & Bisnis"])))
+    state = CrawlState(data / "channel9-state.sqlite3")
+    state.record_listed("ekonomi-bisnis", "Ekonomi &amp; Bisnis", [f"{SITE}/a/"])
+    state.record_listed("ekonomi", "EKONOMI & BISNIS", [f"{SITE}/a/"])
+    state.record_listed("opini", "Opini", [f"{SITE}/a/"])
+    state.close()
+
+    assert dataset(tmp_path, "-o", "ds.jsonl").returncode == 0
+
+    row = json.loads((tmp_path / "ds.jsonl").read_text(encoding="utf-8"))
+    assert row["categories"] == ["Ekonomi & Bisnis", "Ekonomi &amp; Bisnis", "Opini"]
+
+
+def test_many_run_files_and_row_groups_lose_nothing(tmp_path: Path) -> None:
+    """More run files than are kept open at once, more rows than one row group."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for run in range(70):
+        numbers = range(run * 40, run * 40 + 40)
+        days = (f"2024-{1 + number % 12:02d}-{1 + number % 28:02d}" for number in numbers)
+        rows = (article(str(n), day) for n, day in zip(numbers, days, strict=True))
+        (data / f"channel9-{run:03d}.jsonl").write_bytes(lines(*rows))
+
+    done = dataset(tmp_path, "-o", "ds.parquet", *NO_STATE)
+
+    assert done.returncode == 0, done.stderr
+    table = pq.read_table(tmp_path / "ds.parquet")
+    assert pq.ParquetFile(tmp_path / "ds.parquet").metadata.num_row_groups == 2
+    urls = table.column("url").to_pylist()
+    assert sorted(urls) == sorted(f"{SITE}/{number}/" for number in range(2800))
+    keys = list(zip(table.column("published_date").to_pylist(), urls, strict=True))
+    assert keys == sorted(keys)
+
+
+def test_a_tie_goes_to_the_run_named_last_whatever_its_folder(tmp_path: Path) -> None:
+    for folder, run, title in (("old", "20240101", "Lama"), ("data", "20250101", "Baru")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"channel9-{run}.jsonl").write_bytes(lines(article("a", title=title)))
+
+    for sources in (["data", "old"], ["old", str(tmp_path / "data")]):
+        done = dataset(tmp_path, "-o", "ds.jsonl", *sources, *NO_STATE)
+        assert done.returncode == 0, done.stderr
+        assert json.loads((tmp_path / "ds.jsonl").read_text())["title"] == "Baru"
+
+
+def test_a_source_named_twice_is_read_once(workdir: Path) -> None:
+    done = dataset(workdir, "-o", "ds.jsonl", "data", "data", "./data/channel9-1.jsonl")
+
+    assert done.stdout.startswith("2 articles from 2 run files written to ds.jsonl")
+
+
+def test_an_output_named_like_the_crawls_run_files_is_refused(workdir: Path) -> None:
+    done = dataset(workdir, "-o", "data/channel9-all.jsonl", "data/channel9-1.jsonl")
+
+    assert error_of(done) == (
+        "scrapy: error: -o is named like the run files (channel9-*.jsonl) of a folder it"
+        " reads: data/channel9-all.jsonl"
+    )
+
+
+def test_a_pipe_among_the_sources_is_refused(workdir: Path) -> None:
+    os.mkfifo(workdir / "pipe.jsonl")
+
+    done = dataset(workdir, "-o", "ds.jsonl", "data", "pipe.jsonl")
+
+    assert error_of(done) == "scrapy: error: not a file or folder: pipe.jsonl"
+
+
+def test_an_unreadable_run_file_fails_saying_so(workdir: Path) -> None:
+    (workdir / "data/channel9-2.jsonl").chmod(0)
+    drop_root_override = ("setpriv", "--bounding-set=-dac_override,-dac_read_search")
+
+    done = dataset(workdir, "-o", "ds.jsonl", prefix=drop_root_override)
+
+    assert error_of(done, 1) == (
+        "scrapy dataset: error: cannot read data/channel9-2.jsonl: [Errno 13] Permission"
+        " denied: 'data/channel9-2.jsonl'"
+    )
+    assert sorted(path.name for path in workdir.iterdir()) == ["data"]
+
+
+def test_a_run_file_rewritten_between_the_passes_stops_the_build(tmp_path: Path) -> None:
+    path = tmp_path / "channel9-1.jsonl"
+    path.write_bytes(lines(article("a"), article("b")))
+    places, _broken, _seen = locate([path], Filters(), {})
+    path.write_bytes(lines(article("b")))
+
+    with pytest.raises(Unreadable, match=r"channel9-1\.jsonl changed while it was read"):
+        list(reread([path], places, {}))
+
+
+def test_far_off_dates_list_only_the_months_that_have_articles(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "channel9-1.jsonl").write_bytes(
+        lines(article("a", "0201-01-01"), article("b", "2024-05-01"), article("c", "9999-12-31"))
+    )
+
+    done = dataset(tmp_path, "-o", "ds.jsonl", *NO_STATE)
+
+    assert done.returncode == 0, done.stderr
+    card = (tmp_path / "ds.md").read_text(encoding="utf-8")
+    assert card.endswith("| 0201-01 | 1 |\n| 2024-05 | 1 |\n| 9999-12 | 1 |\n")
+
+
+@pytest.mark.parametrize("name", list(SCHEMA.schema["properties"]))
+@pytest.mark.parametrize(
+    "value", [None, "", 5, [], ["x"], "2024-05-01", "2024-05-01T10:00:00+07:00", "https://a.b/"]
+)
+def test_a_line_is_an_article_exactly_when_the_schema_says_so(name: str, value: object) -> None:
+    """The dataset's own check of a line and the shipped schema never disagree."""
+    item = {**article("a"), name: value}
+
+    assert (article_of(json.dumps(item).encode()) is not None) == SCHEMA.is_valid(item)

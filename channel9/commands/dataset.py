@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterable
 from contextlib import ExitStack
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -15,15 +16,18 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from channel9.addon import data_path
+from channel9.addon import DEFAULTS, data_path
 from channel9.card import Origin, companions, counted, write_card
 from channel9.dataset import (
+    DAY,
     FORMATS,
-    ChangedWhileRead,
     Filters,
+    UnknownCategory,
+    Unreadable,
     atomic,
     build,
     category_key,
+    is_day,
     partial_of,
 )
 from channel9.state import StateError, listed_categories, runs_of
@@ -35,6 +39,7 @@ RUN_FILES = "channel9-*.jsonl"
 
 class Command(ScrapyCommand):
     requires_project = True
+    requires_crawler_process = False
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
@@ -62,39 +67,51 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        sources = args or [str(self.setting_path("CHANNEL9_OUTPUT").parent)]
+        # Scrapy's command line parses known arguments only: a misspelt option would
+        # otherwise be taken for a run file.
+        unknown = [arg for arg in args if arg.startswith("-")]
+        if unknown:
+            raise UsageError(f"unknown option: {unknown[0]}")
         output = Path(opts.output)
         if output.suffix not in FORMATS:
             raise UsageError(f"-o must end in {', '.join(FORMATS)}: {output}")
         if opts.since and opts.until and opts.since > opts.until:
             raise UsageError(f"--since {opts.since} is after --until {opts.until}")
-        files = sorted(run_files(sources))
+        home = self.run_folder()
+        sources = args or [str(home)]
+        files = run_files(sources)
         if not files:
             raise UsageError(f"no run files ({RUN_FILES}) in {', '.join(sources)}")
-        check_output(output, sources, files)
+        check_output(output, [*sources, str(home)], files)
         state = self.setting_path("CHANNEL9_STATE")
-        known = state.is_file()
-        filters = Filters(opts.since, opts.until, tuple(map(category_key, opts.category)))
+        if state is not None and not state.is_file():
+            raise UsageError(
+                f"no crawl state at {state} to tell which listings showed each article: build"
+                " where the crawls run (CHANNEL9_DATA_DIR), or give -s CHANNEL9_STATE= to"
+                " keep the categories the pages name"
+            )
+        origin = Origin(command(args, opts), built_at(), state, [])
         card = companions(output)
         try:
-            listed = listed_categories(state) if known else {}
-            origin = Origin(
-                command(args, opts),
-                built_at(),
-                state if known else None,
-                runs_of(state, files) if known else [],
-            )
-            # Every file renamed into place at the end, the dataset last: all or nothing.
+            listed, slugs = listed_categories(state) if state else ({}, {})
+            named = tuple(category_key(slugs.get(name, name)) for name in opts.category)
+            origin.runs.extend(runs_of(state, files) if state else [])
+            # Renamed into place once every file is whole: the dataset first, then its
+            # card (a kill between the renames leaves the old card beside the new dataset).
             with ExitStack() as written:
+                into_card = [written.enter_context(atomic(path)) for path in card]
                 into = written.enter_context(atomic(output))
+                filters = Filters(opts.since, opts.until, named)
                 built = build(files, filters, listed, into, output.suffix)
-                write_card(
-                    output, built, origin, [written.enter_context(atomic(path)) for path in card]
-                )
-        except (StateError, ChangedWhileRead) as error:
-            raise UsageError(str(error)) from error
-        except OSError as error:
-            raise UsageError(f"cannot write {output}: {error}") from error
+                write_card(output, built, origin, into_card)
+        except UnknownCategory as error:
+            raise UsageError(str(error)) from None
+        except (StateError, Unreadable, OSError) as error:
+            # Not a usage error: said in one line, exit status 1, as `scrapy crawl` does.
+            reason = error if not isinstance(error, OSError) else f"cannot write {output}: {error}"
+            print(f"scrapy dataset: error: {reason}", file=sys.stderr)
+            self.exitcode = 1
+            return
         print(
             f"{counted(built.summary.articles, 'article')} from"
             f" {counted(len(files), 'run file')} written to"
@@ -103,16 +120,24 @@ class Command(ScrapyCommand):
         for path, number in built.broken:
             print(f"skipped a broken line: {path}:{number}")
 
-    def setting_path(self, name: str) -> Path:
+    def run_folder(self) -> Path:
+        """Where the crawls write their run files."""
         assert self.settings is not None
-        return Path(data_path(self.settings, name))
+        run_file = self.setting_path("CHANNEL9_OUTPUT")
+        folder = self.settings.get("CHANNEL9_DATA_DIR") or DEFAULTS["CHANNEL9_DATA_DIR"]
+        return run_file.parent if run_file else Path(str(folder))
+
+    def setting_path(self, name: str) -> Path | None:
+        """A path setting as a crawl reads it; None when set empty (off)."""
+        assert self.settings is not None
+        value = data_path(self.settings, name)
+        return Path(value) if value else None
 
 
 def day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {value!r}") from None
+    if not (DAY.fullmatch(value) and is_day(value)):
+        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {value!r}")
+    return date.fromisoformat(value)
 
 
 def command(args: list[str], opts: argparse.Namespace) -> str:
@@ -130,25 +155,36 @@ def built_at() -> datetime:
     """Now, or ``SOURCE_DATE_EPOCH`` when set: a rebuilt card reads the same."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return datetime.fromtimestamp(int(epoch), timezone.utc)
+        try:
+            return datetime.fromtimestamp(int(epoch), timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is no number of seconds") from None
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
-def run_files(sources: list[str]) -> Iterator[Path]:
-    """The files named, whatever their name, and the folders' run files only: a dataset
-    merged into ``data/`` earlier is no run, and must not win over the runs after it."""
+def run_files(sources: list[str]) -> list[Path]:
+    """The files named, whatever their name, and the folders' run files only (a dataset
+    merged into ``data/`` earlier is no run), each once, by name: the run's start."""
+    found: dict[Path, Path] = {}
     for source in map(Path, sources):
+        named: Iterable[Path]
         if source.is_dir():
-            yield from (path for path in source.glob(RUN_FILES) if path.is_file())
-        elif source.exists():
-            yield source
+            named = (path for path in source.glob(RUN_FILES) if path.is_file())
+        elif source.is_file():
+            named = [source]
+        elif source.exists():  # a pipe would never end, a device never hold lines
+            raise UsageError(f"not a file or folder: {source}")
         else:
             raise UsageError(f"no such file or folder: {source}")
+        for path in named:
+            found.setdefault(path.resolve(), path)
+    return sorted(found.values(), key=lambda path: (path.name, str(path)))
 
 
 def check_output(output: Path, sources: list[str], files: list[Path]) -> None:
     """Refuses an output that would overwrite a run file it reads (the output or its
-    ``.partial``), or that a later merge of the same folders would read back as a run."""
+    ``.partial``), or that a later merge of these folders (the crawls' among them) would
+    read back as a run."""
     if output.is_dir():
         raise UsageError(f"-o names a folder: {output}")
     if output.is_symlink() or (output.exists() and not output.is_file()):
