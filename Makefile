@@ -8,7 +8,7 @@ ARGS ?=
 $(BIN)/scrapy: pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,scrapyd]'
 	touch $@
 
 crawl: $(BIN)/scrapy

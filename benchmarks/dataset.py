@@ -105,7 +105,7 @@ def generate(folder: Path, articles: int, runs: int) -> int:
             shown = [f"https://channel9.id/berita-{n}/" for n in numbers if rnd.random() < 0.2]
             state.record_listed(label.lower(), label, shown)
         state.start_run(str(run), f"2026-11-{run % 28 + 1:02d}T00:00:00+00:00", str(path))
-        state.finish_run(str(run), "", "finished", None, [], len(numbers), {})
+        state.finish_run(str(run), "", "finished", None, [], len(numbers), 0, {})
     state.close()
     return written
 

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from channel9.dataset import FIELDS, ITEM_SCHEMA, LISTS, MOMENTS, SCHEMA, Built
+from channel9.state import Run
 
 STACKED = 8
 """Main categories the plot names; the others share one colour."""
@@ -41,8 +42,8 @@ class Origin:
     command: str
     built_at: datetime
     state: Path | None
-    runs: list[dict[str, str | None]]
-    """The runs among the files read that the crawl state knows: ``run_id``, ``verdict``."""
+    runs: list[Run]
+    """The runs among the files read that the crawl state knows."""
 
 
 COMPANIONS = (".md", ".png", ".schema.json")
@@ -143,8 +144,8 @@ def _span(files: list[Path]) -> str:
 def _runs(origin: Origin) -> str:
     if origin.state is None:
         return "built without the crawl state (CHANNEL9_STATE empty): their verdicts unknown"
-    failed = [run["run_id"] for run in origin.runs if run["verdict"] not in ("[]", None)]
-    unfinished = [run["run_id"] for run in origin.runs if run["verdict"] is None]
+    failed = [run.run_id for run in origin.runs if run.verdict == "failed"]
+    unfinished = [run.run_id for run in origin.runs if run.verdict == "unfinished"]
     told = f"{len(origin.runs)} known to the crawl state, {len(failed)} of them failed"
     if failed:
         told += f" ({', '.join(map(str, failed))}: their articles are in, check their reports)"

@@ -209,6 +209,7 @@ class RunReport:
             report=path and str(path),
             problems=list(self.problems),
             articles=self.exported,
+            failed=len(self.failed),
             field_fill=self.field_fill() if self.exported else {},
             refetch=self.refetch,
         )

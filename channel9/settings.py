@@ -10,7 +10,7 @@ from __future__ import annotations
 BOT_NAME = "channel9"
 SPIDER_MODULES = ["channel9.spiders"]
 NEWSPIDER_MODULE = "channel9.spiders"
-# `scrapy crawl` with an exit status that tells a failed run, and `scrapy dataset`.
+# `scrapy crawl` with an exit status that tells a failed run, `scrapy dataset`, `scrapy runs`.
 COMMANDS_MODULE = "channel9.commands"
 # The project's middlewares, pipelines, extensions, exporter and setting defaults.
 ADDONS = {"channel9.addon.Channel9": 0}

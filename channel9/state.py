@@ -82,7 +82,8 @@ CREATE TABLE IF NOT EXISTS runs (
     report TEXT,
     verdict TEXT,
     articles INTEGER,
-    field_fill TEXT
+    field_fill TEXT,
+    failed INTEGER
 );
 """
 CONTENT_FIELDS = (
@@ -102,6 +103,7 @@ MIGRATIONS = (
     ("walks", "anchor", "TEXT"),
     ("runs", "articles", "INTEGER"),
     ("runs", "field_fill", "TEXT"),
+    ("runs", "failed", "INTEGER"),
 )
 """Columns added since the state's first format, added to an older state as it opens."""
 COMMIT_EVERY = 50
@@ -400,17 +402,19 @@ class CrawlState:
         report: str | None,
         problems: list[str],
         articles: int,
+        failed: int,
         field_fill: dict[str, float],
     ) -> None:
         self.db.execute(
             "UPDATE runs SET finished_at = ?, finish_reason = ?, report = ?, verdict = ?,"
-            " articles = ?, field_fill = ? WHERE run_id = ?",
+            " articles = ?, failed = ?, field_fill = ? WHERE run_id = ?",
             (
                 finished_at,
                 reason,
                 report,
                 json.dumps(problems, ensure_ascii=False),
                 articles,
+                failed,
                 json.dumps(field_fill),
                 run_id,
             ),
@@ -492,17 +496,49 @@ def listed_categories(path: Path) -> tuple[dict[str, set[str]], dict[str, str]]:
     return found, labels
 
 
-def runs_of(path: Path, outputs: Iterable[Path]) -> list[dict[str, str | None]]:
-    """The runs the state knows that wrote these files: ``run_id`` and ``verdict`` (the
-    JSON list of its failures, None for a run that never finished)."""
-    wanted = {output.resolve() for output in outputs}
+@dataclass(frozen=True)
+class Run:
+    """One run as the crawl state recorded it, for ``scrapy runs`` and the dataset card."""
+
+    run_id: str
+    started_at: str
+    finished_at: str | None
+    finish_reason: str | None
+    output: str | None
+    report: str | None
+    problems: list[str] | None
+    """Why the run failed (empty when it did not); None when it never finished."""
+    new: int | None
+    failed: int | None
+
+    @property
+    def verdict(self) -> str:
+        if self.problems is None:
+            return "unfinished"
+        return "failed" if self.problems else "ok"
+
+
+def read_runs(path: Path) -> list[Run]:
+    """Every run the state knows, oldest first."""
     with reading(path) as db:
-        rows = db.execute("SELECT run_id, verdict, output FROM runs ORDER BY started_at")
-        return [
-            {"run_id": run_id, "verdict": verdict}
-            for run_id, verdict, output in rows
-            if output and Path(output).resolve() in wanted
-        ]
+        rows = db.execute(
+            "SELECT run_id, started_at, finished_at, finish_reason, output, report, verdict,"
+            " articles, failed FROM runs ORDER BY started_at, run_id"
+        ).fetchall()
+    return [
+        Run(
+            run_id=run_id,
+            started_at=started_at,
+            finished_at=finished_at,
+            finish_reason=reason,
+            output=output,
+            report=report,
+            problems=json.loads(verdict) if verdict is not None else None,
+            new=new,
+            failed=failed,
+        )
+        for run_id, started_at, finished_at, reason, output, report, verdict, new, failed in rows
+    ]
 
 
 def _acquire_lock(path: Path) -> IO[str]:
@@ -698,13 +734,15 @@ class CrawlStateExtension:
         report: str | None,
         problems: list[str],
         articles: int,
+        failed: int,
         field_fill: dict[str, float],
         refetch: list[str],
     ) -> None:
         self.store.refetch(refetch)
         self.store.settle_failures(run_id, self.give_up_after, counts=not problems)
+        report = report and str(Path(report).resolve())
         self.store.finish_run(
-            run_id, utc_now(), finish_reason, report, problems, articles, field_fill
+            run_id, utc_now(), finish_reason, report, problems, articles, failed, field_fill
         )
         self.store.close()
 

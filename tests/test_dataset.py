@@ -395,9 +395,9 @@ def versions(tmp_path: Path) -> Path:
     state.record_listed("opini", "Opini", [f"{SITE}/?p=2", f"{SITE}/a/"])
     state.record_listed("ekbis", "Ekonomi & Bisnis", [f"{SITE}/b/"])
     state.start_run("1", "2024-05-03T00:00:00+00:00", str(data / "channel9-1.jsonl"))
-    state.finish_run("1", "2024-05-03T00:10:00+00:00", "finished", None, [], 4, {})
+    state.finish_run("1", "2024-05-03T00:10:00+00:00", "finished", None, [], 4, 0, {})
     state.start_run("2", "2024-06-11T00:00:00+00:00", str(data / "channel9-2.jsonl"))
-    state.finish_run("2", "2024-06-11T00:10:00+00:00", "finished", None, ["failed"], 2, {})
+    state.finish_run("2", "2024-06-11T00:10:00+00:00", "finished", None, ["failed"], 2, 1, {})
     state.close()
     return tmp_path
 
@@ -480,7 +480,7 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     card = (versions / "out/ds.md").read_text(encoding="utf-8").splitlines()
-    state = "data/channel9-state.sqlite3"
+    held = "data/channel9-state.sqlite3"
     assert card[:14] == [
         "# ds.jsonl: news articles of Channel9.id",
         "",
@@ -496,7 +496,7 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
         "- **Runs:** 3 known to the crawl state, 1 of them failed (2: their articles are in,"
         " check their reports); 1 never finished (3)",
         "- **Categories:** as the pages name them, and every listing that showed the article"
-        f" ({state})",
+        f" ({held})",
         "- **Schema:** one article is described by [ds.schema.json](ds.schema.json)"
         " (JSON Schema 2020-12)",
         "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -12,6 +13,9 @@ from scrapy.exceptions import UsageError
 from channel9.arguments import Arguments
 from channel9.failures import StartupError
 from channel9.report import RunReport
+
+if TYPE_CHECKING:
+    pass
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +28,18 @@ class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give one spider name: scrapy crawl channel9")
+        # Until the run says otherwise: a command that breaks off has failed.
+        self.exitcode, self.verdict = 1, "the command broke off before the run's verdict"
+        try:
+            self._run(args[0], opts)
+        finally:
+            self._say_verdict()
+
+    def _run(self, spider: str, opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
         try:
             Arguments.parse(opts.spargs)
-            crawler = self._create_crawler(args[0])
+            crawler = self._create_crawler(spider)
         except StartupError as error:
             self._cannot_start(error)
             return
@@ -53,12 +65,21 @@ class Command(ScrapyCrawl):
         if errors:
             self._cannot_start(errors[0])
         elif report is None or self.crawler_process.bootstrap_failed:
-            self.exitcode = 2
+            self._cannot_start("see the errors above")
         else:
             # A second Ctrl-C stops at once, before the report is written: write it now.
             report.close("shutdown")
             self.exitcode = 1 if report.problems else 0
+            self.verdict = "; ".join(report.problems or ()) or f"{report.exported} new articles"
 
-    def _cannot_start(self, error: BaseException) -> None:
+    def _cannot_start(self, error: BaseException | str) -> None:
         logger.error("The crawl cannot start: %s", error)
         self.exitcode = 2
+        self.verdict = str(error)
+
+    def _say_verdict(self) -> None:
+        """The run's verdict as the last line of its log, for a scheduler that shows no exit
+        status (Scrapyd): ``Verdict: ok|failed|could not start (exit status N): why``."""
+        word = {0: "ok", 1: "failed"}.get(self.exitcode, "could not start")
+        level = logging.INFO if self.exitcode == 0 else logging.ERROR
+        logger.log(level, "Verdict: %s (exit status %d): %s", word, self.exitcode, self.verdict)

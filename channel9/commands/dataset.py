@@ -30,7 +30,7 @@ from channel9.dataset import (
     is_day,
     partial_of,
 )
-from channel9.state import StateError, listed_categories, runs_of
+from channel9.state import StateError, listed_categories, read_runs
 
 # The run files a crawl writes, as CHANNEL9_OUTPUT ("%(name)s-%(run_id)s.jsonl") names them:
 # spelled out, since this command has no spider to fill in %(name)s.
@@ -95,7 +95,9 @@ class Command(ScrapyCommand):
         try:
             listed, slugs = listed_categories(state) if state else ({}, {})
             named = tuple(category_key(slugs.get(name, name)) for name in opts.category)
-            origin.runs.extend(runs_of(state, files) if state else [])
+            read = {path.resolve() for path in files}
+            runs = read_runs(state) if state else []
+            origin.runs.extend(r for r in runs if r.output and Path(r.output).resolve() in read)
             # Renamed into place once every file is whole: the dataset first, then its
             # card (a kill between the renames leaves the old card beside the new dataset).
             with ExitStack() as written:

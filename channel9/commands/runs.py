@@ -1,0 +1,85 @@
+"""``scrapy runs``: the last runs and their verdicts, from the crawl state, for whoever
+cannot see a run's exit status (a Scrapyd job, a cron mail read later)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from channel9.addon import data_path
+from channel9.state import Run, StateError, read_runs
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "[--last N] [--json]"
+
+    def short_desc(self) -> str:
+        return "Show the last runs from the crawl state: when, how long, what, the verdict"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "--last", type=int, default=10, metavar="N", help="the last N runs (default 10)"
+        )
+        parser.add_argument("--json", action="store_true", help="one JSON object per run")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        if args:
+            raise UsageError(f"unexpected argument: {args[0]}")
+        if opts.last < 1:
+            raise UsageError("--last must be 1 or more")
+        state = data_path(self.settings, "CHANNEL9_STATE")
+        try:
+            if not state or not Path(state).is_file():
+                raise StateError(f"no crawl state at {state!r} (CHANNEL9_STATE)")
+            runs = read_runs(Path(state))[-opts.last :]
+        except StateError as error:
+            print(f"scrapy runs: error: {error}", file=sys.stderr)
+            self.exitcode = 1
+            return
+        for run in runs:
+            print(json.dumps(described(run), ensure_ascii=False) if opts.json else line(run))
+
+
+def described(run: Run) -> dict[str, Any]:
+    """A run as ``--json`` gives it: the state's record, its verdict and duration."""
+    return {**asdict(run), "verdict": run.verdict, "seconds": seconds(run)}
+
+
+def seconds(run: Run) -> float | None:
+    if run.finished_at is None:
+        return None
+    took = datetime.fromisoformat(run.finished_at) - datetime.fromisoformat(run.started_at)
+    return round(took.total_seconds(), 1)
+
+
+def line(run: Run) -> str:
+    took = seconds(run)
+    verdict = run.verdict
+    if run.problems:
+        verdict += ": " + "; ".join(run.problems)
+    fields = [
+        run.run_id,
+        f"started {run.started_at}",
+        f"took {took:.0f} s" if took is not None else "never finished",
+        f"new {run.new if run.new is not None else '-'}",
+        f"failed {run.failed if run.failed is not None else '-'}",
+        verdict,
+        f"output {run.output or '-'}",
+        f"report {run.report or '-'}",
+    ]
+    return "  ".join(fields)
