@@ -286,3 +286,50 @@ def test_cut_off_last_line_of_a_killed_run_is_set_aside(tmp_path: Path) -> None:
 
     assert output.read_bytes() == b'{"url": "a"}\n'
     assert (tmp_path / "run.jsonl.broken").read_bytes() == b'{"url": "b", "ti'
+
+
+def runs(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [SCRAPY, "runs", *args],
+        cwd=workdir,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_runs_tells_each_runs_verdict_from_the_crawl_state(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    for slug in site.articles:
+        site.overrides[f"/{slug}/"] = lambda hit: Reply(503, b"Service Unavailable")
+    assert crawl(tmp_path, base_url, "-s", "RETRY_TIMES=0").returncode == 1
+    site.overrides.clear()
+    assert crawl(tmp_path, base_url).returncode == 0
+
+    shown = runs(tmp_path)
+    told = runs(tmp_path, "--json", "--last", "1")
+
+    assert shown.returncode == told.returncode == 0, shown.stderr + told.stderr
+    failed, ok = shown.stdout.splitlines()
+    assert "  new 0  failed 40  failed: 40 of 47 pages failed;" in failed
+    assert "  new 40  failed 0  ok  output " in ok
+    [last] = [json.loads(line) for line in told.stdout.splitlines()]
+    report = last_report(tmp_path)
+    assert last["run_id"] == report["run_id"]
+    assert (last["verdict"], last["problems"], last["new"], last["failed"]) == ("ok", [], 40, 0)
+    assert last["output"] == str((tmp_path / report["output"][0]).resolve())
+    assert (
+        Path(last["report"]).read_text(encoding="utf-8")
+        == json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    )
+
+
+def test_runs_without_a_crawl_state_says_so(tmp_path: Path) -> None:
+    shown = runs(tmp_path)
+
+    assert shown.returncode == 1
+    assert shown.stderr == (
+        "scrapy runs: error: no crawl state at 'data/channel9-state.sqlite3' (CHANNEL9_STATE)\n"
+    )
