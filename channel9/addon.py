@@ -14,27 +14,17 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from channel9 import archive, middlewares, pipelines
 from channel9.failures import StartupError
 from channel9.output import EXPORTERS, ExportedItems, OutputLocation
+from channel9.paths import DATA_DIR, IN_DATA_DIR, data_path
 from channel9.report import RunReport
 from channel9.state import CrawlStateExtension
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-IN_DATA_DIR = {
-    # Each run writes a new file (the run's start time names it), never appending to an
-    # earlier one; -o/-O or FEEDS replace it.
-    "CHANNEL9_OUTPUT": "%(name)s-%(run_id)s.jsonl",
-    # The crawl state: what earlier runs exported, what is to fetch. Empty: no state.
-    "CHANNEL9_STATE": "channel9-state.sqlite3",
-    # Every response the crawl receives, kept as WARC files in this folder, so that the
-    # dataset can be rebuilt from them (-a replay=) after a fix. Empty: no archive.
-    "CHANNEL9_ARCHIVE": "archive",
-}
-"""Paths under ``CHANNEL9_DATA_DIR`` unless set on their own."""
 DEFAULTS = {
     # Where everything the project writes goes: run files, run reports, the crawl state,
     # the archive. Relative to the folder the crawl starts in; give Scrapyd an absolute one.
-    "CHANNEL9_DATA_DIR": "data",
+    "CHANNEL9_DATA_DIR": DATA_DIR,
     # A new archive file once one has this many bytes (archive tools prefer ~1 GB files).
     "CHANNEL9_ARCHIVE_MAX_BYTES": 1_000_000_000,
     # Listing pages walked past the first that brings nothing new (listings are not
@@ -114,16 +104,6 @@ EXTENSIONS = {
     RunReport: 600,
     CrawlStateExtension: 610,
 }
-
-
-def data_path(settings: BaseSettings, name: str) -> str:
-    """A path setting as the crawl uses it: as set (empty: off), else under
-    ``CHANNEL9_DATA_DIR``."""
-    value = settings.get(name)
-    if value is not None:
-        return str(value)
-    folder = settings.get("CHANNEL9_DATA_DIR") or DEFAULTS["CHANNEL9_DATA_DIR"]
-    return str(Path(str(folder)) / IN_DATA_DIR[name])
 
 
 class BadSetting(StartupError):

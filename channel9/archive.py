@@ -32,6 +32,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.web.http import RESPONSES
 
+from channel9 import __version__
 from channel9.failures import Reason, Refused, StartupError, retried_statuses, stop_run
 
 if TYPE_CHECKING:
@@ -336,7 +337,7 @@ class ArchiveMiddleware:
             raise ArchiveUnusable(f"the archive folder {folder} cannot be used: {error}") from None
         run_id = getattr(crawler.spider, "run_id", None) or "unnamed"
         info = {
-            "software": f"channel9/{version('channel9')} (Scrapy {version('scrapy')},"
+            "software": f"channel9/{__version__} (Scrapy {version('scrapy')},"
             f" FastWARC {version('fastwarc')})",
             "format": "WARC File Format 1.1",
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"

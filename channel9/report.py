@@ -20,6 +20,7 @@ from channel9.archive import ArchiveMiddleware
 from channel9.failures import Reason, asked_for
 from channel9.items import Article, utc_now
 from channel9.output import output_paths
+from channel9.paths import data_dir
 from channel9.state import CrawlStateExtension, set_aside_broken_tail
 
 if TYPE_CHECKING:
@@ -355,8 +356,7 @@ class RunReport:
             "archive": [{"file": str(path), "bytes": size} for path, size in self.archive.items()],
         }
         text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-        folder = Path(self.settings["CHANNEL9_DATA_DIR"])
-        path = folder / f"channel9-{self.run_id}.report.json"
+        path = data_dir(self.settings) / f"channel9-{self.run_id}.report.json"
         write_whole(path, text)
         logger.info("Run report: %s", path)
         return path

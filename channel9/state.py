@@ -513,18 +513,32 @@ class Run:
 
     @property
     def verdict(self) -> str:
+        """``ok``, ``failed``, or ``unfinished``: running, or it ended without recording
+        how (killed, or its state could not be written; the next run marks it killed)."""
         if self.problems is None:
             return "unfinished"
         return "failed" if self.problems else "ok"
 
+    @property
+    def seconds(self) -> float | None:
+        """How long it ran, when it recorded its end (a killed run's is when it was found)."""
+        if self.finished_at is None or self.problems is None:
+            return None
+        took = datetime.fromisoformat(self.finished_at) - datetime.fromisoformat(self.started_at)
+        return round(took.total_seconds(), 1)
+
 
 def read_runs(path: Path) -> list[Run]:
     """Every run the state knows, oldest first."""
+    columns = (
+        *("run_id", "started_at", "finished_at", "finish_reason", "output", "report"),
+        *("verdict", "articles", "failed"),
+    )
     with reading(path) as db:
-        rows = db.execute(
-            "SELECT run_id, started_at, finished_at, finish_reason, output, report, verdict,"
-            " articles, failed FROM runs ORDER BY started_at, run_id"
-        ).fetchall()
+        # Read only: a state from before a column (see MIGRATIONS) gets it at the next crawl.
+        present = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+        chosen = ", ".join(name if name in present else "NULL" for name in columns)
+        rows = db.execute(f"SELECT {chosen} FROM runs ORDER BY started_at, run_id").fetchall()
     return [
         Run(
             run_id=run_id,

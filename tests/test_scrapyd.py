@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,20 @@ from tests.conftest import SCRAPY
 from tests.fakesite import FakeSite, serve
 
 ROOT = Path(__file__).resolve().parent.parent
+EGG_ONLY_RUNNER = """
+# Scrapyd's runner, with the checkout's own (editable) install of the project hidden: a
+# job imports the project from the deployed egg alone, as on a server where only the
+# project's dependencies are installed. Where it came from is written down at exit.
+import atexit, os, sys
+
+sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in getattr(f, "__module__", "")]
+where = os.environ["CHANNEL9_IMPORTED_FROM"]
+atexit.register(lambda: open(where, "w").write(sys.modules["channel9"].__file__))
+
+from scrapyd.runner import main
+
+main()
+"""
 SCRAPYD_DEPLOY = str(Path(sys.executable).with_name("scrapyd-deploy"))
 
 
@@ -35,6 +50,8 @@ def scrapyd(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A Scrapyd of its own, configured as the README says; its URL and its folder."""
     home = tmp_path / "scrapyd"
     home.mkdir()
+    (home / "runner").mkdir()
+    (home / "runner" / "egg_only_runner.py").write_text(EGG_ONLY_RUNNER, encoding="utf-8")
     port = free_port()
     (home / "scrapyd.conf").write_text(
         "[scrapyd]\n"
@@ -43,6 +60,7 @@ def scrapyd(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         "max_proc = 2\n"
         "poll_interval = 0.2\n"
         "jobs_to_keep = 100\n"
+        "runner = egg_only_runner\n"
         f"eggs_dir = {home / 'eggs'}\n"
         f"logs_dir = {home / 'logs'}\n"
         f"items_dir = {home / 'items'}\n"
@@ -50,6 +68,8 @@ def scrapyd(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         encoding="utf-8",
     )
     env = {key: value for key, value in os.environ.items() if not key.startswith("SCRAPY")}
+    env["PYTHONPATH"] = str(home / "runner")
+    env["CHANNEL9_IMPORTED_FROM"] = str(home / "imported-from")
     log = (home / "scrapyd.out").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "scrapyd"], cwd=home, env=env, stdout=log, stderr=log
@@ -142,15 +162,22 @@ def test_a_deployed_egg_crawls_under_scrapyd_and_every_verdict_can_be_read(
     data = tmp_path / "data"
     site = FakeSite(count=40)
 
+    # The first job waits at its first request until the second has come and gone.
+    gate = threading.Event()
+
+    def held(hit: int) -> None:
+        gate.wait(60)
+
+    site.overrides["/robots.txt"] = held
     with serve(site) as base_url:
-        # One request at a time, 50 ms apart: still running when the second job starts.
-        first = schedule(url, base_url, data, "DOWNLOAD_DELAY=0.05")
+        first = schedule(url, base_url, data, "DOWNLOAD_DELAY=0")
         deadline = time.monotonic() + 60
         while not site.requests:
             assert time.monotonic() < deadline, jobs(url)
             time.sleep(0.05)
         second = schedule(url, base_url, data, "DOWNLOAD_DELAY=0")
         wait_finished(url, second)
+        gate.set()
         wait_finished(url, first)
 
     items = home / "items" / "channel9" / "channel9" / f"{first}.jl"
@@ -174,8 +201,10 @@ def test_a_deployed_egg_crawls_under_scrapyd_and_every_verdict_can_be_read(
     assert sorted(path.name for path in home.iterdir()) == [
         "dbs",
         "eggs",
+        "imported-from",
         "items",
         "logs",
+        "runner",
         "scrapyd.conf",
         "scrapyd.out",
         "twistd.pid",
@@ -183,6 +212,7 @@ def test_a_deployed_egg_crawls_under_scrapyd_and_every_verdict_can_be_read(
     assert (data / "channel9-state.sqlite3").is_file()
     assert len(list(data.glob("channel9-*.report.json"))) == 1
     assert list((data / "archive").glob("channel9-*.warc.gz"))
+    assert (home / "imported-from").read_text().startswith(str(home / "eggs" / "channel9"))
 
     runs = subprocess.run(
         [SCRAPY, "runs", "--json", "-s", f"CHANNEL9_DATA_DIR={data}"],

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -13,9 +12,6 @@ from scrapy.exceptions import UsageError
 from channel9.arguments import Arguments
 from channel9.failures import StartupError
 from channel9.report import RunReport
-
-if TYPE_CHECKING:
-    pass
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +39,9 @@ class Command(ScrapyCrawl):
         except StartupError as error:
             self._cannot_start(error)
             return
+        except KeyError:  # Scrapy's spider loader: no such spider
+            self._cannot_start(f"no spider {spider!r} (the project has channel9)")
+            return
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         errors: list[BaseException] = []
 
@@ -50,9 +49,9 @@ class Command(ScrapyCrawl):
             # Retrieved here, a startup error is said in one line, not as asyncio's
             # traceback; any other error keeps its traceback.
             error = None if task.cancelled() else task.exception()
-            if isinstance(error, StartupError):
+            if error is not None:
                 errors.append(error)
-            elif error is not None:
+            if error is not None and not isinstance(error, StartupError):
                 logger.critical("The crawl could not start", exc_info=error)
 
         if isinstance(started, asyncio.Future):
@@ -65,7 +64,7 @@ class Command(ScrapyCrawl):
         if errors:
             self._cannot_start(errors[0])
         elif report is None or self.crawler_process.bootstrap_failed:
-            self._cannot_start("see the errors above")
+            self._cannot_start("see the errors above in the log")
         else:
             # A second Ctrl-C stops at once, before the report is written: write it now.
             report.close("shutdown")
@@ -73,13 +72,22 @@ class Command(ScrapyCrawl):
             self.verdict = "; ".join(report.problems or ()) or f"{report.exported} new articles"
 
     def _cannot_start(self, error: BaseException | str) -> None:
-        logger.error("The crawl cannot start: %s", error)
+        """Said in one line; the verdict names any error other than the project's own."""
+        named = isinstance(error, (str, StartupError))
+        self.verdict = str(error) if named else f"{type(error).__name__}: {error}"
+        logger.error("The crawl cannot start: %s", self.verdict)
         self.exitcode = 2
-        self.verdict = str(error)
 
     def _say_verdict(self) -> None:
         """The run's verdict as the last line of its log, for a scheduler that shows no exit
-        status (Scrapyd): ``Verdict: ok|failed|could not start (exit status N): why``."""
+        status (Scrapyd): ``Verdict: ok|failed|could not start (exit status N): why``.
+        Handed to the log's handlers whatever ``LOG_LEVEL`` (an ok run logs at INFO): a
+        log without it is a log cut short."""
         word = {0: "ok", 1: "failed"}.get(self.exitcode, "could not start")
         level = logging.INFO if self.exitcode == 0 else logging.ERROR
-        logger.log(level, "Verdict: %s (exit status %d): %s", word, self.exitcode, self.verdict)
+        args = (word, self.exitcode, self.verdict)
+        record = logger.makeRecord(
+            logger.name, level, __file__, 0, "Verdict: %s (exit status %d): %s", args, None
+        )
+        for handler in logging.getLogger().handlers:
+            handler.handle(record)

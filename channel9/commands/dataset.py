@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from channel9.addon import DEFAULTS, data_path
 from channel9.card import Origin, companions, counted, write_card
 from channel9.dataset import (
     DAY,
@@ -30,6 +29,7 @@ from channel9.dataset import (
     is_day,
     partial_of,
 )
+from channel9.paths import data_dir, data_path
 from channel9.state import StateError, listed_categories, read_runs
 
 # The run files a crawl writes, as CHANNEL9_OUTPUT ("%(name)s-%(run_id)s.jsonl") names them:
@@ -126,8 +126,7 @@ class Command(ScrapyCommand):
         """Where the crawls write their run files."""
         assert self.settings is not None
         run_file = self.setting_path("CHANNEL9_OUTPUT")
-        folder = self.settings.get("CHANNEL9_DATA_DIR") or DEFAULTS["CHANNEL9_DATA_DIR"]
-        return run_file.parent if run_file else Path(str(folder))
+        return run_file.parent if run_file else data_dir(self.settings)
 
     def setting_path(self, name: str) -> Path | None:
         """A path setting as a crawl reads it; None when set empty (off)."""

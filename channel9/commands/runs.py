@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from channel9.addon import data_path
+from channel9.paths import data_path
 from channel9.state import Run, StateError, read_runs
 
 
@@ -51,35 +51,38 @@ class Command(ScrapyCommand):
             print(f"scrapy runs: error: {error}", file=sys.stderr)
             self.exitcode = 1
             return
-        for run in runs:
-            print(json.dumps(described(run), ensure_ascii=False) if opts.json else line(run))
+        try:
+            for run in runs:
+                print(json.dumps(described(run), ensure_ascii=False) if opts.json else line(run))
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader had enough (`| head -1`): no traceback for that.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def described(run: Run) -> dict[str, Any]:
-    """A run as ``--json`` gives it: the state's record, its verdict and duration."""
-    return {**asdict(run), "verdict": run.verdict, "seconds": seconds(run)}
-
-
-def seconds(run: Run) -> float | None:
-    if run.finished_at is None:
-        return None
-    took = datetime.fromisoformat(run.finished_at) - datetime.fromisoformat(run.started_at)
-    return round(took.total_seconds(), 1)
+    """A run as ``--json`` gives it: the state's record, its verdict and duration, and
+    whether its output is still there (Scrapyd deletes old item files)."""
+    gone = bool(run.output) and not Path(str(run.output)).exists()
+    return {**asdict(run), "verdict": run.verdict, "seconds": run.seconds, "output_gone": gone}
 
 
 def line(run: Run) -> str:
-    took = seconds(run)
+    took = run.seconds
     verdict = run.verdict
     if run.problems:
         verdict += ": " + "; ".join(run.problems)
+    elif run.finish_reason == "killed":
+        verdict += " (killed, or its end could not be recorded)"
+    gone = " (gone)" if described(run)["output_gone"] else ""
     fields = [
         run.run_id,
         f"started {run.started_at}",
-        f"took {took:.0f} s" if took is not None else "never finished",
+        f"took {took:.0f} s" if took is not None else "no end recorded",
         f"new {run.new if run.new is not None else '-'}",
         f"failed {run.failed if run.failed is not None else '-'}",
         verdict,
-        f"output {run.output or '-'}",
+        f"output {run.output or '-'}{gone}",
         f"report {run.report or '-'}",
     ]
     return "  ".join(fields)
