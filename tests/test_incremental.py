@@ -333,3 +333,59 @@ def test_runs_without_a_crawl_state_says_so(tmp_path: Path) -> None:
     assert shown.stderr == (
         "scrapy runs: error: no crawl state at 'data/channel9-state.sqlite3' (CHANNEL9_STATE)\n"
     )
+
+
+def test_a_report_that_cannot_be_written_fails_the_run(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "not-a-folder").write_text("")
+    run = crawl(
+        tmp_path,
+        base_url,
+        *("-O", "out.jsonl", "-s", "CHANNEL9_DATA_DIR=not-a-folder"),
+        *("-s", f"CHANNEL9_STATE={STATE}", "-s", "CHANNEL9_ARCHIVE="),
+    )
+
+    assert run.returncode == 1, run.log
+    verdict = run.log.rstrip().splitlines()[-1]
+    assert verdict.endswith(
+        "Verdict: failed (exit status 1): the run report could not be written ([Errno 17]"
+        " File exists: 'not-a-folder')"
+    )
+    assert len(run.items("out.jsonl")) == 40
+
+
+def test_the_verdict_is_the_last_line_whatever_the_log_level(base_url: str, tmp_path: Path) -> None:
+    run = crawl(tmp_path, base_url, "-s", "LOG_LEVEL=ERROR")
+
+    assert run.returncode == 0
+    assert run.log.splitlines()[-1].endswith(
+        "[channel9.commands.crawl] INFO: Verdict: ok (exit status 0): 40 new articles"
+    )
+
+
+def test_runs_reads_a_state_from_before_its_columns_and_tells_killed_runs(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "data").mkdir()
+    old = sqlite3.connect(tmp_path / STATE)
+    old.executescript(
+        "CREATE TABLE articles (url TEXT PRIMARY KEY);"
+        "CREATE TABLE runs (run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL,"
+        " finished_at TEXT, finish_reason TEXT, output TEXT, report TEXT, verdict TEXT);"
+        "INSERT INTO runs VALUES ('1', '2024-05-01T00:00:00+00:00',"
+        " '2024-05-01T00:00:09+00:00', 'finished', NULL, NULL, '[]');"
+        "INSERT INTO runs VALUES ('2', '2024-05-01T01:00:00+00:00',"
+        " '2024-05-01T02:00:00+00:00', 'killed', '/gone.jsonl', NULL, NULL);"
+    )
+    old.commit()
+    old.close()
+
+    shown = runs(tmp_path)
+
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == [
+        "1  started 2024-05-01T00:00:00+00:00  took 9 s  new -  failed -  ok  output -  report -",
+        "2  started 2024-05-01T01:00:00+00:00  no end recorded  new -  failed -  unfinished"
+        " (killed, or its end could not be recorded)  output /gone.jsonl (gone)  report -",
+    ]
