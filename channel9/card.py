@@ -44,6 +44,8 @@ class Origin:
     state: Path | None
     runs: list[Run]
     """The runs among the files read that the crawl state knows."""
+    gone: list[Run]
+    """The runs the state knows whose files are gone, though they exported articles."""
 
 
 COMPANIONS = (".md", ".png", ".schema.json")
@@ -96,6 +98,12 @@ def markdown(output: Path, built: Built, origin: Origin, picture: str, schema: s
         f"- **Categories:** {_categories(origin)}",
         f"- **Schema:** one article is described by [{schema}]({schema}) (JSON Schema 2020-12)",
     ]
+    if origin.gone:
+        lines.append(
+            f"- **Gone:** the files of {counted(len(origin.gone), 'run')} the crawl state knows"
+            f" ({', '.join(run.run_id for run in origin.gone)}): the articles only they held"
+            " are not in this dataset"
+        )
     if built.broken:
         lines.append(
             f"- **Left out:** {len(built.broken)} lines of the run files that are no article"

@@ -48,9 +48,9 @@ class _SignalErrors(logging.Handler):
 class RunReport:
     """Accounts for the run, with the crawl state or without it.
 
-    At the end it writes the report beside the output (or under the output's folder when
-    the run wrote no file) and decides whether the run failed; ``scrapy crawl`` exits 1
-    when :attr:`problems` is not empty.
+    At the end it decides whether the run failed and writes the report under
+    ``CHANNEL9_DATA_DIR`` (one place, wherever the items went: Scrapyd's ``items_dir``
+    prunes its folder); ``scrapy crawl`` exits 1 when :attr:`problems` is not empty.
     """
 
     def __init__(self, crawler: Crawler) -> None:

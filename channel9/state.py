@@ -520,6 +520,13 @@ class Run:
         return "failed" if self.problems else "ok"
 
     @property
+    def output_gone(self) -> bool:
+        """Its file is gone (deleted, or pruned by Scrapyd's ``jobs_to_keep``) though it
+        exported articles (a run with nothing new writes no file): what only it held is
+        lost to every dataset."""
+        return bool(self.output) and self.new != 0 and not Path(str(self.output)).exists()
+
+    @property
     def seconds(self) -> float | None:
         """How long it ran, when it recorded its end (a killed run's is when it was found)."""
         if self.finished_at is None or self.problems is None:

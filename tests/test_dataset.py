@@ -766,3 +766,25 @@ def test_a_line_is_an_article_exactly_when_the_schema_says_so(name: str, value: 
     item = {**article("a"), name: value}
 
     assert (article_of(json.dumps(item).encode()) is not None) == SCHEMA.is_valid(item)
+
+
+def test_runs_whose_files_are_gone_are_named(versions: Path) -> None:
+    state = CrawlState(versions / "data/channel9-state.sqlite3")
+    state.start_run("9", "2024-06-20T00:00:00+00:00", str(versions / "items/9.jl"))
+    state.finish_run("9", "2024-06-20T00:01:00+00:00", "finished", None, [], 5, 0, {})
+    state.start_run("10", "2024-06-21T00:00:00+00:00", str(versions / "items/10.jl"))
+    state.finish_run("10", "2024-06-21T00:01:00+00:00", "finished", None, [], 0, 0, {})
+    state.close()
+
+    done = dataset(versions, "-o", "ds.jsonl")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == (
+        "scrapy dataset: warning: the files of 1 run are gone (9): the articles only they"
+        " held are not in the dataset\n"
+    )
+    card = (versions / "ds.md").read_text(encoding="utf-8")
+    assert (
+        "- **Gone:** the files of 1 run the crawl state knows (9): the articles only they held"
+        " are not in this dataset\n"
+    ) in card

@@ -90,7 +90,7 @@ class Command(ScrapyCommand):
                 " where the crawls run (CHANNEL9_DATA_DIR), or give -s CHANNEL9_STATE= to"
                 " keep the categories the pages name"
             )
-        origin = Origin(command(args, opts), built_at(), state, [])
+        origin = Origin(command(args, opts), built_at(), state, [], [])
         card = companions(output)
         try:
             listed, slugs = listed_categories(state) if state else ({}, {})
@@ -98,6 +98,7 @@ class Command(ScrapyCommand):
             read = {path.resolve() for path in files}
             runs = read_runs(state) if state else []
             origin.runs.extend(r for r in runs if r.output and Path(r.output).resolve() in read)
+            origin.gone.extend(run for run in runs if run.output_gone)
             # Renamed into place once every file is whole: the dataset first, then its
             # card (a kill between the renames leaves the old card beside the new dataset).
             with ExitStack() as written:
@@ -121,6 +122,13 @@ class Command(ScrapyCommand):
         )
         for path, number in built.broken:
             print(f"skipped a broken line: {path}:{number}")
+        if origin.gone:
+            print(
+                f"scrapy dataset: warning: the files of {counted(len(origin.gone), 'run')} are"
+                f" gone ({', '.join(run.run_id for run in origin.gone)}): the articles only they"
+                " held are not in the dataset",
+                file=sys.stderr,
+            )
 
     def run_folder(self) -> Path:
         """Where the crawls write their run files."""

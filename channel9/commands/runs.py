@@ -63,8 +63,8 @@ class Command(ScrapyCommand):
 def described(run: Run) -> dict[str, Any]:
     """A run as ``--json`` gives it: the state's record, its verdict and duration, and
     whether its output is still there (Scrapyd deletes old item files)."""
-    gone = bool(run.output) and not Path(str(run.output)).exists()
-    return {**asdict(run), "verdict": run.verdict, "seconds": run.seconds, "output_gone": gone}
+    told = {"verdict": run.verdict, "seconds": run.seconds, "output_gone": run.output_gone}
+    return {**asdict(run), **told}
 
 
 def line(run: Run) -> str:
@@ -74,7 +74,7 @@ def line(run: Run) -> str:
         verdict += ": " + "; ".join(run.problems)
     elif run.finish_reason == "killed":
         verdict += " (killed, or its end could not be recorded)"
-    gone = " (gone)" if described(run)["output_gone"] else ""
+    gone = " (gone)" if run.output_gone else ""
     fields = [
         run.run_id,
         f"started {run.started_at}",
