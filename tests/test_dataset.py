@@ -788,3 +788,30 @@ def test_runs_whose_files_are_gone_are_named(versions: Path) -> None:
         "- **Gone:** the files of 1 run the crawl state knows (9): the articles only they held"
         " are not in this dataset\n"
     ) in card
+
+
+def test_a_state_in_a_folder_the_reader_may_not_write_is_read_with_a_crawls_writes(
+    versions: Path,
+) -> None:
+    """Another user's state: SQLite cannot make its shared-memory file there, yet reads
+    what a running crawl committed."""
+    drop_root_override = ("setpriv", "--bounding-set=-dac_override,-dac_read_search")
+    (versions / "out").mkdir()
+    (versions / "data").chmod(0o555)
+    try:
+        done = dataset(versions, "-o", "out/ds.jsonl", prefix=drop_root_override)
+        crawling = CrawlState(versions / "data/channel9-state.sqlite3")
+        crawling.record_listed("hukum", "Hukum", [f"{SITE}/b/"])
+        crawling.commit()
+        try:
+            again = dataset(versions, "-o", "out/again.jsonl", prefix=drop_root_override)
+        finally:
+            crawling.close()
+    finally:
+        (versions / "data").chmod(0o755)
+
+    assert done.returncode == again.returncode == 0, done.stderr + again.stderr
+    rows = [json.loads(line) for line in (versions / "out/ds.jsonl").read_text().splitlines()]
+    assert rows[1]["categories"] == ["Nasional", "Ekonomi & Bisnis", "Opini"]
+    rows = [json.loads(line) for line in (versions / "out/again.jsonl").read_text().splitlines()]
+    assert rows[1]["categories"] == ["Nasional", "Ekonomi & Bisnis", "Hukum", "Opini"]
