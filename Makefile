@@ -24,3 +24,4 @@ test: lint
 
 bench: $(BIN)/scrapy
 	$(BIN)/python benchmarks/crawl.py
+	$(BIN)/python benchmarks/dataset.py
