@@ -12,12 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-# A Figure of its own, not pyplot: no display and no global state (cron, servers, CI).
-from matplotlib import colormaps
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
-from channel9.dataset import FIELDS, ITEM_SCHEMA, LISTS, MOMENTS, SCHEMA, Built
+from channel9.dataset import FIELDS, ITEM_SCHEMA, LISTS, MOMENTS, Built, parquet_schema
 from channel9.state import Run
 
 STACKED = 8
@@ -131,7 +126,7 @@ def markdown(output: Path, built: Built, origin: Origin, picture: str, schema: s
 
 def _type(suffix: str, index: int, name: str) -> str:
     if suffix == ".parquet":
-        return f"`{SCHEMA.field(index).type}`"
+        return f"`{parquet_schema().field(index).type}`"
     if name in LISTS:
         return "JSON array of strings" if suffix == ".csv" else "array of strings"
     return TEXT_TYPES.get(name, "string")
@@ -187,6 +182,12 @@ def _months(built: Built) -> list[str]:
 
 def plot(built: Built, path: Path, name: str) -> None:
     """Articles per month, stacked by main category (each article once)."""
+    # Imported here, as pyarrow is (see channel9.dataset.write_parquet). A Figure of its
+    # own, not pyplot: no display and no global state (cron, servers, CI).
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     summary = built.summary
     months = _months(built)
     totals: Counter[str] = Counter()

@@ -16,14 +16,15 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import IO, Any
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import IO, TYPE_CHECKING, Any
 
 from channel9.items import Article
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FIELDS = tuple(field.name for field in fields(Article))
 LISTS = ("categories", "tags")
@@ -32,19 +33,27 @@ REQUIRED = ("url", "title", "text")
 MOMENTS = ("published_at", "crawled_at")
 # Publication in the site's zone (channel9.dates.JAKARTA, UTC+7 all year), the fetch in UTC.
 ZONES = {"published_at": "Asia/Jakarta", "crawled_at": "UTC"}
-SCHEMA = pa.schema(
-    [
-        pa.field(name, pa.list_(pa.string()), nullable=False)
-        if name in LISTS
-        else pa.field("published_date", pa.date32())
-        if name == "published_date"
-        else pa.field(name, pa.timestamp("us", tz=ZONES[name]), nullable=name != "crawled_at")
-        if name in MOMENTS
-        else pa.field(name, pa.string(), nullable=name not in REQUIRED)
-        for name in FIELDS
-    ]
-)
-"""The Parquet schema, fixed: a column that is empty in one file keeps its type."""
+
+
+@cache
+def parquet_schema() -> pa.Schema:
+    """The Parquet schema, fixed: a column that is empty in one file keeps its type."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field(name, pa.list_(pa.string()), nullable=False)
+            if name in LISTS
+            else pa.field("published_date", pa.date32())
+            if name == "published_date"
+            else pa.field(name, pa.timestamp("us", tz=ZONES[name]), nullable=name != "crawled_at")
+            if name in MOMENTS
+            else pa.field(name, pa.string(), nullable=name not in REQUIRED)
+            for name in FIELDS
+        ]
+    )
+
+
 ITEM_SCHEMA = json.loads(files("channel9").joinpath("schema.json").read_text("utf-8"))
 """The item's JSON Schema (``channel9/schema.json``): what a line must hold."""
 URIS = {name for name, rule in ITEM_SCHEMA["properties"].items() if rule.get("format") == "uri"}
@@ -337,15 +346,21 @@ def write_csv(path: Path, rows: Iterable[dict[str, Any]]) -> None:
 def write_parquet(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     # zstd: text compresses a third smaller than with snappy, and every reader named in the
     # README reads it.
-    with pq.ParquetWriter(path, SCHEMA, compression="zstd") as writer:
+    # Imported here, not with the module: Scrapy imports every command at each start, a
+    # crawl's included, and pyarrow would add a second and 100 MB to each.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = parquet_schema()
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         batch: list[dict[str, Any]] = []
         for row in rows:
             batch.append(typed(row))
             if len(batch) == BATCH:
-                writer.write_table(pa.Table.from_pylist(batch, SCHEMA))
+                writer.write_table(pa.Table.from_pylist(batch, schema))
                 batch = []
         if batch:
-            writer.write_table(pa.Table.from_pylist(batch, SCHEMA))
+            writer.write_table(pa.Table.from_pylist(batch, schema))
 
 
 def typed(row: dict[str, Any]) -> dict[str, Any]:
