@@ -41,6 +41,8 @@ class Origin:
     """The runs among the files read that the crawl state knows."""
     gone: list[Run]
     """The runs the state knows whose files are gone, though they exported articles."""
+    unread: list[Run]
+    """The runs the state knows whose files are there but were not read."""
 
 
 COMPANIONS = (".md", ".png", ".schema.json")
@@ -93,12 +95,9 @@ def markdown(output: Path, built: Built, origin: Origin, picture: str, schema: s
         f"- **Categories:** {_categories(origin)}",
         f"- **Schema:** one article is described by [{schema}]({schema}) (JSON Schema 2020-12)",
     ]
-    if origin.gone:
-        lines.append(
-            f"- **Gone:** the files of {counted(len(origin.gone), 'run')} the crawl state knows"
-            f" ({', '.join(run.run_id for run in origin.gone)}): the articles only they held"
-            " are not in this dataset"
-        )
+    lines += [
+        f"- **Left out:** {told}" for told in (gone(origin.gone), not_read(origin.unread)) if told
+    ]
     if built.broken:
         lines.append(
             f"- **Left out:** {len(built.broken)} lines of the run files that are no article"
@@ -122,6 +121,26 @@ def markdown(output: Path, built: Built, origin: Origin, picture: str, schema: s
     lines += ["| month | articles |", "|---|---:|"]
     lines += [f"| {month} | {summary.per_month[month]:,} |" for month in _months(built)]
     return "\n".join(lines) + "\n"
+
+
+def gone(runs: list[Run]) -> str:
+    """Said on stderr and in the card, by one function."""
+    if not runs:
+        return ""
+    return (
+        f"the files of {counted(len(runs), 'run')} the crawl state knows are gone"
+        f" ({', '.join(run.run_id for run in runs)}): the articles only they held are not in"
+        " the dataset"
+    )
+
+
+def not_read(runs: list[Run]) -> str:
+    if not runs:
+        return ""
+    return (
+        f"the files of {counted(len(runs), 'run')} the crawl state knows were not read"
+        f" ({', '.join(str(run.output) for run in runs)}): name them to have their articles"
+    )
 
 
 def _type(suffix: str, index: int, name: str) -> str:

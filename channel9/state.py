@@ -522,9 +522,9 @@ class Run:
     @property
     def output_gone(self) -> bool:
         """Its file is gone (deleted, or pruned by Scrapyd's ``jobs_to_keep``) though it
-        exported articles (a run with nothing new writes no file): what only it held is
-        lost to every dataset."""
-        return bool(self.output) and self.new != 0 and not Path(str(self.output)).exists()
+        exported articles (a run with nothing new writes no file; a killed one may not
+        have): what only it held is lost to every dataset."""
+        return bool(self.output and self.new) and not Path(str(self.output)).exists()
 
     @property
     def seconds(self) -> float | None:
@@ -533,6 +533,15 @@ class Run:
             return None
         took = datetime.fromisoformat(self.finished_at) - datetime.fromisoformat(self.started_at)
         return round(took.total_seconds(), 1)
+
+
+def problems_of(verdict: str | None, path: Path) -> list[str] | None:
+    try:
+        return None if verdict is None else list(json.loads(verdict))
+    except (ValueError, TypeError):
+        raise StateError(
+            f"cannot read the crawl state {path}: a run's verdict is damaged"
+        ) from None
 
 
 def read_runs(path: Path) -> list[Run]:
@@ -554,7 +563,7 @@ def read_runs(path: Path) -> list[Run]:
             finish_reason=reason,
             output=output,
             report=report,
-            problems=json.loads(verdict) if verdict is not None else None,
+            problems=problems_of(verdict, path),
             new=new,
             failed=failed,
         )

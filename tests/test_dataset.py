@@ -217,10 +217,13 @@ def test_lines_that_are_no_article_are_skipped_saying_where(workdir: Path) -> No
     done = dataset(workdir, "-o", "all.jsonl")
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [
+    assert done.stdout == (
         "3 articles from 3 run files written to all.jsonl, described in all.md, all.png,"
-        " all.schema.json",
-        *(f"skipped a broken line: data/channel9-3.jsonl:{number}" for number in range(2, 27)),
+        " all.schema.json\n"
+    )
+    assert done.stderr.splitlines() == [
+        f"scrapy dataset: warning: skipped a broken line: data/channel9-3.jsonl:{number}"
+        for number in range(2, 27)
     ]
     assert (workdir / "all.jsonl").read_bytes() == MERGED + good
 
@@ -760,7 +763,12 @@ def test_far_off_dates_list_only_the_months_that_have_articles(tmp_path: Path) -
 
 @pytest.mark.parametrize("name", list(SCHEMA.schema["properties"]))
 @pytest.mark.parametrize(
-    "value", [None, "", 5, [], ["x"], "2024-05-01", "2024-05-01T10:00:00+07:00", "https://a.b/"]
+    "value",
+    [
+        *(None, "", 5, [], ["x"], "2024-05-01", "2024-05-01T10:00:00+07:00", "https://a.b/"),
+        *("about:blank", "https://a b/c", "2024-05-01 10:00:00+07:00", "2024-05-01T10:00+07:00"),
+        *("2024-05-01t10:00:00.5z", "20240501T100000+0700", "2024-W01-1T00:00:00+00:00"),
+    ],
 )
 def test_a_line_is_an_article_exactly_when_the_schema_says_so(name: str, value: object) -> None:
     """The dataset's own check of a line and the shipped schema never disagree."""
@@ -780,15 +788,34 @@ def test_runs_whose_files_are_gone_are_named(versions: Path) -> None:
     done = dataset(versions, "-o", "ds.jsonl")
 
     assert done.returncode == 0, done.stderr
-    assert done.stderr == (
-        "scrapy dataset: warning: the files of 1 run are gone (9): the articles only they"
-        " held are not in the dataset\n"
+    gone = (
+        "the files of 1 run the crawl state knows are gone (9): the articles only they held"
+        " are not in the dataset"
     )
-    card = (versions / "ds.md").read_text(encoding="utf-8")
-    assert (
-        "- **Gone:** the files of 1 run the crawl state knows (9): the articles only they held"
-        " are not in this dataset\n"
-    ) in card
+    assert done.stderr == f"scrapy dataset: warning: {gone}\n"
+    assert f"- **Left out:** {gone}\n" in (versions / "ds.md").read_text(encoding="utf-8")
+
+
+def test_runs_whose_files_were_not_read_are_named(versions: Path) -> None:
+    (versions / "items").mkdir()
+    (versions / "items/job1.jl").write_bytes(lines(article("j", "2024-06-01")))
+    state = CrawlState(versions / "data/channel9-state.sqlite3")
+    state.start_run("9", "2024-06-20T00:00:00+00:00", str(versions / "items/job1.jl"))
+    state.finish_run("9", "2024-06-20T00:01:00+00:00", "finished", None, [], 1, 0, {})
+    state.close()
+
+    done = dataset(versions, "-o", "ds.jsonl")
+    named = dataset(versions, "-o", "all.jsonl", "data", "items/job1.jl")
+
+    unread = (
+        "the files of 1 run the crawl state knows were not read"
+        f" ({versions / 'items/job1.jl'}): name them to have their articles"
+    )
+    assert done.stderr == f"scrapy dataset: warning: {unread}\n"
+    assert f"- **Left out:** {unread}\n" in (versions / "ds.md").read_text(encoding="utf-8")
+    assert named.returncode == 0, named.stderr
+    assert named.stderr == ""
+    assert named.stdout.startswith("5 articles from 3 run files written to all.jsonl")
 
 
 def test_a_state_in_a_folder_the_reader_may_not_write_is_read_with_a_crawls_writes(

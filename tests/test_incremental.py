@@ -389,3 +389,19 @@ def test_runs_reads_a_state_from_before_its_columns_and_tells_killed_runs(
         "2  started 2024-05-01T01:00:00+00:00  no end recorded  new -  failed -  unfinished"
         " (killed, or its end could not be recorded)  output /gone.jsonl (gone)  report -",
     ]
+
+
+def test_runs_names_a_damaged_verdict_in_one_line(tmp_path: Path) -> None:
+    state = CrawlState(tmp_path / STATE)
+    state.start_run("1", "2024-05-01T00:00:00+00:00", None)
+    state.close()
+    with sqlite3.connect(tmp_path / STATE) as db:
+        db.execute("UPDATE runs SET verdict = 'not json'")
+
+    shown = runs(tmp_path)
+
+    assert shown.returncode == 1
+    assert shown.stderr == (
+        "scrapy runs: error: cannot read the crawl state data/channel9-state.sqlite3: a run's"
+        " verdict is damaged\n"
+    )

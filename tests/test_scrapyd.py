@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,11 @@ def build_egg(tmp_path: Path) -> Path:
         if path.is_file() and not path.relative_to(source).parts[0].endswith((".egg-info", "build"))
     }
     assert left == set(tracked)
+    with zipfile.ZipFile(egg) as packed:
+        inside = {name for name in packed.namelist() if not name.endswith(".pyc")}
+    assert {name for name in inside if name.startswith("channel9/")} == {
+        name for name in tracked if name.startswith("channel9/")
+    }
     return egg
 
 

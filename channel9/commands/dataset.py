@@ -16,10 +16,10 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from channel9.card import Origin, companions, counted, write_card
+from channel9.card import Origin, companions, counted, gone, not_read, write_card
 from channel9.dataset import (
-    DAY,
     FORMATS,
+    PATTERNS,
     Filters,
     UnknownCategory,
     Unreadable,
@@ -30,7 +30,7 @@ from channel9.dataset import (
     partial_of,
 )
 from channel9.paths import data_dir, data_path
-from channel9.state import StateError, listed_categories, read_runs
+from channel9.state import Run, StateError, listed_categories, read_runs
 
 # The run files a crawl writes, as CHANNEL9_OUTPUT ("%(name)s-%(run_id)s.jsonl") names them:
 # spelled out, since this command has no spider to fill in %(name)s.
@@ -90,7 +90,7 @@ class Command(ScrapyCommand):
                 " where the crawls run (CHANNEL9_DATA_DIR), or give -s CHANNEL9_STATE= to"
                 " keep the categories the pages name"
             )
-        origin = Origin(command(args, opts), built_at(), state, [], [])
+        origin = Origin(command(args, opts), built_at(), state, [], [], [])
         card = companions(output)
         try:
             listed, slugs = listed_categories(state) if state else ({}, {})
@@ -99,6 +99,7 @@ class Command(ScrapyCommand):
             runs = read_runs(state) if state else []
             origin.runs.extend(r for r in runs if r.output and Path(r.output).resolve() in read)
             origin.gone.extend(run for run in runs if run.output_gone)
+            origin.unread.extend(run for run in runs if unread(run, read))
             # Renamed into place once every file is whole: the dataset first, then its
             # card (a kill between the renames leaves the old card beside the new dataset).
             with ExitStack() as written:
@@ -120,15 +121,14 @@ class Command(ScrapyCommand):
             f" {counted(len(files), 'run file')} written to"
             f" {output}, described in {', '.join(map(str, card))}"
         )
+        # On stderr, which cron mails: each is articles that may be missing from the dataset.
         for path, number in built.broken:
-            print(f"skipped a broken line: {path}:{number}")
-        if origin.gone:
             print(
-                f"scrapy dataset: warning: the files of {counted(len(origin.gone), 'run')} are"
-                f" gone ({', '.join(run.run_id for run in origin.gone)}): the articles only they"
-                " held are not in the dataset",
-                file=sys.stderr,
+                f"scrapy dataset: warning: skipped a broken line: {path}:{number}", file=sys.stderr
             )
+        for told in (gone(origin.gone), not_read(origin.unread)):
+            if told:
+                print(f"scrapy dataset: warning: {told}", file=sys.stderr)
 
     def run_folder(self) -> Path:
         """Where the crawls write their run files."""
@@ -143,8 +143,14 @@ class Command(ScrapyCommand):
         return Path(value) if value else None
 
 
+def unread(run: Run, read: set[Path]) -> bool:
+    """A run whose file is there, not among those read, though it exported articles."""
+    output = Path(str(run.output))
+    return bool(run.new) and output.is_file() and output.resolve() not in read
+
+
 def day(value: str) -> date:
-    if not (DAY.fullmatch(value) and is_day(value)):
+    if not (PATTERNS["published_date"].search(value) and is_day(value)):
         raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {value!r}")
     return date.fromisoformat(value)
 
