@@ -324,6 +324,12 @@ def test_runs_tells_each_runs_verdict_from_the_crawl_state(
         Path(last["report"]).read_text(encoding="utf-8")
         == json.dumps(report, indent=2, ensure_ascii=False) + "\n"
     )
+    Path(last["output"]).unlink()
+    assert (
+        runs(tmp_path)
+        .stdout.splitlines()[-1]
+        .endswith(f"output {last['output']} (gone)  report {last['report']}")
+    )
 
 
 def test_runs_without_a_crawl_state_says_so(tmp_path: Path) -> None:
@@ -387,7 +393,7 @@ def test_runs_reads_a_state_from_before_its_columns_and_tells_killed_runs(
     assert shown.stdout.splitlines() == [
         "1  started 2024-05-01T00:00:00+00:00  took 9 s  new -  failed -  ok  output -  report -",
         "2  started 2024-05-01T01:00:00+00:00  no end recorded  new -  failed -  unfinished"
-        " (killed, or its end could not be recorded)  output /gone.jsonl (gone)  report -",
+        " (killed, or its end could not be recorded)  output /gone.jsonl  report -",
     ]
 
 
