@@ -90,16 +90,21 @@ class Command(ScrapyCommand):
                 " where the crawls run (CHANNEL9_DATA_DIR), or give -s CHANNEL9_STATE= to"
                 " keep the categories the pages name"
             )
-        origin = Origin(command(args, opts), built_at(), state, [], [], [])
+        moment = built_at()
         card = companions(output)
         try:
             listed, slugs = listed_categories(state) if state else ({}, {})
             named = tuple(category_key(slugs.get(name, name)) for name in opts.category)
             read = {path.resolve() for path in files}
             runs = read_runs(state) if state else []
-            origin.runs.extend(r for r in runs if r.output and Path(r.output).resolve() in read)
-            origin.gone.extend(run for run in runs if run.output_gone)
-            origin.unread.extend(run for run in runs if unread(run, read))
+            origin = Origin(
+                command=command(args, opts),
+                built_at=moment,
+                state=state,
+                runs=[run for run in runs if run.output and Path(run.output).resolve() in read],
+                gone=[run for run in runs if run.output_gone],
+                unread=[run for run in runs if unread(run, read)],
+            )
             # Renamed into place once every file is whole: the dataset first, then its
             # card (a kill between the renames leaves the old card beside the new dataset).
             with ExitStack() as written:
