@@ -26,7 +26,7 @@ OTHER = "other categories"
 NONE = "no category"
 TEXT_TYPES = {
     "published_date": "string, YYYY-MM-DD",
-    **dict.fromkeys(MOMENTS, "string, ISO 8601 with offset"),
+    **dict.fromkeys(MOMENTS, "string, RFC 3339 date-time"),
 }
 
 
@@ -116,11 +116,16 @@ def markdown(output: Path, built: Built, origin: Origin, picture: str, schema: s
         meaning = described[name].get("description", "")
         lines.append(f"| `{name}` | {kind} | {filled} | {meaning} |")
     lines += ["", "## Articles per category", "", "| category | articles |", "|---|---:|"]
-    lines += [f"| {label} | {count:,} |" for label, count in _ranked(summary.per_category)]
+    lines += [f"| {cell(label)} | {count:,} |" for label, count in _ranked(summary.per_category)]
     lines += ["", "## Articles per month", "", f"![Articles per month]({picture})", ""]
     lines += ["| month | articles |", "|---|---:|"]
     lines += [f"| {month} | {summary.per_month[month]:,} |" for month in _months(built)]
     return "\n".join(lines) + "\n"
+
+
+def cell(text: str) -> str:
+    """Text in a Markdown table cell: a ``|`` of a label would end the cell."""
+    return text.replace("|", "\\|")
 
 
 def gone(runs: list[Run]) -> str:

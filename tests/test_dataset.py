@@ -861,3 +861,14 @@ def test_a_crawl_does_not_load_what_only_the_dataset_needs() -> None:
     )
 
     assert loaded.stdout == "[]\n"
+
+
+def test_a_label_with_a_bar_keeps_the_cards_table_whole(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    item = article("a", category="Hukum | Kriminal", categories=["Hukum | Kriminal"])
+    (data / "channel9-1.jsonl").write_bytes(lines(item))
+
+    assert dataset(tmp_path, "-o", "ds.csv", *NO_STATE).returncode == 0
+
+    assert "\n| Hukum \\| Kriminal | 1 |\n" in (tmp_path / "ds.md").read_text(encoding="utf-8")
