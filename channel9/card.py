@@ -58,9 +58,11 @@ def write_card(output: Path, built: Built, origin: Origin, into: list[Path]) -> 
     (their ``.partial`` files, renamed with the dataset's)."""
     card, picture, schema = into
     _card, picture_name, schema_name = (path.name for path in companions(output))
-    schema.write_text(json.dumps(item_schema(), indent=2, ensure_ascii=False) + "\n", "utf-8")
+    described = item_schema()
+    schema.write_text(json.dumps(described, indent=2, ensure_ascii=False) + "\n", "utf-8")
     plot(built, picture, output.name)
-    card.write_text(markdown(output, built, origin, picture_name, schema_name), encoding="utf-8")
+    text = markdown(output, built, origin, described["properties"], (picture_name, schema_name))
+    card.write_text(text, encoding="utf-8")
 
 
 def item_schema() -> dict[str, Any]:
@@ -70,10 +72,18 @@ def item_schema() -> dict[str, Any]:
     return schema
 
 
-def markdown(output: Path, built: Built, origin: Origin, picture: str, schema: str) -> str:
+def markdown(
+    output: Path,
+    built: Built,
+    origin: Origin,
+    described: dict[str, Any],
+    names: tuple[str, str],
+) -> str:
+    """The card; ``described``: the schema's fields, ``names``: the plot's and the schema's
+    files."""
+    picture, schema = names
     summary = built.summary
     undated = summary.articles - sum(summary.per_month.values())
-    described = item_schema()["properties"]
     span = (
         f"published {summary.first_day} to {summary.last_day}"
         if summary.first_day
@@ -95,9 +105,7 @@ def markdown(output: Path, built: Built, origin: Origin, picture: str, schema: s
         f"- **Categories:** {_categories(origin)}",
         f"- **Schema:** one article is described by [{schema}]({schema}) (JSON Schema 2020-12)",
     ]
-    lines += [
-        f"- **Left out:** {told}" for told in (gone(origin.gone), not_read(origin.unread)) if told
-    ]
+    lines += [f"- **Left out:** {told}" for told in left_out(origin)]
     if built.broken:
         lines.append(
             f"- **Left out:** {len(built.broken)} lines of the run files that are no article"
@@ -128,24 +136,22 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def gone(runs: list[Run]) -> str:
-    """Said on stderr and in the card, by one function."""
-    if not runs:
-        return ""
-    return (
-        f"the files of {counted(len(runs), 'run')} the crawl state knows are gone"
-        f" ({', '.join(run.run_id for run in runs)}): the articles only they held are not in"
-        " the dataset"
-    )
-
-
-def not_read(runs: list[Run]) -> str:
-    if not runs:
-        return ""
-    return (
-        f"the files of {counted(len(runs), 'run')} the crawl state knows were not read"
-        f" ({', '.join(str(run.output) for run in runs)}): name them to have their articles"
-    )
+def left_out(origin: Origin) -> list[str]:
+    """The runs whose articles may be missing, said on stderr and in the card alike."""
+    told = []
+    if origin.gone:
+        told.append(
+            f"the files of {counted(len(origin.gone), 'run')} the crawl state knows are gone"
+            f" ({', '.join(run.run_id for run in origin.gone)}): the articles only they held"
+            " are not in the dataset"
+        )
+    if origin.unread:
+        told.append(
+            f"the files of {counted(len(origin.unread), 'run')} the crawl state knows were not"
+            f" read ({', '.join(str(run.output) for run in origin.unread)}): name them to have"
+            " their articles"
+        )
+    return told
 
 
 def _type(suffix: str, index: int, name: str) -> str:

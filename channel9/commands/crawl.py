@@ -49,9 +49,10 @@ class Command(ScrapyCrawl):
             # Retrieved here, a startup error is said in one line, not as asyncio's
             # traceback; any other error keeps its traceback.
             error = None if task.cancelled() else task.exception()
-            if error is not None:
-                errors.append(error)
-            if error is not None and not isinstance(error, StartupError):
+            if error is None:
+                return
+            errors.append(error)
+            if not isinstance(error, StartupError):
                 logger.critical("The crawl could not start", exc_info=error)
 
         if isinstance(started, asyncio.Future):

@@ -16,18 +16,17 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from channel9.card import Origin, companions, counted, gone, not_read, write_card
+from channel9.card import Origin, companions, counted, left_out, write_card
 from channel9.dataset import (
     FORMATS,
-    PATTERNS,
     Filters,
     UnknownCategory,
     Unreadable,
     atomic,
     build,
     category_key,
-    is_day,
     partial_of,
+    valid,
 )
 from channel9.paths import data_dir, data_path
 from channel9.state import Run, StateError, listed_categories, read_runs
@@ -131,9 +130,8 @@ class Command(ScrapyCommand):
             print(
                 f"scrapy dataset: warning: skipped a broken line: {path}:{number}", file=sys.stderr
             )
-        for told in (gone(origin.gone), not_read(origin.unread)):
-            if told:
-                print(f"scrapy dataset: warning: {told}", file=sys.stderr)
+        for told in left_out(origin):
+            print(f"scrapy dataset: warning: {told}", file=sys.stderr)
 
     def run_folder(self) -> Path:
         """Where the crawls write their run files."""
@@ -155,7 +153,7 @@ def unread(run: Run, read: set[Path]) -> bool:
 
 
 def day(value: str) -> date:
-    if not (PATTERNS["published_date"].search(value) and is_day(value)):
+    if not valid("published_date", value):  # as a line's day is checked
         raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {value!r}")
     return date.fromisoformat(value)
 
