@@ -15,7 +15,7 @@ import io
 import logging
 import tempfile
 import zlib
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from importlib.metadata import version
@@ -23,8 +23,14 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from urllib.parse import urlunparse
 
-from fastwarc.stream_io import GzipWriter
-from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
+from fastwarc.stream_io import GzipReader, GzipWriter
+from fastwarc.warc import (
+    ArchiveIterator,
+    WarcRecord,
+    WarcRecordType,
+    has_block_digest,
+    has_payload_digest,
+)
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
@@ -60,6 +66,11 @@ KIND_FIELD = "Channel9-Kind"
 """A WARC field of each response record: what the crawl asked the page for (``home``,
 ``listing``, ``article``), so that a replay finds every article the archive holds."""
 SECRET_HEADERS = (b"Authorization", b"Proxy-Authorization", b"Cookie")
+GZIP_MEMBER = b"\x1f\x8b\x08"
+"""How a gzip member begins (its magic number, then deflate): where a replay may read on
+after damage, each record being a member of its own."""
+MAX_HEADER = 32 << 10
+"""The longest WARC header FastWARC reads (its ``max_header_len``)."""
 
 
 class ArchiveUnusable(StartupError):
@@ -322,11 +333,6 @@ class ArchiveMiddleware:
         folder = settings.get("CHANNEL9_ARCHIVE")
         if not folder:
             raise NotConfigured("CHANNEL9_ARCHIVE is empty: no archive")
-        if settings.getbool("HTTPCACHE_ENABLED"):
-            raise ArchiveUnusable(
-                "HTTPCACHE_ENABLED answers from the HTTP cache, so the archive would not hold"
-                " the pages the crawl used: turn one of them off (CHANNEL9_ARCHIVE=)"
-            )
         try:
             Path(folder).mkdir(parents=True, exist_ok=True)
             mend(Path(folder))
@@ -408,33 +414,36 @@ def warc_files(path: Path) -> list[Path]:
     )
 
 
-def index(paths: list[Path], retried: Collection[int]) -> dict[str, Capture]:
+def index(
+    paths: list[Path], retried: Collection[int]
+) -> tuple[dict[str, Capture], list[dict[str, object]]]:
     """The latest capture of each URL (the later record when two share a date), an
     answer the crawl asks again for (``retried``: ``RETRY_HTTP_CODES``) only when the URL
-    has no other: a run that met the site down must not spoil the rebuild."""
+    has no other: a run that met the site down must not spoil the rebuild.
+
+    Also the damage met (see ``readable_responses``), in file order: a damaged file
+    spoils neither its other records nor the other files."""
     latest: dict[str, tuple[bool, Capture]] = {}
     firsts: dict[Path, Capture] = {}
     """Each file's first capture: read alone, to know that records can be."""
+    damaged: list[dict[str, object]] = []
     skipped = 0
     for path in paths:
-        with path.open("rb") as file:
-            # A record whose digest fails (cut short, damaged) is no capture.
-            records = ArchiveIterator(file, WarcRecordType.response, verify_digests=True)
-            for record in records:
-                url = record.headers.get("WARC-Target-URI")
-                status = record.http_headers.status_code if record.is_http else None
-                try:
-                    date = record.record_date
-                except ValueError:
-                    date = None
-                if not url or not status or date is None:
-                    skipped += 1
-                    continue
-                capture = Capture(date, path, record.stream_pos, record.headers.get(KIND_FIELD))
-                firsts.setdefault(path, capture)
-                answered = status not in retried
-                if url not in latest or (answered, date) >= (latest[url][0], latest[url][1].date):
-                    latest[url] = (answered, capture)
+        for record in readable_responses(path, damaged):
+            url = record.headers.get("WARC-Target-URI")
+            status = record.http_headers.status_code if record.is_http else None
+            try:
+                date = record.record_date
+            except ValueError:
+                date = None
+            if not url or not status or date is None:
+                skipped += 1
+                continue
+            capture = Capture(date, path, record.stream_pos, record.headers.get(KIND_FIELD))
+            firsts.setdefault(path, capture)
+            answered = status not in retried
+            if url not in latest or (answered, date) >= (latest[url][0], latest[url][1].date):
+                latest[url] = (answered, capture)
     if skipped:
         logger.warning("Skipped %d response records without a URL, a date or a status", skipped)
     for first in firsts.values():
@@ -445,7 +454,111 @@ def index(paths: list[Path], retried: Collection[int]) -> dict[str, Capture]:
                 f"{first.path}: its records cannot be read one by one (gzipped as a whole"
                 " file, not record by record?)"
             ) from None
-    return {url: capture for url, (_, capture) in latest.items()}
+    return {url: capture for url, (_, capture) in latest.items()}, damaged
+
+
+def readable_responses(path: Path, damaged: list[dict[str, object]]) -> Iterator[WarcRecord]:
+    """The response records of a WARC file that its digests vouch for, their HTTP headers
+    parsed; each damaged record or stretch met instead is logged and added to
+    ``damaged``: its ``file``, byte ``offset`` and ``why``.
+
+    A gzipped file (``.gz``) is read on from the next whole gzip member after damage
+    (bytes appended, a member garbled), each record being one; an uncompressed file is
+    read up to its first damage."""
+    gzipped = path.name.endswith(".gz")
+    with path.open("rb") as file:
+        start: int | None = 0
+        while start is not None:
+            begin, start = start, None
+            file.seek(begin)
+            reader = GzipReader(file) if gzipped else file
+            last: WarcRecord | None = None  # uncompressed, damage begins past its end
+            try:
+                # Detecting the stream, FastWARC would give the first record the next
+                # member's stream_pos.
+                for last in ArchiveIterator(reader, parse_http=False, stream_detect=not gzipped):
+                    if last.record_type != WarcRecordType.response:
+                        continue
+                    why = _unvouched(last)
+                    if why:
+                        damaged.append({"file": str(path), "offset": last.stream_pos, "why": why})
+                        logger.warning(
+                            "Skipped a damaged archive record: %s at byte %d (%s)",
+                            path,
+                            last.stream_pos,
+                            why,
+                        )
+                    else:
+                        yield last
+            except OSError as error:
+                if isinstance(reader, GzipReader):
+                    offset = reader.frame_start_position() or begin
+                    start = _next_member(file, offset)
+                else:
+                    offset = _record_end(file, last) if last else begin
+                damaged.append({"file": str(path), "offset": offset, "why": str(error)})
+                logger.warning(
+                    "Skipped damaged archive data: %s at byte %d (%s); %s",
+                    path,
+                    offset,
+                    error,
+                    "nothing readable after it" if start is None else f"read on at byte {start}",
+                )
+
+
+def _unvouched(record: WarcRecord) -> str | None:
+    """Why the record's digests do not vouch for it, if they do not (its HTTP headers are
+    parsed on the way): one cut short or altered is not to be replayed."""
+    if not has_block_digest(record):
+        return "no digest to check it by"
+    if not record.verify_block_digest():
+        return "its block digest does not match it"
+    if record.is_http:
+        record.parse_http()
+    if has_payload_digest(record) and not record.verify_payload_digest():
+        return "its payload digest does not match it"
+    return None
+
+
+def _next_member(file: IO[bytes], offset: int) -> int | None:
+    """Where the first whole gzip member after ``offset`` begins, if one does."""
+    position = offset + 1
+    while True:
+        file.seek(position)
+        chunk = file.read(1 << 20)
+        found = chunk.find(GZIP_MEMBER)
+        if found >= 0:
+            if _whole_member_at(file, position + found):
+                return position + found
+            position += found + 1
+        elif len(chunk) < 1 << 20:
+            return None
+        else:  # the magic number may straddle the chunks
+            position += len(chunk) - len(GZIP_MEMBER) + 1
+
+
+def _whole_member_at(file: IO[bytes], offset: int) -> bool:
+    """Whether a whole gzip member, its checksum right, begins at ``offset``: the bytes
+    of the magic number can also occur inside damaged data."""
+    file.seek(offset)
+    member = zlib.decompressobj(wbits=31)
+    try:
+        while not member.eof:
+            data = file.read(1 << 16)
+            if not data:
+                return False
+            member.decompress(data)
+    except zlib.error:
+        return False
+    return True
+
+
+def _record_end(file: IO[bytes], record: WarcRecord) -> int:
+    """Where an uncompressed record ends: past its header, its block and the blank line
+    after it."""
+    file.seek(record.stream_pos)
+    header = file.read(MAX_HEADER + 4).index(b"\r\n\r\n") + 4
+    return record.stream_pos + header + record.content_length + 4
 
 
 def replayed(capture: Capture, request: Request) -> Response:
@@ -473,10 +586,17 @@ def replayed(capture: Capture, request: Request) -> Response:
 class ReplayMiddleware:
     """With ``-a replay=PATH``: every response taken from the archive at ``PATH``, the
     latest capture of its URL, the moment of that capture as the fetch time; a request
-    for a URL it lacks fails as ``not_archived``. Nothing reaches the network."""
+    for a URL it lacks fails as ``not_archived``. Nothing reaches the network.
 
-    def __init__(self, captures: dict[str, Capture]) -> None:
+    A damaged record or stretch of a file is left out and named (``damaged``, and the
+    stat ``channel9/archive/damaged``), the rest of the archive replayed: only an archive
+    of which no page can be read cannot be."""
+
+    def __init__(self, captures: dict[str, Capture], damaged: list[dict[str, object]]) -> None:
         self.captures = captures
+        self.damaged = damaged
+        """The damaged records and stretches of the archive the replay skipped, in file
+        order: each one's ``file``, byte ``offset`` and ``why``."""
         self.asked: set[str] = set()
 
     @classmethod
@@ -506,11 +626,19 @@ class ReplayMiddleware:
         if left_open:
             logger.warning("Not replaying %d files a crawl is writing now", len(left_open))
         try:
-            captures = index(paths, retried_statuses(crawler.settings))
+            captures, damaged = index(paths, retried_statuses(crawler.settings))
         except (OSError, ValueError) as error:
             raise ArchiveUnusable(f"replay={source}: cannot read the archive ({error})") from None
+        if damaged:
+            if not captures:
+                files = ", ".join(dict.fromkeys(str(damage["file"]) for damage in damaged))
+                raise ArchiveUnusable(
+                    f"replay={source}: no page can be read from it, its files are damaged ({files})"
+                )
+            assert crawler.stats is not None
+            crawler.stats.inc_value("channel9/archive/damaged", len(damaged))
         logger.info("Replaying %d pages from %d WARC files", len(captures), len(paths))
-        return cls(captures)
+        return cls(captures, damaged)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Response:
         self.asked.add(request.url)

@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import os
+import random
 import re
 import signal
 from collections.abc import Iterator
@@ -28,6 +29,8 @@ from channel9 import signals
 from channel9.addon import Channel9
 from channel9.archive import (
     ArchiveMiddleware,
+    ArchiveUnusable,
+    ReplayMiddleware,
     WarcFiles,
     complete_length,
     index,
@@ -35,12 +38,12 @@ from channel9.archive import (
     warc_files,
 )
 from channel9.failures import retried_statuses
+from channel9.incremental.store import CrawlState
 from channel9.items import Article
 from channel9.output import ExportedItems
 from channel9.report import RunReport
 from channel9.spiders.channel9 import Channel9Spider
-from channel9.state import CrawlState
-from tests.conftest import STATE, crawl, interrupt, items_of, last_report, run_files
+from tests.conftest import STATE, Crawl, crawl, interrupt, items_of, last_report, run_files
 from tests.fakesite import FakeSite, Reply, always, first, list_also, serve
 
 ARCHIVE = "data/archive"
@@ -298,11 +301,12 @@ def test_a_replay_takes_the_latest_answer_over_a_later_server_error(tmp_path: Pa
     gone.write(Request(url), HtmlResponse(url, status=404), later)
     gone.close()
 
-    captures = index(warc_files(tmp_path), RETRIED)
+    captures, damaged = index(warc_files(tmp_path), RETRIED)
 
     assert captures[url].date == later  # gone for good: the latest answer
+    assert damaged == []
 
-    captures = index(warc_files(tmp_path)[:-1], RETRIED)
+    captures, _ = index(warc_files(tmp_path)[:-1], RETRIED)
 
     assert captures[url].date == datetime(2026, 1, 3, tzinfo=timezone.utc)
 
@@ -423,11 +427,15 @@ def test_a_replay_skips_a_capture_cut_short(tmp_path: Path) -> None:
         files.write(Request(url), HtmlResponse(url, body=os.urandom(5000)), moment)
         files.close()
     later = warc_files(tmp_path)[-1]
+    response = record_starts(later)[1][0]
     later.write_bytes(later.read_bytes()[:-1500])
 
-    assert index(warc_files(tmp_path), RETRIED)[url].date == datetime(
-        2026, 1, 1, tzinfo=timezone.utc
-    )
+    captures, damaged = index(warc_files(tmp_path), RETRIED)
+
+    assert captures[url].date == datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert damaged == [
+        {"file": str(later), "offset": response, "why": "its block digest does not match it"}
+    ]
 
 
 def test_a_replay_mends_the_files_a_killed_run_left(
@@ -491,3 +499,172 @@ def test_a_warc_gzipped_as_a_whole_is_refused_by_name(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match=r"whole\.warc\.gz: its records cannot be read one by one"):
         index(warc_files(tmp_path), RETRIED)
+
+
+def record_starts(path: Path) -> list[tuple[int, str, str | None]]:
+    """Where each record of a WARC file begins, its type and its ``Channel9-Kind``, as
+    warcio reads them."""
+    with path.open("rb") as file:
+        iterator = ArchiveIterator(file)
+        return [
+            (iterator.get_record_offset(), record.rec_type, record.rec_headers["Channel9-Kind"])
+            for record in iterator
+        ]
+
+
+def crawled_and_replayed(workdir: Path, base_url: str, *args: str) -> tuple[Crawl, Crawl]:
+    """A crawl (its items in ``crawl.jsonl``), then a replay of its archive while it is
+    whole (``whole.jsonl``): what a replay of the archive once damaged is measured by."""
+    run = crawl(workdir, base_url, "-O", "crawl.jsonl", *args)
+    assert run.returncode == 0, run.log
+    whole = crawl(workdir, base_url, "-a", "replay=data", "-O", "whole.jsonl")
+    assert by_url(whole.items("whole.jsonl")) == by_url(run.items("crawl.jsonl"))
+    return run, whole
+
+
+DAMAGED_ONCE = re.compile(r"'channel9/archive/damaged': 1[,}]")
+"""The crawl stats Scrapy logs at the end, counting one damaged record or stretch."""
+
+
+def test_a_replay_reads_a_file_up_to_random_bytes_appended_and_names_where_they_begin(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    run, whole = crawled_and_replayed(tmp_path, base_url, "-s", "CHANNEL9_ARCHIVE_MAX_BYTES=40000")
+    files = archive_files(tmp_path)
+    assert len(files) > 2
+    end = files[0].stat().st_size
+    with files[0].open("ab") as file:
+        file.write(random.Random(5).randbytes(5000))
+
+    replay = crawl(tmp_path, base_url, "-a", "replay=data", "-O", "replay.jsonl")
+
+    assert replay.returncode == whole.returncode == 0, replay.log
+    assert by_url(replay.items("replay.jsonl")) == by_url(run.items("crawl.jsonl"))
+    assert len(replay.items("replay.jsonl")) == 40
+    assert f"{files[0].relative_to(tmp_path)} at byte {end}" in replay.log
+    assert DAMAGED_ONCE.search(replay.log), replay.log
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [random.Random(7).randbytes(5000), gzip.compress(b"no WARC here\n" * 100, mtime=0)],
+    ids=["random-bytes", "gzipped-text"],
+)
+def test_a_replay_skips_and_names_a_stray_file_that_is_no_warc(
+    junk: bytes, site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    run, whole = crawled_and_replayed(tmp_path, base_url)
+    (tmp_path / ARCHIVE / "junk.warc.gz").write_bytes(junk)
+
+    replay = crawl(tmp_path, base_url, "-a", "replay=data", "-O", "replay.jsonl")
+
+    assert replay.returncode == whole.returncode == 0, replay.log
+    assert by_url(replay.items("replay.jsonl")) == by_url(run.items("crawl.jsonl"))
+    assert len(replay.items("replay.jsonl")) == 40
+    assert f"{ARCHIVE}/junk.warc.gz at byte 0" in replay.log
+    assert DAMAGED_ONCE.search(replay.log), replay.log
+
+
+def test_a_replay_skips_and_names_a_damaged_record_and_reads_the_records_after_it(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    run, whole = crawled_and_replayed(tmp_path, base_url)
+    (path,) = archive_files(tmp_path)
+    starts = record_starts(path)
+    articles = [
+        n for n, (_, kind, asked) in enumerate(starts) if kind == "response" and asked == "article"
+    ]
+    middle = articles[len(articles) // 2]
+    begin, end = starts[middle][0], starts[middle + 1][0]
+    with path.open("rb") as file:
+        file.seek(begin)
+        url = next(iter(ArchiveIterator(file))).rec_headers["WARC-Target-URI"]
+    data = bytearray(path.read_bytes())
+    half = (begin + end) // 2
+    data[half : half + 16] = bytes(byte ^ 0xFF for byte in data[half : half + 16])
+    path.write_bytes(data)
+
+    replay = crawl(tmp_path, base_url, "-a", "replay=data", "-O", "replay.jsonl")
+
+    assert whole.returncode == 0
+    assert replay.returncode == 1, replay.log
+    crawled = by_url(run.items("crawl.jsonl"))
+    assert url in crawled
+    del crawled[url]
+    assert by_url(replay.items("replay.jsonl")) == crawled
+    assert len(crawled) == 39
+    assert last_report(tmp_path)["failures"] == [
+        {"url": url, "reason": "not_archived", "tries": 1, "earlier_failure": False}
+    ]
+    assert f"{path.relative_to(tmp_path)} at byte {begin}" in replay.log
+    assert DAMAGED_ONCE.search(replay.log), replay.log
+
+
+def archived(folder: Path, count: int) -> Path:
+    """An archive file holding ``count`` pages, ``http://127.0.0.1/<n>/`` fetched on the
+    n+1st of January 2026."""
+    files = WarcFiles(folder, "run", 10**9, {})
+    for n in range(count):
+        url = f"http://127.0.0.1/{n}/"
+        body = random.Random(n).randbytes(3000)
+        moment = datetime(2026, 1, 1 + n, tzinfo=timezone.utc)
+        files.write(Request(url), HtmlResponse(url, body=body), moment)
+    (path,) = files.close()
+    return path
+
+
+def replay_of(folder: Path) -> Crawler:
+    """A crawler whose run would replay the archive at ``folder``."""
+    return get_crawler(
+        Channel9Spider,
+        {"ADDONS": {Channel9: 0}, "CHANNEL9_STATE": "", "CHANNEL9_REPLAY": str(folder)},
+    )
+
+
+def test_a_replay_keeps_what_it_skipped_as_damaged_for_the_report(tmp_path: Path) -> None:
+    path = archived(tmp_path, 3)
+    starts = record_starts(path)
+    assert [kind for _, kind, _ in starts] == ["warcinfo", *["response", "request"] * 3]
+    begin, end = starts[3][0], starts[4][0]
+    data = bytearray(path.read_bytes())
+    data[begin + 10 : end - 8] = bytes(end - 8 - begin - 10)  # the second page's deflate data
+    path.write_bytes(data)
+    junk = tmp_path / "junk.warc.gz"
+    junk.write_bytes(b"no WARC here\n")
+    crawler = replay_of(tmp_path)
+
+    middleware = ReplayMiddleware.from_crawler(crawler)
+
+    assert middleware.damaged == [
+        {"file": str(path), "offset": begin, "why": "Gzip decompression error: data error"},
+        {"file": str(junk), "offset": 0, "why": "Gzip decompression error: data error"},
+    ]
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("channel9/archive/damaged") == 2
+    assert sorted(middleware.captures) == ["http://127.0.0.1/0/", "http://127.0.0.1/2/"]
+    page = middleware.process_request(Request("http://127.0.0.1/2/"))
+    assert page.body == random.Random(2).randbytes(3000)
+
+
+def test_a_replay_of_damaged_files_alone_cannot_start_and_names_them(tmp_path: Path) -> None:
+    (tmp_path / "a.warc.gz").write_bytes(random.Random(1).randbytes(500))
+    (tmp_path / "b.warc.gz").write_bytes(gzip.compress(b"no WARC here\n", mtime=0))
+
+    with pytest.raises(ArchiveUnusable) as raised:
+        ReplayMiddleware.from_crawler(replay_of(tmp_path))
+
+    assert str(raised.value) == (
+        f"replay={tmp_path}: no page can be read from it, its files are damaged"
+        f" ({tmp_path}/a.warc.gz, {tmp_path}/b.warc.gz)"
+    )
+
+
+def test_an_uncompressed_warc_is_read_up_to_its_damage(tmp_path: Path) -> None:
+    records = gzip.decompress(archived(tmp_path / "gzipped", 2).read_bytes())
+    plain = tmp_path / "run.warc"
+    plain.write_bytes(records + random.Random(3).randbytes(1000))
+
+    captures, damaged = index([plain], RETRIED)
+
+    assert sorted(captures) == ["http://127.0.0.1/0/", "http://127.0.0.1/1/"]
+    assert damaged == [{"file": str(plain), "offset": len(records), "why": "Invalid WARC header"}]
