@@ -4,6 +4,9 @@ module (a test's ``get_crawler``, a Scrapyd egg, another project)."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,7 +59,61 @@ DEFAULTS = {
     "CHANNEL9_FIELD_MOST": 0.7,
     "CHANNEL9_FIELD_FEW": 0.3,
     "CHANNEL9_FIELD_DROP_CHANCE": 0.001,
+    # A listing walk stops when this many pages in a row bring only articles the walk
+    # already saw (endless pagination: page N+1 showing page N again).
+    "CHANNEL9_REPEATED_PAGES": 3,
+    # The run stops, failed, after this many requests in a row failed: the site looks down.
+    "CHANNEL9_DOWN_AFTER": 20,
 }
+KNOWN = frozenset({*DEFAULTS, *IN_DATA_DIR, "CHANNEL9_REPLAY"})
+"""The project's settings (``CHANNEL9_REPLAY`` is the spider's ``replay`` argument): any
+other ``CHANNEL9_*`` setting is a typo, refused rather than left unread."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """What a number setting may be: a finite number from ``low`` to ``high``, a whole one
+    when ``whole``; ``said`` says which."""
+
+    said: str
+    low: float
+    high: float = math.inf
+    whole: bool = False
+
+    def holds(self, settings: BaseSettings, name: str) -> bool:
+        """Whether the setting, read as its components read it, is in the range (a whole
+        number is read with ``getint``, which takes neither ``2.0`` nor ``1e3``)."""
+        read = settings.getint if self.whole else settings.getfloat
+        try:
+            number = read(name)
+        except ValueError:
+            return False
+        return math.isfinite(number) and self.low <= number <= self.high
+
+
+SHARE = Range("a share from 0 to 1", 0, 1)
+COUNT = Range("a whole number, 0 or more", 0, whole=True)
+AT_LEAST_ONE = Range("a whole number, 1 or more", 1, whole=True)
+SECONDS = Range("a number of seconds, 0 or more", 0)
+NUMBERS = {
+    "CHANNEL9_ARCHIVE_MAX_BYTES": AT_LEAST_ONE,
+    "CHANNEL9_OVERLAP_PAGES": COUNT,
+    "CHANNEL9_GIVE_UP_AFTER_RUNS": COUNT,
+    "CHANNEL9_BACKOFF_BASE": SECONDS,
+    "CHANNEL9_MAX_BACKOFF": SECONDS,
+    "CHANNEL9_CONTENT_RETRIES": COUNT,
+    "CHANNEL9_MAX_FAILED_SHARE": SHARE,
+    "CHANNEL9_MIN_COMPLETE_SHARE": SHARE,
+    "CHANNEL9_QUALITY_MIN_ITEMS": COUNT,
+    "CHANNEL9_MAX_NOT_ARTICLE_SHARE": SHARE,
+    "CHANNEL9_FIELD_MOST": SHARE,
+    "CHANNEL9_FIELD_FEW": SHARE,
+    "CHANNEL9_FIELD_DROP_CHANCE": SHARE,
+    "CHANNEL9_REPEATED_PAGES": AT_LEAST_ONE,
+    "CHANNEL9_DOWN_AFTER": AT_LEAST_ONE,
+}
+"""The range of every number among the ``DEFAULTS``: a negative count, a share past 1 or
+NaN would not fail, only make the run do something else than asked."""
 REPLAY = {
     # No network at all: robots.txt was obeyed when the pages were fetched.
     "ROBOTSTXT_OBEY": False,
@@ -115,14 +172,17 @@ class Channel9:
     exporter, and gives its settings their defaults at add-on priority."""
 
     def update_settings(self, settings: BaseSettings) -> None:
+        check_names(settings)
         for name, value in DEFAULTS.items():
             settings.set(name, value, priority="addon")
-            if isinstance(value, (int, float)):
-                read = settings.getint if isinstance(value, int) else settings.getfloat
-                try:
-                    read(name)
-                except ValueError:
-                    raise BadSetting(f"{name}={settings[name]!r} is not a number") from None
+        for name, allowed in NUMBERS.items():
+            given = settings[name]
+            try:
+                settings.getfloat(name)
+            except ValueError:
+                raise BadSetting(f"{name}={given!r} is not a number") from None
+            if not allowed.holds(settings, name):
+                raise BadSetting(f"{name}={given!r} is not {allowed.said}")
         for name in IN_DATA_DIR:
             settings.set(name, data_path(settings, name), priority="addon")
         archiving: type = archive.ArchiveMiddleware
@@ -130,6 +190,12 @@ class Channel9:
             archiving = archive.ReplayMiddleware
             for name, value in REPLAY.items():
                 settings.set(name, value, priority="spider")
+        elif settings.get("CHANNEL9_ARCHIVE") and settings.getbool("HTTPCACHE_ENABLED"):
+            # Refused here, before the crawl state and the output are opened.
+            raise archive.ArchiveUnusable(
+                "HTTPCACHE_ENABLED answers from the HTTP cache, so the archive would not hold"
+                " the pages the crawl used: turn one of them off (CHANNEL9_ARCHIVE=)"
+            )
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", archiving, ARCHIVE)
         for replaced in REPLACED.values():
             settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", replaced, None)
@@ -152,3 +218,21 @@ class Channel9:
                 # Beside the run files, not among them: `scrapy dataset` reads those.
                 output = str(Path(output).parent / "replay-%(run_id)s.jsonl")
             settings.set("FEEDS", {output: feed}, priority="addon")
+
+
+def check_names(settings: BaseSettings) -> None:
+    """Refuses a ``CHANNEL9_*`` setting the project does not know, in any case: a typo
+    (``CHANNEL9_DATA_DIRR``) would leave the setting meant at its default, unsaid."""
+    prefix = "CHANNEL9_"
+    for name in sorted(settings):
+        if name.upper().startswith(prefix) and name not in KNOWN:
+            # Compared without the prefix, which every name shares.
+            tails = [known.removeprefix(prefix) for known in sorted(KNOWN)]
+            close = get_close_matches(name.upper().removeprefix(prefix), tails, n=1)
+            hint = (
+                f"did you mean {prefix}{close[0]}?"
+                if close
+                else "not one of the project's settings (see channel9/addon.py and"
+                " channel9/paths.py)"
+            )
+            raise BadSetting(f"unknown setting {name}: {hint}")

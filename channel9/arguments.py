@@ -16,7 +16,7 @@ KNOWN = ("base_url", "categories", "max_pages", "since", "full", "replay", "disc
 SOURCES = ("listings", "feed", "sitemap")
 """The doors into the site that ``discover`` names."""
 TRUE = ("1", "true", "yes")
-FALSE = ("0", "false", "no", "")
+FALSE = ("0", "false", "no")
 
 
 class BadArgument(StartupError):
@@ -52,14 +52,10 @@ class Arguments:
             )
         return cls(
             base_url=_base_url(given.get("base_url", cls.base_url)),
-            categories=tuple(
-                slug.strip()
-                for slug in str(given.get("categories") or "").split(",")
-                if slug.strip()
-            ),
+            categories=_categories(given.get("categories")),
             max_pages=_max_pages(given.get("max_pages")),
             since=_since(given.get("since")),
-            full=_flag("full", given.get("full", False)),
+            full=_flag("full", given.get("full", "0")),
             replay=_replay(given.get("replay")),
             discover=_discover(given.get("discover")),
             passed_on=passed_on,
@@ -78,6 +74,16 @@ def _base_url(value: Any) -> str:
     if "?" in text or "#" in text:
         raise BadArgument(f"base_url={value!r}: give the site's address without ? or #")
     return text
+
+
+def _categories(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    named = tuple(slug.strip() for slug in str(value).split(",") if slug.strip())
+    if not named:
+        # Taken for "all of the menu", a slip would crawl every category.
+        raise BadArgument(f"categories={value!r}: name one or more category slugs, comma-separated")
+    return named
 
 
 def _max_pages(value: Any) -> int | None:
@@ -112,7 +118,7 @@ def _replay(value: Any) -> str | None:
 
 
 def _discover(value: Any) -> tuple[str, ...]:
-    if value in (None, ""):
+    if value is None:
         return SOURCES
     named = tuple(dict.fromkeys(part.strip() for part in str(value).split(",") if part.strip()))
     unknown = [name for name in named if name not in SOURCES]

@@ -4,10 +4,12 @@ and the report, and the exceptions that carry it, so that nothing matches messag
 from __future__ import annotations
 
 import logging
+import ssl
 from contextlib import suppress
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from OpenSSL import SSL
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -19,6 +21,7 @@ from scrapy.exceptions import (
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
+from twisted.web.client import ResponseFailed
 
 from channel9 import signals
 
@@ -38,6 +41,7 @@ class Reason(str, Enum):
     CONNECTION_REFUSED = "connection_refused"
     DNS_ERROR = "dns_error"
     CONNECTION_LOST = "connection_lost"
+    TLS_ERROR = "tls_error"
     TOO_LARGE = "too_large"
     NOT_HTML = "not_html"
     REDIRECT_LOOP = "redirect_loop"
@@ -117,12 +121,36 @@ def reason_of(failure: Failure) -> str:
         return http_reason(error.response.status)
     if isinstance(error, Refused):
         return str(error.reason)
+    if _tls_failed(error):
+        return str(Reason.TLS_ERROR)
     for kind, reason in _DOWNLOAD_ERRORS:
         if isinstance(error, kind):
             return str(reason)
     if isinstance(error, IgnoreRequest):
         return str(Reason.IGNORED)
     return str(Reason.DOWNLOAD_ERROR)
+
+
+def _tls_failed(error: BaseException | None) -> bool:
+    """Whether a download failed in its TLS handshake or session.
+
+    Scrapy raises such an error as the cause of a wider one: Twisted's handler a
+    ``DownloadFailedError`` from a ``ResponseFailed`` that holds OpenSSL's error among its
+    reasons, httpx's and aiohttp's a connection error from Python's ``ssl`` one.
+    """
+    causes = [error]
+    seen: set[int] = set()
+    while causes:
+        cause = causes.pop()
+        if cause is None or id(cause) in seen:
+            continue
+        if isinstance(cause, (SSL.Error, ssl.SSLError)):
+            return True
+        seen.add(id(cause))
+        if isinstance(cause, ResponseFailed):
+            causes += [reason.value for reason in cause.reasons]
+        causes.append(cause.__cause__)
+    return False
 
 
 def stop_run(crawler: Crawler, reason: str) -> None:

@@ -14,9 +14,10 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.robotstxt import RobotParser
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
-from channel9.failures import Reason, Refused, announce_failure, retried_statuses
+from channel9.failures import Reason, Refused, announce_failure, reason_of, retried_statuses
 from channel9.urls import on_site
 
 if TYPE_CHECKING:
@@ -179,9 +180,28 @@ class _DisallowAll(RobotParser):
         return False
 
 
+UNREACHABLE = frozenset(
+    str(reason)
+    for reason in (
+        Reason.CONNECTION_REFUSED,
+        Reason.DNS_ERROR,
+        Reason.TIMEOUT,
+        Reason.TLS_ERROR,
+        Reason.CONNECTION_LOST,
+    )
+)
+"""Reasons a robots.txt could not be fetched that say the site could not be reached."""
+
+
 class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     """robots.txt as RFC 9309 says: when it answers 5xx or cannot be fetched, the site is
-    disallowed for the run (Scrapy would crawl everything). A 4xx still allows all."""
+    disallowed for the run (Scrapy would crawl everything). A 4xx still allows all.
+
+    When robots.txt could not be fetched because the site could not be reached at all
+    (refused, unknown to DNS, timed out, its TLS failing, the connection lost), the log
+    says so by reason and the stats count it under ``channel9/site_unreachable/<reason>``:
+    the real cause of such a run's failure, which would otherwise read as a disallowed site.
+    """
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:
@@ -199,7 +219,15 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         if isinstance(exc, IgnoreRequest) and not isinstance(exc, Refused):
             super()._robots_error(exc, netloc)
         else:
-            self._disallow(netloc, f"robots.txt could not be fetched ({type(exc).__name__})")
+            reason = reason_of(Failure(exc))
+            if reason in UNREACHABLE:
+                self._stats.inc_value(f"channel9/site_unreachable/{reason}")
+                why = (
+                    f"the site could not be reached ({reason}), so robots.txt could not be fetched"
+                )
+            else:
+                why = f"robots.txt could not be fetched ({type(exc).__name__})"
+            self._disallow(netloc, why)
 
     def _disallow(self, netloc: str, why: str) -> None:
         logger.error("%s: treating %s as disallowed for this run (RFC 9309)", why, netloc)

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from channel9.addon import BadSetting, check_names
 from channel9.card import Origin, companions, counted, left_out, write_card
 from channel9.dataset import (
     FORMATS,
@@ -28,6 +29,7 @@ from channel9.dataset import (
     partial_of,
     valid,
 )
+from channel9.dates import JAKARTA
 from channel9.paths import data_dir, data_path
 from channel9.state import Run, StateError, listed_categories, read_runs
 
@@ -76,6 +78,14 @@ class Command(ScrapyCommand):
             raise UsageError(f"-o must end in {', '.join(FORMATS)}: {output}")
         if opts.since and opts.until and opts.since > opts.until:
             raise UsageError(f"--since {opts.since} is after --until {opts.until}")
+        if opts.since and opts.since > datetime.now(JAKARTA).date():
+            # The site's today: no article is published later (the dataset would replace
+            # a good one with nothing).
+            raise UsageError(f"--since {opts.since} is after today: the dataset would be empty")
+        try:
+            check_names(self.settings)
+        except BadSetting as error:
+            raise UsageError(str(error)) from None
         home = self.run_folder()
         sources = args or [str(home)]
         files = run_files(sources)

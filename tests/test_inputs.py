@@ -1,0 +1,307 @@
+"""Inputs that used to be taken silently (an empty argument, a misspelt or negative
+setting, a dataset of days to come, a site that is down) are refused or named: one line
+saying which and why, exit status 2, nothing created."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.settings import Settings
+
+from channel9 import addon
+from channel9.addon import BadSetting, Channel9
+from channel9.archive import ArchiveUnusable
+from channel9.arguments import Arguments, BadArgument
+from tests.conftest import SCRAPY, Crawl, crawl
+from tests.test_dataset import article, lines
+
+HTTPCACHE = (
+    "HTTPCACHE_ENABLED answers from the HTTP cache, so the archive would not hold the pages"
+    " the crawl used: turn one of them off (CHANNEL9_ARCHIVE=)"
+)
+
+
+def assert_refused(run: Crawl, message: str) -> None:
+    """Exit status 2, the one line saying why (and the verdict), nothing created."""
+    assert run.returncode == 2, run.log
+    said = [line.split(" ERROR: ", 1)[-1] for line in run.log.splitlines() if "not start" in line]
+    assert said == [
+        f"The crawl cannot start: {message}",
+        f"Verdict: could not start (exit status 2): {message}",
+    ]
+    assert "Traceback" not in run.log
+    assert sorted(path.name for path in run.workdir.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"full": ""}, "full='': give 1 or 0"),
+        ({"full": " "}, "full=' ': give 1 or 0"),
+        ({"discover": ""}, "discover='': name one or more of listings, feed, sitemap"),
+        ({"categories": ""}, "categories='': name one or more category slugs, comma-separated"),
+        ({"categories": ","}, "categories=',': name one or more category slugs, comma-separated"),
+        (
+            {"categories": " , ,"},
+            "categories=' , ,': name one or more category slugs, comma-separated",
+        ),
+    ],
+)
+def test_an_empty_argument_is_refused(given: dict[str, str], message: str) -> None:
+    with pytest.raises(BadArgument) as refused:
+        Arguments.parse(given)
+    assert str(refused.value) == message
+
+
+def test_arguments_left_out_keep_their_defaults() -> None:
+    assert Arguments.parse({}) == Arguments()
+    assert Arguments.parse({"full": "0", "categories": "opini,"}) == Arguments(
+        categories=("opini",)
+    )
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        ("full=", "full='': give 1 or 0"),
+        ("discover=", "discover='': name one or more of listings, feed, sitemap"),
+        ("categories=,", "categories=',': name one or more category slugs, comma-separated"),
+    ],
+)
+def test_an_empty_argument_stops_the_crawl_before_anything_is_written(
+    argument: str, message: str, base_url: str, tmp_path: Path
+) -> None:
+    assert_refused(crawl(tmp_path, base_url, "-a", argument), message)
+
+
+def update(settings: dict[str, Any]) -> Settings:
+    """The project's settings as its add-on leaves them, over ``settings``."""
+    given = Settings()
+    given.setdict(settings, priority="cmdline")
+    Channel9().update_settings(given)
+    return given
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "CHANNEL9_DATA_DIRR",
+            "unknown setting CHANNEL9_DATA_DIRR: did you mean CHANNEL9_DATA_DIR?",
+        ),
+        ("CHANNEL9_STAT", "unknown setting CHANNEL9_STAT: did you mean CHANNEL9_STATE?"),
+        (
+            "channel9_archive",
+            "unknown setting channel9_archive: did you mean CHANNEL9_ARCHIVE?",
+        ),
+        (
+            "CHANNEL9_COLOUR",
+            "unknown setting CHANNEL9_COLOUR: not one of the project's settings"
+            " (see channel9/addon.py and channel9/paths.py)",
+        ),
+    ],
+)
+def test_an_unknown_project_setting_is_refused(name: str, message: str) -> None:
+    with pytest.raises(BadSetting) as refused:
+        update({name: "x"})
+    assert str(refused.value) == message
+
+
+def test_every_project_setting_is_known() -> None:
+    known = {
+        **addon.DEFAULTS,
+        "CHANNEL9_OUTPUT": "o.jsonl",
+        "CHANNEL9_STATE": "",
+        "CHANNEL9_ARCHIVE": "",
+        "CHANNEL9_REPLAY": "data",
+    }
+    settings = update(known)
+
+    assert {name: settings[name] for name in known} == known
+
+
+def test_the_new_settings_have_their_defaults() -> None:
+    settings = update({})
+
+    assert settings.getint("CHANNEL9_REPEATED_PAGES") == 3
+    assert settings.getint("CHANNEL9_DOWN_AFTER") == 20
+
+
+def test_every_number_setting_has_its_range() -> None:
+    numbers = {name for name, value in addon.DEFAULTS.items() if isinstance(value, (int, float))}
+    assert set(addon.NUMBERS) == numbers
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("CHANNEL9_MAX_FAILED_SHARE", "-0.1", "is not a share from 0 to 1"),
+        ("CHANNEL9_MAX_FAILED_SHARE", "1.5", "is not a share from 0 to 1"),
+        ("CHANNEL9_MIN_COMPLETE_SHARE", "nan", "is not a share from 0 to 1"),
+        ("CHANNEL9_FIELD_DROP_CHANCE", "2", "is not a share from 0 to 1"),
+        ("CHANNEL9_FIELD_MOST", "inf", "is not a share from 0 to 1"),
+        ("CHANNEL9_FIELD_FEW", "-1", "is not a share from 0 to 1"),
+        ("CHANNEL9_MAX_NOT_ARTICLE_SHARE", "-inf", "is not a share from 0 to 1"),
+        ("CHANNEL9_OVERLAP_PAGES", "-1", "is not a whole number, 0 or more"),
+        ("CHANNEL9_GIVE_UP_AFTER_RUNS", "1.5", "is not a whole number, 0 or more"),
+        ("CHANNEL9_CONTENT_RETRIES", "1e3", "is not a whole number, 0 or more"),
+        ("CHANNEL9_QUALITY_MIN_ITEMS", "inf", "is not a whole number, 0 or more"),
+        ("CHANNEL9_ARCHIVE_MAX_BYTES", "0", "is not a whole number, 1 or more"),
+        ("CHANNEL9_REPEATED_PAGES", "0", "is not a whole number, 1 or more"),
+        ("CHANNEL9_DOWN_AFTER", "-20", "is not a whole number, 1 or more"),
+        ("CHANNEL9_BACKOFF_BASE", "-0.5", "is not a number of seconds, 0 or more"),
+        ("CHANNEL9_MAX_BACKOFF", "nan", "is not a number of seconds, 0 or more"),
+        ("CHANNEL9_MAX_BACKOFF", "inf", "is not a number of seconds, 0 or more"),
+        ("CHANNEL9_MAX_BACKOFF", "abc", "is not a number"),
+        ("CHANNEL9_DOWN_AFTER", "", "is not a number"),
+    ],
+)
+def test_a_number_setting_out_of_its_range_is_refused(name: str, value: str, message: str) -> None:
+    with pytest.raises(BadSetting) as refused:
+        update({name: value})
+    assert str(refused.value) == f"{name}={value!r} {message}"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CHANNEL9_MAX_FAILED_SHARE", "0"),
+        ("CHANNEL9_MIN_COMPLETE_SHARE", "1"),
+        ("CHANNEL9_OVERLAP_PAGES", "0"),
+        ("CHANNEL9_CONTENT_RETRIES", 0),
+        ("CHANNEL9_ARCHIVE_MAX_BYTES", "1"),
+        ("CHANNEL9_MAX_BACKOFF", "0"),
+        ("CHANNEL9_BACKOFF_BASE", 0.01),
+    ],
+)
+def test_a_number_setting_at_the_edge_of_its_range_is_taken(name: str, value: str | float) -> None:
+    settings = update({name: value})
+
+    assert settings.getfloat(name) == float(value)
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            "CHANNEL9_DATA_DIRR=elsewhere",
+            "unknown setting CHANNEL9_DATA_DIRR: did you mean CHANNEL9_DATA_DIR?",
+        ),
+        (
+            "CHANNEL9_OVERLAP_PAGES=-1",
+            "CHANNEL9_OVERLAP_PAGES='-1' is not a whole number, 0 or more",
+        ),
+        (
+            "CHANNEL9_MAX_FAILED_SHARE=nan",
+            "CHANNEL9_MAX_FAILED_SHARE='nan' is not a share from 0 to 1",
+        ),
+        ("HTTPCACHE_ENABLED=1", HTTPCACHE),
+    ],
+)
+def test_a_bad_setting_stops_the_crawl_before_anything_is_written(
+    setting: str, message: str, base_url: str, tmp_path: Path
+) -> None:
+    assert_refused(crawl(tmp_path, base_url, "-s", setting), message)
+
+
+def test_the_http_cache_is_refused_with_an_archive_only() -> None:
+    with pytest.raises(ArchiveUnusable) as refused:
+        update({"HTTPCACHE_ENABLED": "1"})
+    assert str(refused.value) == HTTPCACHE
+
+    update({"HTTPCACHE_ENABLED": "1", "CHANNEL9_ARCHIVE": ""})
+    update({"HTTPCACHE_ENABLED": "1", "CHANNEL9_REPLAY": "data"})
+
+
+def dataset(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [SCRAPY, "dataset", *args],
+        cwd=workdir,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    """A run file and the dataset built from it, without a crawl state."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data/channel9-1.jsonl").write_bytes(lines(article("a"), article("b", None)))
+    done = dataset(tmp_path, "-o", "ds.jsonl", "-s", "CHANNEL9_STATE=")
+    assert done.returncode == 0, done.stderr
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--since", "2999-01-01"],
+            "--since 2999-01-01 is after today: the dataset would be empty",
+        ),
+        (
+            ["--since", "2999-01-01", "--until", "2999-12-31"],
+            "--since 2999-01-01 is after today: the dataset would be empty",
+        ),
+        (
+            ["--since", "2024-06-01", "--until", "2024-05-01"],
+            "--since 2024-06-01 is after --until 2024-05-01",
+        ),
+        (
+            ["-s", "CHANNEL9_DATA_DIRR=data"],
+            "unknown setting CHANNEL9_DATA_DIRR: did you mean CHANNEL9_DATA_DIR?",
+        ),
+    ],
+)
+def test_a_dataset_that_would_be_empty_or_read_elsewhere_is_refused(
+    built: Path, args: list[str], message: str
+) -> None:
+    good = (built / "ds.jsonl").read_bytes()
+
+    done = dataset(built, "-o", "ds.jsonl", "-s", "CHANNEL9_STATE=", *args)
+
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[-1] == f"scrapy: error: {message}"
+    assert (built / "ds.jsonl").read_bytes() == good
+
+
+def closed_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_a_site_that_is_down_is_named_unreachable_not_disallowed(tmp_path: Path) -> None:
+    port = closed_port()
+
+    run = crawl(tmp_path, f"http://127.0.0.1:{port}", "-s", "CHANNEL9_STATE=")
+
+    assert run.returncode == 1, run.log
+    assert (
+        "ERROR: the site could not be reached (connection_refused), so robots.txt could not"
+        f" be fetched: treating 127.0.0.1:{port} as disallowed for this run (RFC 9309)"
+    ) in run.log
+    assert "'channel9/site_unreachable/connection_refused': 1," in run.log
+    assert "'channel9/robots_unavailable': 1," in run.log
+
+
+def test_a_site_whose_tls_fails_is_named_unreachable(base_url: str, tmp_path: Path) -> None:
+    """The fake site speaks plain HTTP: a TLS handshake with it fails."""
+    tls = base_url.replace("http://", "https://")
+
+    run = crawl(tmp_path, tls, "-s", "CHANNEL9_STATE=", "-s", "RETRY_TIMES=0")
+
+    assert run.returncode == 1, run.log
+    assert "ERROR: the site could not be reached (tls_error), so robots.txt could not" in run.log
+    assert "'channel9/site_unreachable/tls_error': 1," in run.log
