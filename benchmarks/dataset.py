@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from channel9.state import CrawlState  # noqa: E402
+from channel9.incremental.store import CrawlState  # noqa: E402
 
 SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 # The site's menu, weighted roughly as a news site publishes.

@@ -14,12 +14,13 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from channel9 import archive, middlewares, pipelines
+from channel9 import archive, guards, middlewares, pipelines
 from channel9.failures import StartupError
+from channel9.incremental.extension import CrawlStateExtension
+from channel9.incremental.middleware import IncrementalMiddleware
 from channel9.output import EXPORTERS, ExportedItems, OutputLocation
 from channel9.paths import DATA_DIR, IN_DATA_DIR, data_path
 from channel9.report import RunReport
-from channel9.state import CrawlStateExtension
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -133,6 +134,8 @@ DOWNLOADER_MIDDLEWARES = {
     middlewares.SizeGuardedCompressionMiddleware: 590,
     # Off-site, looping and endless redirects named instead of dropped.
     middlewares.RedirectGuardMiddleware: 610,
+    # A site down ends the run: every try counts, so nearer the network than retries.
+    guards.SiteDownMiddleware: 900,
 }
 ARCHIVE = 950
 """Nearest the network: the archive sees the body as sent and every answer, and with
@@ -145,6 +148,9 @@ REPLACED = {
 SPIDER_MIDDLEWARES = {
     # A callback that raised is a failure of its page, not a line in the log.
     middlewares.CallbackErrorMiddleware: 45,
+    # The coverage ledger and the walk rules: what is worth following. Nearer the spider
+    # than Scrapy's URL length filter (800), which would drop a long link unnamed.
+    IncrementalMiddleware: 900,
 }
 ITEM_PIPELINES = {
     # Drop what is no article first, so that the later pipelines see only articles.
@@ -160,6 +166,8 @@ EXTENSIONS = {
     # The report before the state: the state records the report's verdict.
     RunReport: 600,
     CrawlStateExtension: 610,
+    # A stop asked for drops the queued requests instead of waiting for their turn.
+    guards.StopAtOnce: 700,
 }
 
 

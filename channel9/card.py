@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from channel9.dataset import FIELDS, ITEM_SCHEMA, LISTS, MOMENTS, Built, parquet_schema
-from channel9.state import Run
+from channel9.incremental.history import Run
 
 STACKED = 8
 """Main categories the plot names; the others share one colour."""

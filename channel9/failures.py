@@ -60,6 +60,8 @@ class Reason(str, Enum):
     IGNORED = "ignored"
     DOWNLOAD_ERROR = "download_error"
     NOT_ARCHIVED = "not_archived"
+    STOPPED = "stopped"
+    """Not asked for: the run was told to stop first. No failure of the page."""
 
     def __str__(self) -> str:
         return self.value
@@ -89,6 +91,10 @@ PERMANENT = frozenset(
     | {http_reason(404), http_reason(410)}
 )
 """Reasons that asking again will not mend: such pages are given up after a few runs."""
+
+ABSENT = frozenset({http_reason(404), http_reason(410), str(Reason.OFFSITE)})
+"""A feed or sitemap that is not there for the crawl (gone, or on another host, which it
+does not fetch): nothing to read, nothing failed."""
 
 
 class Refused(IgnoreRequest):
@@ -155,9 +161,31 @@ def _tls_failed(error: BaseException | None) -> bool:
 
 def stop_run(crawler: Crawler, reason: str) -> None:
     """Ends the run early for ``reason``, which fails it: what it was doing could not be
-    done (the output, the archive or the crawl state could not be written)."""
+    done (the output, the archive or the crawl state could not be written, the site is
+    down)."""
     with suppress(RuntimeError):  # the run is over already, or never started
         deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+        drop_queued(crawler)
+
+
+def drop_queued(crawler: Crawler) -> int:
+    """Drops the requests waiting in the downloader for their turn (a site that asked
+    for a minute between requests would keep a stopping run for a minute each): each
+    ends as ``stopped``, which no one records as done or failed, and goes back to the
+    scheduler, so that a paused job (``JOBDIR``) keeps it for when it resumes. Scrapy
+    stops taking requests from the scheduler as the run closes, but waits for those in
+    the downloader. Returns how many were dropped."""
+    engine = crawler.engine
+    dropped = 0
+    for slot in engine.downloader.slots.values():
+        while slot.queue:
+            request, waiting = slot.queue.popleft()
+            engine.crawl(request.replace(dont_filter=True))
+            waiting.errback(Refused(Reason.STOPPED))
+            dropped += 1
+    if dropped and crawler.stats is not None:
+        crawler.stats.inc_value("channel9/dropped_at_stop", dropped)
+    return dropped
 
 
 def asked_for(request: Request) -> str:
@@ -178,4 +206,13 @@ def announce_failure(crawler: Crawler, request: Request, reason: str) -> None:
         reason=str(reason),
         kind=request.meta.get("kind", "article"),
         counts=not request.meta.get("queued"),
+        tries=tries_of(request),
+        door=request.meta.get("door", ""),
     )
+
+
+def tries_of(request: Request) -> int:
+    """How many times the site was asked for the page: the first time, Scrapy's retries
+    of errors and the project's of pages served without content."""
+    meta = request.meta
+    return 1 + meta.get("retry_times", 0) + meta.get("content_retries", 0)

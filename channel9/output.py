@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from contextlib import suppress
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -162,3 +163,19 @@ EXPORTERS: dict[str, type[Flushed]] = {
     "xml": XmlExporter,
 }
 """Scrapy's formats, by the names Scrapy gives them, flushed item by item."""
+
+
+def set_aside_broken_tail(path: Path) -> None:
+    """Moves a last line cut short (by a killed run, a full disk) into ``<file>.broken``,
+    or at least off the file when the disk has no room for it."""
+    if not path.is_file():  # gone, or a device (/dev/full, a pipe) that holds no lines
+        return
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end == len(data):
+        return
+    with suppress(OSError):
+        path.with_name(path.name + ".broken").write_bytes(data[end:])
+    with path.open("r+b") as file:
+        file.truncate(end)
+    logger.warning("Set aside the cut-off last line of %s", path)

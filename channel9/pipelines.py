@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from channel9.state import CrawlStateExtension, content_hash
+from channel9.incremental.extension import CrawlStateExtension
+from channel9.incremental.store import content_hash
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -16,12 +16,12 @@ from scrapy import signals
 from scrapy.extensions.feedexport import FeedExporter
 
 from channel9 import signals as channel9_signals
-from channel9.archive import ArchiveMiddleware
-from channel9.failures import Reason, asked_for
+from channel9.archive import ArchiveMiddleware, ReplayMiddleware
+from channel9.failures import ABSENT, Reason, asked_for
+from channel9.guards import SITE_DOWN
 from channel9.items import Article, utc_now
-from channel9.output import output_paths
+from channel9.output import output_paths, set_aside_broken_tail
 from channel9.paths import data_dir
-from channel9.state import CrawlStateExtension, set_aside_broken_tail
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -81,6 +81,9 @@ class RunReport:
         self.named: defaultdict[str, set[str]] = defaultdict(set)
         """By article: the doors (listings, feed, sitemap) that named it."""
         self.unavailable: list[dict[str, str]] = []
+        self.walks: dict[str, dict[str, Any]] = {}
+        self.first_run = True
+        """Nothing was exported before (so with no crawl state too)."""
         self.problems: list[str] | None = None
         """Why the run failed, once it is over; empty when it did not."""
 
@@ -98,17 +101,21 @@ class RunReport:
         crawler.signals.connect(
             report.source_unavailable, signal=channel9_signals.source_unavailable
         )
+        crawler.signals.connect(report.history_read, signal=channel9_signals.history_read)
+        crawler.signals.connect(report.walk_stopped, signal=channel9_signals.walk_stopped)
         return report
 
     def spider_opened(self, spider: Spider) -> None:
         self.run_id = getattr(spider, "run_id", self.started_at)
         self.outputs = output_paths(self.crawler)
-        state = self.crawler.get_extension(CrawlStateExtension)
-        minimum = self.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS")
-        before = state.last_healthy_fill(minimum) if state else None
+
+    def history_read(self, first_run: bool, field_fill: dict[str, float] | None) -> None:
+        """What the crawl state says of earlier runs: whether any exported, and the
+        fields the last healthy one filled for most articles."""
+        self.first_run = first_run
         most = self.settings.getfloat("CHANNEL9_FIELD_MOST")
         self.filled_before = {
-            name: share for name, share in (before or {}).items() if share >= most
+            name: share for name, share in (field_fill or {}).items() if share >= most
         }
 
     def item_exported(self, item: Any, response: Response) -> None:
@@ -133,8 +140,13 @@ class RunReport:
         for url in urls:
             self.named[url].add(source)
 
-    def source_unavailable(self, url: str, reason: str) -> None:
-        self.unavailable.append({"url": url, "reason": reason})
+    def walk_stopped(self, door: str, page: int, stop: str) -> None:
+        """Where each listing walk of the run stopped, and why (the last, when a listing
+        is walked twice: from page 1 and from where an earlier run stopped)."""
+        self.walks[door] = {"page": page, "stop": stop}
+
+    def source_unavailable(self, url: str, reason: str, door: str = "") -> None:
+        self.unavailable.append({"url": url, "reason": reason, "door": door})
 
     def coverage(self) -> dict[str, Any]:
         """What each door into the site named, and the articles only one of them did
@@ -152,13 +164,17 @@ class RunReport:
             "unavailable": self.unavailable,
         }
 
-    def page_failed(self, url: str, reason: str, kind: str, counts: bool) -> None:
+    def page_failed(
+        self, url: str, reason: str, kind: str, counts: bool, tries: int = 1, door: str = ""
+    ) -> None:
         entry = self.failed.setdefault(
             url, {"url": url, "reason": reason, "tries": 0, "earlier_failure": not counts}
         )
         entry["kind"] = kind
         entry["reason"] = reason
-        entry["tries"] += 1
+        entry["tries"] += tries
+        if door:
+            entry["door"] = door
         if kind == "home":
             self.site_problems.append(f"the home page {url} could not be used ({reason})")
 
@@ -227,10 +243,20 @@ class RunReport:
         """Why this run should count as failed (exit status non-zero), if it should."""
         stats = self._stats()
         problems = []
-        if reason != "finished":
+        if reason == SITE_DOWN:
+            problems.append(
+                f"the site answered 5xx or failed to the last {stats.get('channel9/site_down')}"
+                " requests: it looks down (the next run takes up what is left)"
+            )
+        elif reason != "finished":
             problems.append(f"it ended early ({reason})")
         problems.extend(self.site_problems)
-        if stats.get("channel9/robots_unavailable"):
+        unreachable = sorted(
+            key.rpartition("/")[2] for key in stats if key.startswith("channel9/site_unreachable/")
+        )
+        if unreachable:
+            problems.append(f"the site could not be reached ({', '.join(unreachable)})")
+        elif stats.get("channel9/robots_unavailable"):
             problems.append("robots.txt could not be fetched, so the site counts as disallowed")
         unwritten = len(self.unwritten) + sum(
             value for key, value in stats.items() if key.startswith("feedexport/failed_count/")
@@ -254,11 +280,7 @@ class RunReport:
         missing = sum(entry["reason"] == Reason.NOT_ARCHIVED for entry in counted)
         if missing:
             problems.append(f"{missing} pages were not in the archive: the rebuild lacks them")
-        listings = sum(entry["kind"] == "listing" for entry in counted)
-        if listings:
-            problems.append(
-                f"{listings} listing pages failed (the next run takes their walks up there)"
-            )
+        problems.extend(self._doors_failed(counted))
         tried = (
             stats.get("channel9/fetched/article", 0)
             + stats.get("channel9/fetched/listing", 0)
@@ -266,8 +288,7 @@ class RunReport:
         )
         if tried and len(counted) / tried > self.settings.getfloat("CHANNEL9_MAX_FAILED_SHARE"):
             problems.append(f"{len(counted)} of {tried} pages failed")
-        state = self.crawler.get_extension(CrawlStateExtension)
-        if self.exported == 0 and (state is None or state.first_run):
+        if self.exported == 0 and self.first_run:
             problems.append("nothing was exported on a first run")
         # Earlier failures too: markup the parser cannot read fails every run until mended.
         not_articles = sum(entry["reason"] == "not_article" for entry in self.failed.values())
@@ -288,6 +309,33 @@ class RunReport:
                     " (has the page layout changed?)"
                 )
         return problems
+
+    def _doors_failed(self, counted: list[dict[str, Any]]) -> list[str]:
+        """The doors into the site this run could not read to their end: each fails it,
+        and the next run takes it up. A feed or sitemap the site does not have is no
+        failure."""
+        failed: dict[str, str] = {}
+        for entry in counted:
+            if entry["kind"] == "listing":
+                failed.setdefault(
+                    entry.get("door", entry["url"]), f"{entry['reason']} at {entry['url']}"
+                )
+        for entry in self.unavailable:
+            if entry["reason"] not in ABSENT:
+                failed.setdefault(entry["door"] or entry["url"], entry["reason"])
+        return [
+            f"the door {door} could not be read to its end ({why}): the next run takes it up"
+            for door, why in sorted(failed.items())
+        ]
+
+    def _damaged(self) -> list[dict[str, object]]:
+        """What a replay skipped as damaged in the archive (file, offset, why): the pages
+        only those records held fail the replay as ``not_archived``."""
+        try:
+            replay = self.crawler.get_downloader_middleware(ReplayMiddleware)
+        except RuntimeError:  # the crawl never got as far as its downloader
+            return []
+        return list(replay.damaged) if replay is not None else []
 
     def _archive(self) -> ArchiveMiddleware | None:
         try:
@@ -353,13 +401,37 @@ class RunReport:
             "published_date_range": list(self.dates) if self.dates else None,
             "requests": stats.get("downloader/request_count", 0),
             "coverage": self.coverage(),
+            "walks": dict(sorted(self.walks.items())),
+            "backfill": self.backfill(),
             "archive": [{"file": str(path), "bytes": size} for path, size in self.archive.items()],
+            "archive_damaged": self._damaged(),
         }
         text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
         path = data_dir(self.settings) / f"channel9-{self.run_id}.report.json"
         write_whole(path, text)
         logger.info("Run report: %s", path)
         return path
+
+    def backfill(self) -> dict[str, Any] | None:
+        """How far the runs have come through the site's archive (the crawl state's
+        coverage ledger, by its stats); None without a crawl state."""
+        prefix = "channel9/backfill/"
+        stats = self._stats()
+        progress = {
+            key[len(prefix) :]: value for key, value in stats.items() if key.startswith(prefix)
+        }
+        return progress or None
+
+    def summary(self) -> str:
+        """What an ok run did, in a few words: the verdict's reason."""
+        said = f"{self.exported} new articles"
+        backfill = self.backfill()
+        if backfill and not backfill["complete"]:
+            said += (
+                f"; the backfill is not complete yet ({backfill['doors_complete']} of"
+                f" {backfill['doors_known']} doors read to their end; the next runs go on)"
+            )
+        return said
 
     def _stats(self) -> dict[str, Any]:
         assert self.crawler.stats is not None

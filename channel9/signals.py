@@ -1,12 +1,15 @@
-"""The project's own signals: how the crawl tells the state and the report what went wrong,
-without knowing either."""
+"""The project's own signals: how the spider tells the crawl state and the report what it
+met, and how the crawl state tells the report what earlier runs did, without knowing one
+another."""
 
 from __future__ import annotations
 
 page_failed = object()
 """A page the run could not use. Arguments: ``url`` (as the crawl asked for it), ``reason``
-(:mod:`channel9.failures`), ``kind`` (``home``, ``listing`` or ``article``) and ``counts``
-(False for a page that already failed in an earlier run: it does not fail this one)."""
+(:mod:`channel9.failures`), ``kind`` (``home``, ``listing``, ``source`` or ``article``),
+``counts`` (False for a page that already failed in an earlier run: it does not fail this
+one), ``tries`` (how many times the site was asked for it) and ``door`` (the door a listing
+page belongs to, else empty)."""
 
 item_written = object()
 """A feed wrote an item and flushed it. Argument: ``item``."""
@@ -31,4 +34,25 @@ articles_named = object()
 
 source_unavailable = object()
 """A feed or sitemap could not be had or read: logged, the crawl goes on with the other
-sources. Arguments: ``url``, ``reason``."""
+sources. Arguments: ``url``, ``reason``, ``door`` (its name in the coverage ledger)."""
+
+door_read = object()
+"""A feed or sitemap was read whole, every article it names recorded. Argument: ``door``."""
+
+sitemaps_read = object()
+"""Every sitemap this run asked for is read (or lost). Argument: ``dated`` (whether they
+gave a ``<lastmod>`` for every article, none lost)."""
+
+walk_stopped = object()
+"""A walk through a listing stopped. Arguments: ``door``, ``page`` (the last it read) and
+``stop`` (why: :class:`channel9.incremental.walk.Stop`)."""
+
+page_skipped = object()
+"""A page fetched right that this run writes nothing for. Arguments: ``url`` (as the crawl
+asked for it), ``reason`` (``static_page``, ``before_since``, ``other_category``),
+``published_date`` and ``categories`` (what the article page showed, for the last two)."""
+
+history_read = object()
+"""The crawl state was opened. Arguments: ``first_run`` (nothing exported before),
+``field_fill`` (by field, the share of articles with a value in the last healthy run, or
+None)."""

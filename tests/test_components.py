@@ -29,6 +29,8 @@ from channel9 import signals
 from channel9.addon import Channel9
 from channel9.arguments import Arguments, BadArgument
 from channel9.failures import Reason, Refused, reason_of
+from channel9.incremental.extension import CrawlStateExtension
+from channel9.incremental.store import CrawlState, Door, content_hash
 from channel9.items import Article
 from channel9.middlewares import (
     BackoffMiddleware,
@@ -44,7 +46,6 @@ from channel9.pipelines import (
 )
 from channel9.report import RunReport
 from channel9.spiders.channel9 import Channel9Spider
-from channel9.state import CrawlState, CrawlStateExtension, Walk, content_hash
 
 SITE = "http://127.0.0.1:8000"
 
@@ -188,22 +189,32 @@ def test_an_unchanged_article_is_not_written_again(crawler: Crawler) -> None:
     assert pipeline.process_item(edited) is edited
 
 
-def test_state_remembers_what_to_fetch_and_how_far_each_walk_got(tmp_path: Path) -> None:
+def test_state_remembers_what_to_fetch_and_how_far_each_door_was_read(tmp_path: Path) -> None:
     state = CrawlState(tmp_path / "state.sqlite3")
     state.record_found([f"{SITE}/a/", f"{SITE}/b/"])
     state.record_exported([f"{SITE}/a/"], f"{SITE}/a/", "hash", "2026-11-20", "t")
     state.record_found([f"{SITE}/a/"])
-    state.record_walked("nasional", f"{SITE}/category/nasional/page/3/", 3)
-    state.record_walked("opini", None, 4)
+    state.record_door("listing:politik")
+    state.record_walked("listing:nasional", f"{SITE}/category/nasional/page/3/", 3, "t1")
+    state.record_walked("listing:opini", None, 4, "t2")
+    state.record_door("feed:https://channel9.id/feed/")
+    state.record_read("feed:https://channel9.id/feed/", "t3")
     state.close()
 
     again = CrawlState(tmp_path / "state.sqlite3")
-    assert again.to_fetch() == [f"{SITE}/b/"]
+    assert again.to_fetch() == [(f"{SITE}/b/", None, [])]
     assert again.is_known(f"{SITE}/a/")
     assert not again.is_known(f"{SITE}/b/")
-    assert again.walk("nasional") == Walk(False, f"{SITE}/category/nasional/page/3/", 3)
-    assert again.walk("opini") == Walk(True, None, None)
-    assert again.walk("politik") == Walk(False, None, None)
+    nasional = f"{SITE}/category/nasional/page/3/"
+    assert again.door("listing:nasional") == Door("listing:nasional", False, nasional, 3)
+    assert again.door("listing:opini") == Door("listing:opini", True)
+    assert again.door("listing:politik") == Door("listing:politik")
+    assert again.door("listing:hukum") == Door("listing:hukum")
+    backfill = again.backfill()
+    assert (backfill.doors_known, backfill.doors_complete) == (4, 2)
+    assert backfill.incomplete == ("listing:nasional", "listing:politik")
+    assert (backfill.articles_known, backfill.articles_exported) == (2, 1)
+    assert not backfill.complete
     again.close()
 
 
@@ -216,8 +227,9 @@ def test_state_gives_up_a_permanent_failure_after_the_runs_it_is_given(tmp_path:
         state.record_failure(busy, "http_503", run)
         state.settle_failures(run, give_up_after=2, counts=healthy)
         if run == "r2":
-            assert state.to_fetch() == [busy, gone]  # the site was down: r2 proves nothing
-    assert state.to_fetch() == [busy]
+            # The site was down: r2 proves nothing.
+            assert state.to_fetch() == [(busy, None, []), (gone, None, [])]
+    assert state.to_fetch() == [(busy, None, [])]
     assert state.is_known(gone)
     state.close()
 
@@ -232,7 +244,8 @@ def test_report_verdict(crawler: Crawler) -> None:
         report.page_failed(f"{SITE}/old-{number}/", "http_503", "article", counts=False)
     assert report.verdict("finished") == []
 
-    report.page_failed(f"{SITE}/category/opini/page/3/", "http_503", "listing", counts=True)
+    opini = f"{SITE}/category/opini/page/3/"
+    report.page_failed(opini, "http_503", "listing", counts=True, tries=5, door="listing:opini")
     report.page_failed(f"{SITE}/", "timeout", "home", counts=True)
     crawler.stats.set_value("channel9/robots_unavailable", 1)
     crawler.stats.set_value("feedexport/failed_count/FileFeedStorage", 1)
@@ -242,7 +255,8 @@ def test_report_verdict(crawler: Crawler) -> None:
         f"the home page {SITE}/ could not be used (timeout)",
         "robots.txt could not be fetched, so the site counts as disallowed",
         "the output could not be written",
-        "1 listing pages failed (the next run takes their walks up there)",
+        f"the door listing:opini could not be read to its end (http_503 at {opini}): the"
+        " next run takes it up",
         "only 67% of items have a title, a date and text (has the page layout changed?)",
     ]
 

@@ -105,7 +105,7 @@ def test_an_article_is_the_same_item_whichever_listing_led_to_it(
 ) -> None:
     slug = next(s for s in site.order if site.articles[s].categories == ["politik"])
     list_also(site, "/category/opini/", [f"BASE/{slug}/"])
-    run = crawl(tmp_path, base_url, "-a", "categories=opini", "-O", "out.jsonl")
+    run = crawl(tmp_path, base_url, "-O", "out.jsonl")
 
     items = {item["url"]: item for item in run.items("out.jsonl")}
     item = items[f"{base_url}/{slug}/"]

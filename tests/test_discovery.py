@@ -94,7 +94,14 @@ def test_a_scheduled_run_walks_the_listings_when_the_feed_cannot_tell(
             site.overrides["/feed/"] = always(feed_reply)
         run = crawl(tmp_path, base_url)
 
-    assert run.returncode == 0, run.log
+    # A feed that is there but cannot be read is a door that failed: the run says so.
+    broken = feed_reply is not None and feed_reply.status in (200, 301)
+    assert run.returncode == (1 if broken else 0), run.log
+    if broken:
+        assert (
+            f"Verdict: failed (exit status 1): the door feed:{base_url}/feed/ could not be read"
+            " to its end (broken): the next run takes it up\n"
+        ) in run.log
     assert sorted(item["url"] for item in items_of(run_files(tmp_path)[-1])) == sorted(
         f"{base_url}/{article.slug}/" for article in added
     )
@@ -161,7 +168,12 @@ def test_a_door_missing_or_broken_is_said_and_the_crawl_goes_on(
     with serve(site) as base_url:
         run = crawl(tmp_path, base_url, "-s", "RETRY_TIMES=0")
 
-    assert run.returncode == 0, run.log
+    # Gone (404) or on another host is no door of the crawl's; one there but unreadable
+    # failed, and fails the run.
+    failed = reply.status in (200, 500) and path != "/robots.txt"
+    assert run.returncode == (1 if failed else 0), run.log
+    if failed:
+        assert f"the door sitemap:{base_url}{path} could not be read to its end" in run.log
     assert len(items_of(run_files(tmp_path)[-1])) == 60
     coverage = last_report(tmp_path)["coverage"]
     unavailable = {entry["url"]: entry["reason"] for entry in coverage["unavailable"]}
@@ -279,7 +291,11 @@ def test_full_walks_everything_when_a_post_sitemap_cannot_be_read(tmp_path: Path
             site.edit(slug)
         run = crawl(tmp_path, base_url, "-a", "full=1", "-s", "RETRY_TIMES=0")
 
-    assert run.returncode == 0, run.log
+    assert run.returncode == 1, run.log
+    assert (
+        f"the door sitemap:{base_url}/wp-sitemap-posts-post-2.xml could not be read to its"
+        " end (http_500): the next run takes it up"
+    ) in run.log
     exported = sorted(item["url"] for item in items_of(run_files(tmp_path)[-1]))
     assert exported == sorted(f"{base_url}/{slug}/" for slug in edited)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from channel9.state import CrawlState
+from channel9.incremental.store import CrawlState
 from tests.conftest import (
     FAST,
     SCRAPY,
@@ -158,7 +158,7 @@ def test_unreachable_site_fails_every_run(base_url: str, tmp_path: Path) -> None
     assert run.returncode == 1
     assert last_report(tmp_path)["failed_run"] == [
         f"the home page {dead}/ could not be used (robots)",
-        "robots.txt could not be fetched, so the site counts as disallowed",
+        "the site could not be reached (connection_refused)",
         "1 of 1 pages failed",
     ]
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+from scrapy.utils.ossignal import install_shutdown_handlers
 
 from channel9.arguments import Arguments
 from channel9.failures import StartupError
@@ -58,6 +60,8 @@ class Command(ScrapyCrawl):
         if isinstance(started, asyncio.Future):
             started.add_done_callback(keep)
         self.crawler_process.start()
+        # The run is over: a further Ctrl-C or SIGTERM must not cut its verdict short.
+        install_shutdown_handlers(signal.SIG_IGN)
         try:
             report = crawler.get_extension(RunReport)
         except RuntimeError:  # the crawler never got as far as its extensions
@@ -70,7 +74,7 @@ class Command(ScrapyCrawl):
             # A second Ctrl-C stops at once, before the report is written: write it now.
             report.close("shutdown")
             self.exitcode = 1 if report.problems else 0
-            self.verdict = "; ".join(report.problems or ()) or f"{report.exported} new articles"
+            self.verdict = "; ".join(report.problems or ()) or report.summary()
 
     def _cannot_start(self, error: BaseException | str) -> None:
         """Said in one line; the verdict names any error other than the project's own."""

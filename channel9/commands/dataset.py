@@ -30,8 +30,9 @@ from channel9.dataset import (
     valid,
 )
 from channel9.dates import JAKARTA
+from channel9.incremental.history import Run, listed_categories, read_runs
+from channel9.incremental.store import StateError
 from channel9.paths import data_dir, data_path
-from channel9.state import Run, StateError, listed_categories, read_runs
 
 # The run files a crawl writes, as CHANNEL9_OUTPUT ("%(name)s-%(run_id)s.jsonl") names them:
 # spelled out, since this command has no spider to fill in %(name)s.

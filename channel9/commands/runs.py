@@ -14,8 +14,9 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from channel9.incremental.history import Run, read_runs
+from channel9.incremental.store import StateError
 from channel9.paths import data_path
-from channel9.state import Run, StateError, read_runs
 
 
 class Command(ScrapyCommand):
@@ -67,6 +68,17 @@ def described(run: Run) -> dict[str, Any]:
     return {**asdict(run), **told}
 
 
+def backfill(run: Run) -> list[str]:
+    """The backfill's progress as the run left it: doors read to their end of the doors
+    known, articles exported of the articles known (nothing for a run before the ledger)."""
+    progress = run.backfill
+    if progress is None:
+        return []
+    doors = f"{progress['doors_complete']}/{progress['doors_known']} doors"
+    articles = f"{progress['articles_exported']}/{progress['articles_known']} articles"
+    return [f"backfill {doors} {articles}"]
+
+
 def line(run: Run) -> str:
     took = run.seconds
     verdict = run.verdict
@@ -81,6 +93,7 @@ def line(run: Run) -> str:
         f"took {took:.0f} s" if took is not None else "no end recorded",
         f"new {run.new if run.new is not None else '-'}",
         f"failed {run.failed if run.failed is not None else '-'}",
+        *backfill(run),
         verdict,
         f"output {run.output or '-'}{gone}",
         f"report {run.report or '-'}",

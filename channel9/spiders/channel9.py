@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from datetime import datetime, timezone
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -21,8 +19,13 @@ from channel9.arguments import Arguments
 from channel9.dates import JAKARTA
 from channel9.failures import Reason, announce_failure, asked_for, reason_of
 from channel9.items import stamp
-from channel9.signals import articles_named, source_unavailable
-from channel9.state import NEVER_WALKED, CrawlStateExtension
+from channel9.signals import (
+    articles_named,
+    door_read,
+    page_skipped,
+    sitemaps_read,
+    source_unavailable,
+)
 from channel9.urls import normalize, on_site
 
 if TYPE_CHECKING:
@@ -38,14 +41,13 @@ LISTING_PRIORITY = 10
 
 
 class Channel9Spider(scrapy.Spider):
-    """Every article of the site's category listings, each once, and only the new ones
-    when earlier runs left a crawl state.
+    """Every article of the site's category listings, feeds and sitemaps, each once.
 
-    A category's listing is walked to its last page until one run has got there; after
-    that, each run walks it until a page brings nothing new, once past the anchors the
-    last finished walk left. A first walk cut short (a run killed, a listing page failed,
-    ``max_pages``) is taken up by the next run at the last page it walked; a later one, by
-    walking on past its anchors. Arguments: see :class:`channel9.arguments.Arguments`.
+    The spider asks for every door into the site each run and follows every next page
+    and every article link it finds; how far each door is read, and which articles are
+    new, is the incremental middleware's to decide
+    (:class:`channel9.incremental.middleware.IncrementalMiddleware`). Arguments: see
+    :class:`channel9.arguments.Arguments`.
     """
 
     name = "channel9"
@@ -53,26 +55,19 @@ class Channel9Spider(scrapy.Spider):
     def __init__(self, **kwargs: Any) -> None:
         self.args = Arguments.parse(kwargs)
         super().__init__(**self.args.passed_on)
+        self.backlog: list[tuple[str, str | None, list[str]]] = []
+        """Articles earlier runs found and did not export, to fetch first (with the day
+        and categories of those a bound left out): the crawl state gives it as the
+        spider opens, as Scrapy's SpiderState gives ``state``."""
         self.base_url = self.args.base_url
         self.run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         self.category_labels: dict[str, str] = {}
-        # By category and whether the walk started at page 1 (else it takes one up).
-        self.quiet_pages: Counter[tuple[str, bool]] = Counter()
-        self.pages_walked: Counter[tuple[str, bool]] = Counter()
         self.last_page: dict[str, int] = {}
-        self.anchors: dict[str, set[str]] = {}
-        """By category: the articles a walk from page 1 is to see most of before it may
-        stop (page 1 of the last finished walk), less those seen."""
-        self.new_anchors: dict[str, list[str]] = {}
-        self.anchors_needed: dict[str, int] = {}
-        """By category: how many anchors may stay unseen when a walk stops."""
+        """With ``since``: by category, the last listing page worth reading."""
         self.listed_on: dict[str, list[tuple[str, int]]] = {}
         """With ``since``: the listing pages (category, page) that showed each article."""
         self.earlier: set[str] = set()
         """Articles that earlier runs found and did not export: to fetch first."""
-        self.walks_waiting: list[scrapy.Request] = []
-        """Listing walks held back until a feed or the sitemaps tell whether they are
-        needed."""
         self.sitemaps_pending = 0
         self.sources_asked: set[str] = set()
         self.sitemap_found = False
@@ -105,11 +100,6 @@ class Channel9Spider(scrapy.Spider):
                 self.crawler.engine.crawl(self._article(url))
             raise DontCloseSpider
 
-    @cached_property
-    def crawl_state(self) -> CrawlStateExtension | None:
-        """The crawl state, looked up once; None when it is off."""
-        return self.crawler.get_extension(CrawlStateExtension)
-
     async def start(self) -> AsyncIterator[scrapy.Request]:
         # A resumed job (JOBDIR) reads the articles it had queued with the menu it had
         # read: they may come back before the home page does.
@@ -129,10 +119,6 @@ class Channel9Spider(scrapy.Spider):
         menu = pages.parse_menu(document, response.url)
         self.category_labels = {category.slug: category.label for category in menu}
         self._job_state()["category_labels"] = self.category_labels
-        # Articles only once the menu is known: their categories are named by its labels.
-        self.earlier = set(self.crawl_state.to_fetch() if self.crawl_state else ())
-        for url in sorted(self.earlier):
-            yield self._article(url)
         if not self.args.categories:
             chosen = menu
         else:
@@ -141,57 +127,51 @@ class Channel9Spider(scrapy.Spider):
         if not chosen:
             assert response.request is not None
             announce_failure(self.crawler, response.request, Reason.NO_CATEGORIES)
-        walks = []
-        for category in chosen:
-            walk = self.crawl_state.walk(category.slug) if self.crawl_state else NEVER_WALKED
-            self.anchors[category.slug] = set(walk.anchors)
-            self.anchors_needed[category.slug] = len(walk.anchors) // 2
-            to_end = self.args.full or not (walk.reached_end or walk.resume_url)
-            if "listings" not in self.args.discover:
-                continue
-            walks.append(self._listing(category, category.url, 1, to_end=to_end, from_start=True))
-            if walk.resume_url and walk.resume_page and not (walk.reached_end or to_end):
-                logger.info("Taking up %s at %s", category.label, walk.resume_url)
-                yield self._listing(
-                    category, walk.resume_url, walk.resume_page, to_end=True, from_start=False
-                )
-        yield from self._doors(chosen, walks)
+        # Articles only once the menu is known: their categories are named by its labels.
+        yield from self._backlog(chosen)
+        yield from self._doors(chosen)
 
-    def _doors(
-        self, chosen: list[pages.Category], walks: list[scrapy.Request]
-    ) -> Iterator[scrapy.Request]:
-        """Which doors into the site this run opens. A first run: all, so that every
-        article any of them names is found. A scheduled run: the feed, and the listings
-        only when the feed does not reach back to articles already exported. With
-        ``full``: the sitemaps, and the listings only when they give no ``<lastmod>``.
-        The site's feed and sitemaps name every category's articles: a run narrowed to
-        some categories reads their feeds alone, one bounded by ``max_pages`` no sitemap."""
+    def _backlog(self, chosen: list[pages.Category]) -> Iterator[scrapy.Request]:
+        """The articles earlier runs found and did not export, but those a bound of this
+        run would leave out again (an earlier run with the same bound saw their page)."""
+        since, labels = self.args.since, {category.label for category in chosen}
+        for url, day, categories in self.backlog:
+            if since and day and day < since.isoformat():
+                continue
+            if self.args.categories and categories and labels.isdisjoint(categories):
+                continue
+            self.earlier.add(url)
+            yield self._article(url)
+
+    def _doors(self, chosen: list[pages.Category]) -> Iterator[scrapy.Request]:
+        """Every door into the site this run may use: each category's listing from page
+        1, the main feed, the categories' feeds, the sitemaps. The site's feed and
+        sitemaps name every category's articles: a run narrowed to some categories reads
+        their feeds alone, one bounded by ``max_pages`` no sitemap."""
         args = self.args
-        first = self.crawl_state is None or self.crawl_state.first_run
-        main_feed = "feed" in args.discover and not args.categories
-        sitemaps = "sitemap" in args.discover and not (args.categories or args.max_pages)
-        # The listings wait for the door that can tell whether they are needed.
-        if not first and (sitemaps if args.full else main_feed):
-            self.walks_waiting = walks
-        else:
-            yield from walks
-        if main_feed and (first or not args.full):
-            yield from self._source(self.base_url + css.FEED_PATH, self.parse_feed, main=True)
-        if "feed" in args.discover and first:
+        if "listings" in args.discover:
+            for category in chosen:
+                yield self._listing(category, category.url, 1)
+        if "feed" in args.discover:
+            if not args.categories:
+                feed = self.base_url + css.FEED_PATH
+                yield from self._source(feed, self.parse_feed, always=True, main_feed=True)
             for category in chosen:
                 yield from self._source(category.url + "feed/", self.parse_feed)
-        if sitemaps and (first or args.full):
-            yield from self._source(f"{self.base_url}/robots.txt", self.parse_robots)
+        if "sitemap" in args.discover and not (args.categories or args.max_pages):
+            robots = f"{self.base_url}/robots.txt"
+            yield from self._source(robots, self.parse_robots, root=True)
 
-    def _source(self, url: str, callback: Any, **cb_kwargs: Any) -> Iterator[scrapy.Request]:
+    def _source(self, url: str, callback: Any, **meta: Any) -> Iterator[scrapy.Request]:
         """A feed or sitemap, asked for once a run: an index that names itself or a
         sitemap that robots.txt names twice must not leave a sitemap counted as pending
         that Scrapy's duplicate filter dropped."""
         if url in self.sources_asked:
             return
         self.sources_asked.add(url)
+        door = f"{'feed' if callback == self.parse_feed else 'sitemap'}:{url}"
         if not on_site(url, self.base_url):  # a sitemap named on another host: not ours
-            yield from self._unavailable(url, str(Reason.OFFSITE), **cb_kwargs)
+            yield from self._unavailable(url, str(Reason.OFFSITE), door=door)
             return
         if callback != self.parse_feed:
             self.sitemaps_pending += 1
@@ -199,175 +179,138 @@ class Channel9Spider(scrapy.Spider):
             url,
             callback=callback,
             errback=self.source_failed,
-            cb_kwargs=cb_kwargs,
-            meta={"kind": "source"},
+            meta={**meta, "kind": "source", "door": door},
             priority=LISTING_PRIORITY,
             dont_filter=True,
         )
 
-    def _walk_after_all(self) -> Iterator[scrapy.Request]:
-        """The listing walks this run held back, now found to be needed."""
-        walks, self.walks_waiting = self.walks_waiting, []
-        yield from walks
-
-    def parse_feed(self, response: Response, main: bool = False) -> Iterator[scrapy.Request]:
-        """A feed's articles; the main feed of a scheduled run also tells whether the
-        listings must be walked: when its oldest entry was not exported before, more are
-        new than it holds."""
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        """A feed's articles, newest first as served."""
+        door = response.meta["door"]
         try:
             named = discovery.parse_feed(response.body, response.url)
         except discovery.BrokenSource as error:
-            yield from self._unavailable(response.url, "broken", str(error), main=main)
+            yield from self._unavailable(response.url, "broken", str(error), door=door)
             return
-        urls = yield from self._named("feed", named)
-        if main and self.walks_waiting:
-            # Its oldest entry, not any: an old article promoted to the top says nothing.
-            # Exported, not merely known: a page given up says nothing of what came after.
-            state = self.crawl_state
-            known = bool(urls) and state is not None and state.exported_at(urls[-1]) is not None
-            if known:
-                logger.info("The feed reaches back to articles exported before: no listing walk")
-                self.walks_waiting = []
-            else:
-                logger.info("The feed does not reach back to articles exported before")
-                yield from self._walk_after_all()
+        whole = yield from self._named("feed", named)
+        if whole:
+            self.crawler.signals.send_catch_log(door_read, door=door)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         named = discovery.sitemaps_in_robots(response.body, response.url)
         self.sitemaps_pending -= 1
         if named:
             for url in named:
-                yield from self._source(url, self.parse_sitemap, named=True)
+                yield from self._source(url, self.parse_sitemap, always=True)
         else:
-            yield from self._source(self.base_url + css.SITEMAP_PATHS[0], self.parse_sitemap)
+            first = self.base_url + css.SITEMAP_PATHS[0]
+            yield from self._source(first, self.parse_sitemap, always=True, fallback=True)
+        self.crawler.signals.send_catch_log(door_read, door=response.meta["door"])
 
-    def parse_sitemap(self, response: Response, named: bool = False) -> Iterator[scrapy.Request]:
-        """A sitemap index's post sitemaps, or a sitemap's articles. With ``full``, an
-        article the site has not changed since (:meth:`_modified`) is not asked for."""
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        """A sitemap index's post sitemaps, or a sitemap's articles with their
+        ``<lastmod>``."""
         self.sitemaps_pending -= 1
+        door = response.meta["door"]
         try:
             page = discovery.parse_sitemap(
                 response.body, response.url, self.settings.getint("DOWNLOAD_MAXSIZE")
             )
         except discovery.BrokenSource as error:
-            yield from self._unavailable(response.url, "broken", str(error), named=named)
+            yield from self._unavailable(response.url, "broken", str(error), door=door)
             return
         for url in page.sitemaps:
             yield from self._source(url, self.parse_sitemap, named=True)
         if page.articles:
             self.sitemap_found = True
             self.lastmod_missing |= any(entry.date is None for entry in page.articles)
-        yield from self._named("sitemap", page.articles)
-        yield from self._sitemaps_done()
+        whole = yield from self._named("sitemap", page.articles)
+        if whole:
+            self.crawler.signals.send_catch_log(door_read, door=door)
+        self._sitemaps_done()
 
-    def _sitemaps_done(self) -> Iterator[scrapy.Request]:
-        """Once every sitemap is read: a ``full`` run whose sitemaps gave no ``<lastmod>``
-        (or no articles) walks the listings after all."""
-        if self.sitemaps_pending == 0 and self.args.full and self.walks_waiting:
-            if self.lastmod_missing or not self.sitemap_found:
-                logger.info("The sitemaps give no <lastmod> for every article: walking all")
-                yield from self._walk_after_all()
-            else:
-                self.walks_waiting = []
+    def _sitemaps_done(self) -> None:
+        """Once every sitemap asked for is read: said, with whether they dated every
+        article (a ``full`` run walks the listings when they did not)."""
+        if self.sitemaps_pending == 0:
+            dated = self.sitemap_found and not self.lastmod_missing
+            self.crawler.signals.send_catch_log(sitemaps_read, dated=dated)
 
     def source_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]
+        reason = reason_of(failure)
+        if reason == Reason.STOPPED:  # left to the next run, not failed
+            return
         if request.callback != self.parse_feed:
             self.sitemaps_pending -= 1
-        yield from self._unavailable(request.url, reason_of(failure), **request.cb_kwargs)
+        meta = request.meta
+        yield from self._unavailable(
+            request.url,
+            reason,
+            door=meta["door"],
+            named=meta.get("named", False),
+            fallback=meta.get("fallback", False),
+        )
 
     def _unavailable(
-        self, url: str, reason: str, detail: str = "", main: bool = False, named: bool = False
+        self,
+        url: str,
+        reason: str,
+        detail: str = "",
+        door: str = "",
+        named: bool = False,
+        fallback: bool = False,
     ) -> Iterator[scrapy.Request]:
         """A feed or sitemap that could not be had: said, and the crawl goes on with the
-        other doors. Sitemaps are looked for where the next plugin keeps them; a missing
-        feed opens the listings after all."""
+        other doors. Sitemaps are looked for where the next plugin keeps them."""
         logger.warning("No articles from %s: %s", url, detail or reason)
         self._stat(f"source_unavailable/{reason}")
-        self.crawler.signals.send_catch_log(source_unavailable, url=url, reason=reason)
-        robots = f"{self.base_url}/robots.txt"
-        fallbacks = [robots, *(self.base_url + path for path in css.SITEMAP_PATHS)]
-        if url in fallbacks[:-1] and not self.sitemap_found:
-            yield from self._source(fallbacks[fallbacks.index(url) + 1], self.parse_sitemap)
-        elif main:  # told by the request, not its URL: a feed may redirect
-            yield from self._walk_after_all()
+        self.crawler.signals.send_catch_log(source_unavailable, url=url, reason=reason, door=door)
+        fallbacks = [self.base_url + path for path in css.SITEMAP_PATHS]
+        if fallback and url in fallbacks[:-1] and not self.sitemap_found:
+            following = fallbacks[fallbacks.index(url) + 1]
+            yield from self._source(following, self.parse_sitemap, always=True, fallback=True)
         # A sitemap an index or robots.txt names, lost: the sitemaps cannot tell all edits.
         self.lastmod_missing |= named
-        yield from self._sitemaps_done()
+        if door.startswith("sitemap:"):
+            self._sitemaps_done()
 
     def _named(
         self, source: str, named: Iterable[discovery.Named]
-    ) -> Generator[scrapy.Request, None, list[str]]:
-        """The articles a feed or sitemap names that are new to this run (or, with
-        ``full``, changed since their last export, when the source dates its changes)."""
+    ) -> Generator[scrapy.Request, None, bool]:
+        """The articles a feed or sitemap names (with their ``<lastmod>`` from a sitemap);
+        whether it named none that ``since`` left out."""
         urls = []
         since = self.args.since
+        whole = True
         for entry in named:
             for url in self._links([entry.url]):
                 urls.append(url)
                 # The site's day: a feed's dates are in GMT.
                 if since and entry.date and entry.date.astimezone(JAKARTA).date() < since:
+                    whole = False
                     continue
-                if source == "sitemap" and entry.date and self.crawl_state:
-                    if self.args.full and not self._modified(url, entry.date):
-                        self._stat("skipped/not_modified")
-                        continue
-                    self.crawl_state.record_lastmod(url, entry.date)
-                if self._is_new(url):
-                    if self.crawl_state:
-                        self.crawl_state.record_found([url])
-                    yield self._article(url)
+                meta = {"lastmod": entry.date} if source == "sitemap" and entry.date else {}
+                yield self._article(url, meta)
         self.crawler.signals.send_catch_log(articles_named, source=source, urls=urls)
-        return urls
-
-    def _modified(self, url: str, lastmod: datetime) -> bool:
-        """Whether the site changed an exported article since: its ``<lastmod>`` against
-        the one read when it was last seen (the site's clock against itself), or, for an
-        article no sitemap dated then, against its last export."""
-        assert self.crawl_state is not None
-        exported = self.crawl_state.exported_at(url)
-        if exported is None:
-            return True
-        before = self.crawl_state.lastmod(url)
-        # Any other lastmod is a change: a site whose clock was fast moves backwards.
-        return lastmod != before if before else lastmod > exported
+        return whole
 
     def _unlisted(self, slug: str) -> pages.Category:
         logger.warning("Category %r is not in the site's menu; trying its usual URL", slug)
         return pages.Category(slug, slug, f"{self.base_url}/category/{slug}/")
 
-    def _listing(
-        self, category: pages.Category, url: str, page: int, to_end: bool, from_start: bool
-    ) -> scrapy.Request:
-        walk = {"category": category, "page": page, "to_end": to_end, "from_start": from_start}
+    def _listing(self, category: pages.Category, url: str, page: int) -> scrapy.Request:
+        meta = {"door": f"listing:{category.slug}", "category": category, "page": page}
         return self._request(
-            url,
-            self.parse_listing,
-            "listing",
-            cb_kwargs=walk,
-            priority=LISTING_PRIORITY,
-            # A walk taken up may meet the pages of the walk from page 1: both are needed.
-            dont_filter=not from_start,
+            url, self.parse_listing, "listing", meta=meta, priority=LISTING_PRIORITY
         )
 
-    def parse_listing(
-        self,
-        response: Response,
-        category: pages.Category,
-        page: int,
-        to_end: bool,
-        from_start: bool,
-    ) -> Iterator[scrapy.Request]:
-        """One listing page: its new articles, then (unless the walk stops) the next page.
-
-        A walk from page 1 goes on to the last page (``to_end``, until one walk has got
-        there), or until it has seen the article where the last finished walk stopped
-        and then a page with nothing new (plus the overlap). The articles found are
-        recorded as to fetch, and how far a walk to the end got, page by page; only a walk
-        that finished moves the anchors, so that one cut short is made up by the next."""
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        """One listing page: the articles it shows, then its next page."""
         self._stat("fetched/listing")
-        slug = category.slug
-        if page > self.last_page.get(slug, page):
+        category: pages.Category = response.meta["category"]
+        page: int = response.meta["page"]
+        if page > self.last_page.get(category.slug, page):
             return
         document = yield from self._document(response)
         if document is None:
@@ -378,70 +321,29 @@ class Channel9Spider(scrapy.Spider):
         if not links:
             yield from self._retry(response, pages.page_problem(document) or Reason.EMPTY_LISTING)
             return
-        new = [url for url in links if self._is_new(url)]
-        if self.crawl_state:
-            self.crawl_state.record_found(new)
-            self.crawl_state.record_listed(slug, category.label, links)
-        for url in new:
+        for url in links:
             if self.args.since:
-                self.listed_on.setdefault(url, []).append((slug, page))
+                self.listed_on.setdefault(url, []).append((category.slug, page))
             yield self._article(url)
-        walk = (slug, from_start)
-        if from_start and page == 1:
-            self.new_anchors[slug] = links
-        self.anchors.get(slug, set()).difference_update(links)
-        self.pages_walked[walk] += 1
-        self.quiet_pages[walk] = 0 if new else self.quiet_pages[walk] + 1
-        next_url = next(
-            self._links([listing.next_url] if listing.next_url else [], "listing"), None
-        )
-        if to_end and self.crawl_state:
-            # Taken up at this page, not the next: articles unpublished above it move the
-            # rest up, by a page at most between two runs.
-            self.crawl_state.record_walked(slug, response.url if next_url else None, page)
-        quiet = self.quiet_pages[walk] > self.settings.getint("CHANNEL9_OVERLAP_PAGES")
-        anchors_left = len(self.anchors.get(slug, ()))
-        if not to_end and quiet and anchors_left <= self.anchors_needed.get(slug, 0):
-            logger.info("Stopping %s at page %d: nothing new", category.label, page)
-        elif self.args.max_pages and self.pages_walked[walk] >= self.args.max_pages:
-            logger.info("Stopping %s at page %d: max_pages", category.label, page)
-            return
-        elif next_url:
-            yield self._listing(category, next_url, page + 1, to_end, from_start)
-            return
-        if from_start and self.crawl_state:
-            self.crawl_state.record_anchors(slug, self.new_anchors[slug])
+        for url in self._links([listing.next_url] if listing.next_url else []):
+            following = self._listing(category, url, page + 1)
+            # Pages of two walks of one listing (one taken up) may meet: both are needed.
+            yield following.replace(dont_filter=True)
 
-    def _links(self, urls: Iterable[str], kind: str = "article") -> Iterator[str]:
-        """The links that lead to pages of this site, each in its one normal form. One
-        longer than Scrapy will ask for (``URLLENGTH_LIMIT``) is a failure, not a link
-        that Scrapy drops with a line in the log."""
-        limit = self.settings.getint("URLLENGTH_LIMIT")
+    def _links(self, urls: Iterable[str]) -> Iterator[str]:
+        """The links that lead to pages of this site, each in its one normal form."""
         for link in urls:
-            if not on_site(link, self.base_url):
+            if on_site(link, self.base_url):
+                yield normalize(link)
+            else:
                 self._stat("skipped/offsite_link")
-                continue
-            url = normalize(link)
-            if not limit or len(url) <= limit:
-                yield url
-            elif not (self.crawl_state and self.crawl_state.is_known(url)):
-                meta = {"kind": kind, "queued": url in self.earlier}
-                announce_failure(self.crawler, scrapy.Request(url, meta=meta), Reason.URL_TOO_LONG)
 
-    def _is_new(self, url: str) -> bool:
-        """Neither exported by an earlier run nor given up (with ``full``, every article is
-        worth a look)."""
-        if self.args.full or self.crawl_state is None or not self.crawl_state.is_known(url):
-            return True
-        self._stat("skipped/known")
-        return False
-
-    def _article(self, url: str) -> scrapy.Request:
+    def _article(self, url: str, meta: dict[str, Any] | None = None) -> scrapy.Request:
         """An article's request; ``queued`` when an earlier run found it already (its
         failure is reported, but does not fail this run). Nothing of the listing that
         showed it goes along: an item is a function of its page alone, whichever request
         for it Scrapy kept."""
-        meta = {"queued": url in self.earlier}
+        meta = {**(meta or {}), "queued": url in self.earlier}
         return self._request(url, self.parse_article, "article", meta=meta)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -452,17 +354,15 @@ class Channel9Spider(scrapy.Spider):
         # When the page was fetched, as the archive records it: a replay gives the same.
         fetched = (fetched_at(response) or datetime.now(timezone.utc)).replace(microsecond=0)
         result = pages.parse_article(document, response.url, self.category_labels, fetched)
-        further = [url for url in self._links(result.links) if self._is_new(url)]
-        if self.crawl_state:
-            self.crawl_state.record_found(further)
-        for url in further:
-            yield self._article(url)
+        if not self.args.categories:  # a run narrowed to categories follows its listings
+            for url in self._links(result.links):
+                yield self._article(url)
         article = result.article
         if article is None:
             # Only a page without content is asked why: a challenge or an error page.
             reason = pages.page_problem(document) or result.reason or Reason.NO_BODY
             if reason == Reason.STATIC_PAGE:
-                self._skipped(response, "static_page", remember=True)
+                self._skipped(response, "static_page")
             elif reason == Reason.NOT_ARTICLE:
                 # Linked as an article, yet not one: the site's markup may have changed.
                 assert response.request is not None
@@ -471,13 +371,17 @@ class Channel9Spider(scrapy.Spider):
                 yield from self._retry(response, reason)
             return
         response.meta["field_sources"] = result.sources  # for the run report
-        since = self.args.since
+        since, chosen = self.args.since, self.args.categories
         if since and article.published_date and article.published_date < since.isoformat():
-            self._skipped(response, "before_since")
+            self._skipped(response, "before_since", article.published_date, article.categories)
             for slug, page in self.listed_on.get(
                 response.meta.get("redirect_urls", [response.url])[0], ()
             ):
                 self._stop_walk_after(slug, page)
+            return
+        labels = {self.category_labels.get(slug, slug) for slug in chosen}
+        if chosen and labels.isdisjoint(article.categories):
+            self._skipped(response, "other_category", article.published_date, article.categories)
             return
         article.crawled_at = stamp(fetched)
         yield article
@@ -533,18 +437,27 @@ class Channel9Spider(scrapy.Spider):
 
     def request_failed(self, failure: Failure) -> None:
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]
-        announce_failure(self.crawler, request, reason_of(failure))
+        reason = reason_of(failure)
+        if reason != Reason.STOPPED:  # left to the next run, not failed
+            announce_failure(self.crawler, request, reason)
 
-    def _skipped(self, response: Response, reason: str, remember: bool = False) -> None:
-        """A page fetched right that this run writes nothing for; one to ``remember`` (a
-        static page) is not asked for again by later runs."""
+    def _skipped(
+        self,
+        response: Response,
+        reason: str,
+        published_date: str | None = None,
+        categories: list[str] | None = None,
+    ) -> None:
+        """A page fetched right that this run writes nothing for."""
         self._stat(f"skipped/{reason}")
-        if self.crawl_state and response.request is not None:
-            url = asked_for(response.request)
-            if remember:
-                self.crawl_state.set_aside(url, reason)
-            else:
-                self.crawl_state.forget(url)
+        assert response.request is not None
+        self.crawler.signals.send_catch_log(
+            page_skipped,
+            url=asked_for(response.request),
+            reason=reason,
+            published_date=published_date,
+            categories=categories or [],
+        )
 
     def _stat(self, key: str) -> None:
         assert self.crawler.stats is not None

@@ -1,0 +1,273 @@
+"""The crawl state kept through a run: what the signals of the crawl tell it, recorded."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from channel9 import signals as channel9_signals
+from channel9.failures import ABSENT, asked_for, stop_run
+from channel9.incremental.store import Backfill, CrawlState, Door, content_hash
+from channel9.items import utc_now
+from channel9.output import output_paths, set_aside_broken_tail, unsafe_feeds
+from channel9.urls import normalize
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlStateExtension:
+    """Keeps the crawl state (``CHANNEL9_STATE``) through the run.
+
+    An article counts as exported once every feed wrote its line (an item a feed could not
+    write stays to fetch); a failed page is asked for again by later runs; a door counts as
+    read to its end once everything it named is recorded. Opening the state takes its
+    lock: a second run at the same time cannot start. The middleware
+    (:class:`channel9.incremental.middleware.IncrementalMiddleware`) asks it what earlier
+    runs did; the report hears of it by signals and stats, never by asking.
+    """
+
+    def __init__(self, crawler: Crawler, store: CrawlState) -> None:
+        self.crawler = crawler
+        self.store = store
+        self.first_run = store.is_empty()
+        self.give_up_after = crawler.settings.getint("CHANNEL9_GIVE_UP_AFTER_RUNS")
+        self.redirected: dict[str, list[str]] = {}
+        """URLs that redirected to an article fetched under its own URL too, by article."""
+        self.run_id = ""
+        self.backfill: Backfill | None = None
+        """The ledger's summary as the run ended."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        path = crawler.settings.get("CHANNEL9_STATE")
+        if crawler.settings.get("CHANNEL9_REPLAY"):
+            raise NotConfigured("a replay neither reads nor writes the crawl state")
+        if not path:
+            raise NotConfigured("CHANNEL9_STATE is empty: no crawl state")
+        extension = cls(crawler, CrawlState(path))
+        for handler, signal in (
+            (extension.spider_opened, signals.spider_opened),
+            (extension.spider_closed, signals.spider_closed),
+            (extension.item_exported, channel9_signals.item_exported),
+            (extension.item_dropped, signals.item_dropped),
+            (extension.request_dropped, signals.request_dropped),
+            (extension.page_failed, channel9_signals.page_failed),
+            (extension.page_skipped, channel9_signals.page_skipped),
+            (extension.door_read, channel9_signals.door_read),
+            (extension.source_unavailable, channel9_signals.source_unavailable),
+            (extension.run_reported, channel9_signals.run_reported),
+        ):
+            crawler.signals.connect(handler, signal=signal)
+        return extension
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A crawl state that cannot be kept mid-run (a full disk, a bug) stops the run,
+        which then fails (``state_error``), instead of a log line from a signal handler
+        and a state that no longer tells what was exported."""
+        try:
+            yield
+        except Exception:
+            logger.exception("The crawl state could not be kept: stopping the run")
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("channel9/state_error")
+            stop_run(self.crawler, "state_error")
+
+    # Asked by the middleware and the pipelines.
+
+    def is_known(self, url: str) -> bool:
+        return self.store.is_known(url)
+
+    def exported_hash(self, url: str) -> str | None:
+        return self.store.exported_hash(url)
+
+    def exported_at(self, url: str) -> datetime | None:
+        return self.store.exported_at(url)
+
+    def modified(self, url: str, lastmod: datetime) -> bool:
+        """Whether the site changed an exported article since: its ``<lastmod>`` against
+        the one read when it was last seen (the site's clock against itself), or, for an
+        article no sitemap dated then, against its last export."""
+        exported = self.store.exported_at(url)
+        if exported is None:
+            return True
+        before = self.store.lastmod(url)
+        # Any other lastmod is a change: a site whose clock was fast moves backwards.
+        return lastmod != before if before else lastmod > exported
+
+    def door(self, name: str) -> Door:
+        return self.store.door(name)
+
+    def unread(self, prefix: str) -> bool:
+        """Whether a door whose name starts so is known and not read to its end."""
+        return any(name.startswith(prefix) for name in self.store.backfill().incomplete)
+
+    def record_door(self, name: str) -> None:
+        with self._writing():
+            self.store.record_door(name)
+
+    def record_lastmod(self, url: str, lastmod: datetime) -> None:
+        with self._writing():
+            self.store.record_lastmod(url, lastmod)
+
+    def record_found(self, urls: Iterable[str]) -> None:
+        with self._writing():
+            self.store.record_found(urls)
+
+    def record_listed(self, category: str, label: str, urls: Iterable[str]) -> None:
+        with self._writing():
+            self.store.record_listed(category, label, urls)
+
+    def record_walked(self, door: str, resume_url: str | None, resume_page: int) -> None:
+        with self._writing():
+            self.store.record_walked(door, resume_url, resume_page, utc_now())
+
+    def record_anchors(self, door: str, anchors: list[str]) -> None:
+        with self._writing():
+            self.store.record_anchors(door, anchors)
+
+    # Told by signals.
+
+    def spider_opened(self, spider: Spider) -> None:
+        with self._writing():
+            self.run_id = getattr(spider, "run_id", utc_now())
+            outputs = output_paths(self.crawler)
+            for uri in unsafe_feeds(self.crawler):
+                logger.warning(
+                    "The feed %s is not written item by item: no article counts as exported"
+                    " and each run writes them all again (use .jsonl, .json, .csv or .xml)",
+                    uri,
+                )
+            for unfinished in self.store.take_unfinished(utc_now()):
+                set_aside_broken_tail(Path(unfinished))
+            # Absolute: `scrapy runs` and `scrapy dataset` may run from another folder.
+            output = str(Path(outputs[0]).resolve()) if outputs else None
+            self.store.start_run(self.run_id, utc_now(), output)
+            # As Scrapy's SpiderState gives the spider its `state`: what to fetch first.
+            spider.backlog = self.store.to_fetch()  # type: ignore[attr-defined]
+            minimum = self.crawler.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS")
+            self.crawler.signals.send_catch_log(
+                channel9_signals.history_read,
+                first_run=self.first_run,
+                field_fill=self.store.last_healthy_fill(minimum),
+            )
+
+    def spider_closed(self, spider: Spider) -> None:
+        """The ledger's summary, in the stats, for the report and whoever reads them."""
+        with self._writing():
+            self.backfill = self.store.backfill()
+            stats = self.crawler.stats
+            assert stats is not None
+            for name, value in self.backfill.progress().items():
+                stats.set_value(f"channel9/backfill/{name}", value)
+
+    def item_exported(self, item: Any, response: Response) -> None:
+        with self._writing():
+            adapter = ItemAdapter(item)
+            urls = [adapter["url"], response.url, *response.meta.get("redirect_urls", ())]
+            urls = [normalize(url) for url in urls]
+            urls += (old for url in urls for old in self.redirected.pop(url, ()))
+            self.store.record_exported(
+                urls,
+                adapter["url"],
+                content_hash(adapter),
+                adapter.get("published_date"),
+                utc_now(),
+            )
+
+    def item_dropped(self, item: Any, response: Response, exception: Exception) -> None:
+        """An article already exported under another URL is remembered under this one
+        too; a broken one is to fetch again; one not worth writing again is not."""
+        with self._writing():
+            assert response.request is not None
+            url = normalize(asked_for(response.request))
+            reason = getattr(exception, "reason", "dropped")
+            if reason in ("duplicate", "unchanged"):
+                canonical = normalize(ItemAdapter(item)["url"])
+                for alias in (url, *self.redirected.pop(normalize(response.url), ())):
+                    self.store.record_alias(alias, canonical, utc_now())
+                if reason == "unchanged":
+                    self.store.record_seen(canonical, utc_now())
+            elif getattr(exception, "failure", True):
+                self.store.record_failure(url, reason, self.run_id)
+            else:
+                self.store.forget(url)
+
+    def request_dropped(self, request: Request) -> None:
+        """A redirect to a page this run asked for already is dropped by Scrapy's
+        duplicate filter, without callback: the URL it came from is that page's too."""
+        with self._writing():
+            if request.meta.get("redirect_urls"):
+                origin, target = normalize(asked_for(request)), normalize(request.url)
+                if self.store.is_known(target):
+                    self.store.record_alias(origin, target, utc_now())
+                else:
+                    self.redirected.setdefault(target, []).append(origin)
+
+    def page_failed(self, url: str, reason: str, kind: str, counts: bool) -> None:
+        with self._writing():
+            if kind == "article":
+                self.store.record_failure(normalize(url), reason, self.run_id)
+
+    def page_skipped(
+        self, url: str, reason: str, published_date: str | None, categories: list[str]
+    ) -> None:
+        """A page fetched right that this run writes nothing for: a static page is not
+        asked for again; an article a bound of the run left out stays to fetch, with
+        what it showed, so that later runs with the same bound need not ask again."""
+        with self._writing():
+            if reason == "static_page":
+                self.store.set_aside(normalize(url), reason)
+            else:
+                self.store.record_skipped(normalize(url), published_date, categories)
+
+    def door_read(self, door: str) -> None:
+        with self._writing():
+            self.store.record_read(door, utc_now())
+
+    def source_unavailable(self, url: str, reason: str, door: str | None = None) -> None:
+        """A feed or sitemap the site does not have (404, 410) is read: there is nothing
+        in it. Any other failure leaves the door to be read by the next run."""
+        if door and reason in ABSENT:
+            self.door_read(door)
+
+    def run_reported(
+        self,
+        run_id: str,
+        finish_reason: str,
+        report: str | None,
+        problems: list[str],
+        articles: int,
+        failed: int,
+        field_fill: dict[str, float],
+        refetch: list[str],
+    ) -> None:
+        self.store.refetch(refetch)
+        self.store.settle_failures(run_id, self.give_up_after, counts=not problems)
+        report = report and str(Path(report).resolve())
+        self.store.finish_run(
+            run_id,
+            utc_now(),
+            finish_reason,
+            report,
+            problems,
+            articles,
+            failed,
+            field_fill,
+            self.backfill,
+        )
+        self.store.close()

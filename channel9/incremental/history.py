@@ -1,0 +1,153 @@
+"""The crawl state read only, for the commands that read what crawls did (``scrapy runs``,
+``scrapy dataset``) while a crawl may be running: no lock, nothing written."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from channel9.incremental.store import StateError
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """The state opened read only, without the lock: a crawl may be running. A reader
+    that may not write beside the file (another user's state) cannot make the WAL's
+    shared-memory file: it reads the file as it is, unless writes wait in the WAL."""
+    db = None
+    for mode in ("mode=ro", "immutable=1"):
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+            db.execute("SELECT 1 FROM sqlite_master").fetchall()
+            break
+        except sqlite3.Error as error:
+            if db is not None:
+                db.close()
+            if mode != "mode=ro" or not isinstance(error, sqlite3.OperationalError):
+                raise StateError(f"cannot read the crawl state {path}: {error}") from None
+            wal = path.with_name(path.name + "-wal")
+            if wal.is_file() and wal.stat().st_size:
+                raise StateError(
+                    f"cannot read the crawl state {path} whole ({error}: its latest writes are"
+                    f" in {wal.name}); run as the user the crawls run as"
+                ) from None
+    assert db is not None
+    try:
+        yield db
+    except sqlite3.Error as error:
+        raise StateError(f"cannot read the crawl state {path}: {error}") from None
+    finally:
+        db.close()
+
+
+def listed_categories(path: Path) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """By article (its canonical URL): the labels of every category whose listing showed
+    it, in any run; and each category's latest label by its slug."""
+    found: dict[str, set[str]] = {}
+    labels: dict[str, str] = {}
+    with reading(path) as db:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'listed'").fetchone():
+            return found, labels  # a state from before this table, not yet opened by a crawl
+        for url, slug, label in db.execute(
+            "SELECT coalesce(articles.canonical, listed.url), listed.category, listed.label"
+            " FROM listed LEFT JOIN articles USING (url)"
+        ):
+            found.setdefault(url, set()).add(label)
+            labels[slug] = label
+    return found, labels
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run as the crawl state recorded it, for ``scrapy runs`` and the dataset card."""
+
+    run_id: str
+    started_at: str
+    finished_at: str | None
+    finish_reason: str | None
+    output: str | None
+    report: str | None
+    problems: list[str] | None
+    """Why the run failed (empty when it did not); None when it never finished."""
+    new: int | None
+    failed: int | None
+    backfill: dict[str, Any] | None = None
+    """How far the runs had come through the site's archive as it ended (see
+    :meth:`channel9.incremental.store.Backfill.progress`); None before it was recorded."""
+
+    @property
+    def verdict(self) -> str:
+        """``ok``, ``failed``, or ``unfinished``: running, or it ended without recording
+        how (killed, or its state could not be written; the next run marks it killed)."""
+        if self.problems is None:
+            return "unfinished"
+        return "failed" if self.problems else "ok"
+
+    @property
+    def output_gone(self) -> bool:
+        """Its file is gone (deleted, or pruned by Scrapyd's ``jobs_to_keep``) though it
+        exported articles (a run with nothing new writes no file; a killed one may not
+        have): what only it held is lost to every dataset."""
+        return bool(self.output and self.new) and not Path(str(self.output)).exists()
+
+    @property
+    def seconds(self) -> float | None:
+        """How long it ran, when it recorded its end (a killed run's is when it was found)."""
+        if self.finished_at is None or self.problems is None:
+            return None
+        took = datetime.fromisoformat(self.finished_at) - datetime.fromisoformat(self.started_at)
+        return round(took.total_seconds(), 1)
+
+
+def problems_of(verdict: str | None, path: Path) -> list[str] | None:
+    try:
+        return None if verdict is None else list(json.loads(verdict))
+    except (ValueError, TypeError):
+        raise StateError(
+            f"cannot read the crawl state {path}: a run's verdict is damaged"
+        ) from None
+
+
+def read_runs(path: Path) -> list[Run]:
+    """Every run the state knows, oldest first."""
+    columns = (
+        *("run_id", "started_at", "finished_at", "finish_reason", "output", "report"),
+        *("verdict", "articles", "failed", "backfill"),
+    )
+    with reading(path) as db:
+        # Read only: a state from before a column (see MIGRATIONS) gets it at the next crawl.
+        present = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+        chosen = ", ".join(name if name in present else "NULL" for name in columns)
+        rows = db.execute(f"SELECT {chosen} FROM runs ORDER BY started_at, run_id").fetchall()
+    return [
+        Run(
+            run_id=run_id,
+            started_at=started_at,
+            finished_at=finished_at,
+            finish_reason=reason,
+            output=output,
+            report=report,
+            problems=problems_of(verdict, path),
+            new=new,
+            failed=failed,
+            backfill=json.loads(backfill) if backfill else None,
+        )
+        for (
+            run_id,
+            started_at,
+            finished_at,
+            reason,
+            output,
+            report,
+            verdict,
+            new,
+            failed,
+            backfill,
+        ) in rows
+    ]

@@ -1,0 +1,302 @@
+"""The incremental crawl as a spider middleware: which doors this run reads and how far,
+which articles it asks for, and what it records of them.
+
+The spider asks for every door each run (each category's listing from page 1, the
+feeds, the sitemaps) and follows every next page and every article link: crawling
+decides what could be followed. This middleware decides, from the coverage ledger of
+the crawl state, what is worth following: a door never read to its end is taken up
+where it stopped and read to the end, whatever the feed says; a door read to its end
+before is read only for what is new; articles exported before are not asked for again.
+With no crawl state every door is new, so it is the walk rules alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Request, signals
+
+from channel9 import signals as channel9_signals
+from channel9.failures import Reason, announce_failure
+from channel9.incremental.extension import CrawlStateExtension
+from channel9.incremental.walk import ListingWalk
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from typing_extensions import Self
+
+    from channel9.arguments import Arguments
+    from channel9.incremental.store import Door
+
+logger = logging.getLogger(__name__)
+
+
+class IncrementalMiddleware:
+    """Applies the coverage ledger and the walk rules to what the spider yields.
+
+    Requests it reads by their ``meta``: ``kind`` (``listing``, ``article``, ``source``),
+    ``door`` (the door a listing page, feed or sitemap belongs to), ``page`` (a listing
+    page's number) and, on a sitemap's articles, ``lastmod``.
+    """
+
+    def __init__(self, crawler: Crawler, state: CrawlStateExtension | None) -> None:
+        self.crawler = crawler
+        self.state = state
+        self.walks: dict[str, ListingWalk] = {}
+        """This run's walks, by walk name: ``<door>`` from page 1, ``<door>@resume``."""
+        self.held: list[Request] = []
+        """Walks of listings read to their end before, held until the door that tells
+        whether they are needed (the main feed; with ``full``, the sitemaps) has told."""
+        self.holder: str | None = None
+        """That door's name."""
+        self.too_long: set[str] = set()
+        """Links longer than Scrapy asks for, each a failure once a run."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        middleware = cls(crawler, crawler.get_extension(CrawlStateExtension))
+        crawler.signals.connect(
+            middleware.source_unavailable, signal=channel9_signals.source_unavailable
+        )
+        crawler.signals.connect(middleware.sitemaps_read, signal=channel9_signals.sitemaps_read)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    @property
+    def args(self) -> Arguments:
+        return self.crawler.spider.args  # type: ignore[union-attr]
+
+    def process_spider_output(
+        self, response: Response, result: Iterable[Any], spider: Any = None
+    ) -> Iterator[Any]:
+        meta = response.meta
+        if meta.get("kind") == "listing" and meta.get("walk") in self.walks:
+            yield from self._listing_page(response, list(result))
+            return
+        articles: list[str] = []
+        for entry in result:
+            if not isinstance(entry, Request):
+                yield entry
+            elif entry.meta.get("kind") == "article":
+                articles.append(entry.url)
+                yield from self._article(entry)
+            else:
+                yield from self._door(entry)
+        if meta.get("main_feed"):
+            yield from self._feed_told(articles)
+
+    async def process_spider_output_async(
+        self, response: Response, result: Any, spider: Any = None
+    ) -> Any:
+        entries = [entry async for entry in result]
+        for entry in self.process_spider_output(response, entries):
+            yield entry
+
+    # Doors.
+
+    def _door(self, request: Request) -> Iterator[Request]:
+        """A listing's first page, a feed, a sitemap (or any other request): asked for
+        when this run is to read that door."""
+        name = request.meta.get("door")
+        if name is None or request.meta.get("page", 1) != 1:
+            yield request
+            return
+        door = self.state.door(name) if self.state else None
+        if self.state:
+            self.state.record_door(name)
+        if request.meta.get("kind") == "listing":
+            yield from self._walks(request, name)
+        elif self._needed(request, door):
+            yield request
+        else:
+            self._stat("skipped/door_read")
+
+    def _needed(self, request: Request, door: Door | None) -> bool:
+        """Whether a feed or sitemap is to be read: when it never was to its end, and
+        always for the doors that name the others (the main feed, the sitemap index).
+        Sitemaps are read again with ``full`` (their ``<lastmod>`` tells the edits), and
+        their way in (``root``) while any sitemap is unread."""
+        if door is None or not door.read_to_end or request.meta.get("always"):
+            return True
+        if not door.name.startswith("sitemap:"):
+            return False
+        root = bool(request.meta.get("root"))
+        return self.args.full or (root and self.state is not None and self.state.unread("sitemap:"))
+
+    def _walks(self, request: Request, name: str) -> Iterator[Request]:
+        """The walks of one listing: to its end from page 1 when it was never read, from
+        where it stopped when it was read partly (and from page 1 for what is new since),
+        for what is new only when it was read to its end."""
+        door = self.state.door(name) if self.state else None
+        if door is None or not (door.read_to_end or door.resume_url):
+            self.walks[name] = self._new_walk(to_end=True)
+            yield self._walk(request, name)
+            return
+        read = door.read_to_end
+        self.walks[name] = self._new_walk(to_end=read and self.args.full, anchors=door.anchors)
+        if read and self._gated():
+            self.held.append(self._walk(request, name))
+        else:
+            yield self._walk(request, name)
+        if not read and door.resume_url and door.resume_page:
+            logger.info("Taking up %s at %s", name, door.resume_url)
+            resume = f"{name}@resume"
+            self.walks[resume] = self._new_walk(to_end=True)
+            taken_up = request.replace(url=door.resume_url, dont_filter=True)
+            taken_up.meta["page"] = door.resume_page
+            yield self._walk(taken_up, resume)
+
+    def _new_walk(self, to_end: bool, anchors: tuple[str, ...] = ()) -> ListingWalk:
+        settings = self.crawler.settings
+        return ListingWalk(
+            to_end=to_end,
+            anchors=anchors,
+            overlap=settings.getint("CHANNEL9_OVERLAP_PAGES"),
+            repeated=settings.getint("CHANNEL9_REPEATED_PAGES"),
+            max_pages=self.args.max_pages,
+        )
+
+    @staticmethod
+    def _walk(request: Request, walk: str) -> Request:
+        request.meta["walk"] = walk
+        return request
+
+    def _gated(self) -> bool:
+        """Whether this run's walks of listings read before wait for a door that tells
+        whether they are needed: the main feed (``full``: the sitemaps)."""
+        args = self.args
+        if args.categories:
+            return False
+        if args.full:
+            self.holder = "sitemaps"
+            return "sitemap" in args.discover and not args.max_pages
+        self.holder = "main feed"
+        return "feed" in args.discover
+
+    def _feed_told(self, articles: list[str]) -> Iterator[Request]:
+        """The main feed read: when its oldest entry was exported before, it reaches
+        back to what earlier runs got and the walks held are not needed."""
+        if not self.held or self.holder != "main feed":
+            return
+        # Its oldest entry, not any: an old article promoted to the top says nothing.
+        # Exported, not merely known: a page given up says nothing of what came after.
+        if articles and self.state and self.state.exported_at(articles[-1]) is not None:
+            logger.info("The feed reaches back to articles exported before: no listing walk")
+            self._stat("skipped/walk_not_needed", len(self.held))
+            self.held = []
+        else:
+            logger.info("The feed does not reach back to articles exported before")
+            yield from self._release()
+
+    def _release(self) -> Iterator[Request]:
+        held, self.held = self.held, []
+        yield from held
+
+    def source_unavailable(self, url: str, reason: str, door: str | None = None) -> None:
+        """The main feed could not be had: the walks it held are needed after all."""
+        if self.holder == "main feed" and door and door.startswith("feed:") and self.held:
+            self._crawl(self._release())
+
+    def sitemaps_read(self, dated: bool) -> None:
+        """Every sitemap of a ``full`` run read: the walks are needed unless they dated
+        every article (an edit then shows as a later ``<lastmod>``)."""
+        if self.holder != "sitemaps" or not self.held:
+            return
+        if dated:
+            self._stat("skipped/walk_not_needed", len(self.held))
+            self.held = []
+        else:
+            logger.info("The sitemaps give no <lastmod> for every article: walking all")
+            self._crawl(self._release())
+
+    def _crawl(self, requests: Iterable[Request]) -> None:
+        assert self.crawler.engine is not None
+        for request in requests:
+            self.crawler.engine.crawl(request)
+
+    def spider_closed(self, reason: str) -> None:
+        if self.held:  # the run ended before the door that held them told
+            logger.info(
+                "%d listing walks held for the %s were not needed", len(self.held), self.holder
+            )
+
+    # Listing pages.
+
+    def _listing_page(self, response: Response, result: list[Any]) -> Iterator[Any]:
+        """One page of a walk: its new articles, then the next page if the walk goes on;
+        how far the walk got is recorded once the articles it showed are."""
+        name, page = response.meta["walk"], response.meta["page"]
+        door = name.partition("@")[0]
+        articles, following = [], []
+        for entry in result:
+            if not isinstance(entry, Request):
+                yield entry
+            elif entry.meta.get("kind") == "article":
+                articles.append(entry)
+            elif entry.meta.get("door") == door and entry.meta.get("page") == page + 1:
+                following.append(self._walk(entry, name))
+            else:
+                yield entry  # the page asked for again, say
+        if not articles:  # a page the spider did not read
+            return
+        links = [request.url for request in articles]
+        if self.state:
+            label = response.meta["category"].label
+            self.state.record_listed(door.partition(":")[2], label, links)
+        new = [url for url in links if not (self.state and self.state.is_known(url))]
+        for request in articles:
+            yield from self._article(request)
+        walk = self.walks[name]
+        stop = walk.page(links, new, has_next=bool(following))
+        if walk.to_end and self.state:
+            # Taken up at this page, not the next: articles unpublished above it move
+            # the rest up, by a page at most between two runs.
+            ended = stop is not None and stop.finished
+            self.state.record_walked(door, None if ended else response.url, page)
+        if stop is None:
+            yield from following
+            return
+        logger.info("Stopping %s at page %d: %s", door, page, stop)
+        self._stat(f"walk_stopped/{stop}")
+        self.crawler.signals.send_catch_log(
+            channel9_signals.walk_stopped, door=door, page=page, stop=str(stop)
+        )
+        if stop.finished and not name.endswith("@resume") and self.state:
+            self.state.record_anchors(door, list(walk.first_page))
+
+    # Articles.
+
+    def _article(self, request: Request) -> Iterator[Request]:
+        """An article link: asked for unless exported before (or given up), recorded as
+        to fetch before the page that showed it counts as read. With ``full``, every
+        article is worth a look but one a sitemap dates as unchanged since its export."""
+        url = request.url
+        limit = self.crawler.settings.getint("URLLENGTH_LIMIT")
+        known = self.state is not None and self.state.is_known(url)
+        if limit and len(url) > limit:
+            # Scrapy would drop it with a line in the log: a failure until given up.
+            if not known and url not in self.too_long:
+                self.too_long.add(url)
+                announce_failure(self.crawler, request, Reason.URL_TOO_LONG)
+            return
+        lastmod = request.meta.get("lastmod")
+        if self.state is None:
+            yield request
+            return
+        if lastmod is not None:
+            if self.args.full and not self.state.modified(url, lastmod):
+                self._stat("skipped/not_modified")
+                return
+            self.state.record_lastmod(url, lastmod)
+        if known and not self.args.full:
+            self._stat("skipped/known")
+            return
+        self.state.record_found([url])
+        yield request
+
+    def _stat(self, key: str, count: int = 1) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"channel9/{key}", count)

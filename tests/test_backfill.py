@@ -1,0 +1,258 @@
+"""The backfill: every door into the site read to its end once, whatever cut a run short,
+and runs that say so; the guards that end a run which cannot do its job."""
+
+from __future__ import annotations
+
+import re
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import FAST, SCRAPY, STATE, crawl, interrupt, items_of, last_report, run_files
+from tests.fakesite import FEATURED, PER_PAGE, FakeSite, Reply, always, serve
+
+BUSY = Reply(503, b"Service Unavailable")
+
+
+def written(workdir: Path) -> set[str]:
+    """Every URL any run wrote."""
+    return {item["url"] for path in run_files(workdir) for item in items_of(path)}
+
+
+def listing_paths(site: FakeSite, category: str) -> list[str]:
+    pages = max(1, -(-(len(site.listing(category)) - FEATURED) // PER_PAGE))
+    return [
+        f"/category/{category}/",
+        *(f"/category/{category}/page/{n}/" for n in range(2, pages + 1)),
+    ]
+
+
+def verdict(log: str) -> str:
+    return re.findall(r"Verdict: (.*)", log)[-1]
+
+
+def test_a_listing_that_failed_in_the_first_run_is_read_to_its_end_by_the_next(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=120, doors=True)
+    for path in [*listing_paths(site, "ekonomi-bisnis"), "/wp-sitemap.xml"]:
+        site.overrides[path] = always(BUSY)
+    with serve(site) as base_url:
+        first = crawl(tmp_path, base_url, "-s", "RETRY_TIMES=0")
+        site.overrides.clear()
+        second = crawl(tmp_path, base_url)
+        third = crawl(tmp_path, base_url)
+
+    assert first.returncode == 1
+    assert verdict(first.log) == (
+        "failed (exit status 1): the door listing:ekonomi-bisnis could not be read to its end"
+        f" (http_503 at {base_url}/category/ekonomi-bisnis/): the next run takes it up; the"
+        f" door sitemap:{base_url}/wp-sitemap.xml could not be read to its end (http_503):"
+        " the next run takes it up"
+    )
+    assert second.returncode == third.returncode == 0, second.log
+    assert written(tmp_path) == set(site.expected(base_url))
+    backfill = last_report(tmp_path)["backfill"]
+    assert backfill["complete"] and backfill["incomplete_doors"] == []
+    assert backfill["articles_exported"] == backfill["articles_known"] == 120
+
+
+def test_a_first_run_through_the_feed_alone_leaves_the_rest_to_the_next_runs(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=150, doors=True)
+    with serve(site) as base_url:
+        first = crawl(tmp_path, base_url, "-a", "discover=feed")
+        later = [crawl(tmp_path, base_url) for _ in range(2)]
+
+    assert first.returncode == 0, first.log
+    assert len(items_of(run_files(tmp_path)[0])) < 150
+    assert [run.returncode for run in later] == [0, 0]
+    assert written(tmp_path) == set(site.expected(base_url))
+
+
+def test_a_first_run_killed_again_and_again_loses_nothing(tmp_path: Path) -> None:
+    site = FakeSite(count=120, doors=True)
+    with serve(site) as base_url:
+        for extra in (8, 20, 35, 50):
+            killed = interrupt(tmp_path, base_url, site, len(site.requests) + extra, signal.SIGKILL)
+            assert killed == -signal.SIGKILL
+        later = [crawl(tmp_path, base_url) for _ in range(2)]
+
+    assert [run.returncode for run in later] == [0, 0], later[-1].log
+    assert written(tmp_path) == set(site.expected(base_url))
+
+
+def test_articles_only_the_sitemap_names_are_found_after_a_bounded_first_run(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=90, doors=True)
+    # Old articles no listing shows, too old for the feeds: only the sitemap names them.
+    site.hidden = set(site.order[-5:])
+    with serve(site) as base_url:
+        first = crawl(tmp_path, base_url, "-a", "max_pages=1")
+        later = [crawl(tmp_path, base_url) for _ in range(2)]
+
+    assert first.returncode == 0, first.log
+    assert "the backfill is not complete yet" in verdict(first.log)
+    assert [run.returncode for run in later] == [0, 0]
+    assert written(tmp_path) == set(site.expected(base_url))
+    assert "not complete" not in verdict(later[-1].log)
+
+
+class EndlessOpini(dict[str, Any]):
+    """Overrides in which page N of the Opini listing shows page 1's articles and links
+    page N + 1, for ever (a broken pagination plugin)."""
+
+    def __init__(self, site: FakeSite) -> None:
+        super().__init__()
+        self.site = site
+
+    def get(self, path: str, default: Any = None) -> Any:
+        page = re.fullmatch(r"/category/opini/page/(\d+)/", path)
+        if page is None:
+            return super().get(path, default)
+        following = f"page/{int(page[1]) + 1}/"
+        body = self.site.page("/category/opini/").body.replace(b"page/2/", following.encode())
+        return always(Reply(200, body))
+
+
+def test_endless_pagination_ends_the_walk_named_in_the_report(tmp_path: Path) -> None:
+    site = FakeSite(count=120)
+    site.overrides = EndlessOpini(site)
+    with serve(site) as base_url:
+        run = crawl(tmp_path, base_url, timeout=60)
+
+    assert run.returncode == 0, run.log
+    # Page 1, then pages 2, 3 and 4 that bring only what the walk saw.
+    listing = [p for p in site.requests if re.fullmatch(r"/category/opini/(page/\d+/)?", p)]
+    assert listing == [
+        "/category/opini/",
+        *(f"/category/opini/page/{n}/" for n in (2, 3, 4)),
+    ]
+    assert last_report(tmp_path)["walks"]["listing:opini"] == {"page": 4, "stop": "repeated"}
+
+
+def test_a_site_down_for_every_article_ends_the_run_soon(tmp_path: Path) -> None:
+    site = FakeSite(count=40)
+    for slug in site.articles:
+        site.overrides[f"/{slug}/"] = always(Reply(500, b"Internal Server Error"))
+    one_at_a_time = ["-s", "CONCURRENT_REQUESTS=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+    with serve(site) as base_url:
+        run = crawl(tmp_path, base_url, *one_at_a_time)
+        site.overrides.clear()
+        back = crawl(tmp_path, base_url)
+
+    assert verdict(run.log) == (
+        "failed (exit status 1): the site answered 5xx or failed to the last 20 requests:"
+        " it looks down (the next run takes up what is left); nothing was exported on a first"
+        " run"
+    )
+    assert back.returncode == 0, back.log
+    assert written(tmp_path) == set(site.expected(base_url))
+
+
+def test_the_circuit_breaker_counts_every_try_in_a_row(tmp_path: Path) -> None:
+    site = FakeSite(count=40)
+    for slug in site.articles:
+        site.overrides[f"/{slug}/"] = always(Reply(500, b"Internal Server Error"))
+    one_at_a_time = ["-s", "CONCURRENT_REQUESTS=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+    with serve(site) as base_url:
+        run = crawl(tmp_path, base_url, *one_at_a_time, "-s", "CHANNEL9_DOWN_AFTER=7")
+
+    assert run.returncode == 1
+    # One request at a time: the run stopped right after 7 failed in a row (a page that
+    # answered, such as /redaksi/, starts the count again).
+    answered = [p[1:-1] not in site.articles for p in site.requests]
+    assert answered[-8:] == [True] + [False] * 7
+    assert last_report(tmp_path)["finish_reason"] == "site_down"
+
+
+def test_sigterm_stops_a_run_at_once_while_the_site_asks_to_wait(tmp_path: Path) -> None:
+    site = FakeSite(count=40)
+    for slug in site.articles:
+        site.overrides[f"/{slug}/"] = always(Reply(503, b"busy", {"Retry-After": "60"}))
+    with serve(site) as base_url:
+        process = subprocess.Popen(
+            [SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST],
+            cwd=tmp_path,
+            env={"SCRAPY_SETTINGS_MODULE": "channel9.settings", "PATH": "/usr/bin:/bin"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while not any(p[1:-1] in site.articles for p in site.requests):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.5)  # the 503s are in: every queued request waits a minute now
+        process.send_signal(signal.SIGTERM)
+        stopped = time.monotonic()
+        _, log = process.communicate(timeout=120)
+        took = time.monotonic() - stopped
+
+    assert process.returncode == 1
+    assert took < 15  # not a minute for each of the queued requests
+    assert last_report(tmp_path)["finish_reason"] == "shutdown"
+    assert "queued requests dropped, left to the next run" in log
+    # Nothing dropped was recorded as done: every article (and /redaksi/, which the
+    # listings show too) is still to fetch.
+    with sqlite3.connect(tmp_path / STATE) as db:
+        exported = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        queued = db.execute("SELECT count(*) FROM queue WHERE given_up = 0").fetchone()[0]
+    assert (exported, queued) == (0, 41)
+
+
+def test_since_reads_no_sitemap_or_feed_entry_before_the_day(tmp_path: Path) -> None:
+    site = FakeSite(count=150, doors=True)
+    day = site.articles[site.order[29]].published.date()
+    recent = {f"/{slug}/" for slug in site.order if site.articles[slug].published.date() >= day}
+    with serve(site) as base_url:
+        run = crawl(tmp_path, base_url, "-a", f"since={day}", "-a", "discover=sitemap,feed")
+
+    assert run.returncode == 0, run.log
+    asked = {p for p in site.requests if p[1:-1] in site.articles}
+    assert asked == recent
+    assert written(tmp_path) == {base_url + p for p in recent}
+    # The sitemap was read in part: later runs read it whole.
+    assert (
+        f"sitemap:{base_url}/wp-sitemap-posts-post-1.xml"
+        in last_report(tmp_path)["backfill"]["incomplete_doors"]
+    )
+
+
+def test_categories_writes_only_articles_of_those_categories(tmp_path: Path) -> None:
+    site = FakeSite(count=120, doors=True)
+    with serve(site) as base_url:
+        run = crawl(tmp_path, base_url, "-a", "categories=nasional")
+        later = crawl(tmp_path, base_url)
+
+    assert run.returncode == 0, run.log
+    nasional = {f"{base_url}/{s}/" for s, a in site.articles.items() if "nasional" in a.categories}
+    assert {item["url"] for item in items_of(run_files(tmp_path)[0])} == nasional
+    assert later.returncode == 0, later.log
+    assert written(tmp_path) == set(site.expected(base_url))
+
+
+def test_a_state_of_a_later_format_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    site = FakeSite(count=10)
+    with serve(site) as base_url:
+        assert crawl(tmp_path, base_url).returncode == 0
+        with sqlite3.connect(tmp_path / STATE) as db:
+            db.execute("UPDATE meta SET value = 'channel9-state-99' WHERE key = 'format'")
+        run = crawl(tmp_path, base_url)
+
+    assert run.returncode == 2
+    assert verdict(run.log) == (
+        f"could not start (exit status 2): the crawl state {STATE} is in format"
+        " 'channel9-state-99', which this version of channel9 does not know (it writes"
+        " 'channel9-state-3'): run the version that wrote it"
+    )
+    with sqlite3.connect(tmp_path / STATE) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchall() == [
+            ("channel9-state-99",)
+        ]
+        assert db.execute("SELECT count(*) FROM runs").fetchall() == [(1,)]
