@@ -50,6 +50,8 @@ class CrawlStateExtension:
         self.run_id = ""
         self.backfill: Backfill | None = None
         """The ledger's summary as the run ended."""
+        self.walked: set[str] = set()
+        """The listings whose walks from page 1 finished in this run."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -95,9 +97,6 @@ class CrawlStateExtension:
     def exported_hash(self, url: str) -> str | None:
         return self.store.exported_hash(url)
 
-    def exported_at(self, url: str) -> datetime | None:
-        return self.store.exported_at(url)
-
     def modified(self, url: str, lastmod: datetime) -> bool:
         """Whether the site changed an exported article since: its ``<lastmod>`` against
         the one read when it was last seen (the site's clock against itself), or, for an
@@ -139,6 +138,10 @@ class CrawlStateExtension:
     def record_anchors(self, door: str, anchors: list[str]) -> None:
         with self._writing():
             self.store.record_anchors(door, anchors)
+        self.walked.add(door)
+
+    def seen_by_walks(self, url: str) -> bool:
+        return self.store.seen_by_walks(url)
 
     # Told by signals.
 
@@ -169,6 +172,8 @@ class CrawlStateExtension:
     def spider_closed(self, spider: Spider) -> None:
         """The ledger's summary, in the stats, for the report and whoever reads them."""
         with self._writing():
+            # As the run ends: what it exported after a walk finished was seen by then.
+            self.store.record_walks_finished(sorted(self.walked), utc_now())
             self.backfill = self.store.backfill()
             stats = self.crawler.stats
             assert stats is not None

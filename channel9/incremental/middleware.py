@@ -177,18 +177,19 @@ class IncrementalMiddleware:
         return "feed" in args.discover
 
     def _feed_told(self, articles: list[str]) -> Iterator[Request]:
-        """The main feed read: when its oldest entry was exported before, it reaches
-        back to what earlier runs got and the walks held are not needed."""
+        """The main feed read: when its oldest entry was exported before the listings
+        were last walked to the finish, every article older than it was seen then, and
+        every newer one is in the feed: the walks held are not needed."""
         if not self.held or self.holder != "main feed":
             return
         # Its oldest entry, not any: an old article promoted to the top says nothing.
         # Exported, not merely known: a page given up says nothing of what came after.
-        if articles and self.state and self.state.exported_at(articles[-1]) is not None:
-            logger.info("The feed reaches back to articles exported before: no listing walk")
+        if articles and self.state and self.state.seen_by_walks(articles[-1]):
+            logger.info("The feed reaches back to articles the listings showed: no listing walk")
             self._stat("skipped/walk_not_needed", len(self.held))
             self.held = []
         else:
-            logger.info("The feed does not reach back to articles exported before")
+            logger.info("The feed does not reach back to articles the listings showed")
             yield from self._release()
 
     def _release(self) -> Iterator[Request]:

@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS doors (
     read_to_end TEXT,
     resume_url TEXT,
     resume_page INTEGER,
-    anchor TEXT
+    anchor TEXT,
+    walked_at TEXT
 );
 CREATE TABLE IF NOT EXISTS lastmods (url TEXT PRIMARY KEY, lastmod TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS listed (
@@ -224,7 +225,8 @@ class CrawlState:
                 # Format 2: one row a category listing, and none for a walk whose page 1
                 # never finished (the cause of listings never read again).
                 db.execute(
-                    "INSERT OR IGNORE INTO doors SELECT 'listing:' || category,"
+                    "INSERT OR IGNORE INTO doors (door, read_to_end, resume_url, resume_page,"
+                    " anchor) SELECT 'listing:' || category,"
                     " CASE WHEN reached_end THEN '1970-01-01T00:00:00+00:00' END,"
                     " resume_url, resume_page, anchor FROM walks"
                 )
@@ -336,7 +338,8 @@ class CrawlState:
         """A listing page is done (its links recorded): a walk cut short is taken up at
         ``resume_url``; None when the walk has read the listing to its end."""
         self.db.execute(
-            "INSERT INTO doors VALUES (?, ?, ?, ?, NULL) ON CONFLICT(door) DO UPDATE SET"
+            "INSERT INTO doors (door, read_to_end, resume_url, resume_page) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(door) DO UPDATE SET"
             " read_to_end = coalesce(read_to_end, excluded.read_to_end),"
             " resume_url = excluded.resume_url, resume_page = excluded.resume_page",
             (name, None if resume_url else now, resume_url, resume_page if resume_url else None),
@@ -351,6 +354,25 @@ class CrawlState:
             (name, now),
         )
         self._written()
+
+    def record_walks_finished(self, names: Iterable[str], now: str) -> None:
+        """These listings' walks from page 1 finished in a run that ends ``now``: every
+        article published before the run began was seen (or recorded) by then."""
+        self.db.executemany(
+            "UPDATE doors SET walked_at = ? WHERE door = ?", ((now, name) for name in names)
+        )
+        self._written()
+
+    def seen_by_walks(self, url: str) -> bool:
+        """Whether the listings were walked to the finish, every one, after the article
+        was first exported: then every article older than it was seen by those walks."""
+        row = self.db.execute(
+            "SELECT articles.first_seen <= (SELECT CASE WHEN count(walked_at) = count(*)"
+            " THEN min(walked_at) END FROM doors WHERE door LIKE 'listing:%')"
+            " FROM articles WHERE url = ?",
+            (url,),
+        ).fetchone()
+        return bool(row and row[0])
 
     def record_anchors(self, name: str, anchors: list[str]) -> None:
         """A walk from page 1 finished: every article as new as these (its page 1) was
