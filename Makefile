@@ -3,7 +3,9 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 ARGS ?=
 
-.PHONY: crawl test lint bench
+SCHEDULES ?= 200
+
+.PHONY: crawl test lint bench soak
 
 $(BIN)/scrapy: pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,7 +22,12 @@ lint: $(BIN)/scrapy
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
+
+# The randomized fault test at length: SCHEDULES seeded schedules of faults, kills and
+# bounded runs (the short version runs in `make test`).
+soak: $(BIN)/scrapy
+	CHANNEL9_SOAK_SCHEDULES=$(SCHEDULES) $(BIN)/pytest tests/test_chaos.py -k soak -n 2
 
 bench: $(BIN)/scrapy
 	$(BIN)/python benchmarks/crawl.py

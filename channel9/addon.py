@@ -135,7 +135,7 @@ DOWNLOADER_MIDDLEWARES = {
     # Off-site, looping and endless redirects named instead of dropped.
     middlewares.RedirectGuardMiddleware: 610,
     # A site down ends the run: every try counts, so nearer the network than retries.
-    guards.SiteDownMiddleware: 900,
+    guards.SiteDownMiddleware: 940,
 }
 ARCHIVE = 950
 """Nearest the network: the archive sees the body as sent and every answer, and with
@@ -149,8 +149,9 @@ SPIDER_MIDDLEWARES = {
     # A callback that raised is a failure of its page, not a line in the log.
     middlewares.CallbackErrorMiddleware: 45,
     # The coverage ledger and the walk rules: what is worth following. Nearer the spider
-    # than Scrapy's URL length filter (800), which would drop a long link unnamed.
-    IncrementalMiddleware: 900,
+    # than Scrapy's URL length filter (800), which would drop a long link unnamed, and
+    # its depth middleware (900).
+    IncrementalMiddleware: 950,
 }
 ITEM_PIPELINES = {
     # Drop what is no article first, so that the later pipelines see only articles.

@@ -159,13 +159,19 @@ def _tls_failed(error: BaseException | None) -> bool:
     return False
 
 
+STOPPED_FOR = "channel9/stopped_for"
+"""The stat that says why :func:`stop_run` stopped the run."""
+
+
 def stop_run(crawler: Crawler, reason: str) -> None:
     """Ends the run early for ``reason``, which fails it: what it was doing could not be
     done (the output, the archive or the crawl state could not be written, the site is
-    down)."""
+    down). The requests queued in the downloader are then dropped
+    (:class:`channel9.guards.StopAtOnce`)."""
+    assert crawler.stats is not None
+    crawler.stats.set_value(STOPPED_FOR, reason)
     with suppress(RuntimeError):  # the run is over already, or never started
         deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
-        drop_queued(crawler)
 
 
 def drop_queued(crawler: Crawler) -> int:
@@ -173,15 +179,18 @@ def drop_queued(crawler: Crawler) -> int:
     for a minute between requests would keep a stopping run for a minute each): each
     ends as ``stopped``, which no one records as done or failed, and goes back to the
     scheduler, so that a paused job (``JOBDIR``) keeps it for when it resumes. Scrapy
-    stops taking requests from the scheduler as the run closes, but waits for those in
-    the downloader. Returns how many were dropped."""
+    stops taking requests from the scheduler once the run closes, but waits for those
+    in the downloader, whose queue (``Slot.queue``) it offers no other way to empty.
+    Returns how many were dropped."""
     engine = crawler.engine
     dropped = 0
     for slot in engine.downloader.slots.values():
         while slot.queue:
             request, waiting = slot.queue.popleft()
-            engine.crawl(request.replace(dont_filter=True))
-            waiting.errback(Refused(Reason.STOPPED))
+            try:
+                waiting.errback(Refused(Reason.STOPPED))
+            finally:
+                engine.crawl(request.replace(dont_filter=True))
             dropped += 1
     if dropped and crawler.stats is not None:
         crawler.stats.inc_value("channel9/dropped_at_stop", dropped)

@@ -11,7 +11,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.asyncio import create_looping_call
 
-from channel9.failures import drop_queued, stop_run
+from channel9.failures import STOPPED_FOR, drop_queued, stop_run
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -52,8 +52,9 @@ class SiteDownMiddleware:
         self, request: Request, exception: Exception, spider: Spider | None = None
     ) -> None:
         # A request refused on the way (robots.txt, a redirect off the site, a stop) is
-        # no answer of the site's.
-        self._count(not isinstance(exception, IgnoreRequest))
+        # no answer of the site's: it neither counts nor starts the count again.
+        if not isinstance(exception, IgnoreRequest):
+            self._count(True)
 
     def _count(self, failed: bool) -> None:
         self.failed = self.failed + 1 if failed else 0
@@ -69,11 +70,12 @@ class SiteDownMiddleware:
 
 
 class StopAtOnce:
-    """On a stop asked for (Scrapy's first SIGTERM or SIGINT, or any close), drops the
-    requests waiting in the downloader instead of waiting for each one's turn, so that
-    the run ends within ``DOWNLOAD_TIMEOUT`` (the pages being fetched) and a few
-    seconds, its report written. Scrapy's graceful stop ends the spider's run as
-    ``shutdown``, which fails it."""
+    """On a stop (Scrapy's graceful one on a first SIGTERM or SIGINT, or the project's
+    :func:`~channel9.failures.stop_run`), drops the requests waiting in the downloader
+    instead of waiting for each one's turn, so that the run ends within
+    ``DOWNLOAD_TIMEOUT`` (the pages being fetched) and a few seconds, its report
+    written. Scrapy sends no signal as a stop begins: the engine is looked at a few
+    times a second."""
 
     CHECK_EVERY = 0.25
     """Seconds between two looks at whether the engine is stopping."""
@@ -94,8 +96,9 @@ class StopAtOnce:
         self.task.start(self.CHECK_EVERY, now=False)
 
     def check(self) -> None:
-        engine = self.crawler.engine
-        if engine is not None and not engine.running:
+        assert self.crawler.stats is not None
+        stopped = self.crawler.stats.get_value(STOPPED_FOR)
+        if stopped or not self.crawler.engine.running:
             dropped = drop_queued(self.crawler)
             if dropped:
                 logger.info("Stopping: %d queued requests dropped, left to the next run", dropped)

@@ -67,6 +67,7 @@ class CrawlStateExtension:
             (extension.item_exported, channel9_signals.item_exported),
             (extension.item_dropped, signals.item_dropped),
             (extension.request_dropped, signals.request_dropped),
+            (extension.request_scheduled, signals.request_scheduled),
             (extension.page_failed, channel9_signals.page_failed),
             (extension.page_skipped, channel9_signals.page_skipped),
             (extension.door_read, channel9_signals.door_read),
@@ -222,6 +223,12 @@ class CrawlStateExtension:
                     self.store.record_alias(origin, target, utc_now())
                 else:
                     self.redirected.setdefault(target, []).append(origin)
+
+    def request_scheduled(self, request: Request) -> None:
+        """A door asked for is known from now on, whoever asked (an errback's fallback
+        sitemap, a walk released by the main feed, not seen by the middleware)."""
+        if "door" in request.meta:
+            self.record_door(request.meta["door"])
 
     def page_failed(self, url: str, reason: str, kind: str, counts: bool) -> None:
         with self._writing():

@@ -13,7 +13,7 @@ With no crawl state every door is new, so it is the walk rules alone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, signals
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from channel9.incremental.store import Door
 
 logger = logging.getLogger(__name__)
+
+CUT_SHORT = "channel9_cut_short"
+"""Response meta: its callback raised, so what it yielded is not all the page held."""
 
 
 class IncrementalMiddleware:
@@ -52,6 +55,8 @@ class IncrementalMiddleware:
         whether they are needed (the main feed; with ``full``, the sitemaps) has told."""
         self.holder: str | None = None
         """That door's name."""
+        self.main_feed: str | None = None
+        """The main feed's door name, once asked for."""
         self.too_long: set[str] = set()
         """Links longer than Scrapy asks for, each a failure once a run."""
 
@@ -72,28 +77,57 @@ class IncrementalMiddleware:
     def process_spider_output(
         self, response: Response, result: Iterable[Any], spider: Any = None
     ) -> Iterator[Any]:
-        meta = response.meta
-        if meta.get("kind") == "listing" and meta.get("walk") in self.walks:
+        if self._walked(response):
             yield from self._listing_page(response, list(result))
             return
         articles: list[str] = []
         for entry in result:
-            if not isinstance(entry, Request):
-                yield entry
-            elif entry.meta.get("kind") == "article":
-                articles.append(entry.url)
-                yield from self._article(entry)
-            else:
-                yield from self._door(entry)
-        if meta.get("main_feed"):
-            yield from self._feed_told(articles)
+            yield from self._entry(entry, articles)
+        yield from self._told(response, articles)
 
     async def process_spider_output_async(
-        self, response: Response, result: Any, spider: Any = None
-    ) -> Any:
-        entries = [entry async for entry in result]
-        for entry in self.process_spider_output(response, entries):
+        self, response: Response, result: AsyncIterator[Any], spider: Any = None
+    ) -> AsyncIterator[Any]:
+        """As :meth:`process_spider_output`, each entry as it comes: a feed or sitemap
+        counts as read (``door_read``, sent as its callback ends) only after every
+        article it named is recorded."""
+        if self._walked(response):
+            for entry in self._listing_page(response, [entry async for entry in result]):
+                yield entry
+            return
+        articles: list[str] = []
+        async for entry in result:
+            for out in self._entry(entry, articles):
+                yield out
+        for out in self._told(response, articles):
+            yield out
+
+    def process_spider_exception(
+        self, response: Response, exception: Exception, spider: Any = None
+    ) -> None:
+        """A callback that raised leaves its page read in part: no walk may take it for
+        the listing's last page, no feed for what it tells."""
+        response.meta[CUT_SHORT] = True
+
+    def _walked(self, response: Response) -> bool:
+        """Whether the response is a page of one of this run's listing walks."""
+        meta = response.meta
+        return meta.get("kind") == "listing" and meta.get("walk") in self.walks
+
+    def _entry(self, entry: Any, articles: list[str]) -> Iterator[Any]:
+        if not isinstance(entry, Request):
             yield entry
+        elif entry.meta.get("kind") == "article":
+            articles.append(entry.url)
+            yield from self._article(entry)
+        else:
+            yield from self._door(entry)
+
+    def _told(self, response: Response, articles: list[str]) -> Iterator[Request]:
+        """The main feed read (its articles, newest first): whether the walks it held
+        are needed."""
+        if response.meta.get("main_feed"):
+            yield from self._feed_told(articles, whole=not response.meta.get(CUT_SHORT))
 
     # Doors.
 
@@ -107,6 +141,8 @@ class IncrementalMiddleware:
         door = self.state.door(name) if self.state else None
         if self.state:
             self.state.record_door(name)
+        if request.meta.get("main_feed"):
+            self.main_feed = name
         if request.meta.get("kind") == "listing":
             yield from self._walks(request, name)
         elif self._needed(request, door):
@@ -176,7 +212,7 @@ class IncrementalMiddleware:
         self.holder = "main feed"
         return "feed" in args.discover
 
-    def _feed_told(self, articles: list[str]) -> Iterator[Request]:
+    def _feed_told(self, articles: list[str], whole: bool) -> Iterator[Request]:
         """The main feed read: when its oldest entry was exported before the listings
         were last walked to the finish, every article older than it was seen then, and
         every newer one is in the feed: the walks held are not needed."""
@@ -184,7 +220,7 @@ class IncrementalMiddleware:
             return
         # Its oldest entry, not any: an old article promoted to the top says nothing.
         # Exported, not merely known: a page given up says nothing of what came after.
-        if articles and self.state and self.state.seen_by_walks(articles[-1]):
+        if whole and articles and self.state and self.state.seen_by_walks(articles[-1]):
             logger.info("The feed reaches back to articles the listings showed: no listing walk")
             self._stat("skipped/walk_not_needed", len(self.held))
             self.held = []
@@ -198,7 +234,7 @@ class IncrementalMiddleware:
 
     def source_unavailable(self, url: str, reason: str, door: str | None = None) -> None:
         """The main feed could not be had: the walks it held are needed after all."""
-        if self.holder == "main feed" and door and door.startswith("feed:") and self.held:
+        if self.holder == "main feed" and door == self.main_feed and self.held:
             self._crawl(self._release())
 
     def sitemaps_read(self, dated: bool) -> None:
@@ -243,6 +279,10 @@ class IncrementalMiddleware:
                 yield entry  # the page asked for again, say
         if not articles:  # a page the spider did not read
             return
+        if response.meta.get(CUT_SHORT):  # its articles stay to fetch; its walk goes no further
+            for request in articles:
+                yield from self._article(request)
+            return
         links = [request.url for request in articles]
         if self.state:
             label = response.meta["category"].label
@@ -251,6 +291,8 @@ class IncrementalMiddleware:
         for request in articles:
             yield from self._article(request)
         walk = self.walks[name]
+        if not walk.pages:
+            walk.began_at = page
         stop = walk.page(links, new, has_next=bool(following))
         if walk.to_end and self.state:
             # Taken up at this page, not the next: articles unpublished above it move
@@ -265,7 +307,8 @@ class IncrementalMiddleware:
         self.crawler.signals.send_catch_log(
             channel9_signals.walk_stopped, door=door, page=page, stop=str(stop)
         )
-        if stop.finished and not name.endswith("@resume") and self.state:
+        # Page 1's articles, not those of a page a resumed job (JOBDIR) began with.
+        if stop.finished and walk.began_at == 1 and self.state:
             self.state.record_anchors(door, list(walk.first_page))
 
     # Articles.

@@ -356,16 +356,17 @@ class CrawlState:
         self._written()
 
     def record_walks_finished(self, names: Iterable[str], now: str) -> None:
-        """These listings' walks from page 1 finished in a run that ends ``now``: every
-        article published before the run began was seen (or recorded) by then."""
+        """These listings' walks from page 1 finished in a run that ends ``now``."""
         self.db.executemany(
             "UPDATE doors SET walked_at = ? WHERE door = ?", ((now, name) for name in names)
         )
         self._written()
 
     def seen_by_walks(self, url: str) -> bool:
-        """Whether the listings were walked to the finish, every one, after the article
-        was first exported: then every article older than it was seen by those walks."""
+        """Whether every listing was walked to the finish in a run that ended after the
+        article was first exported: then the articles older than it were seen by those
+        walks (but one published while such a run went on, after its walks had passed:
+        the next walks see it, a run or so later)."""
         row = self.db.execute(
             "SELECT articles.first_seen <= (SELECT CASE WHEN count(walked_at) = count(*)"
             " THEN min(walked_at) END FROM doors WHERE door LIKE 'listing:%')"

@@ -53,6 +53,8 @@ class ListingWalk:
     repeated: int = 3
     max_pages: int | None = None
     pages: int = 0
+    began_at: int = 1
+    """The listing page the walk began with (a walk taken up begins further on)."""
     quiet: int = 0
     """Pages in a row that brought nothing new."""
     repeats: int = 0

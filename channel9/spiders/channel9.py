@@ -37,7 +37,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LISTING_PRIORITY = 10
-"""Listings go before articles, so that each category's walk keeps moving."""
+"""Listings go before articles, so that each category's walk keeps moving..."""
+SINCE_PRIORITY = 20
+"""...but with ``since``, articles go first: an article older than the day is what stops
+a walk, so the walk must not run ahead of the articles it showed."""
 
 
 class Channel9Spider(scrapy.Spider):
@@ -344,7 +347,8 @@ class Channel9Spider(scrapy.Spider):
         showed it goes along: an item is a function of its page alone, whichever request
         for it Scrapy kept."""
         meta = {**(meta or {}), "queued": url in self.earlier}
-        return self._request(url, self.parse_article, "article", meta=meta)
+        priority = SINCE_PRIORITY if self.args.since else 0
+        return self._request(url, self.parse_article, "article", meta=meta, priority=priority)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         self._stat("fetched/article")
