@@ -48,9 +48,12 @@ def parse_sitemap(body: bytes, url: str, max_size: int) -> SitemapPage:
         except (OSError, ValueError, EOFError) as error:
             raise BrokenSource(f"not a gzip file ({error})") from None
     try:
+        # Scrapy's reader recovers from broken XML, so a sitemap cut short would read as
+        # a shorter one: it must parse whole first.
+        lxml.etree.fromstring(body, lxml.etree.XMLParser(resolve_entities=False, huge_tree=True))
         sitemap = Sitemap(body)
-    except (StopIteration, lxml.etree.XMLSyntaxError):
-        raise BrokenSource("not a sitemap") from None
+    except (StopIteration, lxml.etree.XMLSyntaxError) as error:
+        raise BrokenSource(f"not a whole sitemap ({error})") from None
     entries = [entry for entry in sitemap if entry.get("loc")]
     if sitemap.type == "sitemapindex":
         locations = (absolute(url, entry["loc"]) for entry in entries)

@@ -92,9 +92,9 @@ PERMANENT = frozenset(
 )
 """Reasons that asking again will not mend: such pages are given up after a few runs."""
 
-ABSENT = frozenset({http_reason(404), http_reason(410), str(Reason.OFFSITE)})
-"""A feed or sitemap that is not there for the crawl (gone, or on another host, which it
-does not fetch): nothing to read, nothing failed."""
+ABSENT = frozenset({http_reason(404), http_reason(410), str(Reason.OFFSITE), str(Reason.ROBOTS)})
+"""A feed or sitemap that is not there for the crawl (gone, on another host, or one that
+robots.txt disallows, which it does not fetch): nothing to read, nothing failed."""
 
 
 class Refused(IgnoreRequest):

@@ -227,7 +227,8 @@ class RunReport:
             problems=list(self.problems),
             articles=self.exported,
             failed=len(self.failed),
-            field_fill=self.field_fill() if self.exported else {},
+            # A run narrowed by its arguments is no measure of the fields of the site's.
+            field_fill=self.field_fill() if self.exported and not self._narrowed() else {},
             refetch=self.refetch,
         )
         logging.getLogger("scrapy.utils.signal").removeHandler(self.signal_errors)
@@ -300,7 +301,8 @@ class RunReport:
                 f"{not_articles} of {articles} article pages linked from the listings were not"
                 " recognised as articles: has the site's markup changed?"
             )
-        problems.extend(self._dropped_fields())
+        if not self._narrowed():
+            problems.extend(self._dropped_fields())
         if self.exported >= self.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS"):
             share = self.complete / self.exported
             if share < self.settings.getfloat("CHANNEL9_MIN_COMPLETE_SHARE"):
@@ -336,6 +338,14 @@ class RunReport:
         except RuntimeError:  # the crawl never got as far as its downloader
             return []
         return list(replay.damaged) if replay is not None else []
+
+    def _narrowed(self) -> bool:
+        """Whether the run's arguments chose part of the site (some categories, a day
+        on, some pages or doors): its articles are not the site's mix."""
+        args = getattr(self.crawler.spider, "args", None)
+        return args is not None and args != type(args)(
+            base_url=args.base_url, full=args.full, replay=args.replay, passed_on=args.passed_on
+        )
 
     def _archive(self) -> ArchiveMiddleware | None:
         try:

@@ -279,3 +279,48 @@ def test_a_state_of_a_later_format_is_refused_and_left_as_it_was(tmp_path: Path)
             ("channel9-state-99",)
         ]
         assert db.execute("SELECT count(*) FROM runs").fetchall() == [(1,)]
+
+
+def test_a_sitemap_served_cut_short_is_a_door_that_failed(tmp_path: Path) -> None:
+    site = FakeSite(count=150, doors=True)
+    site.hidden = set(site.order[-10:])  # only the sitemap names them
+    post_sitemap = "/wp-sitemap-posts-post-1.xml"
+    whole = site.page(post_sitemap).body
+    site.overrides[post_sitemap] = always(Reply(200, whole[: len(whole) // 2]))
+    with serve(site) as base_url:
+        first = crawl(tmp_path, base_url)
+        site.overrides.clear()
+        later = crawl(tmp_path, base_url)
+
+    assert first.returncode == 1
+    assert f"the door sitemap:{base_url}{post_sitemap} could not be read to its end (broken)" in (
+        verdict(first.log)
+    )
+    assert later.returncode == 0, later.log
+    assert written(tmp_path) == set(site.expected(base_url))
+
+
+def test_feeds_robots_txt_disallows_are_no_doors_of_the_crawl(tmp_path: Path) -> None:
+    site = FakeSite(count=40, doors=True)
+    robots = site.page("/robots.txt").body.replace(b"Disallow:", b"Disallow: /*/feed/\nDisallow:")
+    site.overrides["/robots.txt"] = always(Reply(200, robots, {"Content-Type": "text/plain"}))
+    with serve(site) as base_url:
+        runs = [crawl(tmp_path, base_url) for _ in range(2)]
+
+    assert [run.returncode for run in runs] == [0, 0], runs[-1].log
+    assert written(tmp_path) == set(site.expected(base_url))
+    assert not any(p.endswith("/feed/") and p != "/feed/" for p in site.requests)
+
+
+def test_a_run_narrowed_to_some_categories_is_no_measure_for_the_next_runs(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=120)
+    with serve(site) as base_url:
+        narrowed = crawl(tmp_path, base_url, "-a", "categories=opini,politik")
+        later = [crawl(tmp_path, base_url) for _ in range(2)]
+
+    assert narrowed.returncode == 0, narrowed.log
+    assert [run.returncode for run in later] == [0, 0], later[0].log
+    assert written(tmp_path) == set(site.expected(base_url))
+    assert last_report(tmp_path)["new"] == 0

@@ -55,6 +55,8 @@ class IncrementalMiddleware:
         whether they are needed (the main feed; with ``full``, the sitemaps) has told."""
         self.holder: str | None = None
         """That door's name."""
+        self.failed_doors: set[str] = set()
+        """Listings a page of which failed in this run: none is read to its end by it."""
         self.main_feed: str | None = None
         """The main feed's door name, once asked for."""
         self.too_long: set[str] = set()
@@ -67,6 +69,7 @@ class IncrementalMiddleware:
             middleware.source_unavailable, signal=channel9_signals.source_unavailable
         )
         crawler.signals.connect(middleware.sitemaps_read, signal=channel9_signals.sitemaps_read)
+        crawler.signals.connect(middleware.page_failed, signal=channel9_signals.page_failed)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
@@ -254,6 +257,10 @@ class IncrementalMiddleware:
         for request in requests:
             self.crawler.engine.crawl(request)
 
+    def page_failed(self, door: str = "") -> None:
+        if door:
+            self.failed_doors.add(door)
+
     def spider_closed(self, reason: str) -> None:
         if self.held:  # the run ended before the door that held them told
             logger.info(
@@ -297,7 +304,7 @@ class IncrementalMiddleware:
         if walk.to_end and self.state:
             # Taken up at this page, not the next: articles unpublished above it move
             # the rest up, by a page at most between two runs.
-            ended = stop is not None and stop.finished
+            ended = stop is not None and stop.finished and door not in self.failed_doors
             self.state.record_walked(door, None if ended else response.url, page)
         if stop is None:
             yield from following

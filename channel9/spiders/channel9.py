@@ -328,6 +328,10 @@ class Channel9Spider(scrapy.Spider):
             if self.args.since:
                 self.listed_on.setdefault(url, []).append((category.slug, page))
             yield self._article(url)
+        if listing.next_url and not on_site(listing.next_url, self.base_url):
+            # Not the listing's end: a page this crawl will not fetch, so a failure.
+            refused = self._listing(category, listing.next_url, page + 1)
+            announce_failure(self.crawler, refused, Reason.OFFSITE)
         for url in self._links([listing.next_url] if listing.next_url else []):
             following = self._listing(category, url, page + 1)
             # Pages of two walks of one listing (one taken up) may meet: both are needed.
