@@ -138,13 +138,21 @@ def test_endless_pagination_ends_the_walk_named_in_the_report(tmp_path: Path) ->
     assert last_report(tmp_path)["walks"]["listing:opini"] == {"page": 4, "stop": "repeated"}
 
 
-def test_a_site_down_for_every_article_ends_the_run_soon(tmp_path: Path) -> None:
+ONE_AT_A_TIME = ("-s", "CONCURRENT_REQUESTS=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+
+
+def every_article_down() -> FakeSite:
+    """A site of 40 articles whose listings answer and whose articles all answer 500."""
     site = FakeSite(count=40)
     for slug in site.articles:
         site.overrides[f"/{slug}/"] = always(Reply(500, b"Internal Server Error"))
-    one_at_a_time = ["-s", "CONCURRENT_REQUESTS=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+    return site
+
+
+def test_a_site_down_for_every_article_ends_the_run_soon(tmp_path: Path) -> None:
+    site = every_article_down()
     with serve(site) as base_url:
-        run = crawl(tmp_path, base_url, *one_at_a_time)
+        run = crawl(tmp_path, base_url, *ONE_AT_A_TIME)
         site.overrides.clear()
         back = crawl(tmp_path, base_url)
 
@@ -158,12 +166,9 @@ def test_a_site_down_for_every_article_ends_the_run_soon(tmp_path: Path) -> None
 
 
 def test_the_circuit_breaker_counts_every_try_in_a_row(tmp_path: Path) -> None:
-    site = FakeSite(count=40)
-    for slug in site.articles:
-        site.overrides[f"/{slug}/"] = always(Reply(500, b"Internal Server Error"))
-    one_at_a_time = ["-s", "CONCURRENT_REQUESTS=1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+    site = every_article_down()
     with serve(site) as base_url:
-        run = crawl(tmp_path, base_url, *one_at_a_time, "-s", "CHANNEL9_DOWN_AFTER=7")
+        run = crawl(tmp_path, base_url, *ONE_AT_A_TIME, "-s", "CHANNEL9_DOWN_AFTER=7")
 
     assert run.returncode == 1
     # One request at a time: the run stopped right after 7 failed in a row (a page that

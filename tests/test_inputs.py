@@ -4,9 +4,7 @@ saying which and why, exit status 2, nothing created."""
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +15,8 @@ from channel9 import addon
 from channel9.addon import BadSetting, Channel9
 from channel9.archive import ArchiveUnusable
 from channel9.arguments import Arguments, BadArgument
-from tests.conftest import SCRAPY, Crawl, crawl
-from tests.test_dataset import article, lines
+from tests.conftest import Crawl, crawl
+from tests.test_dataset import article, dataset, lines
 
 HTTPCACHE = (
     "HTTPCACHE_ENABLED answers from the HTTP cache, so the archive would not hold the pages"
@@ -216,17 +214,6 @@ def test_the_http_cache_is_refused_with_an_archive_only() -> None:
 
     update({"HTTPCACHE_ENABLED": "1", "CHANNEL9_ARCHIVE": ""})
     update({"HTTPCACHE_ENABLED": "1", "CHANNEL9_REPLAY": "data"})
-
-
-def dataset(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [SCRAPY, "dataset", *args],
-        cwd=workdir,
-        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.fixture
