@@ -144,6 +144,9 @@ class CrawlStateExtension:
     def seen_by_walks(self, url: str) -> bool:
         return self.store.seen_by_walks(url)
 
+    def next_to(self, newer: str, older: str) -> bool:
+        return self.store.next_to(newer, older)
+
     # Told by signals.
 
     def spider_opened(self, spider: Spider) -> None:

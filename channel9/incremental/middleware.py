@@ -51,8 +51,10 @@ class IncrementalMiddleware:
         self.walks: dict[str, ListingWalk] = {}
         """This run's walks, by walk name: ``<door>`` from page 1, ``<door>@resume``."""
         self.held: list[Request] = []
-        """Walks of listings read to their end before, held until the door that tells
-        whether they are needed (the main feed; with ``full``, the sitemaps) has told."""
+        """Doors read to their end before, held until the door that tells whether they
+        are needed has told (see :meth:`_hold`)."""
+        self.sitemaps_again = False
+        """Whether the sitemaps read before are read again (the main feed said so)."""
         self.holder: str | None = None
         """That door's name."""
         self.failed_doors: set[str] = set()
@@ -150,6 +152,8 @@ class IncrementalMiddleware:
             yield from self._walks(request, name)
         elif self._needed(request, door):
             yield request
+        elif request.meta.get("root") and self._hold("main feed"):
+            self.held.append(request)
         else:
             self._stat("skipped/door_read")
 
@@ -162,6 +166,8 @@ class IncrementalMiddleware:
             return True
         if not door.name.startswith("sitemap:"):
             return False
+        if self.sitemaps_again:
+            return True
         root = bool(request.meta.get("root"))
         return self.args.full or (root and self.state is not None and self.state.unread("sitemap:"))
 
@@ -176,7 +182,7 @@ class IncrementalMiddleware:
             return
         read = door.read_to_end
         self.walks[name] = self._new_walk(to_end=read and self.args.full, anchors=door.anchors)
-        if read and self._gated():
+        if read and self.args.full and self._hold("sitemaps"):
             self.held.append(self._walk(request, name))
         else:
             yield self._walk(request, name)
@@ -203,40 +209,53 @@ class IncrementalMiddleware:
         request.meta["walk"] = walk
         return request
 
-    def _gated(self) -> bool:
-        """Whether this run's walks of listings read before wait for a door that tells
-        whether they are needed: the main feed (``full``: the sitemaps)."""
+    def _hold(self, holder: str) -> bool:
+        """Whether a door waits for another that tells whether it is needed: with
+        ``full``, the walks of listings read before wait for the sitemaps (which date
+        every edit); else the sitemaps, read before, wait for the main feed (which tells
+        whether more was published since the last walks than it holds)."""
         args = self.args
         if args.categories:
             return False
-        if args.full:
-            self.holder = "sitemaps"
-            return "sitemap" in args.discover and not args.max_pages
-        self.holder = "main feed"
-        return "feed" in args.discover
+        if holder == "sitemaps":
+            held = "sitemap" in args.discover and not args.max_pages
+        else:
+            held = "feed" in args.discover
+        if held:
+            self.holder = holder
+        return held
 
     def _feed_told(self, articles: list[str], whole: bool) -> Iterator[Request]:
-        """The main feed read: when its oldest entry was exported before the listings
-        were last walked to the finish, every article older than it was seen then, and
-        every newer one is in the feed: the walks held are not needed."""
+        """The main feed read: when its two oldest entries were exported before the
+        listings were last walked to the finish, one after the other, every article
+        older than them was seen then, and every newer one is in the feed. Else more may
+        have been published since than the feed holds: the sitemaps are read again, for
+        what no listing shows."""
         if not self.held or self.holder != "main feed":
             return
-        # Its oldest entry, not any: an old article promoted to the top says nothing.
-        # Exported, not merely known: a page given up says nothing of what came after.
-        if whole and articles and self.state and self.state.seen_by_walks(articles[-1]):
-            logger.info("The feed reaches back to articles the listings showed: no listing walk")
-            self._stat("skipped/walk_not_needed", len(self.held))
+        # Its two oldest entries, not any: an old article moved up (promoted, re-dated)
+        # says nothing, and is not published next to the entry before it. Exported, not
+        # merely known: a page given up says nothing of what came after.
+        state, tail = self.state, articles[-2:]
+        if (
+            whole
+            and state is not None
+            and len(tail) == 2
+            and all(state.seen_by_walks(url) for url in tail)
+            and state.next_to(*tail)
+        ):
             self.held = []
         else:
-            logger.info("The feed does not reach back to articles the listings showed")
+            logger.info("The feed does not reach back to the last walks: reading the sitemaps")
             yield from self._release()
 
     def _release(self) -> Iterator[Request]:
         held, self.held = self.held, []
+        self.sitemaps_again = self.holder == "main feed"
         yield from held
 
     def source_unavailable(self, url: str, reason: str, door: str | None = None) -> None:
-        """The main feed could not be had: the walks it held are needed after all."""
+        """The main feed could not be had: the doors it held are needed after all."""
         if self.holder == "main feed" and door == self.main_feed and self.held:
             self._crawl(self._release())
 
@@ -246,7 +265,6 @@ class IncrementalMiddleware:
         if self.holder != "sitemaps" or not self.held:
             return
         if dated:
-            self._stat("skipped/walk_not_needed", len(self.held))
             self.held = []
         else:
             logger.info("The sitemaps give no <lastmod> for every article: walking all")
@@ -263,9 +281,7 @@ class IncrementalMiddleware:
 
     def spider_closed(self, reason: str) -> None:
         if self.held:  # the run ended before the door that held them told
-            logger.info(
-                "%d listing walks held for the %s were not needed", len(self.held), self.holder
-            )
+            logger.info("%d doors held for the %s were not needed", len(self.held), self.holder)
 
     # Listing pages.
 

@@ -375,6 +375,22 @@ class CrawlState:
         ).fetchone()
         return bool(row and row[0])
 
+    def next_to(self, newer: str, older: str) -> bool:
+        """Whether no article exported was published on a day between these two
+        exported articles': ``older`` follows ``newer`` in publication order, it was not
+        an old article moved up (promoted, or re-dated)."""
+        row = self.db.execute(
+            "SELECT count(DISTINCT canonical) FROM articles, (SELECT"
+            " (SELECT published_date FROM articles WHERE url = ?) AS top,"
+            " (SELECT published_date FROM articles WHERE url = ?) AS bottom)"
+            " WHERE published_date > bottom AND published_date < top",
+            (newer, older),
+        ).fetchone()
+        dates = self.db.execute(
+            "SELECT count(published_date) FROM articles WHERE url IN (?, ?)", (newer, older)
+        ).fetchone()
+        return dates[0] == 2 and row[0] == 0
+
     def record_anchors(self, name: str, anchors: list[str]) -> None:
         """A walk from page 1 finished: every article as new as these (its page 1) was
         seen."""
