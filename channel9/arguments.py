@@ -39,6 +39,26 @@ class Arguments:
     passed_on: dict[str, Any] = field(default_factory=dict)
     """Arguments for Scrapy or a scheduler (Scrapyd's ``_job``), left to the base spider."""
 
+    @property
+    def uses_main_feed(self) -> bool:
+        """Whether the run reads the site's feed: it names every category's articles, so
+        a run narrowed to some categories reads their feeds alone."""
+        return "feed" in self.discover and not self.categories
+
+    @property
+    def uses_sitemaps(self) -> bool:
+        """Whether the run reads the sitemaps: they name every category's articles, and
+        all of them, so a run narrowed to some categories or bounded by ``max_pages``
+        reads none."""
+        return "sitemap" in self.discover and not (self.categories or self.max_pages)
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether the run chose part of the site (some categories, a day on, some pages
+        or doors): its articles are not the site's mix."""
+        bounds = (self.categories, self.since, self.max_pages)
+        return any(bounds) or set(self.discover) != set(SOURCES)
+
     @classmethod
     def parse(cls, given: dict[str, Any]) -> Arguments:
         """The arguments of ``-a name=value`` pairs; :class:`BadArgument` for a bad one."""

@@ -9,7 +9,7 @@ from contextlib import suppress
 from dataclasses import fields
 from math import comb
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
+
+Middleware = TypeVar("Middleware")
 
 
 class _SignalErrors(logging.Handler):
@@ -333,23 +335,21 @@ class RunReport:
     def _damaged(self) -> list[dict[str, object]]:
         """What a replay skipped as damaged in the archive (file, offset, why): the pages
         only those records held fail the replay as ``not_archived``."""
-        try:
-            replay = self.crawler.get_downloader_middleware(ReplayMiddleware)
-        except RuntimeError:  # the crawl never got as far as its downloader
-            return []
+        replay = self._downloader_middleware(ReplayMiddleware)
         return list(replay.damaged) if replay is not None else []
 
     def _narrowed(self) -> bool:
-        """Whether the run's arguments chose part of the site (some categories, a day
-        on, some pages or doors): its articles are not the site's mix."""
+        """Whether the run chose part of the site: neither a measure of the site's
+        fields nor to be measured against them."""
         args = getattr(self.crawler.spider, "args", None)
-        return args is not None and args != type(args)(
-            base_url=args.base_url, full=args.full, replay=args.replay, passed_on=args.passed_on
-        )
+        return args is not None and bool(args.narrowed)
 
     def _archive(self) -> ArchiveMiddleware | None:
+        return self._downloader_middleware(ArchiveMiddleware)
+
+    def _downloader_middleware(self, kind: type[Middleware]) -> Middleware | None:
         try:
-            return self.crawler.get_downloader_middleware(ArchiveMiddleware)
+            return self.crawler.get_downloader_middleware(kind)
         except RuntimeError:  # the crawl never got as far as its downloader
             return None
 

@@ -113,12 +113,7 @@ class CrawlStateExtension:
         return self.store.door(name)
 
     def unread(self, prefix: str) -> bool:
-        """Whether a door whose name starts so is known and not read to its end."""
-        return any(name.startswith(prefix) for name in self.store.backfill().incomplete)
-
-    def record_door(self, name: str) -> None:
-        with self._writing():
-            self.store.record_door(name)
+        return self.store.unread(prefix)
 
     def record_lastmod(self, url: str, lastmod: datetime) -> None:
         with self._writing():
@@ -228,10 +223,11 @@ class CrawlStateExtension:
                     self.redirected.setdefault(target, []).append(origin)
 
     def request_scheduled(self, request: Request) -> None:
-        """A door asked for is known from now on, whoever asked (an errback's fallback
-        sitemap, a walk released by the main feed, not seen by the middleware)."""
-        if "door" in request.meta:
-            self.record_door(request.meta["door"])
+        """A door asked for is known from now on, whoever asked (the middleware, or an
+        errback's fallback sitemap, which it does not see)."""
+        if "door" in request.meta and request.meta.get("page", 1) == 1:
+            with self._writing():
+                self.store.record_door(request.meta["door"])
 
     def page_failed(self, url: str, reason: str, kind: str, counts: bool) -> None:
         with self._writing():
@@ -254,7 +250,7 @@ class CrawlStateExtension:
         with self._writing():
             self.store.record_read(door, utc_now())
 
-    def source_unavailable(self, url: str, reason: str, door: str | None = None) -> None:
+    def source_unavailable(self, reason: str, door: str = "") -> None:
         """A feed or sitemap the site does not have (404, 410) is read: there is nothing
         in it. Any other failure leaves the door to be read by the next run."""
         if door and reason in ABSENT:

@@ -124,7 +124,7 @@ class IncrementalMiddleware:
             yield entry
         elif entry.meta.get("kind") == "article":
             articles.append(entry.url)
-            yield from self._article(entry)
+            yield from self._article(entry, self._known(entry.url))
         else:
             yield from self._door(entry)
 
@@ -144,12 +144,10 @@ class IncrementalMiddleware:
             yield request
             return
         door = self.state.door(name) if self.state else None
-        if self.state:
-            self.state.record_door(name)
         if request.meta.get("main_feed"):
             self.main_feed = name
         if request.meta.get("kind") == "listing":
-            yield from self._walks(request, name)
+            yield from self._walks(request, name, door)
         elif self._needed(request, door):
             yield request
         elif request.meta.get("root") and self._hold("main feed"):
@@ -171,11 +169,10 @@ class IncrementalMiddleware:
         root = bool(request.meta.get("root"))
         return self.args.full or (root and self.state is not None and self.state.unread("sitemap:"))
 
-    def _walks(self, request: Request, name: str) -> Iterator[Request]:
+    def _walks(self, request: Request, name: str, door: Door | None) -> Iterator[Request]:
         """The walks of one listing: to its end from page 1 when it was never read, from
         where it stopped when it was read partly (and from page 1 for what is new since),
         for what is new only when it was read to its end."""
-        door = self.state.door(name) if self.state else None
         if door is None or not (door.read_to_end or door.resume_url):
             self.walks[name] = self._new_walk(to_end=True)
             yield self._walk(request, name)
@@ -214,13 +211,7 @@ class IncrementalMiddleware:
         ``full``, the walks of listings read before wait for the sitemaps (which date
         every edit); else the sitemaps, read before, wait for the main feed (which tells
         whether more was published since the last walks than it holds)."""
-        args = self.args
-        if args.categories:
-            return False
-        if holder == "sitemaps":
-            held = "sitemap" in args.discover and not args.max_pages
-        else:
-            held = "feed" in args.discover
+        held = self.args.uses_sitemaps if holder == "sitemaps" else self.args.uses_main_feed
         if held:
             self.holder = holder
         return held
@@ -254,7 +245,7 @@ class IncrementalMiddleware:
         self.sitemaps_again = self.holder == "main feed"
         yield from held
 
-    def source_unavailable(self, url: str, reason: str, door: str | None = None) -> None:
+    def source_unavailable(self, door: str = "") -> None:
         """The main feed could not be had: the doors it held are needed after all."""
         if self.holder == "main feed" and door == self.main_feed and self.held:
             self._crawl(self._release())
@@ -279,7 +270,7 @@ class IncrementalMiddleware:
         if door:
             self.failed_doors.add(door)
 
-    def spider_closed(self, reason: str) -> None:
+    def spider_closed(self) -> None:
         if self.held:  # the run ended before the door that held them told
             logger.info("%d doors held for the %s were not needed", len(self.held), self.holder)
 
@@ -304,18 +295,19 @@ class IncrementalMiddleware:
             return
         if response.meta.get(CUT_SHORT):  # its articles stay to fetch; its walk goes no further
             for request in articles:
-                yield from self._article(request)
+                yield from self._article(request, self._known(request.url))
             return
         links = [request.url for request in articles]
         if self.state:
             label = response.meta["category"].label
             self.state.record_listed(door.partition(":")[2], label, links)
-        new = [url for url in links if not (self.state and self.state.is_known(url))]
+        known = {url for url in links if self._known(url)}
         for request in articles:
-            yield from self._article(request)
+            yield from self._article(request, request.url in known)
         walk = self.walks[name]
         if not walk.pages:
             walk.began_at = page
+        new = [url for url in links if url not in known]
         stop = walk.page(links, new, has_next=bool(following))
         if walk.to_end and self.state:
             # Taken up at this page, not the next: articles unpublished above it move
@@ -336,13 +328,17 @@ class IncrementalMiddleware:
 
     # Articles.
 
-    def _article(self, request: Request) -> Iterator[Request]:
-        """An article link: asked for unless exported before (or given up), recorded as
-        to fetch before the page that showed it counts as read. With ``full``, every
-        article is worth a look but one a sitemap dates as unchanged since its export."""
+    def _known(self, url: str) -> bool:
+        """Exported by an earlier run, or given up."""
+        return self.state is not None and self.state.is_known(url)
+
+    def _article(self, request: Request, known: bool) -> Iterator[Request]:
+        """An article link (``known``: see :meth:`_known`): asked for unless known,
+        recorded as to fetch before the page that showed it counts as read. With
+        ``full``, every article is worth a look but one a sitemap dates as unchanged
+        since its export."""
         url = request.url
         limit = self.crawler.settings.getint("URLLENGTH_LIMIT")
-        known = self.state is not None and self.state.is_known(url)
         if limit and len(url) > limit:
             # Scrapy would drop it with a line in the log: a failure until given up.
             if not known and url not in self.too_long:
@@ -364,6 +360,6 @@ class IncrementalMiddleware:
         self.state.record_found([url])
         yield request
 
-    def _stat(self, key: str, count: int = 1) -> None:
+    def _stat(self, key: str) -> None:
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"channel9/{key}", count)
+        self.crawler.stats.inc_value(f"channel9/{key}")

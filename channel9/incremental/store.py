@@ -329,6 +329,14 @@ class CrawlState:
         )
         self._written()
 
+    def unread(self, prefix: str) -> bool:
+        """Whether a door whose name starts so is known and not read to its end."""
+        row = self.db.execute(
+            "SELECT 1 FROM doors WHERE door LIKE ? || '%' AND read_to_end IS NULL LIMIT 1",
+            (prefix,),
+        ).fetchone()
+        return row is not None
+
     def record_door(self, name: str) -> None:
         """A door this run is to read: known from now on, not read yet if it is new."""
         self.db.execute("INSERT OR IGNORE INTO doors (door) VALUES (?)", (name,))

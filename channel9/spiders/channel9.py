@@ -156,12 +156,12 @@ class Channel9Spider(scrapy.Spider):
             for category in chosen:
                 yield self._listing(category, category.url, 1)
         if "feed" in args.discover:
-            if not args.categories:
+            if args.uses_main_feed:
                 feed = self.base_url + css.FEED_PATH
                 yield from self._source(feed, self.parse_feed, always=True, main_feed=True)
             for category in chosen:
                 yield from self._source(category.url + "feed/", self.parse_feed)
-        if "sitemap" in args.discover and not (args.categories or args.max_pages):
+        if args.uses_sitemaps:
             robots = f"{self.base_url}/robots.txt"
             yield from self._source(robots, self.parse_robots, root=True)
 
