@@ -1,0 +1,456 @@
+"""``scrapy extract``: the project's page parser run on pages without crawling, the pages
+of WARC files (the crawl's archive, Common Crawl's) or of URLs fetched once."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import zlib
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, TextIO
+from urllib.parse import urlsplit
+
+import scrapy
+from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from scrapy.http import Headers, Response, TextResponse
+from scrapy.responsetypes import responsetypes
+
+from channel9 import pages
+from channel9.addon import DOWNLOADER_MIDDLEWARES, REPLACED
+from channel9.archive import GZIP_MEMBER, readable_responses, warc_files
+from channel9.card import counted
+from channel9.dataset import atomic
+from channel9.failures import Reason, reason_of
+from channel9.items import Article, stamp
+from channel9.spiders.channel9 import is_html
+
+if TYPE_CHECKING:
+    from twisted.python.failure import Failure
+
+WARC_VERSION = b"WARC/"
+"""How a WARC file begins (its first record's version line), once ungzipped."""
+REQUIRED = ("url", "title")
+"""The fields without which an article is no record (``RequiredFieldsPipeline``): a
+page that gives one without them is refused as ``no_url`` or ``no_title``."""
+UNDECODABLE = "undecodable"
+"""The refusal of a page whose body its ``Content-Encoding`` does not decode."""
+NO_DATE = "no_date"
+"""The refusal of a record without a readable ``WARC-Date``: no ``crawled_at`` for it."""
+FETCH_SETTINGS: dict[str, Any] = {
+    # No add-on: no crawl state, archive, report, pipelines or output for a fetch.
+    "ADDONS": {},
+    # robots.txt as the crawl reads it (RFC 9309) and its refusals named; a body that
+    # unpacks past DOWNLOAD_MAXSIZE named too_large.
+    "DOWNLOADER_MIDDLEWARES": {
+        **dict.fromkeys(REPLACED.values()),
+        **{ours: DOWNLOADER_MIDDLEWARES[ours] for ours in REPLACED},
+    },
+    # Fetched once: an answer that failed is a source that could not be read.
+    "RETRY_ENABLED": False,
+}
+"""The fetch's settings over the project's: Scrapy's downloader and robots.txt as a
+crawl has them, nothing of the crawl's bookkeeping."""
+
+Write = Callable[[bytes], object]
+"""Writes a line of the output."""
+
+
+class Refusal(Exception):
+    """A page that gives no article, and why: the word said on stderr and counted."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(str(reason))
+        self.reason = str(reason)
+
+
+class Unreadable(Exception):
+    """A source, or a WARC file of it, that could not be read, or not whole."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to extract an article from, as the crawl would have downloaded it, and when
+    it was fetched (the record's ``WARC-Date`` for a page of a WARC file)."""
+
+    response: Response
+    fetched: datetime
+
+
+def extracted(page: Page) -> Article:
+    """The page's article as a crawl writes it (see ``Channel9Spider.parse_article`` and
+    ``RequiredFieldsPipeline``); :class:`Refusal` with the reason when it gives none.
+
+    No category labels from the menu: the article of a page is the same whatever was
+    read before it."""
+    response = page.response
+    if not is_html(response):
+        raise Refusal(Reason.NOT_HTML)
+    assert isinstance(response, TextResponse)  # is_html says so
+    try:
+        document = pages.read_html(response.text.encode("utf-8", "replace"))
+    except pages.TooDeep:
+        raise Refusal(Reason.TOO_DEEP) from None
+    fetched = page.fetched.replace(microsecond=0)
+    result = pages.parse_article(document, response.url, {}, fetched)
+    article = result.article
+    if article is None:
+        raise Refusal(pages.page_problem(document) or result.reason or Reason.NO_BODY)
+    for name in REQUIRED:
+        if not getattr(article, name):
+            raise Refusal(f"no_{name}")
+    article.crawled_at = stamp(fetched)
+    return article
+
+
+def json_line(article: Article) -> bytes:
+    """The article as a line of the crawl's JSON Lines output (UTF-8, not \\u-escaped)."""
+    return json.dumps(asdict(article), ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def host_of(url: str) -> str:
+    """A URL's host as sites are compared: lowercase, without port or a leading ``www.``."""
+    return (urlsplit(url).hostname or "").removeprefix("www.")
+
+
+def target(record: WarcRecord) -> str:
+    """A record's ``WARC-Target-URI`` (WARC 1.0 writers may wrap it in angle brackets)."""
+    return (record.headers.get("WARC-Target-URI") or "").strip("<>")
+
+
+def is_html_page(record: WarcRecord, site: str | None) -> bool:
+    """Whether a response record holds an HTML page answered 200, of the ``site`` (a host
+    as :func:`host_of` gives it) when one is given."""
+    url = target(record)
+    return (
+        bool(url)
+        and record.is_http
+        and record.http_headers.status_code == 200
+        and "html" in (record.http_content_type or "")
+        and (site is None or host_of(url) == site)
+    )
+
+
+def is_warc(path: Path) -> bool:
+    """Whether the file begins with a WARC record, gzipped or not."""
+    with path.open("rb") as file:
+        start = file.read(1 << 12)
+    if start.startswith(GZIP_MEMBER):
+        try:
+            start = zlib.decompressobj(wbits=31).decompress(start)
+        except zlib.error:
+            return False
+    return start.startswith(WARC_VERSION)
+
+
+def page_of(path: Path, record: WarcRecord) -> Page:
+    """The page a response record of the file holds, its body decoded as a download's is
+    (chunks joined, gzip, deflate and Brotli undone).
+
+    Read again from where the record begins, as a replay reads a capture: the records
+    :func:`~channel9.archive.readable_responses` gives keep their body as sent."""
+    try:
+        fetched = record.record_date
+    except ValueError:
+        raise Refusal(NO_DATE) from None
+    with path.open("rb") as file:
+        file.seek(record.stream_pos)
+        records = ArchiveIterator(file, WarcRecordType.response, auto_decode="all")
+        again = next(iter(records), None)
+        if again is None or again.record_id != record.record_id:
+            raise Unreadable(
+                "its records cannot be read one by one (gzipped as a whole file, not record"
+                " by record?)"
+            )
+        try:
+            body = again.reader.read()
+        except OSError:
+            raise Refusal(UNDECODABLE) from None
+        headers = Headers(list(again.http_headers.items_bytes()))
+    for decoded in (b"Transfer-Encoding", b"Content-Encoding"):
+        headers.pop(decoded, None)
+    url = target(record)
+    kind = responsetypes.from_args(headers=headers, url=url, body=body)
+    return Page(kind(url=url, status=200, headers=headers, body=body), fetched)
+
+
+class Extraction:
+    """The articles of the sources, one source at a time: each page that gives none,
+    each damaged stretch of a WARC file and each source that could not be read whole
+    said in a line on ``err``; all counted for the summary."""
+
+    def __init__(self, err: TextIO, site: str | None, fetched: Mapping[str, Page | str]) -> None:
+        self.err = err
+        self.site = site
+        """Only the WARC records of this host (as :func:`host_of` gives it), when given."""
+        self.fetched = fetched
+        """The page of each URL source, or the reason its fetch failed."""
+        self.articles = 0
+        self.refused: Counter[str] = Counter()
+        self.skipped = 0
+        """Response records that are no HTML page answered 200 (of the site)."""
+        self.sources = 0
+        self.failed = 0
+        """Sources not read whole."""
+
+    def articles_of(self, source: Path | str) -> Iterator[Article]:
+        """The articles of a WARC file, of the WARC files under a folder, or of a URL."""
+        self.sources += 1
+        try:
+            if isinstance(source, Path):
+                whole = yield from self._folder_or_file(source)
+            else:
+                whole = yield from self._url(source)
+        except Unreadable as error:
+            self._say(f"error: {source}: {error}")
+            whole = False
+        self.failed += not whole
+
+    def _url(self, url: str) -> Generator[Article, None, bool]:
+        fetched = self.fetched.get(url)
+        if fetched is None:  # the crawl did not start: its log says why
+            raise Unreadable("not fetched (see why with -s LOG_ENABLED=1)")
+        if isinstance(fetched, str):
+            robots = fetched == str(Reason.ROBOTS)
+            why = (
+                "robots.txt disallows it, or could not be fetched" if robots else "the fetch failed"
+            )
+            raise Unreadable(f"{why} ({fetched})")
+        yield from self._page(fetched.response.url, lambda: fetched)
+        return True
+
+    def _folder_or_file(self, source: Path) -> Generator[Article, None, bool]:
+        if not source.exists():
+            raise Unreadable("no such file or folder")
+        if not (source.is_dir() or source.is_file()):
+            raise Unreadable("not a file or folder")
+        paths = warc_files(source)
+        if not paths:
+            raise Unreadable("no WARC files (*.warc, *.warc.gz) in this folder")
+        whole = True
+        for path in paths:
+            try:
+                read = yield from self._warc(path)
+            except Unreadable as error:
+                self._say(f"error: {path}: {error}")
+                read = False
+            whole = whole and read
+        return whole
+
+    def _warc(self, path: Path) -> Generator[Article, None, bool]:
+        """The articles of a WARC file; whether it was read whole."""
+        damaged: list[dict[str, object]] = []
+        try:
+            if not is_warc(path):
+                raise Unreadable("not a WARC file")
+            for record in readable_responses(path, damaged):
+                if is_html_page(record, self.site):
+                    yield from self._page(target(record), partial(page_of, path, record))
+                else:
+                    self.skipped += 1
+        except OSError as error:
+            raise Unreadable(f"cannot be read ({error})") from None
+        finally:
+            for damage in damaged:
+                self._say(f"damaged: {damage['file']} at byte {damage['offset']}: {damage['why']}")
+        return not damaged
+
+    def _page(self, url: str, read: Callable[[], Page]) -> Iterator[Article]:
+        """The article of the page ``read`` gives, if it has one."""
+        try:
+            article = extracted(read())
+        except Refusal as refusal:
+            self.refused[refusal.reason] += 1
+            self._say(f"refused: {refusal.reason} {url}")
+            return
+        yield article
+        self.articles += 1  # once written: the consumer asks for the next
+
+    def _say(self, line: str) -> None:
+        print(line, file=self.err, flush=True)
+
+    def summary(self) -> str:
+        """One line: the articles and pages, the refusals by reason (most first), the
+        responses skipped and the sources not read whole."""
+        seen = self.articles + self.refused.total()
+        parts = [f"Extracted {counted(self.articles, 'article')} from {counted(seen, 'page')}"]
+        if self.refused:
+            ranked = sorted(self.refused.items(), key=lambda pair: (-pair[1], pair[0]))
+            parts.append("refused: " + ", ".join(f"{reason} {count}" for reason, count in ranked))
+        if self.skipped:
+            parts.append(f"skipped {counted(self.skipped, 'other response')}")
+        if self.failed:
+            parts.append(f"{self.failed} of {counted(self.sources, 'source')} not read whole")
+        return "; ".join(parts)
+
+
+class PageFetcher(scrapy.Spider):
+    """Fetches each URL once, robots.txt obeyed; keeps the page or why the fetch failed
+    (a reason of :func:`channel9.failures.reason_of`), by URL."""
+
+    name = "extract"
+    custom_settings = FETCH_SETTINGS
+
+    def __init__(self, urls: list[str], results: dict[str, Page | str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.urls = urls
+        self.results = results
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.urls:
+            yield scrapy.Request(
+                url, callback=self.fetched, errback=self.failed, cb_kwargs={"source": url}
+            )
+
+    def fetched(self, response: Response, source: str) -> None:
+        self.results[source] = Page(response, datetime.now(timezone.utc))
+
+    def failed(self, failure: Failure) -> None:
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined]
+        self.results[request.cb_kwargs["source"]] = reason_of(failure)
+
+
+@contextmanager
+def output(path: Path | None, overwrite: bool) -> Iterator[Write]:
+    """How each line is written: to stdout, appended to ``path``, or (``overwrite``) to a
+    file that replaces ``path`` once every line is in it."""
+    if path is None:
+        try:
+            yield sys.stdout.buffer.write
+            sys.stdout.buffer.flush()
+        except OSError:
+            # Nothing more can go there: Python's own flush at exit would fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise
+    elif overwrite:
+        with atomic(path) as unfinished, unfinished.open("wb", buffering=0) as file:
+            yield lambda line: write_whole(file, line)
+            os.fsync(file.fileno())
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab", buffering=0) as file:
+            yield lambda line: write_whole(file, line)
+
+
+def write_whole(file: BinaryIO, line: bytes) -> None:
+    """Writes the line whole or not at all: a write the disk cuts short is cut off."""
+    start = file.tell()
+    view = memoryview(line)
+    try:
+        while view:
+            view = view[file.write(view) or 0 :]
+    except OSError:
+        with suppress(OSError):  # a device cannot be cut; the error to tell is the write's
+            file.truncate(start)
+        raise
+
+
+def source_of(argument: str) -> Path | str:
+    """A SOURCE as given: an http(s) URL, or else a path."""
+    if "://" not in argument:
+        if not argument or argument.startswith("-"):
+            raise UsageError(f"not a SOURCE, nor an option of this command: {argument!r}")
+        return Path(argument)
+    parts = urlsplit(argument)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"a SOURCE URL must be http(s)://HOST/...: {argument}")
+    return argument
+
+
+def site_of(value: str) -> str:
+    """The host ``--site`` names, from a URL or a bare host name."""
+    host = host_of(value if "://" in value else f"http://{value}")
+    if not host:
+        raise UsageError(f"--site must name a site (https://channel9.id): {value!r}")
+    return host
+
+
+class Command(ScrapyCommand):
+    """``scrapy extract SOURCE...``: see :meth:`long_desc`."""
+
+    requires_project = True
+    # The URL sources are fetched by a crawl of this process.
+    requires_crawler_process = True
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "SOURCE... [-o FILE | -O FILE] [--site URL]"
+
+    def short_desc(self) -> str:
+        return "Parse the pages of WARC files or URLs into articles, without crawling"
+
+    def long_desc(self) -> str:
+        return (
+            "Run the crawl's page parser on pages without crawling. A SOURCE is a WARC file"
+            " (.warc, .warc.gz), a folder searched for them (its subfolders too), or an"
+            " http(s) URL fetched once, robots.txt obeyed. Each HTML response of status 200"
+            " is a page, read at its WARC-Target-URI; its article is written as a JSON line"
+            " in the item schema (channel9/schema.json), crawled_at the record's WARC-Date"
+            " or the fetch time. On stderr, one line each: a page that gives no article"
+            " ('refused: REASON URL'), a damaged record or stretch of a WARC file, skipped"
+            " ('damaged: FILE at byte N: WHY'), a source that could not be read ('error:"
+            " SOURCE: WHY'); the last line counts the articles, pages and refusals. Exit"
+            " status 0 when every source was read whole; 1 when one was not (missing, not a"
+            " WARC file, a damaged record, a URL that failed or that robots.txt disallows:"
+            " the rest is still read and written) or the output could not be written; 2 on"
+            " bad usage. The articles go to stdout unless -o or -O names a file."
+        )
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "-o", "--output", metavar="FILE", help="append the articles to FILE (JSON Lines)"
+        )
+        parser.add_argument(
+            "-O",
+            "--overwrite-output",
+            metavar="FILE",
+            help="replace FILE with the articles, once every one is written",
+        )
+        parser.add_argument(
+            "--site",
+            metavar="URL",
+            help="only the WARC records of this site's host (with or without www.)",
+        )
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if not args:
+            raise UsageError("give a SOURCE: a WARC file, a folder of them or an http(s) URL")
+        sources = [source_of(argument) for argument in args]
+        if opts.output and opts.overwrite_output:
+            raise UsageError("give -o (append) or -O (overwrite), not both")
+        named = opts.output or opts.overwrite_output
+        path = Path(named) if named else None
+        if path is not None and path.is_dir():
+            raise UsageError(f"-o and -O name a file, not a folder: {path}")
+        site = site_of(opts.site) if opts.site else None
+        urls = [source for source in sources if isinstance(source, str)]
+        extraction = Extraction(sys.stderr, site, self.fetch(urls) if urls else {})
+        written = True
+        try:
+            with output(path, overwrite=bool(opts.overwrite_output)) as write:
+                for source in sources:
+                    for article in extraction.articles_of(source):
+                        write(json_line(article))
+        except OSError as error:
+            print(f"error: cannot write {path or 'stdout'}: {error}", file=sys.stderr)
+            written = False
+        print(extraction.summary(), file=sys.stderr)
+        self.exitcode = 0 if written and not extraction.failed else 1
+
+    def fetch(self, urls: list[str]) -> dict[str, Page | str]:
+        """Each URL's page, or why its fetch failed: one crawl fetches them all."""
+        assert self.crawler_process is not None
+        results: dict[str, Page | str] = {}
+        self.crawler_process.crawl(PageFetcher, urls=list(dict.fromkeys(urls)), results=results)
+        self.crawler_process.start()
+        return results

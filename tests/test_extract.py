@@ -1,0 +1,478 @@
+"""``scrapy extract``: the page parser run on the pages of WARC files and URLs, no crawl."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import json
+import os
+import re
+import subprocess
+from dataclasses import asdict
+from datetime import datetime, timezone
+from functools import partial
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.exceptions import UsageError
+from scrapy.http import HtmlResponse
+from scrapy.settings import Settings
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from channel9.archive import WarcFiles
+from channel9.commands.extract import (
+    Command,
+    Extraction,
+    Page,
+    output,
+    site_of,
+    write_whole,
+)
+from tests.conftest import FAST, SCHEMA, SCRAPY
+from tests.fakesite import FakeSite, serve
+
+BASE = "https://www.channel9.test"
+OTHER = "https://other.test"
+CAPTURED = datetime(2026, 12, 1, 10, 0, 0, 250000, tzinfo=timezone.utc)
+CRAWLED_AT = "2026-12-01T10:00:00+00:00"
+"""``CAPTURED`` as ``crawled_at`` writes it: to the second."""
+PAGES = ["/", "/redaksi/", "/category/opini/", "/nope/"]
+"""Pages of the site that give no article: the home page, a static page, a listing, a
+404 (no page: skipped)."""
+REFUSED = [
+    f"refused: not_article {BASE}/",
+    f"refused: static_page {BASE}/redaksi/",
+    f"refused: not_article {BASE}/category/opini/",
+]
+"""What ``PAGES`` are told as, in that order."""
+
+
+@pytest.fixture
+def site() -> FakeSite:
+    return FakeSite(count=6)
+
+
+def expected(site: FakeSite, base: str = BASE) -> dict[str, dict[str, Any]]:
+    """Every article's item, by URL, as extract writes it from a page captured at
+    ``CAPTURED``: the crawl's item, but for a category that only the post classes name,
+    which takes the menu's labels that extract does not read."""
+    items = {}
+    for article in site.articles.values():
+        item = {**article.expected(base), "crawled_at": CRAWLED_AT}
+        if article.markup != "new":  # no JSON-LD: its other categories are in its classes
+            item["categories"] = item["categories"][:1]
+        items[item["url"]] = item
+    return items
+
+
+def article_paths(site: FakeSite) -> list[str]:
+    return [f"/{slug}/" for slug in site.order]
+
+
+def archive(folder: Path, site: FakeSite, paths: list[str]) -> Path:
+    """A WARC file written by the crawl's archive, the site's ``paths`` captured at
+    ``CAPTURED``."""
+    files = WarcFiles(folder, "run", 10**9, {})
+    for path in paths:
+        reply = site.page(path)
+        url = BASE + path
+        headers = {"Content-Type": "text/html; charset=UTF-8", **reply.headers}
+        body = reply.body.replace(b"BASE", BASE.encode())
+        response = HtmlResponse(url, status=reply.status, headers=headers, body=body)
+        files.write(Request(url), response, CAPTURED)
+    (written,) = files.close()
+    return written
+
+
+def untitled(site: FakeSite, slug: str) -> bytes:
+    """The article page without any title: no ``<title>``, ``og:title`` or ``<h1>``."""
+    page = site.page(f"/{slug}/").body.decode()
+    page = re.sub(r'<title>.*?</title>|<meta property="og:title"[^>]*>|<h1.*?</h1>', "", page)
+    return page.replace("BASE", BASE).encode()
+
+
+def chunked(body: bytes) -> bytes:
+    return b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+
+
+def warcio_file(path: Path, site: FakeSite) -> Path:
+    """A WARC file warcio writes, as a crawler of many sites would: an article of this
+    site sent gzipped in chunks, one of another site, an image, a 404, a body that does
+    not ungzip, an article without a title, and a request record."""
+    slug, other, bare = site.order[4], site.order[3], site.order[2]
+    page = site.page(f"/{slug}/").body.replace(b"BASE", BASE.encode())
+    elsewhere = site.page(f"/{other}/").body.replace(b"BASE", OTHER.encode())
+    sent_as = [("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked")]
+    asked = io.BytesIO(b"GET /%s/ HTTP/1.1\r\n\r\n" % slug.encode())
+    with path.open("wb") as file:
+        writer = WARCWriter(file, gzip=True)
+        record = partial(write_response, writer)
+        record(f"{BASE}/{slug}/", 200, chunked(gzip.compress(page)), *sent_as)
+        writer.write_record(writer.create_warc_record(f"{BASE}/{slug}/", "request", payload=asked))
+        record(f"{OTHER}/{other}/", 200, elsewhere)
+        record(f"{BASE}/logo.png", 200, b"\x89PNG\r\n", ("Content-Type", "image/png"))
+        record(f"{BASE}/gone/", 404, b"<p>gone</p>")
+        record(f"{BASE}/broken/", 200, b"\x1f\x8b\x08not gzip", ("Content-Encoding", "gzip"))
+        record(f"{BASE}/{bare}/", 200, untitled(site, bare))
+    return path
+
+
+def write_response(
+    writer: WARCWriter, url: str, status: int, body: bytes, *headers: tuple[str, str]
+) -> None:
+    """A response record captured at ``CAPTURED``, of HTML unless ``headers`` say not."""
+    fields = {"Content-Type": "text/html; charset=UTF-8", **dict(headers)}
+    line = f"{status} {HTTPStatus(status).phrase}"
+    http = StatusAndHeaders(line, list(fields.items()), protocol="HTTP/1.1")
+    date = {"WARC-Date": "2026-12-01T10:00:00Z"}
+    record = writer.create_warc_record(
+        url, "response", payload=io.BytesIO(body), http_headers=http, warc_headers_dict=date
+    )
+    writer.write_record(record)
+
+
+def extract(*sources: Path | str, site: str | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The items of the sources by URL, and the lines said on stderr, the summary last."""
+    told = io.StringIO()
+    extraction = Extraction(told, site, {})
+    items = [asdict(article) for source in sources for article in extraction.articles_of(source)]
+    for item in items:
+        SCHEMA.validate(item)
+    return {item["url"]: item for item in items}, [
+        *told.getvalue().splitlines(),
+        extraction.summary(),
+    ]
+
+
+def response_offsets(path: Path) -> dict[str, int]:
+    """Where each response record of the file begins, by URL, as warcio reads them."""
+    with path.open("rb") as file:
+        records = ArchiveIterator(file)
+        return {
+            record.rec_headers["WARC-Target-URI"]: records.get_record_offset()
+            for record in records
+            if record.rec_type == "response"
+        }
+
+
+def scrapy_extract(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
+    command = [SCRAPY, "extract", *args, *FAST]
+    return subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_the_crawls_archive_gives_each_article_its_item_and_names_every_other_page(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    path = archive(tmp_path, site, [*PAGES[:2], *article_paths(site), *PAGES[2:]])
+
+    items, told = extract(path)
+
+    assert items == expected(site)
+    assert told == [
+        *REFUSED,
+        "Extracted 6 articles from 9 pages; refused: not_article 2, static_page 1;"
+        " skipped 1 other response",
+    ]
+
+
+def test_a_page_gives_the_same_item_whichever_order_the_records_come_in(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    paths = [*PAGES, *article_paths(site)]
+    first = archive(tmp_path / "a", site, paths)
+    second = archive(tmp_path / "b", site, paths[::-1])
+
+    assert extract(first)[0] == extract(second)[0] == expected(site)
+
+
+def test_a_warcio_file_gives_the_html_pages_answered_200_of_every_site(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    path = warcio_file(tmp_path / "mixed.warc.gz", site)
+
+    items, told = extract(path)
+
+    ours, theirs = site.order[4], site.order[3]
+    assert items == {
+        f"{BASE}/{ours}/": expected(site)[f"{BASE}/{ours}/"],
+        f"{OTHER}/{theirs}/": expected(site, OTHER)[f"{OTHER}/{theirs}/"],
+    }
+    assert told == [
+        f"refused: undecodable {BASE}/broken/",
+        f"refused: no_title {BASE}/{site.order[2]}/",
+        "Extracted 2 articles from 4 pages; refused: no_title 1, undecodable 1;"
+        " skipped 2 other responses",
+    ]
+
+
+@pytest.mark.parametrize("named", ["https://channel9.test/", "www.channel9.test", "CHANNEL9.test"])
+def test_site_keeps_the_records_of_its_host_with_or_without_www(
+    site: FakeSite, tmp_path: Path, named: str
+) -> None:
+    path = warcio_file(tmp_path / "mixed.warc.gz", site)
+
+    items, told = extract(path, site=site_of(named))
+
+    assert list(items) == [f"{BASE}/{site.order[4]}/"]
+    assert told[-1] == (
+        "Extracted 1 article from 3 pages; refused: no_title 1, undecodable 1;"
+        " skipped 3 other responses"
+    )
+
+
+def test_a_folder_is_searched_for_warc_files_in_its_subfolders(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    archive(tmp_path / "data" / "archive", site, article_paths(site)[:2])
+    (tmp_path / "cc").mkdir()
+    warcio_file(tmp_path / "cc" / "mixed.warc.gz", site)
+    (tmp_path / "notes.txt").write_text("not a WARC file, and not named like one")
+
+    items, told = extract(tmp_path)
+
+    assert set(items) == {
+        *(f"{BASE}/{slug}/" for slug in (*site.order[:2], site.order[4])),
+        f"{OTHER}/{site.order[3]}/",
+    }
+    assert told[-1] == (
+        "Extracted 4 articles from 6 pages; refused: no_title 1, undecodable 1;"
+        " skipped 2 other responses"
+    )
+
+
+def test_a_damaged_record_is_skipped_and_named_the_rest_read_the_source_not_whole(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    path = archive(tmp_path, site, [*PAGES, *article_paths(site)])
+    damaged_url = f"{BASE}/{site.order[0]}/"
+    offsets = sorted(response_offsets(path).values())
+    start = response_offsets(path)[damaged_url]
+    end = offsets[offsets.index(start) + 1]
+    data = bytearray(path.read_bytes())
+    middle = (start + end) // 2
+    data[middle : middle + 8] = bytes(8)
+    path.write_bytes(bytes(data))
+
+    items, told = extract(path)
+
+    assert items == {url: item for url, item in expected(site).items() if url != damaged_url}
+    assert told[:3] == REFUSED
+    assert re.fullmatch(rf"damaged: {re.escape(str(path))} at byte {start}: .+", told[3])
+    assert told[4:] == [
+        "Extracted 5 articles from 8 pages; refused: not_article 2, static_page 1;"
+        " skipped 1 other response; 1 of 1 source not read whole"
+    ]
+
+
+def test_a_warc_gzipped_as_a_whole_is_a_source_not_read(site: FakeSite, tmp_path: Path) -> None:
+    path = archive(tmp_path, site, article_paths(site))
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(gzip.decompress(path.read_bytes())))
+
+    items, told = extract(whole)
+
+    assert items == {}
+    assert told == [
+        f"error: {whole}: its records cannot be read one by one (gzipped as a whole file,"
+        " not record by record?)",
+        "Extracted 0 articles from 0 pages; 1 of 1 source not read whole",
+    ]
+
+
+def test_a_fetched_page_is_extracted_and_a_failed_fetch_named_by_its_reason(
+    site: FakeSite,
+) -> None:
+    slug = site.order[4]
+    url = f"{BASE}/{slug}/"
+    body = site.page(f"/{slug}/").body.replace(b"BASE", BASE.encode())
+    fetched: dict[str, Page | str] = {
+        url: Page(HtmlResponse(url, body=body), CAPTURED),
+        f"{BASE}/private/": "robots",
+        f"{BASE}/gone/": "http_404",
+    }
+    told = io.StringIO()
+    extraction = Extraction(told, None, fetched)
+
+    items = [
+        asdict(item) for source in [*fetched, OTHER] for item in extraction.articles_of(source)
+    ]
+
+    assert items == [expected(site)[url]]
+    assert [*told.getvalue().splitlines(), extraction.summary()] == [
+        f"error: {BASE}/private/: robots.txt disallows it, or could not be fetched (robots)",
+        f"error: {BASE}/gone/: the fetch failed (http_404)",
+        f"error: {OTHER}: not fetched (see why with -s LOG_ENABLED=1)",
+        "Extracted 1 article from 1 page; 3 of 4 sources not read whole",
+    ]
+
+
+def test_overwrite_replaces_the_file_only_once_every_line_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "out.jsonl"
+    path.write_bytes(b'{"old": 1}\n')
+    with pytest.raises(KeyboardInterrupt), output(path, overwrite=True) as write:
+        write(b'{"new": 1}\n')
+        raise KeyboardInterrupt
+
+    assert path.read_bytes() == b'{"old": 1}\n'
+    assert [file.name for file in tmp_path.iterdir()] == ["out.jsonl"]
+
+    with output(path, overwrite=True) as write:
+        write(b'{"new": 1}\n')
+
+    assert path.read_bytes() == b'{"new": 1}\n'
+
+
+def test_append_adds_to_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "deeper" / "out.jsonl"
+    for number in (1, 2):
+        with output(path, overwrite=False) as write:
+            write(b'{"n": %d}\n' % number)
+
+    assert path.read_bytes() == b'{"n": 1}\n{"n": 2}\n'
+
+
+class FullDisk(io.FileIO):
+    """A file on a disk with ``room`` bytes left."""
+
+    room = 0
+
+    def write(self, data: Any) -> int:
+        if self.room <= 0:
+            raise OSError(28, "No space left on device")
+        written = super().write(bytes(data[: self.room]))
+        self.room -= written
+        return written
+
+
+def test_a_line_the_disk_cuts_short_is_cut_off(tmp_path: Path) -> None:
+    path = tmp_path / "out.jsonl"
+    path.write_bytes(b'{"n": 1}\n')
+    with FullDisk(path, "ab") as file:
+        file.room = 4
+        with pytest.raises(OSError, match="No space left"):
+            write_whole(file, b'{"n": 2}\n')
+
+    assert path.read_bytes() == b'{"n": 1}\n'
+
+
+def test_the_command_writes_to_stdout_and_exits_1_for_a_source_it_cannot_read(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    archive(tmp_path / "archive", site, [*PAGES, *article_paths(site)])
+    (tmp_path / "notes.warc").write_text("no WARC record here\n")
+
+    done = scrapy_extract(tmp_path, "archive", "missing.warc.gz", "notes.warc")
+
+    assert done.returncode == 1
+    items = [json.loads(line) for line in done.stdout.splitlines()]
+    for item in items:
+        SCHEMA.validate(item)
+    assert {item["url"]: item for item in items} == expected(site)
+    assert done.stderr.splitlines() == [
+        *REFUSED,
+        "error: missing.warc.gz: no such file or folder",
+        "error: notes.warc: not a WARC file",
+        "Extracted 6 articles from 9 pages; refused: not_article 2, static_page 1;"
+        " skipped 1 other response; 2 of 3 sources not read whole",
+    ]
+
+
+def test_the_command_appends_with_o_and_exits_0_when_every_source_was_read(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    archive(tmp_path / "archive", site, article_paths(site)[:1])
+    (tmp_path / "out.jsonl").write_text('{"earlier": 1}\n')
+
+    done = scrapy_extract(tmp_path, "archive", "-o", "out.jsonl")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert done.stderr == "Extracted 1 article from 1 page\n"
+    lines = (tmp_path / "out.jsonl").read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"earlier": 1},
+        expected(site)[f"{BASE}/{site.order[0]}/"],
+    ]
+
+
+def test_an_output_that_cannot_be_written_is_named_and_exits_1(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    archive(tmp_path / "archive", site, [*PAGES[:2], *article_paths(site)])
+
+    done = scrapy_extract(tmp_path, "archive", "-o", "/dev/full")
+
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        *REFUSED[:2],
+        "error: cannot write /dev/full: [Errno 28] No space left on device",
+        "Extracted 0 articles from 2 pages; refused: not_article 1, static_page 1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        ([], "give a SOURCE: a WARC file, a folder of them or an http(s) URL"),
+        (["ftp://x.test/a.warc"], "a SOURCE URL must be http(s)://HOST/...: ftp://x.test/a.warc"),
+        (["https:///a/"], "a SOURCE URL must be http(s)://HOST/...: https:///a/"),
+        (["a.warc", "--bogus"], "not a SOURCE, nor an option of this command: '--bogus'"),
+        (["a.warc", "-o", "x", "-O", "y"], "give -o (append) or -O (overwrite), not both"),
+        (["a.warc", "-O", "."], "-o and -O name a file, not a folder: ."),
+        (
+            ["a.warc", "--site", "https://"],
+            "--site must name a site (https://channel9.id): 'https://'",
+        ),
+    ],
+)
+def test_bad_usage_is_refused_by_name(args: list[str], error: str) -> None:
+    command = Command()
+    command.settings = Settings()
+    parser = argparse.ArgumentParser()
+    command.add_options(parser)
+    opts, rest = parser.parse_known_args(args)
+
+    with pytest.raises(UsageError) as refused:
+        command.run(rest, opts)
+
+    assert str(refused.value) == error
+
+
+def test_bad_usage_exits_2(tmp_path: Path) -> None:
+    done = scrapy_extract(tmp_path, "-o", "out.jsonl")
+
+    assert done.returncode == 2
+    assert done.stderr.endswith(
+        "error: give a SOURCE: a WARC file, a folder of them or an http(s) URL\n"
+    )
+    assert not list(tmp_path.iterdir())
+
+
+def test_urls_are_fetched_once_robots_txt_obeyed_and_a_disallowed_one_exits_1(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    slug = site.order[4]
+    started = datetime.now(timezone.utc).replace(microsecond=0)
+    with serve(site) as base:
+        done = scrapy_extract(tmp_path, f"{base}/{slug}/", f"{base}/wp-admin/", f"{base}/no/")
+        wanted = site.articles[slug].expected(base)
+
+    assert done.returncode == 1
+    (item,) = [json.loads(line) for line in done.stdout.splitlines()]
+    crawled_at = datetime.fromisoformat(item.pop("crawled_at"))
+    assert started <= crawled_at <= datetime.now(timezone.utc)
+    assert item == wanted
+    assert done.stderr.splitlines() == [
+        f"error: {base}/wp-admin/: robots.txt disallows it, or could not be fetched (robots)",
+        f"error: {base}/no/: the fetch failed (http_404)",
+        "Extracted 1 article from 1 page; 2 of 3 sources not read whole",
+    ]
+    assert sorted(site.requests) == sorted(["/robots.txt", f"/{slug}/", "/no/"])
+    assert not list(tmp_path.iterdir())  # no crawl state, archive, report or run file
