@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 from typing import Any
 
@@ -142,22 +142,28 @@ def parse_indonesian_date(text: str | None, reference: datetime | None = None) -
     return reading.moment if reading else None
 
 
-def read_date(text: str | None, reference: datetime | None = None) -> DateReading | None:
-    """Like :func:`parse_indonesian_date`, also telling whether the time of day is known."""
+def read_date(
+    text: str | None, reference: datetime | None = None, zone: tzinfo = JAKARTA
+) -> DateReading | None:
+    """Like :func:`parse_indonesian_date`, also telling whether the time of day is known.
+
+    ``zone`` is the site's time zone: the moment is given in it, and a text that names no
+    zone is read in it (Channel9.id writes Jakarta time).
+    """
     if not text:
         return None
     cleaned = _normalise(text)
     if not cleaned:
         return None
-    ref = _as_jakarta(reference or datetime.now(JAKARTA))
+    ref = _in_zone(reference or datetime.now(zone), zone)
     for reader in (_read_iso, _read_relative, _read_absolute, _read_bracketed):
         try:
-            reading = reader(cleaned, ref)
+            reading = reader(cleaned, ref, zone)
         except (ValueError, OverflowError):
             return None
         if reading is not None:
             return reading
-    return _read_with_dateparser(cleaned)
+    return _read_with_dateparser(cleaned, zone)
 
 
 def find_weekday_date(text: str) -> str | None:
@@ -191,15 +197,16 @@ def _normalise(text: str) -> str:
     return _LABELS.sub(" ", text).strip(" ,|-–—:")
 
 
-def _as_jakarta(moment: datetime) -> datetime:
+def _in_zone(moment: datetime, zone: tzinfo) -> datetime:
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=JAKARTA)
-    return moment.astimezone(JAKARTA)
+        return moment.replace(tzinfo=zone)
+    return moment.astimezone(zone)
 
 
-def _zone(name: str | None) -> timezone:
+def _zone(name: str | None, site: tzinfo) -> tzinfo:
+    """The zone a text names (an offset or WIB, WITA, WIT), else the site's."""
     if not name:
-        return JAKARTA
+        return site
     if name in ZONES:
         return ZONES[name]
     sign = -1 if name[0] == "-" else 1
@@ -207,11 +214,11 @@ def _zone(name: str | None) -> timezone:
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
-def _reading(day: date, groups: dict[str, str | None]) -> DateReading:
+def _reading(day: date, groups: dict[str, str | None], zone: tzinfo) -> DateReading:
     """The day, at the time of day in ``groups`` when there is one: an hour alone counts only
     after a word such as "pukul" ("pukul 10 malam")."""
     if groups.get("hour") is None or (groups.get("minute") is None and not groups.get("clock")):
-        return DateReading(datetime.combine(day, time(), JAKARTA), has_time=False)
+        return DateReading(datetime.combine(day, time(), zone), has_time=False)
     clock = _clock(
         int(groups["hour"] or 0),
         int(groups["minute"] or 0),
@@ -219,8 +226,8 @@ def _reading(day: date, groups: dict[str, str | None]) -> DateReading:
         groups.get("ampm"),
         groups.get("part"),
     )
-    moment = datetime.combine(day, clock, _zone(groups.get("zone")))
-    return DateReading(moment.astimezone(JAKARTA), has_time=True)
+    moment = datetime.combine(day, clock, _zone(groups.get("zone"), zone))
+    return DateReading(moment.astimezone(zone), has_time=True)
 
 
 def _clock(hour: int, minute: int, second: int, ampm: str | None, part: str | None) -> time:
@@ -241,19 +248,19 @@ def _past_noon(hour: int, part: str | None) -> bool:
     return part == "siang" and hour < 6
 
 
-def _read_iso(text: str, ref: datetime) -> DateReading | None:
+def _read_iso(text: str, ref: datetime, zone: tzinfo) -> DateReading | None:
     match = _ISO.fullmatch(text)
     if not match:
         return None
     day = date.fromisoformat(match["date"])
     if not match["time"]:
-        return DateReading(datetime.combine(day, time(), JAKARTA), has_time=False)
+        return DateReading(datetime.combine(day, time(), zone), has_time=False)
     clock = time.fromisoformat(match["time"][:8])
-    moment = datetime.combine(day, clock, _zone(match["offset"]))
-    return DateReading(moment.astimezone(JAKARTA), has_time=True)
+    moment = datetime.combine(day, clock, _zone(match["offset"], zone))
+    return DateReading(moment.astimezone(zone), has_time=True)
 
 
-def _read_relative(text: str, ref: datetime) -> DateReading | None:
+def _read_relative(text: str, ref: datetime, zone: tzinfo) -> DateReading | None:
     match = _RELATIVE.search(text)
     if match:
         count = match["count"]
@@ -265,7 +272,7 @@ def _read_relative(text: str, ref: datetime) -> DateReading | None:
             day = ref.date() - timedelta(**{unit: amount})
         else:
             day = _months_before(ref.date(), amount * (12 if unit == "years" else 1))
-        return DateReading(datetime.combine(day, time(), JAKARTA), has_time=False)
+        return DateReading(datetime.combine(day, time(), zone), has_time=False)
     match = _NAMED_DAY.match(text)
     if not match:
         return None
@@ -273,7 +280,7 @@ def _read_relative(text: str, ref: datetime) -> DateReading | None:
     if name in ("baru saja", "barusan", "just now"):
         return DateReading(ref, has_time=True)
     back = {"kemarin lusa": 2, "kemarin": 1, "yesterday": 1}.get(name, 0)
-    return _reading(ref.date() - timedelta(days=back), match.groupdict())
+    return _reading(ref.date() - timedelta(days=back), match.groupdict(), zone)
 
 
 def _months_before(day: date, months: int) -> date:
@@ -287,7 +294,7 @@ def _months_before(day: date, months: int) -> date:
     raise ValueError(day)
 
 
-def _read_absolute(text: str, ref: datetime) -> DateReading | None:
+def _read_absolute(text: str, ref: datetime, zone: tzinfo) -> DateReading | None:
     match = _TIME_FIRST.search(text) or _DATE_FIRST.search(text)
     if not match:
         return None
@@ -299,18 +306,18 @@ def _read_absolute(text: str, ref: datetime) -> DateReading | None:
     else:
         year = int(groups["nyear"])
         day = date(year + 2000 if year < 100 else year, int(groups["nmonth"]), int(groups["nday"]))
-    return _reading(day, groups)
+    return _reading(day, groups, zone)
 
 
-def _read_bracketed(text: str, ref: datetime) -> DateReading | None:
+def _read_bracketed(text: str, ref: datetime, zone: tzinfo) -> DateReading | None:
     match = _BRACKETED.search(text)
     if not match:
         return None
     day, month = int(match["day"]), int(match["month"])
     if match["year"]:
         year = int(match["year"])
-        return _reading(date(year + 2000 if year < 100 else year, month, day), {})
-    return _reading(_year_less(day, month, WEEKDAYS[match["weekday"]], ref.date()), {})
+        return _reading(date(year + 2000 if year < 100 else year, month, day), {}, zone)
+    return _reading(_year_less(day, month, WEEKDAYS[match["weekday"]], ref.date()), {}, zone)
 
 
 def _year_less(day: int, month: int, weekday: int, ref: date) -> date:
@@ -348,11 +355,11 @@ def _dateparser() -> Any:
     )
 
 
-def _read_with_dateparser(text: str) -> DateReading | None:
+def _read_with_dateparser(text: str, zone: tzinfo) -> DateReading | None:
     if not _MONTH_WORD.search(text) or not _HAS_DIGIT.search(text):
         return None
     data = _dateparser().get_date_data(text)
     if data is None or data.date_obj is None:
         return None
-    moment = _as_jakarta(data.date_obj)
+    moment = _in_zone(data.date_obj, zone)
     return DateReading(moment, has_time=data.period == "time")

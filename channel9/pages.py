@@ -12,17 +12,19 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
+import htmldate
+import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser
 from parsel import Selector, css2xpath
 
 from channel9 import selectors as css
-from channel9.dates import find_weekday_date, read_date
+from channel9.dates import JAKARTA, find_weekday_date, read_date
 from channel9.failures import Reason
 from channel9.items import Article
 from channel9.urls import absolute, normalize
@@ -38,6 +40,19 @@ _ARTICLE_TYPES = {
 # str.translate is 10x slower).
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\ufeff]")
 _RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
+# Fewer words than this in a container that is not the site's own (a teaser, a "Read
+# more") and the general extractor is asked too.
+_FEW_WORDS = 100
+_POST_ID = re.compile(r"\bpostid-(\d+)\b")
+_POST_ROOT = etree.XPath("//*[contains(concat(' ', normalize-space(@class), ' '), $token)]")
+# A <title> in the body (a page whose head was cut or mangled) holds the rest of the page
+# as text: never the article's.
+_NOT_TEXT = "//body//title"
+_DOCUMENT_END = re.compile(rb"</html\s*>", re.IGNORECASE)
+# Where the end is sought: the last bytes (caching plugins add comments after it).
+_END_WINDOW = 65536
+# Regular expressions in selectors (``re:test(@class, ...)``), from EXSLT.
+_NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,12 @@ def read_html(body: bytes, encoding: str = "utf-8") -> Selector:
     if root is None:
         root = etree.fromstring(b"<html></html>", parser=parser)
     return Selector(root=root, type="html")
+
+
+def is_whole(body: bytes) -> bool:
+    """Whether an HTML page reached its end (``</html>``, which WordPress always prints):
+    a server that fails mid-page can still send a complete response."""
+    return bool(_DOCUMENT_END.search(body, max(0, len(body) - _END_WINDOW)))
 
 
 def from_html(html: str | bytes) -> Selector:
@@ -159,42 +180,56 @@ def parse_article(
     url: str,
     category_labels: Mapping[str, str] | None = None,
     fetched_at: datetime | None = None,
+    zone: tzinfo = JAKARTA,
+    whole: bool = True,
 ) -> ArticlePage:
     """The first article of an article page, or why the page holds none.
 
     ``category_labels`` maps category slugs to the labels of the menu; it names the
     categories that the article's post classes list besides the one the page shows.
-    ``fetched_at`` is the moment relative and year-less dates are read against.
+    ``fetched_at`` is the moment relative and year-less dates are read against, ``zone``
+    the site's time zone, in which the day of publication is told. ``whole`` says whether
+    the HTML reached its end (:func:`is_whole`): the general extractor reads no page cut
+    short, which would give the part before the cut as the article.
     """
     document = page.root
     root, body_source, body = _article_root(document)
-    structured = _structured_data(document)
-    if root is None or _nodes(root, css.STATIC_PAGE_MARKERS):
-        return ArticlePage(None, Reason.NOT_ARTICLE if root is None else Reason.STATIC_PAGE)
-    if not (structured or _nodes(root, css.ARTICLE_MARKERS)):
-        return ArticlePage(None, Reason.NOT_ARTICLE)
+    nodes = _json_ld(document)
+    structured = [node for node in nodes if _is_article(node)]
+    classes = frozenset((_first(document, css.BODY_CLASSES) or "").split())
+    refusal = _refusal(root, structured, classes)
+    if refusal is not None or root is None:
+        return ArticlePage(None, refusal)
     links = tuple(_further_articles(document, root, url))
-    if not body:
-        return ArticlePage(None, Reason.NO_BODY, links)
+    blocks = _body_blocks(body) if body is not None else []
+    if body_source != "theme" and _words(blocks) < _FEW_WORDS and whole:
+        # No container, or a general one holding a teaser: the general extractor reads the
+        # page (if whole: cut short, it would give the part before the cut as the article)
+        # and wins if it finds twice the text.
+        if problem := page_problem(page):
+            return ArticlePage(None, problem, links)
+        extracted = _extracted_blocks(document, url)
+        if _words(extracted) >= 2 * _words(blocks):
+            body_source, blocks = "extractor", extracted
+    marked = bool(classes & css.WORDPRESS_BODY_CLASSES)
+    if body_source == "extractor" and not marked and _words(blocks) < _FEW_WORDS:
+        # Nothing marked the page as a post: it is one only if it reads as one.
+        return ArticlePage(None, Reason.NOT_ARTICLE, links)
 
-    title_source, title = _sourced(root, css.TITLE)
-    if title is None:
-        title_source, title = "head", _page_title(document)
-    if title is None:
-        title_source, title = "page", _first(root, css.ANY_HEADING)
-    dateline, editor, blocks = _split_body(_body_blocks(body[0]), title)
+    title_source, title = _title(document, root, structured)
+    dateline, editor, blocks = _split_body(blocks, title)
     text = "\n\n".join(blocks)
     if not text:  # a body that holds no paragraph is no article (a cut page, new markup)
         return ArticlePage(None, Reason.NO_BODY, links)
     category_source, category = _sourced(root, css.CATEGORY)
-    published_source, published_raw = _published(root, structured, text)
-    published = read_date(published_raw, fetched_at)
+    published_source, published_raw = _published(root, structured, nodes, text)
+    if published_raw is None and body_source != "theme":
+        published_source, published_raw = "extractor", _found_date(document, url, fetched_at)
+    published = read_date(published_raw, fetched_at, zone)
     caption_source, caption = _sourced(root, css.IMAGE_CAPTION)
     if caption and caption.casefold() == (title or "").casefold():
         caption_source, caption = None, None
-    author_source, author = _sourced(root, css.AUTHOR)
-    if author is None:
-        author_source, author = "jsonld", _structured_author(structured)
+    author_source, author = _author(document, root, structured, nodes)
     tags_source, tag_nodes = _sourced_nodes(root, css.TAGS)
     image_source, image = _image(root, url)
     sections = list(_sections(structured, root, category_labels or {}))
@@ -233,23 +268,115 @@ def parse_article(
     return ArticlePage(article, None, links, filled)
 
 
-def _article_root(document: HtmlElement) -> tuple[HtmlElement | None, str | None, list[Any]]:
-    """The first article root that holds a body, with the body and where it was found, in
-    the order of the fallbacks (a widget or a related post printed as an ``<article>``
-    holds none); else the first root found, without a body."""
-    roots = list(dict.fromkeys(_nodes(document, css.ARTICLE_ROOT, union=True)))
-    for root in roots:
-        source, body = _sourced_nodes(root, css.BODY)
-        if body:
+def _refusal(
+    root: HtmlElement | None, structured: list[dict[str, Any]], classes: frozenset[str]
+) -> Reason | None:
+    """Why the page is not an article: none found, a static page, a listing, or a page of
+    WordPress that nothing marks as a post (a page without WordPress's body classes is
+    judged by its text, later)."""
+    if root is None:
+        return Reason.NOT_ARTICLE
+    if _nodes(root, css.STATIC_PAGE_MARKERS):
+        return Reason.STATIC_PAGE
+    if classes & css.POST_BODY_CLASSES or any(
+        name.startswith(css.POST_BODY_CLASS_PREFIX) for name in classes
+    ):
+        return None
+    if classes & css.LISTING_BODY_CLASSES:
+        return Reason.NOT_ARTICLE
+    if structured or _nodes(root, css.ARTICLE_MARKERS):
+        return None
+    return Reason.NOT_ARTICLE if classes & css.WORDPRESS_BODY_CLASSES else None
+
+
+def _words(blocks: list[str]) -> int:
+    return sum(len(block.split()) for block in blocks)
+
+
+def _extracted_blocks(document: HtmlElement, url: str) -> list[str]:
+    """The page's main text as a general-purpose extractor reads it, where no known
+    container holds the post: trafilatura, which leaves out menus, comments and boxes
+    by the page's own structure (it copies the tree; the page is not changed)."""
+    text = trafilatura.extract(
+        document, url=url, include_comments=False, include_tables=True, prune_xpath=_NOT_TEXT
+    )
+    return [line for line in map(clean, (text or "").splitlines()) if line]
+
+
+def _title(
+    document: HtmlElement, root: HtmlElement, structured: list[dict[str, Any]]
+) -> tuple[str | None, str | None]:
+    """The title and where it was read: the post's markup, JSON-LD's headline, the head,
+    then the article's first heading."""
+    source, title = _sourced(root, css.TITLE)
+    if title is None:
+        source, title = "jsonld", _structured_text(structured, "headline")
+    if title is None:
+        source, title = "head", _page_title(document)
+    if title is None:
+        source, title = "page", _first(root, css.ANY_HEADING)
+    return source, title
+
+
+def _author(
+    document: HtmlElement,
+    root: HtmlElement,
+    structured: list[dict[str, Any]],
+    nodes: list[dict[str, Any]],
+) -> tuple[str | None, str | None]:
+    """The author and where the name was read, the byline's "By" taken off."""
+    source, author = _sourced(root, css.AUTHOR)
+    if author is None:
+        source, author = "jsonld", _structured_author(structured, nodes)
+    if author is None:
+        source, author = "meta", _first(document, css.AUTHOR_META)
+    if author is None or author.startswith(("http://", "https://")):
+        source, author = "wordpress", _first(root, css.AUTHOR_LINK)
+    name = clean(css.BYLINE_WORDS.sub("", author or ""))
+    return (source, name) if name else (None, None)
+
+
+def _article_root(
+    document: HtmlElement,
+) -> tuple[HtmlElement | None, str | None, HtmlElement | None]:
+    """The first article root that holds a body, with the body and where it was found:
+    the post the page is about (WordPress prints ``postid-<n>`` on the page's body and
+    ``post-<n>`` on the post), then the fallbacks in order (a widget or a related post
+    printed as an ``<article>`` holds none); else the first root found, without a body."""
+    first = None
+    for root in _roots(document):
+        first = root if first is None else first
+        source, nodes = _sourced_nodes(root, css.BODY)
+        if nodes:
+            # Of several (a teaser's, the post's), the one with the most text.
+            body = max(nodes, key=lambda node: len(node.text_content()))
             return root, source, body
-    return (roots[0] if roots else None), None, []
+    return first, None, None
+
+
+def _roots(document: HtmlElement) -> Iterator[HtmlElement]:
+    """The candidate article roots, the post's own first, each once, found only as asked."""
+    seen = set()
+    post = _POST_ID.search(_first(document, css.BODY_CLASSES) or "")
+    own = _POST_ROOT(document, token=f" post-{post[1]} ") if post else []
+    for selector in css.ARTICLE_ROOT:
+        for root in [*own, *_query(selector)(document)]:
+            if root not in seen:
+                seen.add(root)
+                yield root
+        own = []
 
 
 def _body_blocks(body: HtmlElement) -> list[str]:
-    """The text of the body's blocks, leaving out the boxes that are not the article's."""
+    """The text of the body's blocks, leaving out the boxes that are not the article's; a
+    table row is one block, its cells apart."""
     skipped = {node for box in _query(css.BODY_SKIPPED)(body) for node in box.iter()}
     blocks = (node for node in _query(css.BODY_BLOCKS)(body) if node not in skipped)
-    return [text for text in map(_text, blocks) if text]
+    texts = (
+        " | ".join(filter(None, map(_text, node))) if node.tag == "tr" else _text(node)
+        for node in blocks
+    )
+    return [text for text in texts if text]
 
 
 def _split_body(blocks: list[str], title: str | None) -> tuple[str | None, str | None, list[str]]:
@@ -282,17 +409,20 @@ def _split_body(blocks: list[str], title: str | None) -> tuple[str | None, str |
 
 
 def _published(
-    root: HtmlElement, structured: list[dict[str, Any]], text: str
+    root: HtmlElement, structured: list[dict[str, Any]], nodes: list[dict[str, Any]], text: str
 ) -> tuple[str | None, str | None]:
-    """Where the publication date was read from, and the text read, most precise first."""
-    for node in structured:
-        value = node.get("datePublished")
-        if isinstance(value, str) and value.strip():
-            return "jsonld", value.strip()
+    """Where the publication date was read from, and the text read, most precise first:
+    the article's JSON-LD, the page's markup, the web page's JSON-LD, the text."""
+    value = _structured_text(structured, "datePublished")
+    if value:
+        return "jsonld", value
     for source, selector in css.PUBLISHED:
         value = _first(root, (selector,))
         if value:
             return source, value
+    value = _structured_text(nodes, "datePublished")
+    if value:
+        return "jsonld", value
     in_text = find_weekday_date(text)
     if in_text:
         return "body", in_text
@@ -300,16 +430,37 @@ def _published(
     return ("relative", age) if age else (None, None)
 
 
-def _structured_data(page: HtmlElement) -> list[dict[str, Any]]:
-    """The JSON-LD nodes that describe an article (Yoast nests them in ``@graph``)."""
+def _found_date(document: HtmlElement, url: str, fetched_at: datetime | None) -> str | None:
+    """The publication day as a general-purpose date finder reads the page where no known
+    markup gives one (htmldate: URL, meta, visible dates, the original date rather than
+    the last update), never later than the fetch."""
+    return htmldate.find_date(
+        document,
+        url=url,
+        original_date=True,
+        max_date=fetched_at.date().isoformat() if fetched_at else None,
+    )
+
+
+def _json_ld(page: HtmlElement) -> list[dict[str, Any]]:
+    """Every JSON-LD node of the page (Yoast nests them in ``@graph``)."""
     found: list[dict[str, Any]] = []
     for script in _query(css.JSON_LD)(page):
         try:
             data = json.loads(script)
         except ValueError:
             continue
-        found.extend(node for node in _json_nodes(data) if _is_article(node))
+        found.extend(_json_nodes(data))
     return found
+
+
+def _structured_text(nodes: list[dict[str, Any]], key: str) -> str | None:
+    """The first non-empty text under ``key`` in the nodes."""
+    for node in nodes:
+        value = node.get(key)
+        if isinstance(value, str) and clean(value):
+            return clean(value)
+    return None
 
 
 def _json_nodes(data: Any) -> Iterator[dict[str, Any]]:
@@ -327,11 +478,15 @@ def _is_article(node: dict[str, Any]) -> bool:
     return any(k in _ARTICLE_TYPES for k in kinds if isinstance(k, str))
 
 
-def _structured_author(structured: list[dict[str, Any]]) -> str | None:
+def _structured_author(structured: list[dict[str, Any]], nodes: list[dict[str, Any]]) -> str | None:
+    """The article's first author with a name; Yoast names a Person node by its ``@id``."""
+    people = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
     for node in structured:
         author = node.get("author")
         authors = author if isinstance(author, list) else [author]
         for entry in authors:
+            if isinstance(entry, dict) and "name" not in entry:
+                entry = people.get(entry.get("@id"), entry)
             name = entry.get("name") if isinstance(entry, dict) else entry
             if isinstance(name, str) and clean(name):
                 return clean(name)
@@ -367,8 +522,21 @@ def _canonical(page: HtmlElement, url: str) -> str:
 
 
 def _page_title(page: HtmlElement) -> str | None:
+    """The head's title without the site's name: Channel9's suffix, or the part of the
+    title that is the ``og:site_name``, before or after a separator."""
     title = _first(page, css.PAGE_TITLE)
-    return css.SITE_NAME_SUFFIX.sub("", title) or None if title else None
+    if not title:
+        return None
+    title = css.SITE_NAME_SUFFIX.sub("", title)
+    site = (_first(page, css.SITE_NAME) or "").casefold()
+    parts = css.TITLE_SEPARATOR.split(title)
+    if site and len(parts) > 1:
+        if parts[-1].casefold() == site:
+            parts = parts[:-1]
+        elif parts[0].casefold() == site:
+            parts = parts[1:]
+        title = " - ".join(parts)
+    return title or None
 
 
 def _image(root: HtmlElement, url: str) -> tuple[str | None, str | None]:
@@ -401,7 +569,7 @@ def _query(selector: str) -> etree.XPath:
     """A selector of :mod:`channel9.selectors`, compiled once: XPath when it starts with
     ``/`` or ``./``, else CSS (with parsel's ``::attr(...)`` and ``::text``)."""
     xpath = selector if selector.startswith(("/", "./")) else css2xpath(selector)
-    return etree.XPath(xpath, smart_strings=False)
+    return etree.XPath(xpath, smart_strings=False, namespaces=_NAMESPACES)
 
 
 def _nodes(scope: HtmlElement, selectors: Iterable[str], union: bool = False) -> list[Any]:
@@ -448,7 +616,9 @@ def _first(scope: HtmlElement, selectors: Iterable[str]) -> str | None:
 
 
 def _text(node: HtmlElement) -> str:
-    return clean("".join(_query(css.BLOCK_TEXT)(node)))
+    return clean(
+        "".join(part if isinstance(part, str) else " " for part in _query(css.BLOCK_TEXT)(node))
+    )
 
 
 def _unique(values: Iterable[str | None]) -> list[str]:

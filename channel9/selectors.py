@@ -27,26 +27,41 @@ ARTICLE_ROOT = (
     ".type-post.hentry",
     "article.post",
     "article",
-    # Block themes (Twenty Twenty-Four on) print no <article> around a single post.
-    "//main[.//*[contains(concat(' ', normalize-space(@class), ' '), ' wp-block-post-content ')]]",
+    # Block themes (Twenty Twenty-Four on) print no <article> around a single post, nor do
+    # page builders (Elementor, Divi, Beaver Builder): the page's main part, then its body.
+    "main",
+    "#main",
+    "/html/body",
 )
-# A page is an article when its root or body says so: the theme's markers, WordPress's
-# post classes (``type-post`` from post_class(), ``single-post`` from body_class()), or
-# structured data of an article (read apart, in channel9.pages)...
+# A page is an article when WordPress's classes on the page's body say it is a post
+# (body_class(): ``single``, ``postid-<n>``), or, past a listing's classes, when its root
+# or head says so: the theme's markers, the post's classes (post_class(): ``type-post``),
+# a dated byline, structured data of an article (read apart, in channel9.pages)...
+POST_BODY_CLASSES = frozenset({"single", "single-post"})
+POST_BODY_CLASS_PREFIX = "postid-"
 ARTICLE_MARKERS = (
     "div.mvp-author-info-date",
     "h3.mvp-post-cat",
     "[itemprop=datePublished]",
     "time.post-date",
     "./self::*[contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]",
-    "/html/body[contains(concat(' ', normalize-space(@class), ' '), ' single-post ')]",
     "/html/head/meta[@property='og:type'][@content='article']",
+    "/html/head/meta[@property='article:published_time']",
+    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]",
+    "time.entry-date",
+    "time.published",
 )
-# ...unless WordPress says it is a static page (``type-page``, ``body.page``): /redaksi/.
+# ...unless WordPress says it is a static page (``type-page``, ``page-id-<n>``): /redaksi/.
 STATIC_PAGE_MARKERS = (
     "./self::*[contains(concat(' ', normalize-space(@class), ' '), ' type-page ')]",
-    "/html/body[contains(concat(' ', normalize-space(@class), ' '), ' page ')]",
+    "/html/body[contains(@class, 'page-id-')]",
 )
+# A listing of posts is no article either, whatever it holds: WordPress's body classes
+# of the home page, archives (categories, tags, authors, dates) and search results.
+LISTING_BODY_CLASSES = frozenset({"home", "blog", "archive", "search", "error404"})
+# A body with none of WordPress's classes (a headless front end) says nothing either way:
+# such a page is an article when the general extractor reads one from it.
+WORDPRESS_BODY_CLASSES = POST_BODY_CLASSES | LISTING_BODY_CLASSES | {"page", "attachment"}
 FURTHER_ARTICLES = "article.mvp-article-wrap"
 FURTHER_ARTICLE_LINKS = (
     "./@data-url",
@@ -59,11 +74,23 @@ Sourced = tuple[tuple[str, tuple[str, ...]], ...]
 
 TITLE: Sourced = (
     ("theme", ("h1.mvp-post-title",)),
-    ("wordpress", ("h1.entry-title", "h1.wp-block-post-title", ".entry-title")),
+    (
+        "wordpress",
+        (
+            "h1.entry-title",
+            "h1.wp-block-post-title",
+            ".entry-title",
+            # Page builders' title widgets: Elementor, tagDiv's Newspaper, Divi.
+            ".elementor-widget-theme-post-title .elementor-heading-title",
+            "h1.tdb-title-text",
+            "h1.entry-title.et_pb_module_header",
+        ),
+    ),
     ("schema", ("[itemprop=headline]",)),
 )
-# Past the title's own markup: the head's og:title or <title> (PAGE_TITLE), and only then
-# the article's first <h1> (a related post's heading could be it).
+# Past the title's own markup: JSON-LD's headline, the head's og:title or <title>
+# (PAGE_TITLE, the site's name taken off), and only then the article's first <h1> (a
+# related post's heading could be it).
 ANY_HEADING = ("h1",)
 CATEGORY: Sourced = (
     ("theme", ("h3.mvp-post-cat span.mvp-post-cat", "a.mvp-post-cat-link", "span.mvp-post-cat")),
@@ -84,6 +111,12 @@ AUTHOR: Sourced = (
     ),
     ("schema", ("[itemprop=author] [itemprop=name]",)),
 )
+# Past the byline's markup: JSON-LD's author, the head's author meta, then a link to the
+# author's archive, which WordPress keeps at /author/<name>/ whatever the theme.
+AUTHOR_META = ("/html/head/meta[@name='author']/@content",)
+AUTHOR_LINK = (".//a[contains(@href, '/author/')][not(ancestor::*[self::aside or self::footer])]",)
+# "By Jane Doe", "Oleh: Budi", "Posted by admin": the byline's words before the name.
+BYLINE_WORDS = re.compile(r"^(?:(?:posted|written)\s+)?(?:by|oleh|penulis|author)\b\s*:?\s*", re.I)
 TAGS: Sourced = (
     ("theme", (".mvp-post-tags a[rel=tag]",)),
     (
@@ -110,29 +143,60 @@ PUBLISHED = (
     ("text", "span.mvp-post-date.updated"),
     ("text", "time.post-date"),
     ("text", "time.entry-date.published"),
+    # A dated byline in any theme: a published time, then the first time in the article.
+    ("time", "time.published::attr(datetime)"),
+    ("time", "time.entry-date::attr(datetime)"),
+    ("time", "/html/head/meta[@property='og:published_time']/@content"),
+    ("time", "time[datetime]::attr(datetime)"),
 )
 RELATIVE_AGE = ("span.mvp-post-date",)
 BODY: Sourced = (
     ("theme", ("#mvp-content-main",)),
     ("schema", ("[itemprop=articleBody]",)),
-    ("wordpress", (".entry-content",)),
+    (
+        "wordpress",
+        (
+            ".entry-content",
+            ".wp-block-post-content",
+            # The post content as page builders and widespread themes print it: Elementor's
+            # Post Content widget, tagDiv (Newspaper), Divi, Beaver Themer, Bricks, Avada.
+            ".elementor-widget-theme-post-content",
+            ".td-post-content",
+            ".tdb_single_content",
+            ".et_pb_post_content",
+            ".fl-post-content",
+            ".brxe-post-content",
+            ".post-content",
+        ),
+    ),
 )
+# Where no container above is found, the page's text is read by a general-purpose
+# extractor (trafilatura): the source ``extractor``.
 # Blocks of the body: paragraphs, sub-headings, list items and quotes holding no other block...
 BODY_BLOCKS = (
-    ".//*[self::p or self::h2 or self::h3 or self::h4 or self::li or self::blockquote]"
-    "[not(.//p or .//li)]"
+    ".//*[self::p or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::li"
+    " or self::blockquote or self::pre or self::tr][not(.//p or .//li or .//tr)]"
 )
-# ...unless they sit in a caption, an embed, an ad or a related-post box. These boxes are
-# sought from the body down: asked of each block's ancestors instead, libxml2 takes ~1 ms.
+# ...unless they sit in a caption, an embed, an ad or a box that is not the article's:
+# share buttons, related posts, newsletter forms, author boxes, tables of contents, as
+# themes and plugins name them (Jetpack, AddToAny, Yoast, YARPP, Mailchimp...). These
+# boxes are sought from the body down: asked of each block's ancestors instead, libxml2
+# takes ~1 ms.
 BODY_SKIPPED = (
-    ".//*[self::figure or self::figcaption or self::ins or self::script or self::style"
-    " or self::noscript or self::table or self::form or @id = 'mvp-related-posts'"
+    ".//*[self::figure[not(.//table)] or self::figcaption or self::ins or self::script"
+    " or self::style or self::noscript or self::form or self::aside or self::nav"
+    " or @id = 'mvp-related-posts'"
     " or @class and (contains(@class, 'wp-caption') or contains(@class, 'mvp-related')"
     " or contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts')"
     " or contains(@class, 'mvp-post-tags') or contains(@class, 'mvp-ad')"
-    " or contains(@class, 'code-block'))]"
+    " or contains(@class, 'code-block')"
+    " or re:test(@class, '(^|[ _-])(share|sharing|social|related|newsletter|subscribe"
+    "|author-box|author-bio|about-author|saboxplugin|ez-toc|toc|table-of-contents|adsbygoogle"
+    "|advert|advertisement|addtoany|a2a|yarpp|crp|mc4wp|tags-links|post-tags|breadcrumbs?"
+    "|comments?|respond)($|[ _-])', 'i'))]"
 )
-BLOCK_TEXT = ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
+# A block's text, and its line breaks (<br>), which separate words as a space does.
+BLOCK_TEXT = ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)] | .//br"
 # The featured image: an <img> (its attributes read in IMAGE_ATTRIBUTES' order) or an
 # address in an attribute.
 FEATURED_IMAGE: Sourced = (
@@ -158,8 +222,12 @@ PAGE_TITLE = (
     "/html/head/meta[@property='og:title']/@content",
     "/html/head/title",
 )
+SITE_NAME = ("/html/head/meta[@property='og:site_name']/@content",)
+# Between a page's title and the site's name in <title>: "Title - Site", "Site | Title".
+TITLE_SEPARATOR = re.compile(r"\s+[-–—|•·:]{1,2}\s+")
 JSON_LD = "script[type='application/ld+json']::text"
 POST_CLASSES = ("./@class",)
+BODY_CLASSES = ("/html/body/@class",)
 CATEGORY_CLASS_PREFIX = "category-"
 
 # Home page menu: links to category listings.

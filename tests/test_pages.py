@@ -14,6 +14,7 @@ from channel9.pages import (
     Category,
     ListingPage,
     from_html,
+    is_whole,
     parse_article,
     parse_listing,
     parse_menu,
@@ -80,7 +81,8 @@ def test_static_page_is_not_an_article() -> None:
 def test_page_without_article_body_says_so() -> None:
     html = (FIXTURES / "article_old_markup.html").read_text(encoding="utf-8")
     cut = html[: html.index('<div id="mvp-post-content"')]
-    assert parse_article(from_html(cut), "https://channel9.id/x/").reason == "no_body"
+    whole = is_whole(cut.encode())
+    assert parse_article(from_html(cut), "https://channel9.id/x/", whole=whole).reason == "no_body"
 
 
 def test_listing_with_featured_block_and_page_links() -> None:

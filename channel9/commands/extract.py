@@ -101,7 +101,9 @@ def extracted(page: Page) -> Article:
     except pages.TooDeep:
         raise Refusal(Reason.TOO_DEEP) from None
     fetched = page.fetched.replace(microsecond=0)
-    result = pages.parse_article(document, response.url, {}, fetched)
+    result = pages.parse_article(
+        document, response.url, {}, fetched, whole=pages.is_whole(response.body)
+    )
     article = result.article
     if article is None:
         raise Refusal(pages.page_problem(document) or result.reason or Reason.NO_BODY)

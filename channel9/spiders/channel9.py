@@ -361,7 +361,13 @@ class Channel9Spider(scrapy.Spider):
             return
         # When the page was fetched, as the archive records it: a replay gives the same.
         fetched = (fetched_at(response) or datetime.now(timezone.utc)).replace(microsecond=0)
-        result = pages.parse_article(document, response.url, self.category_labels, fetched)
+        result = pages.parse_article(
+            document,
+            response.url,
+            self.category_labels,
+            fetched,
+            whole=pages.is_whole(response.body),
+        )
         if not self.args.categories:  # a run narrowed to categories follows its listings
             for url in self._links(result.links):
                 yield self._article(url)
