@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +43,14 @@ _RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
 # Fewer words than this in a container that is not the site's own (a teaser, a "Read
 # more") and the general extractor is asked too.
 _FEW_WORDS = 100
+# The byline above an extracted text: at most this many lines, of at most this many words
+# with the author's name, or that many with a date.
+_BYLINE_LINES = 3
+_BYLINE_WORDS = 12
+_DATE_WORDS = 6
+# What a byline's relative date ("2 hours ago") is read against: any moment will do, it is
+# only asked whether the line names a date.
+_EPOCH = datetime(2000, 1, 1, tzinfo=JAKARTA)
 _POST_ID = re.compile(r"\bpostid-(\d+)\b")
 _POST_ROOT = etree.XPath("//*[contains(concat(' ', normalize-space(@class), ' '), $token)]")
 # A <title> in the body (a page whose head was cut or mangled) holds the rest of the page
@@ -217,6 +225,9 @@ def parse_article(
         return ArticlePage(None, Reason.NOT_ARTICLE, links)
 
     title_source, title = _title(document, root, structured)
+    author_source, author = _author(document, root, structured, nodes)
+    if body_source == "extractor":
+        blocks = _without_byline(blocks, title, author)
     dateline, editor, blocks = _split_body(blocks, title)
     text = "\n\n".join(blocks)
     if not text:  # a body that holds no paragraph is no article (a cut page, new markup)
@@ -229,7 +240,6 @@ def parse_article(
     caption_source, caption = _sourced(root, css.IMAGE_CAPTION)
     if caption and caption.casefold() == (title or "").casefold():
         caption_source, caption = None, None
-    author_source, author = _author(document, root, structured, nodes)
     tags_source, tag_nodes = _sourced_nodes(root, css.TAGS)
     image_source, image = _image(root, url)
     sections = list(_sections(structured, root, category_labels or {}))
@@ -287,6 +297,20 @@ def _refusal(
     if structured or _nodes(root, css.ARTICLE_MARKERS):
         return None
     return Reason.NOT_ARTICLE if classes & css.WORDPRESS_BODY_CLASSES else None
+
+
+def _without_byline(blocks: list[str], title: str | None, author: str | None) -> list[str]:
+    """The extracted text without the title and byline above it (a short line naming the
+    author, a shorter one naming a date), which the general extractor reads as the text's
+    first lines."""
+    for index, block in enumerate(blocks[:_BYLINE_LINES]):
+        words = len(block.split())
+        heading = block.casefold() == (title or "").casefold()
+        signed = bool(author) and author in block and words <= _BYLINE_WORDS
+        dated = words <= _DATE_WORDS and read_date(block, _EPOCH) is not None
+        if not (heading or signed or dated):
+            return blocks[index:]
+    return blocks[_BYLINE_LINES:]
 
 
 def _words(blocks: list[str]) -> int:
@@ -433,12 +457,13 @@ def _published(
 def _found_date(document: HtmlElement, url: str, fetched_at: datetime | None) -> str | None:
     """The publication day as a general-purpose date finder reads the page where no known
     markup gives one (htmldate: URL, meta, visible dates, the original date rather than
-    the last update), never later than the fetch."""
+    the last update), never later than the day after the fetch (in any zone)."""
+    latest = fetched_at + timedelta(days=1) if fetched_at else None
     return htmldate.find_date(
         document,
         url=url,
         original_date=True,
-        max_date=fetched_at.date().isoformat() if fetched_at else None,
+        max_date=latest.date().isoformat() if latest else None,
     )
 
 

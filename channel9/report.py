@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
+# The field-fill measure of the site's own markup: the share of articles whose text it gave.
+SITE_MARKUP = "site_markup"
 
 Middleware = TypeVar("Middleware")
 
@@ -123,10 +125,13 @@ class RunReport:
     def item_exported(self, item: Any, response: Response) -> None:
         self.exported += 1
         adapter = ItemAdapter(item)
-        for name, source in response.meta.get("field_sources", {}).items():
+        sources = response.meta.get("field_sources", {})
+        for name, source in sources.items():
             self.field_sources[name][source] += 1
-        for name, value in adapter.items():
-            if value not in (None, "", []):
+        measures = dict(adapter.items())
+        measures[SITE_MARKUP] = sources.get("text") not in (None, "extractor")
+        for name, value in measures.items():
+            if value not in (None, "", [], False):
                 self.filled[name] += 1
             elif name in self.filled_before:
                 self.missing[name].append(adapter["url"])
@@ -354,8 +359,10 @@ class RunReport:
             return None
 
     def field_fill(self) -> dict[str, float]:
-        """For each item field, the share of this run's articles that have a value."""
-        names = [field.name for field in fields(Article)]
+        """For each item field, the share of this run's articles that have a value; and
+        under ``site_markup``, the share whose text the site's markup gave (the rest, the
+        general extractor)."""
+        names = [*(field.name for field in fields(Article)), SITE_MARKUP]
         return {name: round(self.filled[name] / self.exported, 3) for name in names}
 
     def _dropped_fields(self) -> list[str]:
@@ -375,8 +382,16 @@ class RunReport:
         ]
         self.refetch = sorted({url for name in dropped for url in self.missing[name]})
         return [
-            f"{name} was filled for {before[name]:.0%} of the articles of the last healthy run"
-            f" and for {self.filled[name]} of {self.exported} now: has the site's markup changed?"
+            (
+                f"the site's markup gave the text of {before[name]:.0%} of the articles of the"
+                f" last healthy run and of {self.filled[name]} of {self.exported} now (the"
+                " general extractor read the rest; they were exported): has the site's markup"
+                " changed?"
+                if name == SITE_MARKUP
+                else f"{name} was filled for {before[name]:.0%} of the articles of the last"
+                f" healthy run and for {self.filled[name]} of {self.exported} now: has the"
+                " site's markup changed?"
+            )
             for name in dropped
         ]
 
@@ -435,6 +450,12 @@ class RunReport:
     def summary(self) -> str:
         """What an ok run did, in a few words: the verdict's reason."""
         said = f"{self.exported} new articles"
+        extracted = self.exported - self.filled[SITE_MARKUP]
+        if extracted:
+            said += (
+                f" ({extracted} read by the general extractor: markup the site's selectors do"
+                " not know)"
+            )
         backfill = self.backfill()
         if backfill and not backfill["complete"]:
             said += (

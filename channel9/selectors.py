@@ -264,7 +264,14 @@ DATELINE = re.compile(
     r"(?P<place>[^\W\d][^.,\n]{0,40}?)\s*[.,]\s*",
     re.IGNORECASE,
 )
-RELATED_LINK = re.compile(r"^baca\s+juga\b", re.IGNORECASE)
+# Lines that are no text of the article: a link to another ("Baca juga: ..."), an ad's
+# label.
+RELATED_LINK = re.compile(
+    r"^(?:baca|lihat|simak)\s+(?:juga|pula)\b"
+    r"|^(?:related|read\s+(?:more|also)|see\s+also)\s*:"
+    r"|^(?:advertisement|iklan|sponsored)$",
+    re.IGNORECASE,
+)
 BYLINE_ALONE = re.compile(r"^oleh\s*:\s*\S.{0,80}$", re.IGNORECASE)
 # Editor's initials closing the text: "(HY)", "(RAG)", alone or after the last sentence.
 EDITOR_ALONE = re.compile(r"^\(\s*(?P<initials>[A-Z]{2,5}(?:\s*/\s*[A-Z]{2,5})?)\s*\)$")

@@ -176,6 +176,9 @@ class FakeSite:
         """By article: categories whose listings show it, though its page names them not."""
         self.theme = True
         """False: pages in the markup of a standard WordPress theme, not Zox News."""
+        self.builder = False
+        """True (with ``theme`` False): article pages laid out by a page builder, in markup
+        that none of the site's selectors know."""
         self.random = random.Random(seed)
         self.articles: dict[str, FakeArticle] = {}
         self.order: list[str] = []
@@ -290,7 +293,8 @@ class FakeSite:
         return self.page(path)
 
     def page(self, path: str) -> Reply:
-        render = Renderer(self) if self.theme else WordPressRenderer(self)
+        kind = Renderer if self.theme else BuilderRenderer if self.builder else WordPressRenderer
+        render = kind(self)
         if path == "/robots.txt":
             robots = b"User-agent: *\nDisallow: /wp-admin/\n"
             if self.doors:
@@ -691,6 +695,50 @@ class WordPressRenderer(Renderer):
             f'<footer class="entry-footer"><span class="cat-links">Kategori: {cats}</span>'
             + (f'<span class="tags-links">Tag: {tags}</span>' if tags else "")
             + "</footer></article>"
+        )
+
+
+class BuilderRenderer(WordPressRenderer):
+    """Article pages as a page builder prints them: sections, columns and widgets with the
+    builder's own classes, no ``<article>``, no ``entry-content``; WordPress's body classes
+    and head (og:title, ``article:published_time``) stay."""
+
+    def article_page(self, article: FakeArticle) -> str:
+        head = (
+            f'<link rel="canonical" href="BASE/{article.slug}/" />'
+            '<meta property="og:type" content="article" />'
+            f'<meta property="og:title" content="{entity(article.title)}" />'
+            f'<meta property="og:image" content="{self.image(article)}" />'
+            f'<meta property="article:published_time" content="{article.published.isoformat()}" />'
+        )
+        return self.document(
+            entity(article.title),
+            self.article(article, first=True),
+            head,
+            f"wp-singular post-template-default single single-post postid-{len(article.slug)} builder-page",
+        )
+
+    def article(self, article: FakeArticle, first: bool) -> str:
+        day = article.published
+        author = (
+            f'<a class="pb-meta-link" href="BASE/author/{article.author.split()[0].lower()}/">{article.author}</a>'
+            if article.author
+            else ""
+        )
+        paragraphs = "".join(
+            f'<div class="pb-widget pb-text"><div class="pb-widget-inner">{block}</div></div>'
+            for block in re.findall(
+                r"<p>.*?</p>|<div class=\"code-block\">.*?</div>", self.body(article)
+            )
+        )
+        return (
+            '<div class="pb-section pb-hero"><div class="pb-column">'
+            f'<div class="pb-widget pb-heading"><h1 class="pb-heading-title">{entity(article.title)}</h1></div>'
+            f'<div class="pb-widget pb-meta"><span class="pb-meta-date">{day.day} {MONTHS_ID[day.month - 1]} {day.year}</span> {author}</div>'
+            "</div></div>"
+            f'<div class="pb-section pb-body"><div class="pb-column">{paragraphs}</div></div>'
+            '<div class="pb-section pb-share"><div class="pb-column"><span>Bagikan:</span> '
+            '<a href="https://facebook.com/sharer">Facebook</a> <a href="https://twitter.com/intent">Twitter</a></div></div>'
         )
 
 
