@@ -306,7 +306,7 @@ def _without_byline(blocks: list[str], title: str | None, author: str | None) ->
     for index, block in enumerate(blocks[:_BYLINE_LINES]):
         words = len(block.split())
         heading = block.casefold() == (title or "").casefold()
-        signed = bool(author) and author in block and words <= _BYLINE_WORDS
+        signed = author is not None and author in block and words <= _BYLINE_WORDS
         dated = words <= _DATE_WORDS and read_date(block, _EPOCH) is not None
         if not (heading or signed or dated):
             return blocks[index:]
