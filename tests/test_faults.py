@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -526,6 +527,60 @@ def test_new_articles_in_standard_wordpress_markup_are_exported_right(
     for item in items:
         item.pop("crawled_at")
         assert item == expected[item["url"]]
+
+
+def builder_items(site: FakeSite, base_url: str, items: list[dict[str, Any]]) -> None:
+    """Items read from the page builder's layout: every field the general extractor and
+    the page's head give, as the theme gives them; category, tags and caption, which only
+    the theme's markup held, empty."""
+    expected = site.expected(base_url)
+    unknown = {"category": None, "categories": [], "tags": [], "image_caption": None}
+    for item in items:
+        item.pop("crawled_at")
+        assert item == {
+            **expected[item["url"]],
+            **unknown,
+            "published_raw": item["published_at"],
+            "published_source": "meta",
+        }
+
+
+def test_articles_in_a_page_builder_layout_are_read_by_the_general_extractor(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    site.theme, site.builder = False, True
+    first = crawl(tmp_path, base_url)
+
+    assert first.returncode == 0, first.log
+    items = items_of(run_files(tmp_path)[-1])
+    assert len(items) == 40
+    builder_items(site, base_url, items)
+    assert last_report(tmp_path)["field_sources"]["text"] == {"extractor": 40}
+    assert first.log.rstrip().endswith(
+        "Verdict: ok (exit status 0): 40 new articles (40 read by the general extractor:"
+        " markup the site's selectors do not know)"
+    )
+
+
+def test_a_theme_turned_page_builder_fails_the_run_and_exports_its_articles(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    crawl(tmp_path, base_url)
+    site.theme, site.builder = False, True
+    new = [site.add_article() for _ in range(5)]
+    switched = crawl(tmp_path, base_url)
+
+    assert switched.returncode == 1
+    items = items_of(run_files(tmp_path)[-1])
+    assert sorted(item["url"] for item in items) == sorted(
+        f"{base_url}/{article.slug}/" for article in new
+    )
+    builder_items(site, base_url, items)
+    assert (
+        "the site's markup gave the text of 100% of the articles of the last healthy run and"
+        " of 0 of 5 now (the general extractor read the rest; they were exported): has the"
+        " site's markup changed?"
+    ) in last_report(tmp_path)["failed_run"]
 
 
 def test_new_articles_in_unknown_markup_fail_the_run_and_are_asked_for_again(
