@@ -534,7 +534,12 @@ def builder_items(site: FakeSite, base_url: str, items: list[dict[str, Any]]) ->
     the page's head give, as the theme gives them; category, tags and caption, which only
     the theme's markup held, empty."""
     expected = site.expected(base_url)
-    unknown = {"category": None, "categories": [], "tags": [], "image_caption": None}
+    unknown: dict[str, Any] = {
+        "category": None,
+        "categories": [],
+        "tags": [],
+        "image_caption": None,
+    }
     for item in items:
         item.pop("crawled_at")
         assert item == {
