@@ -1,0 +1,241 @@
+"""Page parsing beyond the site's own markup: WordPress as other themes, page builders and
+headless front ends print it, the general extractor's part, and the real-page benchmark."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from benchmarks.extraction import FOLDER, author_right, load, read_channel9, scores, text_f1
+from benchmarks.extraction import title_right as title_scored
+from channel9.pages import ArticlePage, from_html, is_whole, parse_article
+
+FETCHED = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
+URL = "https://example.org/a-post/"
+WORDS = " ".join(["kata"] * 12)
+PARAGRAPHS = [f"Paragraf {n} tentang banjir di kota, {WORDS}." for n in range(1, 9)]
+
+
+def page(body: str, body_class: str = "single single-post postid-7", head: str = "") -> str:
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Banjir Surut - Kabar Kota</title>'
+        f'<meta property="og:site_name" content="Kabar Kota">{head}</head>'
+        f'<body class="{body_class}">'
+        '<nav><a href="/">Beranda</a> <a href="/tentang/">Tentang</a></nav>'
+        f"{body}<footer><p>Hak cipta Kabar Kota. Semua hak dilindungi.</p></footer></body></html>"
+    )
+
+
+def parse(html: str) -> ArticlePage:
+    data = html.encode()
+    return parse_article(from_html(data), URL, {}, FETCHED, whole=is_whole(data))
+
+
+def paragraphs(texts: list[str] = PARAGRAPHS) -> str:
+    return "".join(f"<p>{text}</p>" for text in texts)
+
+
+def test_a_page_builder_post_is_read_by_the_general_extractor() -> None:
+    widgets = "".join(
+        f'<div class="pb-widget"><div class="pb-inner"><p>{text}</p></div></div>'
+        for text in PARAGRAPHS
+    )
+    result = parse(
+        page(
+            f'<div class="pb-section"><h1 class="pb-title">Banjir Surut</h1>'
+            f'<div class="pb-meta">Oleh <a href="/author/rina/">Rina Agustina</a></div>'
+            f"{widgets}</div>",
+            head='<meta property="article:published_time" content="2026-11-27T08:30:00+07:00">',
+        )
+    )
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(PARAGRAPHS)
+    assert (result.article.title, result.article.author) == ("Banjir Surut", "Rina Agustina")
+    assert result.article.published_at == "2026-11-27T08:30:00+07:00"
+    assert result.sources == {
+        "title": "head",
+        "author": "wordpress",
+        "published_date": "meta",
+        "text": "extractor",
+    }
+
+
+def test_a_theme_container_holding_a_teaser_gives_way_to_the_general_extractor() -> None:
+    result = parse(
+        page(
+            '<article class="post-3 post type-post"><div class="post-content"><p>Ringkas.</p>'
+            "</div></article>"
+            f'<div class="pb-section">{paragraphs()}</div>'
+        )
+    )
+    assert result.article is not None
+    assert result.sources["text"] == "extractor"
+    assert result.article.text == "\n\n".join(["Ringkas.", *PARAGRAPHS])
+
+
+def test_the_post_named_by_the_body_classes_wins_over_a_card_before_it() -> None:
+    card = (
+        '<article class="post-9 post type-post"><div class="entry-content">'
+        f"<p>Kartu tulisan lain, {WORDS} {WORDS} {WORDS} {WORDS} {WORDS} {WORDS} {WORDS}"
+        f" {WORDS} {WORDS}.</p></div></article>"
+    )
+    post = (
+        f'<div class="post-7 post type-post"><div class="entry-content">{paragraphs()}</div></div>'
+    )
+    result = parse(page(card + post))
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(PARAGRAPHS)
+    assert result.sources["text"] == "wordpress"
+
+
+@pytest.mark.parametrize(
+    ("body_class", "reason"),
+    [
+        ("page-template-default page page-id-12", "static_page"),
+        ("archive category category-kota", "not_article"),
+        ("home blog", "not_article"),
+        ("search search-results", "not_article"),
+    ],
+)
+def test_static_pages_and_listings_are_refused_by_their_body_classes(
+    body_class: str, reason: str
+) -> None:
+    assert parse(page(f"<main>{paragraphs()}</main>", body_class)).reason == reason
+
+
+def test_a_theme_calling_its_single_post_blog_still_reads_as_a_post() -> None:
+    result = parse(page(f"<main>{paragraphs()}</main>", "single single-post postid-7 blog"))
+    assert result.article is not None
+
+
+def test_a_page_without_wordpress_classes_is_an_article_only_if_it_reads_as_one() -> None:
+    long = parse(page(f"<main><h1>Banjir Surut</h1>{paragraphs()}</main>", body_class=""))
+    short = parse(page("<main><h1>Banjir Surut</h1><p>Isi singkat.</p></main>", body_class=""))
+    assert long.article is not None
+    assert long.article.text == "\n\n".join(PARAGRAPHS)
+    assert short.reason == "not_article"
+
+
+def test_a_page_cut_short_is_not_read_by_the_general_extractor() -> None:
+    html = page(f'<div class="pb-section">{paragraphs()}</div>')
+    cut = html[: html.index(PARAGRAPHS[5])]
+    assert not is_whole(cut.encode())
+    assert parse(cut).reason == "no_body"
+
+
+def test_a_php_error_mid_page_is_no_article() -> None:
+    html = page(
+        f'<div class="pb-section">{paragraphs(PARAGRAPHS[:3])}'
+        '<div class="wp-die-message">There has been a critical error on this website.</div></div>'
+    )
+    assert parse(html).reason == "error_page"
+
+
+def test_boxes_inside_a_known_container_are_not_the_article() -> None:
+    boxes = (
+        '<div class="sharedaddy sd-sharing"><p>Bagikan: Facebook Twitter</p></div>'
+        '<div class="newsletter-signup"><p>Daftar buletin kami</p></div>'
+        '<div class="author-box"><p>Rina menulis tentang kota.</p></div>'
+        '<div class="jp-relatedposts"><p>Tulisan terkait</p></div>'
+        '<div class="ez-toc-container"><ul><li>Daftar isi</li></ul></div>'
+        "<p>Related: Banjir kemarin</p><p>Advertisement</p>"
+    )
+    result = parse(
+        page(
+            f'<article class="post-7 post type-post"><div class="entry-content">'
+            f"{paragraphs()}{boxes}</div></article>"
+        )
+    )
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(PARAGRAPHS)
+
+
+def test_tables_are_read_row_by_row_and_line_breaks_separate_words() -> None:
+    table = (
+        '<figure class="wp-block-table"><table><tr><th>Kota</th><th>Tinggi air</th></tr>'
+        "<tr><td>Jakarta</td><td>40 cm</td></tr></table><figcaption>Sumber: BPBD</figcaption>"
+        "</figure><p>Baris satu<br>baris dua</p>"
+    )
+    result = parse(
+        page(
+            f'<article class="post-7 post type-post"><div class="entry-content">'
+            f"{paragraphs()}{table}</div></article>"
+        )
+    )
+    assert result.article is not None
+    assert result.article.text.endswith(
+        "Kota | Tinggi air\n\nJakarta | 40 cm\n\nBaris satu baris dua"
+    )
+
+
+def test_structured_data_names_the_title_author_and_date() -> None:
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "NewsArticle",
+                "headline": "Banjir Surut Setelah Tiga Hari",
+                "datePublished": "2026-11-26T21:05:00-05:00",
+                "author": {"@id": "https://example.org/#/schema/person/1"},
+            },
+            {"@type": "Person", "@id": "https://example.org/#/schema/person/1", "name": "Budi"},
+        ],
+    }
+    head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    result = parse(page(f'<div class="pb-section">{paragraphs()}</div>', head=head))
+    assert result.article is not None
+    article = result.article
+    assert (article.title, article.author) == ("Banjir Surut Setelah Tiga Hari", "Budi")
+    # The day in the site's zone: Jakarta, 12 hours ahead of New York.
+    assert (article.published_date, article.published_at) == (
+        "2026-11-27",
+        "2026-11-27T09:05:00+07:00",
+    )
+    assert {result.sources[name] for name in ("title", "author", "published_date")} == {"jsonld"}
+
+
+def test_the_head_title_loses_the_site_name() -> None:
+    result = parse(page(f'<div class="pb-section">{paragraphs()}</div>'))
+    assert result.article is not None
+    assert (result.article.title, result.sources["title"]) == ("Banjir Surut", "head")
+
+
+def test_a_page_without_a_date_in_its_markup_gets_the_date_finders() -> None:
+    data = page(f'<div class="pb-section"><p>Diterbitkan 2026-11-20</p>{paragraphs()}</div>')
+    result = parse_article(
+        from_html(data), "https://example.org/2026/11/20/a-post/", {}, FETCHED, whole=True
+    )
+    assert result.article is not None
+    assert (result.article.published_date, result.sources["published_date"]) == (
+        "2026-11-20",
+        "extractor",
+    )
+
+
+def test_scoring_follows_the_benchmarks_readme() -> None:
+    assert text_f1("a b b c", "a b c d") == pytest.approx(0.75)
+    assert text_f1("", "a") == 0.0
+    assert title_scored(
+        "Banjir Surut Setelah Tiga Hari - Kabar Kota", "Banjir surut setelah tiga hari"
+    )
+    assert not title_scored("Banjir Surut - Kabar Kota", "Banjir surut")
+    assert not title_scored("Kabar Kota: Banjir Surut", "Banjir Surut")
+    assert author_right("By Jane Q. Doe", "Jane Doe")
+    assert not author_right("Admin", "Jane Doe")
+
+
+@pytest.mark.skipif(
+    not (FOLDER / "dev" / "html").is_dir(),
+    reason=f"the real WordPress pages are not at {FOLDER} (set CHANNEL9_WCXB)",
+)
+def test_real_wordpress_pages_are_read() -> None:
+    corpus = load(FOLDER)
+    readings = {page.name: read_channel9(page) for page in corpus}
+    score = dict(scores(readings, corpus))["not static"]
+    assert score.text / score.pages >= 0.95
+    assert score.empty / score.pages <= 0.01
+    assert score.title / score.pages >= 0.80
+    assert score.author / score.authors >= 0.79
+    assert score.day / score.days >= 0.90
