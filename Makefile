@@ -32,3 +32,4 @@ soak: $(BIN)/scrapy
 bench: $(BIN)/scrapy
 	$(BIN)/python benchmarks/crawl.py
 	$(BIN)/python benchmarks/dataset.py
+	$(BIN)/python benchmarks/extraction.py

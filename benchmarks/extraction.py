@@ -204,14 +204,20 @@ def measure(
     return readings, len(corpus) / cpu if cpu else 0.0
 
 
-def scores(readings: dict[str, Reading], corpus: list[Page]) -> Iterator[tuple[str, Score]]:
-    """The scores on all pages, then on the pages that are not static pages."""
-    for label, chosen in (
-        ("all", corpus),
-        ("not static", [page for page in corpus if not page.static]),
-    ):
+def scores(
+    readings: dict[str, Reading], corpus: list[Page], read: set[str] | None = None
+) -> Iterator[tuple[str, Score]]:
+    """The scores on all pages, on the pages that are not static pages, and on those of
+    them in ``read`` (the pages the project's parser took for articles), when given."""
+    chosen = {
+        "all": corpus,
+        "not static": [page for page in corpus if not page.static],
+    }
+    if read is not None:
+        chosen["read by channel9"] = [page for page in chosen["not static"] if page.name in read]
+    for label, chosen_pages in chosen.items():
         score = Score()
-        for page in chosen:
+        for page in chosen_pages:
             score.add(readings[page.name], page.truth)
         yield label, score
 
@@ -233,10 +239,13 @@ def main() -> None:
     print("| system (pages) | text F1 | title | author | day | nothing extracted | pages/CPU s |")
     print("|---|---|---|---|---|---|---|")
     all_readings = {}
+    read = None
     for name in args.systems.split(","):
         readings, rate = measure(SYSTEMS[name], corpus)
         all_readings[name] = readings
-        for label, score in scores(readings, corpus):
+        if name == "channel9":
+            read = {page for page, reading in readings.items() if not reading.refusal}
+        for label, score in scores(readings, corpus, read):
             print(f"{score.row(f'{name} ({label}, {score.pages})')} {rate:.0f} |")
     channel9 = all_readings.get("channel9")
     if channel9:
