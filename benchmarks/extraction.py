@@ -80,7 +80,12 @@ def read_channel9(page: Page) -> Reading:
     """The project's parser, as the crawl calls it."""
     document = pages.from_html(page.html)
     result = pages.parse_article(
-        document, page.url, {}, REFERENCE, ZONE, whole=pages.is_whole(page.html)
+        document,
+        page.url,
+        {},
+        REFERENCE,
+        ZONE,
+        whole=pages.is_whole(page.html.decode("utf-8", "replace")),
     )
     if result.article is None:
         return Reading(refusal=str(result.reason))

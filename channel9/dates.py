@@ -361,5 +361,6 @@ def _read_with_dateparser(text: str, zone: tzinfo) -> DateReading | None:
     data = _dateparser().get_date_data(text)
     if data is None or data.date_obj is None:
         return None
-    moment = _in_zone(data.date_obj, zone)
-    return DateReading(moment, has_time=data.period == "time")
+    if data.period != "time":  # a day: the site's, whatever zone dateparser read it in
+        return DateReading(datetime.combine(data.date_obj.date(), time(), zone), has_time=False)
+    return DateReading(_in_zone(data.date_obj, zone), has_time=True)

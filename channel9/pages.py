@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from enum import Enum
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -56,7 +57,13 @@ _POST_ROOT = etree.XPath("//*[contains(concat(' ', normalize-space(@class), ' ')
 # A <title> in the body (a page whose head was cut or mangled) holds the rest of the page
 # as text: never the article's.
 _NOT_TEXT = "//body//title"
-_DOCUMENT_END = re.compile(rb"</html\s*>", re.IGNORECASE)
+# The posts a page shows besides its own (whose ``post-<n>`` class is ``own``).
+_OTHER_POSTS = (
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]"
+    "[not(contains(concat(' ', normalize-space(@class), ' '), '{own}'))]"
+    "[not(.//*[contains(concat(' ', normalize-space(@class), ' '), '{own}')])]"
+)
+_DOCUMENT_END = re.compile(r"</html\s*>", re.IGNORECASE)
 # Where the end is sought: the last bytes (caching plugins add comments after it).
 _END_WINDOW = 65536
 # Regular expressions in selectors (``re:test(@class, ...)``), from EXSLT.
@@ -113,10 +120,13 @@ def read_html(body: bytes, encoding: str = "utf-8") -> Selector:
     return Selector(root=root, type="html")
 
 
-def is_whole(body: bytes) -> bool:
-    """Whether an HTML page reached its end (``</html>``, which WordPress always prints):
-    a server that fails mid-page can still send a complete response."""
-    return bool(_DOCUMENT_END.search(body, max(0, len(body) - _END_WINDOW)))
+def is_whole(html: str) -> bool:
+    """Whether an HTML page reached its end (``</html>``, which WordPress always prints).
+
+    A server that fails mid-page can still send a complete response: cut short, the page
+    would give the part before the cut as the article.
+    """
+    return bool(_DOCUMENT_END.search(html, max(0, len(html) - _END_WINDOW)))
 
 
 def from_html(html: str | bytes) -> Selector:
@@ -201,26 +211,27 @@ def parse_article(
     short, which would give the part before the cut as the article.
     """
     document = page.root
-    root, body_source, body = _article_root(document)
+    post_id = _POST_ID.search(_first(document, css.BODY_CLASSES) or "")
+    own = f" post-{post_id[1]} " if post_id else None
+    root, body_source, body = _article_root(document, own)
     nodes = _json_ld(document)
     structured = [node for node in nodes if _is_article(node)]
-    classes = frozenset((_first(document, css.BODY_CLASSES) or "").split())
-    refusal = _refusal(root, structured, classes)
-    if refusal is not None or root is None:
-        return ArticlePage(None, refusal)
+    kind = _kind(document, root, structured)
+    if root is None or kind in (Kind.LISTING, Kind.OTHER):
+        return ArticlePage(None, Reason.NOT_ARTICLE)
+    if kind is Kind.STATIC:
+        return ArticlePage(None, Reason.STATIC_PAGE)
     links = tuple(_further_articles(document, root, url))
     blocks = _body_blocks(body) if body is not None else []
     if body_source != "theme" and _words(blocks) < _FEW_WORDS and whole:
         # No container, or a general one holding a teaser: the general extractor reads the
-        # page (if whole: cut short, it would give the part before the cut as the article)
-        # and wins if it finds twice the text.
+        # page and wins if it finds twice the text.
         if problem := page_problem(page):
             return ArticlePage(None, problem, links)
-        extracted = _extracted_blocks(document, url)
+        extracted = _extracted_blocks(document, url, own)
         if _words(extracted) >= 2 * _words(blocks):
             body_source, blocks = "extractor", extracted
-    marked = bool(classes & css.WORDPRESS_BODY_CLASSES)
-    if body_source == "extractor" and not marked and _words(blocks) < _FEW_WORDS:
+    if kind is Kind.UNMARKED and _words(blocks) < _FEW_WORDS:
         # Nothing marked the page as a post: it is one only if it reads as one.
         return ArticlePage(None, Reason.NOT_ARTICLE, links)
 
@@ -234,8 +245,10 @@ def parse_article(
         return ArticlePage(None, Reason.NO_BODY, links)
     category_source, category = _sourced(root, css.CATEGORY)
     published_source, published_raw = _published(root, structured, nodes, text)
-    if published_raw is None and body_source != "theme":
-        published_source, published_raw = "extractor", _found_date(document, url, fetched_at)
+    if published_raw is None and body_source != "theme" and whole:
+        found = _found_date(document, url, fetched_at)
+        if found:
+            published_source, published_raw = "extractor", found
     published = read_date(published_raw, fetched_at, zone)
     caption_source, caption = _sourced(root, css.IMAGE_CAPTION)
     if caption and caption.casefold() == (title or "").casefold():
@@ -278,25 +291,37 @@ def parse_article(
     return ArticlePage(article, None, links, filled)
 
 
-def _refusal(
-    root: HtmlElement | None, structured: list[dict[str, Any]], classes: frozenset[str]
-) -> Reason | None:
-    """Why the page is not an article: none found, a static page, a listing, or a page of
-    WordPress that nothing marks as a post (a page without WordPress's body classes is
-    judged by its text, later)."""
-    if root is None:
-        return Reason.NOT_ARTICLE
-    if _nodes(root, css.STATIC_PAGE_MARKERS):
-        return Reason.STATIC_PAGE
-    if classes & css.POST_BODY_CLASSES or any(
-        name.startswith(css.POST_BODY_CLASS_PREFIX) for name in classes
-    ):
-        return None
+class Kind(Enum):
+    """What a page's markup says it is."""
+
+    POST = "post"
+    STATIC = "static"
+    """A static page, or an attachment's page."""
+    LISTING = "listing"
+    OTHER = "other"
+    """A page of WordPress that nothing marks as a post."""
+    UNMARKED = "unmarked"
+    """A page with none of WordPress's body classes (a headless front end): judged by
+    its text."""
+
+
+def _kind(document: HtmlElement, root: HtmlElement | None, structured: list[Any]) -> Kind:
+    """What the page is by its markup.
+
+    WordPress's body classes first (``body_class()`` prints them whatever the theme),
+    then the root's post classes and markers, a dated byline, structured data.
+    """
+    classes = frozenset((_first(document, css.BODY_CLASSES) or "").split())
+    static = root is not None and _nodes(root, css.STATIC_PAGE_MARKERS)
+    if classes & css.STATIC_BODY_CLASSES or static:
+        return Kind.STATIC
+    if classes & css.POST_BODY_CLASSES or any(map(_POST_ID.fullmatch, classes)):
+        return Kind.POST
     if classes & css.LISTING_BODY_CLASSES:
-        return Reason.NOT_ARTICLE
-    if structured or _nodes(root, css.ARTICLE_MARKERS):
-        return None
-    return Reason.NOT_ARTICLE if classes & css.WORDPRESS_BODY_CLASSES else None
+        return Kind.LISTING
+    if structured or (root is not None and _nodes(root, css.ARTICLE_MARKERS)):
+        return Kind.POST
+    return Kind.OTHER if classes & css.WORDPRESS_BODY_CLASSES else Kind.UNMARKED
 
 
 def _without_byline(blocks: list[str], title: str | None, author: str | None) -> list[str]:
@@ -317,12 +342,18 @@ def _words(blocks: list[str]) -> int:
     return sum(len(block.split()) for block in blocks)
 
 
-def _extracted_blocks(document: HtmlElement, url: str) -> list[str]:
-    """The page's main text as a general-purpose extractor reads it, where no known
-    container holds the post: trafilatura, which leaves out menus, comments and boxes
-    by the page's own structure (it copies the tree; the page is not changed)."""
+def _extracted_blocks(document: HtmlElement, url: str, own: str | None) -> list[str]:
+    """The page's main text as a general-purpose extractor reads it.
+
+    trafilatura leaves out menus, comments and boxes by the page's own structure; the
+    posts that are not the page's (``own``: auto-loaded next posts, related posts' cards)
+    are left out first. It copies the tree: the page is not changed.
+    """
+    prune = [_NOT_TEXT]
+    if own:
+        prune.append(_OTHER_POSTS.format(own=own))
     text = trafilatura.extract(
-        document, url=url, include_comments=False, include_tables=True, prune_xpath=_NOT_TEXT
+        document, url=url, include_comments=False, include_tables=True, prune_xpath=prune
     )
     return [line for line in map(clean, (text or "").splitlines()) if line]
 
@@ -361,40 +392,51 @@ def _author(
 
 
 def _article_root(
-    document: HtmlElement,
+    document: HtmlElement, own: str | None
 ) -> tuple[HtmlElement | None, str | None, HtmlElement | None]:
-    """The first article root that holds a body, with the body and where it was found:
-    the post the page is about (WordPress prints ``postid-<n>`` on the page's body and
-    ``post-<n>`` on the post), then the fallbacks in order (a widget or a related post
-    printed as an ``<article>`` holds none); else the first root found, without a body."""
+    """The first article root that holds a body, with the body and where it was found.
+
+    The post the page is about (WordPress prints ``postid-<n>`` on the page's body and
+    ``post-<n>``, ``own``, on the post), else the fallbacks in order: a widget or a related
+    post printed as an ``<article>`` holds none. Else the first root found, without a body.
+    """
     first = None
-    for root in _roots(document):
+    for root in _roots(document, own):
         first = root if first is None else first
         source, nodes = _sourced_nodes(root, css.BODY)
-        if nodes:
-            # Of several (a teaser's, the post's), the one with the most text.
+        # Of several, the first that is no teaser ("Read more"): an auto-loaded post's
+        # body comes after it; else the longest.
+        body = next((node for node in nodes if _words([_text(node)]) >= _FEW_WORDS), None)
+        if body is None and nodes:
             body = max(nodes, key=lambda node: len(node.text_content()))
+        if body is not None:
             return root, source, body
     return first, None, None
 
 
-def _roots(document: HtmlElement) -> Iterator[HtmlElement]:
-    """The candidate article roots, the post's own first, each once, found only as asked."""
+def _roots(document: HtmlElement, own: str | None) -> Iterator[HtmlElement]:
+    """The candidate article roots, each once, found only as asked: the post the page
+    names alone where it is found (anything else could be another post's), else the
+    fallbacks in order."""
+    posts = _POST_ROOT(document, token=own) if own else []
+    if posts:
+        yield from posts
+        return
     seen = set()
-    post = _POST_ID.search(_first(document, css.BODY_CLASSES) or "")
-    own = _POST_ROOT(document, token=f" post-{post[1]} ") if post else []
     for selector in css.ARTICLE_ROOT:
-        for root in [*own, *_query(selector)(document)]:
+        for root in _query(selector)(document):
             if root not in seen:
                 seen.add(root)
                 yield root
-        own = []
 
 
 def _body_blocks(body: HtmlElement) -> list[str]:
     """The text of the body's blocks, leaving out the boxes that are not the article's; a
     table row is one block, its cells apart."""
-    skipped = {node for box in _query(css.BODY_SKIPPED)(body) for node in box.iter()}
+    # A box that holds most of the text is the article, whatever its class says.
+    most = len(body.text_content()) / 2
+    boxes = (box for box in _query(css.BODY_SKIPPED)(body) if len(box.text_content()) <= most)
+    skipped = {node for box in boxes for node in box.iter()}
     blocks = (node for node in _query(css.BODY_BLOCKS)(body) if node not in skipped)
     texts = (
         " | ".join(filter(None, map(_text, node))) if node.tag == "tr" else _text(node)
@@ -511,7 +553,8 @@ def _structured_author(structured: list[dict[str, Any]], nodes: list[dict[str, A
         authors = author if isinstance(author, list) else [author]
         for entry in authors:
             if isinstance(entry, dict) and "name" not in entry:
-                entry = people.get(entry.get("@id"), entry)
+                reference = entry.get("@id")
+                entry = people.get(reference, entry) if isinstance(reference, str) else entry
             name = entry.get("name") if isinstance(entry, dict) else entry
             if isinstance(name, str) and clean(name):
                 return clean(name)
@@ -553,14 +596,10 @@ def _page_title(page: HtmlElement) -> str | None:
     if not title:
         return None
     title = css.SITE_NAME_SUFFIX.sub("", title)
-    site = (_first(page, css.SITE_NAME) or "").casefold()
-    parts = css.TITLE_SEPARATOR.split(title)
-    if site and len(parts) > 1:
-        if parts[-1].casefold() == site:
-            parts = parts[:-1]
-        elif parts[0].casefold() == site:
-            parts = parts[1:]
-        title = " - ".join(parts)
+    site = _first(page, css.SITE_NAME)
+    if site:
+        name, separator = re.escape(site), css.TITLE_SEPARATOR.pattern
+        title = re.sub(rf"{separator}{name}$|^{name}{separator}", "", title, flags=re.I)
     return title or None
 
 

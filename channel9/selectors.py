@@ -38,7 +38,6 @@ ARTICLE_ROOT = (
 # or head says so: the theme's markers, the post's classes (post_class(): ``type-post``),
 # a dated byline, structured data of an article (read apart, in channel9.pages)...
 POST_BODY_CLASSES = frozenset({"single", "single-post"})
-POST_BODY_CLASS_PREFIX = "postid-"
 ARTICLE_MARKERS = (
     "div.mvp-author-info-date",
     "h3.mvp-post-cat",
@@ -51,17 +50,19 @@ ARTICLE_MARKERS = (
     "time.entry-date",
     "time.published",
 )
-# ...unless WordPress says it is a static page (``type-page``, ``page-id-<n>``): /redaksi/.
+# ...unless WordPress says it is a static page (``type-page``, ``page-id-<n>``: /redaksi/)
+# or an attachment's page (``attachment``, an image's own page: ``single`` too).
 STATIC_PAGE_MARKERS = (
     "./self::*[contains(concat(' ', normalize-space(@class), ' '), ' type-page ')]",
-    "/html/body[contains(@class, 'page-id-')]",
+    "/html/body[contains(concat(' ', normalize-space(@class)), ' page-id-')]",
 )
+STATIC_BODY_CLASSES = frozenset({"attachment"})
 # A listing of posts is no article either, whatever it holds: WordPress's body classes
 # of the home page, archives (categories, tags, authors, dates) and search results.
 LISTING_BODY_CLASSES = frozenset({"home", "blog", "archive", "search", "error404"})
 # A body with none of WordPress's classes (a headless front end) says nothing either way:
 # such a page is an article when the general extractor reads one from it.
-WORDPRESS_BODY_CLASSES = POST_BODY_CLASSES | LISTING_BODY_CLASSES | {"page", "attachment"}
+WORDPRESS_BODY_CLASSES = POST_BODY_CLASSES | LISTING_BODY_CLASSES | STATIC_BODY_CLASSES | {"page"}
 FURTHER_ARTICLES = "article.mvp-article-wrap"
 FURTHER_ARTICLE_LINKS = (
     "./@data-url",
@@ -177,6 +178,16 @@ BODY_BLOCKS = (
     ".//*[self::p or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::li"
     " or self::blockquote or self::pre or self::tr][not(.//p or .//li or .//tr)]"
 )
+# A class naming a box that is not the article's: a word of the list, alone or as a part
+# of the class name between dashes or underscores ("share-buttons", "post-related"), but
+# not after a state prefix ("has-toc", "no-comments" name the page, not a box).
+BOX_CLASS = (
+    r"(^|\s)(?!(?:has|no|show|hide|is|with|enable|disable)[_-])([a-z0-9]+[_-])*"
+    r"(share|sharing|social|related|newsletter|subscribe|author-box|author-bio|about-author"
+    r"|saboxplugin|ez-toc|toc|table-of-contents|adsbygoogle|advert|advertisement|addtoany"
+    r"|a2a|yarpp|crp|mc4wp|tags-links|post-tags|breadcrumbs?|comments?|respond)"
+    r"([_-][\w-]*)?(?=\s|$)"
+)
 # ...unless they sit in a caption, an embed, an ad or a box that is not the article's:
 # share buttons, related posts, newsletter forms, author boxes, tables of contents, as
 # themes and plugins name them (Jetpack, AddToAny, Yoast, YARPP, Mailchimp...). These
@@ -190,10 +201,7 @@ BODY_SKIPPED = (
     " or contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts')"
     " or contains(@class, 'mvp-post-tags') or contains(@class, 'mvp-ad')"
     " or contains(@class, 'code-block')"
-    " or re:test(@class, '(^|[ _-])(share|sharing|social|related|newsletter|subscribe"
-    "|author-box|author-bio|about-author|saboxplugin|ez-toc|toc|table-of-contents|adsbygoogle"
-    "|advert|advertisement|addtoany|a2a|yarpp|crp|mc4wp|tags-links|post-tags|breadcrumbs?"
-    "|comments?|respond)($|[ _-])', 'i'))]"
+    " or re:test(@class, '" + BOX_CLASS + "', 'i'))]"
 )
 # A block's text, and its line breaks (<br>), which separate words as a space does.
 BLOCK_TEXT = ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)] | .//br"

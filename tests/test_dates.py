@@ -245,3 +245,22 @@ def test_year_less_weekday_dates_of_the_past_year_read_back(days_back: int) -> N
     assert parse_indonesian_date(text, REF) == datetime(
         day.year, day.month, day.day, tzinfo=JAKARTA
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A stamp with an offset: the same moment, told in the site's zone.
+        ("2025-12-19T23:05:00+05:30", "2025-12-19T17:35:00+00:00"),
+        # A day, read by the regular expressions or by dateparser: the site's day.
+        ("5 Januari 2024", "2024-01-05T00:00:00+00:00"),
+        ("2024 Januari 5", "2024-01-05T00:00:00+00:00"),
+        # A clock without a zone: the site's clock.
+        ("5 Januari 2024 10:30", "2024-01-05T10:30:00+00:00"),
+        ("Jumat, 5 Januari 2024 10:30 WIB", "2024-01-05T03:30:00+00:00"),
+    ],
+)
+def test_dates_are_told_in_the_sites_zone(text: str, expected: str) -> None:
+    reading = read_date(text, datetime(2026, 1, 1, tzinfo=timezone.utc), zone=timezone.utc)
+    assert reading is not None
+    assert reading.moment.isoformat() == expected

@@ -30,7 +30,7 @@ def page(body: str, body_class: str = "single single-post postid-7", head: str =
 
 def parse(html: str) -> ArticlePage:
     data = html.encode()
-    return parse_article(from_html(data), URL, {}, FETCHED, whole=is_whole(data))
+    return parse_article(from_html(data), URL, {}, FETCHED, whole=is_whole(html))
 
 
 def paragraphs(texts: list[str] = PARAGRAPHS) -> str:
@@ -72,7 +72,8 @@ def test_a_theme_container_holding_a_teaser_gives_way_to_the_general_extractor()
     )
     assert result.article is not None
     assert result.sources["text"] == "extractor"
-    assert result.article.text == "\n\n".join(["Ringkas.", *PARAGRAPHS])
+    # The card of another post (post-3, where the page is postid-7) is no part of it.
+    assert result.article.text == "\n\n".join(PARAGRAPHS)
 
 
 def test_the_post_named_by_the_body_classes_wins_over_a_card_before_it() -> None:
@@ -121,7 +122,7 @@ def test_a_page_without_wordpress_classes_is_an_article_only_if_it_reads_as_one(
 def test_a_page_cut_short_is_not_read_by_the_general_extractor() -> None:
     html = page(f'<div class="pb-section">{paragraphs()}</div>')
     cut = html[: html.index(PARAGRAPHS[5])]
-    assert not is_whole(cut.encode())
+    assert not is_whole(cut)
     assert parse(cut).reason == "no_body"
 
 
@@ -239,3 +240,63 @@ def test_real_wordpress_pages_are_read() -> None:
     assert score.title / score.pages >= 0.80
     assert score.author / score.authors >= 0.79
     assert score.day / score.days >= 0.90
+
+
+def test_an_auto_loaded_next_post_is_no_part_of_the_article() -> None:
+    nexts = [f"Tulisan berikutnya {n}, {WORDS}." for n in range(1, 9)]
+    short = PARAGRAPHS[:3]
+    html = page(
+        f'<div class="post-7 post type-post"><div class="pb-body">{paragraphs(short)}</div></div>'
+        f'<div class="post-8 post type-post"><div class="entry-content">{paragraphs(nexts)}'
+        "</div></div>"
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(short)
+    assert result.sources["text"] == "extractor"
+
+
+def test_of_two_containers_the_first_that_is_no_teaser_is_the_body() -> None:
+    nexts = [f"Tulisan berikutnya {n}, {WORDS}." for n in range(1, 12)]
+    html = page(
+        f'<main><div class="entry-content">{paragraphs()}</div>'
+        f'<div class="entry-content">{paragraphs(nexts)}</div></main>'
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(PARAGRAPHS)
+
+
+def test_an_attachments_page_is_no_article() -> None:
+    html = page(
+        '<main><div class="entry-content"><p>IMG_1234</p></div></main>',
+        "attachment single single-attachment postid-9",
+    )
+    assert parse(html).reason == "static_page"
+
+
+def test_json_ld_of_odd_shapes_is_read_without_failing() -> None:
+    data = {"@type": "Article", "headline": "Judul", "author": {"@id": ["a", "b"]}}
+    head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    result = parse(page(f'<div class="pb-section">{paragraphs()}</div>', head=head))
+    assert result.article is not None
+    assert (result.article.title, result.article.author) == ("Judul", None)
+
+
+def test_only_the_site_name_is_cut_from_the_head_title() -> None:
+    head = '<meta property="og:title" content="Kabar Kota | Jakarta — Bandung: jalan tol dibuka">'
+    result = parse(page(f'<div class="pb-section">{paragraphs()}</div>', head=head))
+    assert result.article is not None
+    assert result.article.title == "Jakarta — Bandung: jalan tol dibuka"
+
+
+def test_no_date_found_leaves_the_date_and_its_source_empty() -> None:
+    result = parse(page(f'<div class="pb-section">{paragraphs()}</div>'))
+    assert result.article is not None
+    article = result.article
+    assert (article.published_date, article.published_raw, article.published_source) == (
+        None,
+        None,
+        None,
+    )
+    assert "published_date" not in result.sources

@@ -81,7 +81,7 @@ def test_static_page_is_not_an_article() -> None:
 def test_page_without_article_body_says_so() -> None:
     html = (FIXTURES / "article_old_markup.html").read_text(encoding="utf-8")
     cut = html[: html.index('<div id="mvp-post-content"')]
-    whole = is_whole(cut.encode())
+    whole = is_whole(cut)
     assert parse_article(from_html(cut), "https://channel9.id/x/", whole=whole).reason == "no_body"
 
 

@@ -102,7 +102,7 @@ def extracted(page: Page) -> Article:
         raise Refusal(Reason.TOO_DEEP) from None
     fetched = page.fetched.replace(microsecond=0)
     result = pages.parse_article(
-        document, response.url, {}, fetched, whole=pages.is_whole(response.body)
+        document, response.url, {}, fetched, whole=pages.is_whole(response.text)
     )
     article = result.article
     if article is None:

@@ -366,7 +366,7 @@ class Channel9Spider(scrapy.Spider):
             response.url,
             self.category_labels,
             fetched,
-            whole=pages.is_whole(response.body),
+            whole=pages.is_whole(response.text),
         )
         if not self.args.categories:  # a run narrowed to categories follows its listings
             for url in self._links(result.links):
