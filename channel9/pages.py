@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -44,6 +44,8 @@ _RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
 # Fewer words than this in a container that is not the site's own (a teaser, a "Read
 # more") and the general extractor is asked too.
 _FEW_WORDS = 100
+# The last blocks of a text where WordPress's fatal error message is sought.
+_ERROR_BLOCKS = 3
 # The byline above an extracted text: at most this many lines, of at most this many words
 # with the author's name, or that many with a date.
 _BYLINE_LINES = 3
@@ -54,9 +56,9 @@ _DATE_WORDS = 6
 _EPOCH = datetime(2000, 1, 1, tzinfo=JAKARTA)
 _POST_ID = re.compile(r"\bpostid-(\d+)\b")
 _POST_ROOT = etree.XPath("//*[contains(concat(' ', normalize-space(@class), ' '), $token)]")
-# A <title> in the body (a page whose head was cut or mangled) holds the rest of the page
-# as text: never the article's.
-_NOT_TEXT = "//body//title"
+# Elements whose content HTML reads as raw text: left unclosed (a mangled page), they hold
+# the rest of the page, markup included; never the article's.
+_NOT_TEXT = "//body//title | //textarea | //iframe | //xmp | //plaintext | //noembed | //noframes"
 # The posts a page shows besides its own (whose ``post-<n>`` class is ``own``).
 _OTHER_POSTS = (
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]"
@@ -216,7 +218,7 @@ def parse_article(
     root, body_source, body = _article_root(document, own)
     nodes = _json_ld(document)
     structured = [node for node in nodes if _is_article(node)]
-    kind = _kind(document, root, structured)
+    kind = _kind(document, url, root, structured)
     if root is None or kind in (Kind.LISTING, Kind.OTHER):
         return ArticlePage(None, Reason.NOT_ARTICLE)
     if kind is Kind.STATIC:
@@ -243,10 +245,12 @@ def parse_article(
     text = "\n\n".join(blocks)
     if not text:  # a body that holds no paragraph is no article (a cut page, new markup)
         return ArticlePage(None, Reason.NO_BODY, links)
+    if _ends_in_error(blocks):
+        return ArticlePage(None, Reason.ERROR_PAGE, links)
     category_source, category = _sourced(root, css.CATEGORY)
     published_source, published_raw = _published(root, structured, nodes, text)
     if published_raw is None and body_source != "theme" and whole:
-        found = _found_date(document, url, fetched_at)
+        found = _found_date(document, url, fetched_at, zone)
         if found:
             published_source, published_raw = "extractor", found
     published = read_date(published_raw, fetched_at, zone)
@@ -305,11 +309,12 @@ class Kind(Enum):
     its text."""
 
 
-def _kind(document: HtmlElement, root: HtmlElement | None, structured: list[Any]) -> Kind:
-    """What the page is by its markup.
+def _kind(document: HtmlElement, url: str, root: HtmlElement | None, structured: list[Any]) -> Kind:
+    """What the page is by its markup and address.
 
     WordPress's body classes first (``body_class()`` prints them whatever the theme),
-    then the root's post classes and markers, a dated byline, structured data.
+    then a listing's address or markup, then the root's post classes and markers, a
+    dated byline, structured data.
     """
     classes = frozenset((_first(document, css.BODY_CLASSES) or "").split())
     static = root is not None and _nodes(root, css.STATIC_PAGE_MARKERS)
@@ -317,11 +322,27 @@ def _kind(document: HtmlElement, root: HtmlElement | None, structured: list[Any]
         return Kind.STATIC
     if classes & css.POST_BODY_CLASSES or any(map(_POST_ID.fullmatch, classes)):
         return Kind.POST
-    if classes & css.LISTING_BODY_CLASSES:
+    if classes & css.LISTING_BODY_CLASSES or _is_listing(document, url):
         return Kind.LISTING
     if structured or (root is not None and _nodes(root, css.ARTICLE_MARKERS)):
         return Kind.POST
     return Kind.OTHER if classes & css.WORDPRESS_BODY_CLASSES else Kind.UNMARKED
+
+
+def _is_listing(document: HtmlElement, url: str) -> bool:
+    """Whether the page is a listing by its address (the front page, WordPress's archives:
+    ``/category/``, ``/tag/``, ``/author/``, ``/page/<n>/``) or by a listing's markup."""
+    path = urlsplit(url).path
+    if path in ("", "/") or css.LISTING_PATH.search(path):
+        return True
+    return bool(_nodes(document, css.LISTING_MARKERS))
+
+
+def _ends_in_error(blocks: list[str]) -> bool:
+    """Whether the text ends with WordPress's message of a fatal error: PHP failed
+    mid-page and printed it where the article was cut."""
+    ending = " ".join(blocks[-_ERROR_BLOCKS:]).lower()
+    return any(phrase in ending for phrase in css.FATAL_ERROR_PHRASES)
 
 
 def _without_byline(blocks: list[str], title: str | None, author: str | None) -> list[str]:
@@ -496,17 +517,17 @@ def _published(
     return ("relative", age) if age else (None, None)
 
 
-def _found_date(document: HtmlElement, url: str, fetched_at: datetime | None) -> str | None:
-    """The publication day as a general-purpose date finder reads the page where no known
-    markup gives one (htmldate: URL, meta, visible dates, the original date rather than
-    the last update), never later than the day after the fetch (in any zone)."""
-    latest = fetched_at + timedelta(days=1) if fetched_at else None
-    return htmldate.find_date(
-        document,
-        url=url,
-        original_date=True,
-        max_date=latest.date().isoformat() if latest else None,
-    )
+def _found_date(
+    document: HtmlElement, url: str, fetched_at: datetime | None, zone: tzinfo
+) -> str | None:
+    """The publication day as a general-purpose date finder reads the page.
+
+    Asked where no known markup gives a date: htmldate weighs the URL, the head and the
+    visible dates, and prefers the original date to the last update. Never a day after
+    the fetch's, in the site's zone.
+    """
+    latest = fetched_at.astimezone(zone).date().isoformat() if fetched_at else None
+    return htmldate.find_date(document, url=url, original_date=True, max_date=latest)
 
 
 def _json_ld(page: HtmlElement) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from channel9.guards import SITE_DOWN
 from channel9.items import Article, utc_now
 from channel9.output import output_paths, set_aside_broken_tail
 from channel9.paths import data_dir
+from channel9.selectors import BODY
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -30,8 +31,10 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
-# The field-fill measure of the site's own markup: the share of articles whose text it gave.
-SITE_MARKUP = "site_markup"
+# Field-fill measures of where the text came from: ``text:theme`` is the share of articles
+# whose text the site's theme gave, and so on for each group of known markup (never the
+# general extractor's, which is what a drift from known markup falls back to).
+TEXT_FROM = tuple(f"text:{group}" for group, _ in BODY)
 
 Middleware = TypeVar("Middleware")
 
@@ -128,10 +131,10 @@ class RunReport:
         sources = response.meta.get("field_sources", {})
         for name, source in sources.items():
             self.field_sources[name][source] += 1
-        measures = dict(adapter.items())
-        measures[SITE_MARKUP] = sources.get("text") not in (None, "extractor")
-        for name, value in measures.items():
-            if value not in (None, "", [], False):
+        filled = {name: value not in (None, "", []) for name, value in adapter.items()}
+        filled.update((name, name == f"text:{sources.get('text')}") for name in TEXT_FROM)
+        for name, value in filled.items():
+            if value:
                 self.filled[name] += 1
             elif name in self.filled_before:
                 self.missing[name].append(adapter["url"])
@@ -360,9 +363,8 @@ class RunReport:
 
     def field_fill(self) -> dict[str, float]:
         """For each item field, the share of this run's articles that have a value; and
-        under ``site_markup``, the share whose text the site's markup gave (the rest, the
-        general extractor)."""
-        names = [*(field.name for field in fields(Article)), SITE_MARKUP]
+        under ``text:<group>``, the share whose text that group of known markup gave."""
+        names = [*(field.name for field in fields(Article)), *TEXT_FROM]
         return {name: round(self.filled[name] / self.exported, 3) for name in names}
 
     def _dropped_fields(self) -> list[str]:
@@ -383,17 +385,26 @@ class RunReport:
         self.refetch = sorted({url for name in dropped for url in self.missing[name]})
         return [
             (
-                f"the site's markup gave the text of {before[name]:.0%} of the articles of the"
-                f" last healthy run and of {self.filled[name]} of {self.exported} now (the"
-                " general extractor read the rest; they were exported): has the site's markup"
-                " changed?"
-                if name == SITE_MARKUP
+                f"the {name.removeprefix('text:')} markup gave the text of {before[name]:.0%} of"
+                f" the articles of the last healthy run and of {self.filled[name]} of"
+                f" {self.exported} now ({self._text_sources()}; they were exported): has the"
+                " site's markup changed?"
+                if name in TEXT_FROM
                 else f"{name} was filled for {before[name]:.0%} of the articles of the last"
                 f" healthy run and for {self.filled[name]} of {self.exported} now: has the"
                 " site's markup changed?"
             )
             for name in dropped
         ]
+
+    def _text_sources(self) -> str:
+        """Where this run's texts came from, in words: "the general extractor read 5"."""
+        return ", ".join(
+            f"the general extractor read {count}"
+            if source == "extractor"
+            else f"the {source} markup gave {count}"
+            for source, count in self.field_sources["text"].most_common()
+        )
 
     def write_report(self, reason: str, problems: list[str]) -> Path:
         stats = self._stats()
@@ -450,7 +461,7 @@ class RunReport:
     def summary(self) -> str:
         """What an ok run did, in a few words: the verdict's reason."""
         said = f"{self.exported} new articles"
-        extracted = self.exported - self.filled[SITE_MARKUP]
+        extracted = self.field_sources["text"]["extractor"]
         if extracted:
             said += (
                 f" ({extracted} read by the general extractor: markup the site's selectors do"

@@ -60,6 +60,10 @@ STATIC_BODY_CLASSES = frozenset({"attachment"})
 # A listing of posts is no article either, whatever it holds: WordPress's body classes
 # of the home page, archives (categories, tags, authors, dates) and search results.
 LISTING_BODY_CLASSES = frozenset({"home", "blog", "archive", "search", "error404"})
+# ...or by their address (WordPress's bases of archives, and pages of a listing)...
+LISTING_PATH = re.compile(r"/(?:category|tag|author)/|/page/\d+/?$")
+# ...or by the markup of a listing: the theme's, and the numbered pages of an archive.
+LISTING_MARKERS = ("ul.mvp-blog-story-list", "#mvp-cat-feat-wrap", "a.next.page-numbers")
 # A body with none of WordPress's classes (a headless front end) says nothing either way:
 # such a page is an article when the general extractor reads one from it.
 WORDPRESS_BODY_CLASSES = POST_BODY_CLASSES | LISTING_BODY_CLASSES | STATIC_BODY_CLASSES | {"page"}
@@ -203,8 +207,14 @@ BODY_SKIPPED = (
     " or contains(@class, 'code-block')"
     " or re:test(@class, '" + BOX_CLASS + "', 'i'))]"
 )
-# A block's text, and its line breaks (<br>), which separate words as a space does.
-BLOCK_TEXT = ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)] | .//br"
+# A block's text, and its line breaks (<br>), which separate words as a space does; never
+# the content of elements HTML reads as raw text (left unclosed in a mangled page, they hold
+# the rest of the page, markup included).
+BLOCK_TEXT = (
+    ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::textarea or ancestor::iframe or ancestor::xmp or ancestor::plaintext"
+    " or ancestor::noembed or ancestor::noframes or ancestor::title)] | .//br"
+)
 # The featured image: an <img> (its attributes read in IMAGE_ATTRIBUTES' order) or an
 # address in an attribute.
 FEATURED_IMAGE: Sourced = (
@@ -311,6 +321,13 @@ ERROR_PHRASES = (
     "kesalahan saat membuat koneksi database",
     "critical error on this website",
     "kesalahan kritis",
+)
+# WordPress's message of a PHP fatal error, printed where the page was cut (in English and
+# in Indonesian, "Terjadi kesalahan kritis di situs web ini").
+FATAL_ERROR_PHRASES = (
+    "there has been a critical error on this website",
+    "kesalahan kritis di situs web ini",
+    "error establishing a database connection",
 )
 
 # Feeds and sitemaps (WordPress prints them; see channel9/discovery.py).

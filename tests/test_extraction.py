@@ -300,3 +300,60 @@ def test_no_date_found_leaves_the_date_and_its_source_empty() -> None:
         None,
     )
     assert "published_date" not in result.sources
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/",
+        "https://example.org/category/kota/",
+        "https://example.org/tag/banjir/",
+        "https://example.org/author/rina/",
+        "https://example.org/kota/page/2/",
+    ],
+)
+def test_a_listing_without_body_classes_is_known_by_its_address(url: str) -> None:
+    html = page(f"<main>{paragraphs()}</main>", body_class="")
+    assert parse_article(from_html(html), url, {}, FETCHED, whole=True).reason == "not_article"
+
+
+def test_a_listing_without_body_classes_is_known_by_its_markup() -> None:
+    stories = "".join(
+        f'<li class="mvp-blog-story-wrap"><a href="/post-{n}/"><h2>Judul {n}</h2></a>'
+        f"<p>{PARAGRAPHS[n]}</p></li>"
+        for n in range(8)
+    )
+    html = page(f'<ul class="mvp-blog-story-list">{stories}</ul>', body_class="")
+    assert parse(html).reason == "not_article"
+
+
+def test_a_text_ending_in_wordpress_fatal_error_is_an_error_page() -> None:
+    cut = (
+        f'<article class="post-7 post type-post"><div class="entry-content">{paragraphs()}'
+        "<p>There has been a critical error on this website.</p>"
+        '<p><a href="https://wordpress.org/documentation/">Learn more about troubleshooting'
+        " WordPress.</a></p></div></article>"
+    )
+    assert parse(page(cut)).reason == "error_page"
+
+
+@pytest.mark.parametrize("element", ["textarea", "iframe", "xmp", "plaintext", "noembed"])
+def test_an_unclosed_raw_text_element_puts_no_markup_in_the_text(element: str) -> None:
+    html = page(
+        f'<article class="post-7 post type-post"><div class="entry-content">{paragraphs()}'
+        f'<p>Video: <{element}></p></div><div id="sidebar"><p>Widget</p></div></article>'
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert result.article.text == "\n\n".join([*PARAGRAPHS, "Video:"])
+
+
+def test_the_date_finder_gives_no_day_after_the_fetch_in_the_sites_zone() -> None:
+    # Fetched at 16:00 UTC on the 30th: 23:00 in Jakarta, the 1st of December not yet.
+    fetched = datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc)
+    html = page(f'<div class="pb-section">{paragraphs()}</div>')
+    result = parse_article(
+        from_html(html), "https://example.org/2026/12/01/a-post/", {}, fetched, whole=True
+    )
+    assert result.article is not None
+    assert result.article.published_date is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from datetime import datetime, timezone
@@ -359,14 +360,21 @@ class Channel9Spider(scrapy.Spider):
         document = yield from self._document(response)
         if document is None:
             return
+        assert isinstance(response, TextResponse)
+        whole = pages.is_whole(response.text)
+        if not whole:
+            # Cut short, or a site that prints no </html>: the page is asked for again,
+            # and the same page twice is the site's own, whole.
+            digest = hashlib.sha1(response.body).hexdigest()
+            assert response.request is not None
+            if response.request.meta.get("cut_digest") != digest:
+                yield from self._retry(response, Reason.CUT_SHORT, cut_digest=digest)
+                return
+            whole = True
         # When the page was fetched, as the archive records it: a replay gives the same.
         fetched = (fetched_at(response) or datetime.now(timezone.utc)).replace(microsecond=0)
         result = pages.parse_article(
-            document,
-            response.url,
-            self.category_labels,
-            fetched,
-            whole=pages.is_whole(response.text),
+            document, response.url, self.category_labels, fetched, whole=whole
         )
         if not self.args.categories:  # a run narrowed to categories follows its listings
             for url in self._links(result.links):
@@ -433,10 +441,11 @@ class Channel9Spider(scrapy.Spider):
             **kwargs,
         )
 
-    def _retry(self, response: Response, reason: str) -> Iterator[scrapy.Request]:
+    def _retry(self, response: Response, reason: str, **meta: Any) -> Iterator[scrapy.Request]:
         """A page served whole but holding no content (a challenge, an error page, a cut
         body) is asked for again ``CHANNEL9_CONTENT_RETRIES`` times, then counted as
-        failed. Counted apart from the retries of HTTP errors, which have their own."""
+        failed. Counted apart from the retries of HTTP errors, which have their own;
+        ``meta`` goes with the new request."""
         request = response.request
         assert request is not None
         tries = request.meta.get("content_retries", 0)
@@ -446,7 +455,7 @@ class Channel9Spider(scrapy.Spider):
         self._stat(f"content_retry/{reason}")
         logger.info("Asking again for %s (%s)", request.url, reason)
         retry = request.replace(dont_filter=True)
-        retry.meta["content_retries"] = tries + 1
+        retry.meta.update(meta, content_retries=tries + 1)
         yield retry
 
     def request_failed(self, failure: Failure) -> None:
