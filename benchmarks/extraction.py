@@ -130,6 +130,12 @@ SYSTEMS: dict[str, Callable[[Page], Reading]] = {
 
 
 def words(text: str) -> list[str]:
+    """The text's ``\\w+`` tokens, lowercased (as WCXB scores the text)."""
+    return _WORD.findall(text.lower())
+
+
+def title_words(text: str) -> list[str]:
+    """The title's ``\\w+`` tokens after Unicode NFKC and casefolding (as WCXB scores titles)."""
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
@@ -146,7 +152,7 @@ def text_f1(found: str, truth: str) -> float:
 def title_right(found: str, truth: str) -> bool:
     """Equal words, or the true title's words opening a longer title (the site's name
     appended) and making at least 60% of its words."""
-    got, want = words(found), words(truth)
+    got, want = title_words(found), title_words(truth)
     if got == want:
         return True
     return len(want) >= 0.6 * len(got) and got[: len(want)] == want
