@@ -330,8 +330,11 @@ def _kind(document: HtmlElement, url: str, root: HtmlElement | None, structured:
 
 
 def _is_listing(document: HtmlElement, url: str) -> bool:
-    """Whether the page is a listing by its address (the front page, WordPress's archives:
-    ``/category/``, ``/tag/``, ``/author/``, ``/page/<n>/``) or by a listing's markup."""
+    """Whether the page is a listing, by its address or its markup.
+
+    The front page and WordPress's archives (``/category/``, ``/tag/``, ``/author/``,
+    ``/page/<n>/``) are listings whatever their markup; so is a page printed as one.
+    """
     path = urlsplit(url).path
     if path in ("", "/") or css.LISTING_PATH.search(path):
         return True
@@ -339,16 +342,20 @@ def _is_listing(document: HtmlElement, url: str) -> bool:
 
 
 def _ends_in_error(blocks: list[str]) -> bool:
-    """Whether the text ends with WordPress's message of a fatal error: PHP failed
-    mid-page and printed it where the article was cut."""
+    """Whether the text ends with WordPress's message of a fatal error.
+
+    PHP failed mid-page and WordPress printed the message where the article was cut.
+    """
     ending = " ".join(blocks[-_ERROR_BLOCKS:]).lower()
     return any(phrase in ending for phrase in css.FATAL_ERROR_PHRASES)
 
 
 def _without_byline(blocks: list[str], title: str | None, author: str | None) -> list[str]:
-    """The extracted text without the title and byline above it (a short line naming the
-    author, a shorter one naming a date), which the general extractor reads as the text's
-    first lines."""
+    """The extracted text without the title and byline above it.
+
+    The general extractor reads them as the text's first lines: the title, a short line
+    naming the author, a shorter one naming a date.
+    """
     for index, block in enumerate(blocks[:_BYLINE_LINES]):
         words = len(block.split())
         heading = block.casefold() == (title or "").casefold()
@@ -382,8 +389,11 @@ def _extracted_blocks(document: HtmlElement, url: str, own: str | None) -> list[
 def _title(
     document: HtmlElement, root: HtmlElement, structured: list[dict[str, Any]]
 ) -> tuple[str | None, str | None]:
-    """The title and where it was read: the post's markup, JSON-LD's headline, the head,
-    then the article's first heading."""
+    """The title and where it was read.
+
+    The post's markup, JSON-LD's headline, the head, then the article's first heading (a
+    related post's could be it).
+    """
     source, title = _sourced(root, css.TITLE)
     if title is None:
         source, title = "jsonld", _structured_text(structured, "headline")
@@ -436,9 +446,11 @@ def _article_root(
 
 
 def _roots(document: HtmlElement, own: str | None) -> Iterator[HtmlElement]:
-    """The candidate article roots, each once, found only as asked: the post the page
-    names alone where it is found (anything else could be another post's), else the
-    fallbacks in order."""
+    """The candidate article roots, each once, found only as asked.
+
+    The post the page names, alone where it is found (anything else could be another
+    post's); else the fallbacks in order.
+    """
     posts = _POST_ROOT(document, token=own) if own else []
     if posts:
         yield from posts
@@ -452,8 +464,10 @@ def _roots(document: HtmlElement, own: str | None) -> Iterator[HtmlElement]:
 
 
 def _body_blocks(body: HtmlElement) -> list[str]:
-    """The text of the body's blocks, leaving out the boxes that are not the article's; a
-    table row is one block, its cells apart."""
+    """The text of the body's blocks, leaving out the boxes that are not the article's.
+
+    A table row is one block, its cells apart.
+    """
     # A box that holds most of the text is the article, whatever its class says.
     most = len(body.text_content()) / 2
     boxes = (box for box in _query(css.BODY_SKIPPED)(body) if len(box.text_content()) <= most)
@@ -498,8 +512,11 @@ def _split_body(blocks: list[str], title: str | None) -> tuple[str | None, str |
 def _published(
     root: HtmlElement, structured: list[dict[str, Any]], nodes: list[dict[str, Any]], text: str
 ) -> tuple[str | None, str | None]:
-    """Where the publication date was read from, and the text read, most precise first:
-    the article's JSON-LD, the page's markup, the web page's JSON-LD, the text."""
+    """Where the publication date was read from, and the text read.
+
+    Most precise first: the article's JSON-LD, the page's markup, the web page's
+    JSON-LD, a weekday date in the text, the theme's relative age.
+    """
     value = _structured_text(structured, "datePublished")
     if value:
         return "jsonld", value
@@ -611,8 +628,11 @@ def _canonical(page: HtmlElement, url: str) -> str:
 
 
 def _page_title(page: HtmlElement) -> str | None:
-    """The head's title without the site's name: Channel9's suffix, or the part of the
-    title that is the ``og:site_name``, before or after a separator."""
+    """The head's title without the site's name.
+
+    Channel9's suffix, or the ``og:site_name`` before or after a separator; a separator
+    inside the title stays.
+    """
     title = _first(page, css.PAGE_TITLE)
     if not title:
         return None
