@@ -6,6 +6,7 @@ import argparse
 import gzip
 import io
 import json
+import logging
 import os
 import re
 import subprocess
@@ -476,3 +477,54 @@ def test_urls_are_fetched_once_robots_txt_obeyed_and_a_disallowed_one_exits_1(
     ]
     assert sorted(site.requests) == sorted(["/robots.txt", f"/{slug}/", "/no/"])
     assert not list(tmp_path.iterdir())  # no crawl state, archive, report or run file
+
+
+def warcio_records(path: Path, *records: tuple[str, int, bytes]) -> Path:
+    """A gzipped WARC file of HTML response records (URL, status, body), as warcio writes
+    them, captured at ``CAPTURED``."""
+    with path.open("wb") as file:
+        writer = WARCWriter(file, gzip=True)
+        for url, status, body in records:
+            write_response(writer, url, status, body)
+    return path
+
+
+def article_page(site: FakeSite, index: int) -> tuple[str, bytes]:
+    """The URL and page of the site's article ``index`` (in ``site.order``)."""
+    path = f"/{site.order[index]}/"
+    return BASE + path, site.page(path).body.replace(b"BASE", BASE.encode())
+
+
+def test_a_page_the_parser_fails_on_is_refused_as_callback_error_and_the_run_goes_on(
+    site: FakeSite, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url, page = article_page(site, 4)
+    path = warcio_records(tmp_path / "bad.warc.gz", ("http://[bad/x", 200, page), (url, 200, page))
+
+    with caplog.at_level(logging.DEBUG, logger="channel9.commands.extract"):
+        items, told = extract(path)
+
+    assert items == {url: expected(site)[url]}
+    assert told == [
+        "refused: callback_error http://[bad/x",
+        "Extracted 1 article from 2 pages; refused: callback_error 1",
+    ]
+    (logged,) = [record for record in caplog.records if record.name == "channel9.commands.extract"]
+    assert (logged.levelno, logged.getMessage()) == (
+        logging.DEBUG,
+        "The parser failed on http://[bad/x",
+    )
+    assert logged.exc_info is not None
+    assert logged.exc_info[0] is ValueError
+
+
+def test_a_record_whose_host_is_malformed_is_no_page_of_the_site(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    url, page = article_page(site, 4)
+    path = warcio_records(tmp_path / "bad.warc.gz", ("http://[bad/x", 200, page), (url, 200, page))
+
+    items, told = extract(path, site=site_of(BASE))
+
+    assert list(items) == [url]
+    assert told == ["Extracted 1 article from 1 page; skipped 1 other response"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import zlib
@@ -36,6 +37,8 @@ from channel9.spiders.channel9 import is_html
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
 
 WARC_VERSION = b"WARC/"
 """How a WARC file begins (its first record's version line), once ungzipped."""
@@ -120,8 +123,13 @@ def json_line(article: Article) -> bytes:
 
 
 def host_of(url: str) -> str:
-    """A URL's host as sites are compared: lowercase, without port or a leading ``www.``."""
-    return (urlsplit(url).hostname or "").removeprefix("www.")
+    """A URL's host as sites are compared: lowercase, without port or a leading ``www.``;
+    empty when it has none (or its host is malformed, as in ``http://[bad/``)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
 
 
 def target(record: WarcRecord) -> str:
@@ -267,15 +275,26 @@ class Extraction:
         return not damaged
 
     def _page(self, url: str, read: Callable[[], Page]) -> Iterator[Article]:
-        """The article of the page ``read`` gives, if it has one."""
+        """The article of the page ``read`` gives, if it has one.
+
+        A page the parser fails on is refused as ``callback_error``, as the crawl counts a
+        page whose callback raised, its traceback logged at debug level: one page of the
+        web's must not end the run."""
         try:
             article = extracted(read())
         except Refusal as refusal:
-            self.refused[refusal.reason] += 1
-            self._say(f"refused: {refusal.reason} {url}")
+            reason = refusal.reason
+        except Unreadable:
+            raise
+        except Exception:
+            logger.debug("The parser failed on %s", url, exc_info=True)
+            reason = str(Reason.CALLBACK_ERROR)
+        else:
+            yield article
+            self.articles += 1  # once written: the consumer asks for the next
             return
-        yield article
-        self.articles += 1  # once written: the consumer asks for the next
+        self.refused[reason] += 1
+        self._say(f"refused: {reason} {url}")
 
     def _say(self, line: str) -> None:
         print(line, file=self.err, flush=True)
