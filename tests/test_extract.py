@@ -127,7 +127,8 @@ def warcio_file(path: Path, site: FakeSite) -> Path:
 def write_response(
     writer: WARCWriter, url: str, status: int, body: bytes, *headers: tuple[str, str]
 ) -> None:
-    """A response record captured at ``CAPTURED``, of HTML unless ``headers`` say not."""
+    """A response record captured at ``CAPTURED``, of HTML unless ``headers`` say not;
+    without a ``WARC-Target-URI`` when ``url`` is empty."""
     fields = {"Content-Type": "text/html; charset=UTF-8", **dict(headers)}
     line = f"{status} {HTTPStatus(status).phrase}"
     http = StatusAndHeaders(line, list(fields.items()), protocol="HTTP/1.1")
@@ -135,6 +136,8 @@ def write_response(
     record = writer.create_warc_record(
         url, "response", payload=io.BytesIO(body), http_headers=http, warc_headers_dict=date
     )
+    if not url:
+        record.rec_headers.remove_header("WARC-Target-URI")
     writer.write_record(record)
 
 
@@ -528,3 +531,18 @@ def test_a_record_whose_host_is_malformed_is_no_page_of_the_site(
 
     assert list(items) == [url]
     assert told == ["Extracted 1 article from 1 page; skipped 1 other response"]
+
+
+def test_a_response_record_without_a_url_is_a_damaged_record(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    url, page = article_page(site, 4)
+    path = warcio_records(tmp_path / "no-url.warc.gz", ("", 200, page), (url, 200, page))
+
+    items, told = extract(path)
+
+    assert items == {url: expected(site)[url]}
+    assert told == [
+        f"damaged: {path} at byte 0: malformed record: no WARC-Target-URI",
+        "Extracted 1 article from 1 page; 1 of 1 source not read whole",
+    ]

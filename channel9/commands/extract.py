@@ -140,13 +140,11 @@ def target(record: WarcRecord) -> str:
 def is_html_page(record: WarcRecord, site: str | None) -> bool:
     """Whether a response record holds an HTML page answered 200, of the ``site`` (a host
     as :func:`host_of` gives it) when one is given."""
-    url = target(record)
     return (
-        bool(url)
-        and record.is_http
+        record.is_http
         and record.http_headers.status_code == 200
         and "html" in (record.http_content_type or "")
-        and (site is None or host_of(url) == site)
+        and (site is None or host_of(target(record)) == site)
     )
 
 
@@ -160,6 +158,12 @@ def is_warc(path: Path) -> bool:
         except zlib.error:
             return False
     return start.startswith(WARC_VERSION)
+
+
+def damage_at(path: Path, offset: int, why: str) -> dict[str, object]:
+    """A damaged record or stretch of a WARC file, as
+    :func:`~channel9.archive.readable_responses` tells one."""
+    return {"file": str(path), "offset": offset, "why": why}
 
 
 def page_of(path: Path, record: WarcRecord) -> Page:
@@ -263,8 +267,13 @@ class Extraction:
             if not is_warc(path):
                 raise Unreadable("not a WARC file")
             for record in readable_responses(path, damaged):
-                if is_html_page(record, self.site):
-                    yield from self._page(target(record), partial(page_of, path, record))
+                url = target(record)
+                if not url:  # the WARC standard requires it of a response record
+                    damaged.append(
+                        damage_at(path, record.stream_pos, "malformed record: no WARC-Target-URI")
+                    )
+                elif is_html_page(record, self.site):
+                    yield from self._page(url, partial(page_of, path, record))
                 else:
                     self.skipped += 1
         except OSError as error:
