@@ -400,7 +400,8 @@ def _title(
     if title is None:
         source, title = "head", _page_title(document)
     if title is None:
-        source, title = "page", _first(root, css.ANY_HEADING)
+        # The post's own element may hold no heading: the theme printed it above.
+        source, title = "page", _first(root, css.ANY_HEADING) or _first(document, css.ANY_HEADING)
     return source, title
 
 

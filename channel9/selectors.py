@@ -213,7 +213,7 @@ BODY_SKIPPED = (
 BLOCK_TEXT = (
     ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
     " or ancestor::textarea or ancestor::iframe or ancestor::xmp or ancestor::plaintext"
-    " or ancestor::noembed or ancestor::noframes or ancestor::title)] | .//br"
+    " or ancestor::noembed or ancestor::noframes or ancestor::title[ancestor::body])] | .//br"
 )
 # The featured image: an <img> (its attributes read in IMAGE_ATTRIBUTES' order) or an
 # address in an attribute.
