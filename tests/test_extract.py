@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timezone
 from functools import partial
@@ -545,4 +546,60 @@ def test_a_response_record_without_a_url_is_a_damaged_record(
     assert told == [
         f"damaged: {path} at byte 0: malformed record: no WARC-Target-URI",
         "Extracted 1 article from 1 page; 1 of 1 source not read whole",
+    ]
+
+
+def cut_short(path: Path, offset: int) -> None:
+    """The file cut ``offset`` bytes into its last response record."""
+    start = max(response_offsets(path).values())
+    path.write_bytes(path.read_bytes()[: start + offset])
+
+
+def zeroed(path: Path, offset: int) -> None:
+    """64 bytes of the file's first response record zeroed from ``offset`` bytes in."""
+    start = min(response_offsets(path).values())
+    data = bytearray(path.read_bytes())
+    data[start + offset : start + offset + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "why", "lost"),
+    [
+        # Past the gzip header: the reader takes the cut member for the end of the file.
+        (
+            "cut.warc.gz",
+            partial(cut_short, offset=12),
+            "not a whole gzip member (cut short or garbled)",
+            -1,
+        ),
+        # Inside the version line: the reader takes it for a record of no type.
+        ("cut.warc", partial(cut_short, offset=10), "no whole WARC record header here", -1),
+        # The WARC-Type and WARC-Date lines: the record is of no type the reader knows.
+        (
+            "zeroed.warc",
+            partial(zeroed, offset=20),
+            "malformed record: its header holds control bytes (zeroed?)",
+            0,
+        ),
+    ],
+)
+def test_a_file_not_read_to_its_end_as_whole_records_is_damaged_where_that_begins(
+    site: FakeSite, tmp_path: Path, name: str, damage: Callable[[Path], None], why: str, lost: int
+) -> None:
+    written = archive(tmp_path / "archive", site, article_paths(site))
+    path = tmp_path / name
+    path.write_bytes(
+        written.read_bytes() if name.endswith(".gz") else gzip.decompress(written.read_bytes())
+    )
+    by_offset = sorted((offset, url) for url, offset in response_offsets(path).items())
+    offset, lost_url = by_offset[lost]
+    damage(path)
+
+    items, told = extract(path)
+
+    assert items == {url: item for url, item in expected(site).items() if url != lost_url}
+    assert told == [
+        f"damaged: {path} at byte {offset}: {why}",
+        "Extracted 5 articles from 5 pages; 1 of 1 source not read whole",
     ]

@@ -7,6 +7,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 import zlib
 from collections import Counter
@@ -16,7 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, TextIO, cast
 from urllib.parse import urlsplit
 
 import scrapy
@@ -28,7 +29,7 @@ from scrapy.responsetypes import responsetypes
 
 from channel9 import pages
 from channel9.addon import DOWNLOADER_MIDDLEWARES, REPLACED
-from channel9.archive import GZIP_MEMBER, readable_responses, warc_files
+from channel9.archive import GZIP_MEMBER, MAX_HEADER, readable_responses, warc_files
 from channel9.card import counted
 from channel9.dataset import atomic
 from channel9.failures import Reason, reason_of
@@ -42,6 +43,14 @@ logger = logging.getLogger(__name__)
 
 WARC_VERSION = b"WARC/"
 """How a WARC file begins (its first record's version line), once ungzipped."""
+RECORD_END = b"\r\n\r\n"
+"""What ends a WARC record's header, and the record after its block."""
+CONTENT_LENGTH = re.compile(rb"(?:^|\r\n)Content-Length:[ \t]*([0-9]+)[ \t]*(?:\r\n|$)", re.I)
+"""A WARC header's ``Content-Length`` field: the bytes of the record's block."""
+CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Bytes that no WARC header holds: NULs where a stretch was zeroed, say."""
+CHUNK = 1 << 20
+"""How much of a file is read, or unpacked, at a time."""
 REQUIRED = ("url", "title")
 """The fields without which an article is no record (``RequiredFieldsPipeline``): a
 page that gives one without them is refused as ``no_url`` or ``no_title``."""
@@ -166,6 +175,122 @@ def damage_at(path: Path, offset: int, why: str) -> dict[str, object]:
     return {"file": str(path), "offset": offset, "why": why}
 
 
+def in_file_order(damaged: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The damage met, one per offset (the first told of there), in file order."""
+    at: dict[int, dict[str, object]] = {}
+    for damage in damaged:
+        at.setdefault(cast(int, damage["offset"]), damage)
+    return [at[offset] for offset in sorted(at)]
+
+
+def unread_stretches(path: Path) -> list[dict[str, object]]:
+    """Each stretch of a WARC file that is not whole records, as a damage.
+
+    The reader can stop early without an error (at a gzip member cut short, a header cut
+    a few bytes in) or take a garbled header for a record of some other type: here the
+    gzip members, or the records of an uncompressed file, must follow one another from
+    its first byte to its last."""
+    with path.open("rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        gzipped = path.name.endswith(".gz")
+        stretches = gzip_stretches(file, size) if gzipped else record_stretches(file, size)
+        return [damage_at(path, offset, why) for offset, why in stretches]
+
+
+def gzip_stretches(file: BinaryIO, size: int) -> Iterator[tuple[int, str]]:
+    """Where each stretch of a gzipped file that is no whole gzip member begins: one cut
+    short (the file cut off, a killed writer's last record), garbled, or bytes past the
+    last member."""
+    offset: int | None = 0
+    while offset is not None and offset < size:
+        end = member_end(file, offset)
+        if end is None:
+            yield offset, "not a whole gzip member (cut short or garbled)"
+            offset = next_member(file, offset)
+        else:
+            offset = end
+
+
+def member_end(file: BinaryIO, offset: int) -> int | None:
+    """Where the gzip member that begins at ``offset`` ends, if it is whole (its checksum
+    right); unpacked a chunk at a time, so that a gzip bomb takes no memory."""
+    file.seek(offset)
+    member = zlib.decompressobj(wbits=31)
+    read = 0
+    data = b""
+    try:
+        while not member.eof:
+            if not data:
+                data = file.read(CHUNK)
+                if not data:
+                    return None
+                read += len(data)
+            member.decompress(data, CHUNK)
+            data = member.unconsumed_tail
+    except zlib.error:
+        return None
+    return offset + read - len(member.unused_data)
+
+
+def next_member(file: BinaryIO, offset: int) -> int | None:
+    """Where the first whole gzip member after ``offset`` begins, if one does (the bytes
+    of its magic number can also occur inside damaged data)."""
+    position = offset + 1
+    while True:
+        file.seek(position)
+        chunk = file.read(CHUNK)
+        found = chunk.find(GZIP_MEMBER)
+        if found >= 0:
+            if member_end(file, position + found) is not None:
+                return position + found
+            position += found + 1
+        elif len(chunk) < CHUNK:
+            return None
+        else:  # the magic number may straddle the chunks
+            position += len(chunk) - len(GZIP_MEMBER) + 1
+
+
+def record_stretches(file: BinaryIO, size: int) -> Iterator[tuple[int, str]]:
+    """Where each record of an uncompressed file that is not whole, or whose header is
+    not text, begins; past a record whose end cannot be told, nothing more is."""
+    offset = 0
+    while offset < size:
+        header = header_at(file, offset)
+        if header is None:
+            yield offset, "no whole WARC record header here"
+            return
+        length = CONTENT_LENGTH.search(header)
+        if length is None:
+            yield offset, "malformed record: no Content-Length"
+            return
+        end = offset + len(header) + int(length[1]) + 2 * len(RECORD_END)
+        file.seek(end - len(RECORD_END))
+        if file.read(len(RECORD_END)) != RECORD_END:
+            yield (
+                offset,
+                (
+                    "cut short: the file ends inside it"
+                    if end > size
+                    else "it does not end where its Content-Length says"
+                ),
+            )
+            return
+        if CONTROL.search(header):
+            yield offset, "malformed record: its header holds control bytes (zeroed?)"
+        offset = end
+
+
+def header_at(file: BinaryIO, offset: int) -> bytes | None:
+    """The header of the WARC record that begins at ``offset`` (without the blank line
+    that ends it), if a whole one does."""
+    file.seek(offset)
+    head = file.read(1 << 12)
+    if RECORD_END not in head:
+        head += file.read(MAX_HEADER)
+    length = head.find(RECORD_END)
+    return head[:length] if head.startswith(WARC_VERSION) and length >= 0 else None
+
+
 def page_of(path: Path, record: WarcRecord) -> Page:
     """The page a response record of the file holds, its body decoded as a download's is
     (chunks joined, gzip, deflate and Brotli undone).
@@ -175,7 +300,9 @@ def page_of(path: Path, record: WarcRecord) -> Page:
     try:
         fetched = record.record_date
     except ValueError:
-        raise Refusal(NO_DATE) from None
+        fetched = None
+    if fetched is None:
+        raise Refusal(NO_DATE)
     with path.open("rb") as file:
         file.seek(record.stream_pos)
         records = ArchiveIterator(file, WarcRecordType.response, auto_decode="all")
@@ -266,7 +393,11 @@ class Extraction:
         try:
             if not is_warc(path):
                 raise Unreadable("not a WARC file")
+            damaged += unread_stretches(path)
+            unread = {damage["offset"] for damage in damaged}
             for record in readable_responses(path, damaged):
+                if record.stream_pos in unread:  # its header is garbled: its URL, its date
+                    continue
                 url = target(record)
                 if not url:  # the WARC standard requires it of a response record
                     damaged.append(
@@ -279,7 +410,7 @@ class Extraction:
         except OSError as error:
             raise Unreadable(f"cannot be read ({error})") from None
         finally:
-            for damage in damaged:
+            for damage in in_file_order(damaged):
                 self._say(f"damaged: {damage['file']} at byte {damage['offset']}: {damage['why']}")
         return not damaged
 
@@ -426,7 +557,8 @@ class Command(ScrapyCommand):
             " is a page, read at its WARC-Target-URI; its article is written as a JSON line"
             " in the item schema (channel9/schema.json), crawled_at the record's WARC-Date"
             " or the fetch time. On stderr, one line each: a page that gives no article"
-            " ('refused: REASON URL'), a damaged record or stretch of a WARC file, skipped"
+            " ('refused: REASON URL'), a damaged record or stretch of a WARC file (cut"
+            " short, garbled, malformed: any part not read as whole records), skipped"
             " ('damaged: FILE at byte N: WHY'), a source that could not be read ('error:"
             " SOURCE: WHY'); the last line counts the articles, pages and refusals. Exit"
             " status 0 when every source was read whole; 1 when one was not (missing, not a"
