@@ -126,10 +126,16 @@ def warcio_file(path: Path, site: FakeSite) -> Path:
 
 
 def write_response(
-    writer: WARCWriter, url: str, status: int, body: bytes, *headers: tuple[str, str]
+    writer: WARCWriter,
+    url: str,
+    status: int,
+    body: bytes,
+    *headers: tuple[str, str],
+    dated: bool = True,
 ) -> None:
     """A response record captured at ``CAPTURED``, of HTML unless ``headers`` say not;
-    without a ``WARC-Target-URI`` when ``url`` is empty."""
+    without a ``WARC-Target-URI`` when ``url`` is empty, without a ``WARC-Date`` unless
+    ``dated``."""
     fields = {"Content-Type": "text/html; charset=UTF-8", **dict(headers)}
     line = f"{status} {HTTPStatus(status).phrase}"
     http = StatusAndHeaders(line, list(fields.items()), protocol="HTTP/1.1")
@@ -139,6 +145,8 @@ def write_response(
     )
     if not url:
         record.rec_headers.remove_header("WARC-Target-URI")
+    if not dated:
+        record.rec_headers.remove_header("WARC-Date")
     writer.write_record(record)
 
 
@@ -602,4 +610,19 @@ def test_a_file_not_read_to_its_end_as_whole_records_is_damaged_where_that_begin
     assert told == [
         f"damaged: {path} at byte {offset}: {why}",
         "Extracted 5 articles from 5 pages; 1 of 1 source not read whole",
+    ]
+
+
+def test_a_record_without_a_date_is_refused_as_no_date(site: FakeSite, tmp_path: Path) -> None:
+    url, page = article_page(site, 4)
+    path = tmp_path / "undated.warc.gz"
+    with path.open("wb") as file:
+        write_response(WARCWriter(file, gzip=True), url, 200, page, dated=False)
+
+    items, told = extract(path)
+
+    assert items == {}
+    assert told == [
+        f"refused: no_date {url}",
+        "Extracted 0 articles from 1 page; refused: no_date 1",
     ]
