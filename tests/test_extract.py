@@ -225,7 +225,10 @@ def test_a_warcio_file_gives_the_html_pages_answered_200_of_every_site(
     ]
 
 
-@pytest.mark.parametrize("named", ["https://channel9.test/", "www.channel9.test", "CHANNEL9.test"])
+@pytest.mark.parametrize(
+    "named",
+    ["https://channel9.test/", "www.channel9.test", "CHANNEL9.test", "WWW.Channel9.Test."],
+)
 def test_site_keeps_the_records_of_its_host_with_or_without_www(
     site: FakeSite, tmp_path: Path, named: str
 ) -> None:
@@ -443,6 +446,7 @@ def test_an_output_that_cannot_be_written_is_named_and_exits_1(
             ["a.warc", "--site", "https://"],
             "--site must name a site (https://channel9.id): 'https://'",
         ),
+        (["a.warc", "--site", ""], "--site must name a site (https://channel9.id): ''"),
     ],
 )
 def test_bad_usage_is_refused_by_name(args: list[str], error: str) -> None:
@@ -626,3 +630,21 @@ def test_a_record_without_a_date_is_refused_as_no_date(site: FakeSite, tmp_path:
         f"refused: no_date {url}",
         "Extracted 0 articles from 1 page; refused: no_date 1",
     ]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "named"),
+    [("xn--bcher-kva.test", "Bücher.test"), ("bücher.test", "https://www.xn--bcher-kva.test/")],
+)
+def test_site_names_an_idn_host_in_unicode_or_in_punycode_alike(
+    site: FakeSite, tmp_path: Path, recorded: str, named: str
+) -> None:
+    url, page = article_page(site, 4)
+    ours = url.replace("www.channel9.test", recorded)
+    path = warcio_records(tmp_path / "idn.warc.gz", (ours, 200, page), (url, 200, page))
+
+    items, told = extract(path, site=site_of(named))
+
+    # The item's URL is the page's normal form, its host in ASCII whichever the record has.
+    assert list(items) == [url.replace("www.channel9.test", "xn--bcher-kva.test")]
+    assert told == ["Extracted 1 article from 1 page; skipped 1 other response"]

@@ -132,12 +132,16 @@ def json_line(article: Article) -> bytes:
 
 
 def host_of(url: str) -> str:
-    """A URL's host as sites are compared: lowercase, without port or a leading ``www.``;
-    empty when it has none (or its host is malformed, as in ``http://[bad/``)."""
+    """A URL's host as sites are compared: lowercase, an IDN in its ASCII form
+    (``xn--``, as a request sends it), without port, a leading ``www.`` or the trailing
+    dot of a fully qualified name; empty when it has none (or its host is malformed, as
+    in ``http://[bad/``)."""
     try:
-        host = urlsplit(url).hostname or ""
+        host = (urlsplit(url).hostname or "").rstrip(".")
     except ValueError:
         return ""
+    with suppress(UnicodeError):  # no IDN (an empty or too long label): compared as it is
+        host = host.encode("idna").decode("ascii")
     return host.removeprefix("www.")
 
 
@@ -581,7 +585,8 @@ class Command(ScrapyCommand):
         parser.add_argument(
             "--site",
             metavar="URL",
-            help="only the WARC records of this site's host (with or without www.)",
+            help="only the WARC records of this site's host (with or without www., its IDN in"
+            " Unicode or punycode alike)",
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -594,7 +599,7 @@ class Command(ScrapyCommand):
         path = Path(named) if named else None
         if path is not None and path.is_dir():
             raise UsageError(f"-o and -O name a file, not a folder: {path}")
-        site = site_of(opts.site) if opts.site else None
+        site = site_of(opts.site) if opts.site is not None else None
         urls = [source for source in sources if isinstance(source, str)]
         extraction = Extraction(sys.stderr, site, self.fetch(urls) if urls else {})
         written = True
