@@ -12,7 +12,7 @@ import re
 import subprocess
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from http import HTTPStatus
 from pathlib import Path
@@ -648,3 +648,24 @@ def test_site_names_an_idn_host_in_unicode_or_in_punycode_alike(
     # The item's URL is the page's normal form, its host in ASCII whichever the record has.
     assert list(items) == [url.replace("www.channel9.test", "xn--bcher-kva.test")]
     assert told == ["Extracted 1 article from 1 page; skipped 1 other response"]
+
+
+def test_each_capture_of_a_url_gives_its_own_line_in_capture_order(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    url, page = article_page(site, 0)
+    response = HtmlResponse(url, headers={"Content-Type": "text/html"}, body=page)
+    files = WarcFiles(tmp_path, "run", 10**9, {})
+    for day in (0, 1):
+        files.write(Request(url), response, CAPTURED + timedelta(days=day))
+    (path,) = files.close()
+    told = io.StringIO()
+    extraction = Extraction(told, None, {})
+
+    items = [asdict(article) for article in extraction.articles_of(path)]
+
+    assert items == [
+        {**expected(site)[url], "crawled_at": "2026-12-01T10:00:00+00:00"},
+        {**expected(site)[url], "crawled_at": "2026-12-02T10:00:00+00:00"},
+    ]
+    assert extraction.summary() == "Extracted 2 articles from 2 pages"
