@@ -319,9 +319,23 @@ def reread(
 @contextmanager
 def atomic(output: Path) -> Iterator[Path]:
     """A ``.partial`` file renamed to ``output`` once complete, and removed on error, so
-    that no half file is ever left behind."""
+    that no half file is ever left behind.
+
+    A symbolic link is followed: the file it names is replaced, the link stays. A path
+    that is there but no regular file (a device such as ``/dev/null``, a fifo, a socket)
+    raises OSError before anything is written: the rename would put a regular file in
+    its place. A ``.partial`` file a killed run left is removed first: a write must not
+    follow a link put there, nor wait on a fifo."""
+    if output.is_symlink():
+        try:
+            output = output.resolve()
+        except RuntimeError:  # a loop of links (an OSError from Python 3.13 on)
+            raise OSError(f"{output}: a loop of symbolic links") from None
+    if output.exists() and not output.is_file():
+        raise OSError(f"{output} is no regular file (a device, a fifo?): not replaced")
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = partial_of(output)
+    partial.unlink(missing_ok=True)
     try:
         yield partial
         partial.replace(output)

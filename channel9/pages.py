@@ -381,7 +381,10 @@ def _extracted_blocks(document: HtmlElement, url: str, own: str | None) -> list[
     text = trafilatura.extract(
         document, url=url, include_comments=False, include_tables=True, prune_xpath=prune
     )
-    return [line for line in map(clean, (text or "").splitlines()) if line]
+    lines = map(clean, (text or "").splitlines())
+    # A mangled page (a script or comment left open) can hand the rest of its markup over
+    # as text: such lines are no article's.
+    return [line for line in lines if line and not css.MARKUP_LINE.search(line)]
 
 
 def _title(

@@ -282,6 +282,12 @@ DATELINE = re.compile(
     r"(?P<place>[^\W\d][^.,\n]{0,40}?)\s*[.,]\s*",
     re.IGNORECASE,
 )
+# Markup of the page's structure in a line of text: a page whose script or comment was
+# left open.
+MARKUP_LINE = re.compile(
+    r"</?(?:script|div|span|p|a|ul|li|section|article|header|footer|main|body|html|nav)\b[^>]*>",
+    re.IGNORECASE,
+)
 # Lines that are no text of the article: a link to another ("Baca juga: ..."), an ad's
 # label.
 RELATED_LINK = re.compile(

@@ -36,6 +36,7 @@ from channel9.commands.extract import (
     site_of,
     write_whole,
 )
+from channel9.dataset import atomic
 from tests.conftest import FAST, SCHEMA, SCRAPY
 from tests.fakesite import FakeSite, serve
 
@@ -442,6 +443,8 @@ def test_an_output_that_cannot_be_written_is_named_and_exits_1(
         (["a.warc", "--bogus"], "not a SOURCE, nor an option of this command: '--bogus'"),
         (["a.warc", "-o", "x", "-O", "y"], "give -o (append) or -O (overwrite), not both"),
         (["a.warc", "-O", "."], "-o and -O name a file, not a folder: ."),
+        (["a.warc", "-O", ""], "-o and -O name a file, not ''"),
+        (["a.warc", "-o", "", "-O", "x"], "give -o (append) or -O (overwrite), not both"),
         (
             ["a.warc", "--site", "https://"],
             "--site must name a site (https://channel9.id): 'https://'",
@@ -449,7 +452,10 @@ def test_an_output_that_cannot_be_written_is_named_and_exits_1(
         (["a.warc", "--site", ""], "--site must name a site (https://channel9.id): ''"),
     ],
 )
-def test_bad_usage_is_refused_by_name(args: list[str], error: str) -> None:
+def test_bad_usage_is_refused_by_name(
+    args: list[str], error: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # where an output named by mistake would go
     command = Command()
     command.settings = Settings()
     parser = argparse.ArgumentParser()
@@ -669,3 +675,65 @@ def test_each_capture_of_a_url_gives_its_own_line_in_capture_order(
         {**expected(site)[url], "crawled_at": "2026-12-02T10:00:00+00:00"},
     ]
     assert extraction.summary() == "Extracted 2 articles from 2 pages"
+
+
+def test_overwrite_refuses_a_path_that_is_no_regular_file_before_writing(
+    tmp_path: Path,
+) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    (tmp_path / "link").symlink_to(fifo)
+    command = Command()
+    command.settings = Settings()
+    parser = argparse.ArgumentParser()
+    command.add_options(parser)
+
+    for named in (fifo, tmp_path / "link"):
+        opts, rest = parser.parse_known_args(["a.warc", "-O", str(named)])
+        with pytest.raises(UsageError) as refused:
+            command.run(rest, opts)
+        assert str(refused.value) == (
+            f"-O replaces a regular file, not a device, fifo or socket: {named}"
+        )
+    with pytest.raises(OSError, match="is no regular file"), atomic(tmp_path / "link"):
+        pytest.fail("atomic gave a file to write in place of a fifo")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    with pytest.raises(OSError, match="a loop of symbolic links"), atomic(tmp_path / "loop"):
+        pytest.fail("atomic gave a file to write in place of a loop of links")
+
+    assert fifo.is_fifo()
+    assert (tmp_path / "link").is_symlink()
+    assert (tmp_path / "loop").is_symlink()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["fifo", "link", "loop"]
+
+
+def test_overwrite_through_a_symbolic_link_replaces_the_file_it_names(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    real = tmp_path / "real" / "out.jsonl"
+    real.write_bytes(b'{"old": 1}\n')
+    link = tmp_path / "out.jsonl"
+    link.symlink_to(real)
+
+    with output(link, overwrite=True) as write:
+        write(b'{"new": 1}\n')
+
+    assert link.is_symlink()
+    assert link.readlink() == real
+    assert real.read_bytes() == b'{"new": 1}\n'
+    assert [path.name for path in (tmp_path / "real").iterdir()] == ["out.jsonl"]
+
+
+def test_overwrite_removes_a_partial_file_left_there_first(tmp_path: Path) -> None:
+    path = tmp_path / "out.jsonl"
+    path.write_bytes(b'{"old": 1}\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(b"not to be written\n")
+    (tmp_path / "out.jsonl.partial").symlink_to(elsewhere)
+
+    with output(path, overwrite=True) as write:
+        write(b'{"new": 1}\n')
+
+    assert not path.is_symlink()
+    assert path.read_bytes() == b'{"new": 1}\n'
+    assert elsewhere.read_bytes() == b"not to be written\n"
+    assert sorted(file.name for file in tmp_path.iterdir()) == ["elsewhere", "out.jsonl"]

@@ -11,6 +11,7 @@ import pytest
 from benchmarks.extraction import FOLDER, author_right, load, read_channel9, scores, text_f1
 from benchmarks.extraction import title_right as title_scored
 from channel9.pages import ArticlePage, from_html, is_whole, parse_article
+from tests.test_pages import FIXTURES
 
 FETCHED = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
 URL = "https://example.org/a-post/"
@@ -357,3 +358,13 @@ def test_the_date_finder_gives_no_day_after_the_fetch_in_the_sites_zone() -> Non
     )
     assert result.article is not None
     assert result.article.published_date is None
+
+
+def test_a_script_left_open_hands_no_markup_to_the_text() -> None:
+    # A comment opened inside a tag: lxml reads the rest of the page as text, markup and
+    # all, which the general extractor hands over (found by the fuzz test).
+    html = (FIXTURES / "wordpress_article.html").read_text(encoding="utf-8")
+    html = html.replace("<script>(adsbygoogle", "<<!--script>(adsbygoogle", 1)
+    result = parse_article(from_html(html), "https://channel9.id/x/", {}, FETCHED)
+    assert result.article is not None
+    assert "<" not in result.article.text

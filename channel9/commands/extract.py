@@ -531,6 +531,26 @@ def source_of(argument: str) -> Path | str:
     return argument
 
 
+def output_path(append: str | None, overwrite: str | None) -> Path | None:
+    """The file ``-o`` (``append``) or ``-O`` (``overwrite``) names, if one does.
+
+    ``-O`` replaces a regular file only: renamed over a device (``/dev/null``), a fifo or
+    a socket, the new file would take its place."""
+    if append is not None and overwrite is not None:
+        raise UsageError("give -o (append) or -O (overwrite), not both")
+    named = append if append is not None else overwrite
+    if named is None:
+        return None
+    if not named:  # Path("") is the current folder
+        raise UsageError("-o and -O name a file, not ''")
+    path = Path(named)
+    if path.is_dir():
+        raise UsageError(f"-o and -O name a file, not a folder: {path}")
+    if overwrite is not None and path.exists() and not path.is_file():
+        raise UsageError(f"-O replaces a regular file, not a device, fifo or socket: {path}")
+    return path
+
+
 def site_of(value: str) -> str:
     """The host ``--site`` names, from a URL or a bare host name."""
     host = host_of(value if "://" in value else f"http://{value}")
@@ -595,18 +615,13 @@ class Command(ScrapyCommand):
         if not args:
             raise UsageError("give a SOURCE: a WARC file, a folder of them or an http(s) URL")
         sources = [source_of(argument) for argument in args]
-        if opts.output and opts.overwrite_output:
-            raise UsageError("give -o (append) or -O (overwrite), not both")
-        named = opts.output or opts.overwrite_output
-        path = Path(named) if named else None
-        if path is not None and path.is_dir():
-            raise UsageError(f"-o and -O name a file, not a folder: {path}")
+        path = output_path(opts.output, opts.overwrite_output)
         site = site_of(opts.site) if opts.site is not None else None
         urls = [source for source in sources if isinstance(source, str)]
         extraction = Extraction(sys.stderr, site, self.fetch(urls) if urls else {})
         written = True
         try:
-            with output(path, overwrite=bool(opts.overwrite_output)) as write:
+            with output(path, overwrite=opts.overwrite_output is not None) as write:
                 for source in sources:
                     for article in extraction.articles_of(source):
                         write(json_line(article))
