@@ -602,7 +602,9 @@ class Command(ScrapyCommand):
             "-O",
             "--overwrite-output",
             metavar="FILE",
-            help="replace FILE with the articles, once every one is written",
+            help="replace FILE with the articles, once every one is written: a regular"
+            " file (through a symbolic link, the file it names), not a device, fifo or"
+            " socket (bad usage)",
         )
         parser.add_argument(
             "--site",
