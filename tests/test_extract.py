@@ -9,7 +9,11 @@ import json
 import logging
 import os
 import re
+import shutil
+import signal
 import subprocess
+import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
@@ -28,6 +32,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from channel9.archive import WarcFiles
+from channel9.card import counted
 from channel9.commands.extract import (
     Command,
     Extraction,
@@ -38,7 +43,7 @@ from channel9.commands.extract import (
 )
 from channel9.dataset import atomic
 from tests.conftest import FAST, SCHEMA, SCRAPY
-from tests.fakesite import FakeSite, serve
+from tests.fakesite import FakeSite, serve, slow_first
 
 BASE = "https://www.channel9.test"
 OTHER = "https://other.test"
@@ -737,3 +742,125 @@ def test_overwrite_removes_a_partial_file_left_there_first(tmp_path: Path) -> No
     assert path.read_bytes() == b'{"new": 1}\n'
     assert elsewhere.read_bytes() == b"not to be written\n"
     assert sorted(file.name for file in tmp_path.iterdir()) == ["elsewhere", "out.jsonl"]
+
+
+OLD = b'{"old": 1}\n'
+"""The file -O replaces, before a run."""
+COPIES = 600
+"""The WARC files of ``refusals``: 1800 pages, seconds of reading, of which a signal
+sent at the first page's line leaves most unread."""
+
+
+@pytest.fixture(scope="module")
+def refusals(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of ``COPIES`` WARC files of the pages that give no article but say a line
+    each on stderr as they are read (the home page, a static page, a listing)."""
+    folder = tmp_path_factory.mktemp("refusals")
+    written = archive(folder / "0", FakeSite(count=6), PAGES[:3])
+    for number in range(1, COPIES):
+        shutil.copy(written, folder / f"{number}.warc.gz")
+    return folder
+
+
+def started(workdir: Path, *args: str) -> subprocess.Popen[str]:
+    """``scrapy extract`` started in ``workdir``, writing to a file: its stderr to be read
+    as it goes."""
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
+    return subprocess.Popen(
+        [SCRAPY, "extract", *args, *FAST],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def signalled(process: subprocess.Popen[str], signum: int) -> list[str]:
+    """The lines the run says on stderr, sent ``signum`` once it has told of its first
+    page (so once it reads the WARC files)."""
+    assert process.stderr is not None
+    with process.stderr:
+        first = process.stderr.readline()
+        process.send_signal(signum)
+        rest = process.stderr.read()  # what readline took in beyond the first line too
+    process.wait(timeout=60)
+    return [first.rstrip("\n"), *rest.splitlines()]
+
+
+def interrupted_summary(told: list[str], articles: str) -> str:
+    """The summary of a run stopped once it had told of these pages: ``articles`` and
+    the pages refused, every one a line of ``told``."""
+    refused = Counter(line.split()[1] for line in told if line.startswith("refused: "))
+    assert set(refused) <= {"not_article", "static_page"}
+    ranked = ", ".join(f"{reason} {refused[reason]}" for reason in sorted(refused))
+    pages = counted(refused.total() + articles.startswith("1"), "page")
+    return f"Extracted {articles} from {pages}; refused: {ranked}; interrupted"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_the_run_leaves_the_old_file_and_says_the_summary(
+    refusals: Path, tmp_path: Path, signum: int
+) -> None:
+    (tmp_path / "out.jsonl").write_bytes(OLD)
+
+    process = started(tmp_path, str(refusals), "-O", "out.jsonl")
+    told = signalled(process, signum)
+
+    assert process.returncode == 130
+    assert told[-1] == interrupted_summary(told[:-1], "0 articles")
+    assert len(told) < 3 * COPIES
+    assert (tmp_path / "out.jsonl").read_bytes() == OLD
+    assert [path.name for path in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_the_run_after_a_url_was_fetched(
+    site: FakeSite, refusals: Path, tmp_path: Path, signum: int
+) -> None:
+    (tmp_path / "out.jsonl").write_bytes(OLD)
+
+    with serve(site) as base:
+        process = started(tmp_path, f"{base}/{site.order[4]}/", str(refusals), "-O", "out.jsonl")
+        told = signalled(process, signum)
+
+    assert process.returncode == 130
+    assert told[-1] == interrupted_summary(told[:-1], "1 article")
+    assert len(told) < 3 * COPIES
+    assert (tmp_path / "out.jsonl").read_bytes() == OLD
+    assert [path.name for path in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_a_partial_file_a_killed_run_left_is_replaced_by_the_next(
+    site: FakeSite, refusals: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "out.jsonl").write_bytes(OLD)
+    signalled(started(tmp_path, str(refusals), "-O", "out.jsonl"), signal.SIGKILL)
+    assert (tmp_path / "out.jsonl").read_bytes() == OLD
+    assert (tmp_path / "out.jsonl.partial").is_file()
+    archive(tmp_path / "archive", site, article_paths(site)[:1])
+
+    done = scrapy_extract(tmp_path, "archive", "-O", "out.jsonl")
+
+    assert done.returncode == 0, done.stderr
+    lines = (tmp_path / "out.jsonl").read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [expected(site)[f"{BASE}/{site.order[0]}/"]]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["archive", "out.jsonl"]
+
+
+def test_a_signal_during_the_fetch_stops_the_run(site: FakeSite, tmp_path: Path) -> None:
+    (tmp_path / "out.jsonl").write_bytes(OLD)
+    path = f"/{site.order[4]}/"
+    site.overrides[path] = slow_first(2)
+
+    with serve(site) as base:
+        process = started(tmp_path, base + path, "-O", "out.jsonl")
+        while path not in site.requests and process.poll() is None:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, told = process.communicate(timeout=60)
+
+    assert process.returncode == 130
+    assert told == "Extracted 0 articles from 0 pages; interrupted\n"
+    assert (tmp_path / "out.jsonl").read_bytes() == OLD
+    assert [path.name for path in tmp_path.iterdir()] == ["out.jsonl"]

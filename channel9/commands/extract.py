@@ -8,16 +8,17 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
 import zlib
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, TextIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, NoReturn, TextIO, cast
 from urllib.parse import urlsplit
 
 import scrapy
@@ -37,6 +38,8 @@ from channel9.items import Article, stamp
 from channel9.spiders.channel9 import is_html
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
@@ -75,6 +78,10 @@ crawl has them, nothing of the crawl's bookkeeping."""
 
 Write = Callable[[bytes], object]
 """Writes a line of the output."""
+INTERRUPTED = 130
+"""The exit status of a run that SIGINT (Ctrl-C) or SIGTERM stopped: a shell's for SIGINT."""
+SHUTDOWN = (signal.SIGINT, signal.SIGTERM)
+"""The signals that stop a run, whose handlers a crawl replaces with Scrapy's."""
 
 
 class Refusal(Exception):
@@ -346,6 +353,8 @@ class Extraction:
         self.sources = 0
         self.failed = 0
         """Sources not read whole."""
+        self.interrupted = False
+        """Whether a signal stopped the run before every source was read."""
 
     def articles_of(self, source: Path | str) -> Iterator[Article]:
         """The articles of a WARC file, of the WARC files under a folder, or of a URL."""
@@ -445,7 +454,7 @@ class Extraction:
 
     def summary(self) -> str:
         """One line: the articles and pages, the refusals by reason (most first), the
-        responses skipped and the sources not read whole."""
+        responses skipped, the sources not read whole and whether the run was stopped."""
         seen = self.articles + self.refused.total()
         parts = [f"Extracted {counted(self.articles, 'article')} from {counted(seen, 'page')}"]
         if self.refused:
@@ -455,7 +464,20 @@ class Extraction:
             parts.append(f"skipped {counted(self.skipped, 'other response')}")
         if self.failed:
             parts.append(f"{self.failed} of {counted(self.sources, 'source')} not read whole")
+        if self.interrupted:
+            parts.append("interrupted")
         return "; ".join(parts)
+
+
+@dataclass
+class Fetched:
+    """What the fetch of the URL sources gave."""
+
+    pages: dict[str, Page | str] = field(default_factory=dict)
+    """The page of each URL, or why its fetch failed."""
+    finished: str | None = None
+    """Why the crawl closed (``finished``, or ``shutdown`` when a signal stopped it);
+    None while it has not, or when a second signal stopped it at once."""
 
 
 class PageFetcher(scrapy.Spider):
@@ -465,10 +487,10 @@ class PageFetcher(scrapy.Spider):
     name = "extract"
     custom_settings = FETCH_SETTINGS
 
-    def __init__(self, urls: list[str], results: dict[str, Page | str], **kwargs: Any) -> None:
+    def __init__(self, urls: list[str], outcome: Fetched, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.urls = urls
-        self.results = results
+        self.outcome = outcome
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.urls:
@@ -477,11 +499,49 @@ class PageFetcher(scrapy.Spider):
             )
 
     def fetched(self, response: Response, source: str) -> None:
-        self.results[source] = Page(response, datetime.now(timezone.utc))
+        self.outcome.pages[source] = Page(response, datetime.now(timezone.utc))
 
     def failed(self, failure: Failure) -> None:
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]
-        self.results[request.cb_kwargs["source"]] = reason_of(failure)
+        self.outcome.pages[request.cb_kwargs["source"]] = reason_of(failure)
+
+    def closed(self, reason: str) -> None:
+        """Keeps why the crawl closed: ``shutdown`` when a signal stopped it."""
+        self.outcome.finished = reason
+
+
+def interrupt(signum: int, frame: FrameType | None) -> NoReturn:
+    """Stops the command as Ctrl-C does, wherever it is."""
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM stops the command as Ctrl-C does, by a KeyboardInterrupt (unless it was
+    ignored when the command began, as SIGINT then is), so that the output is left whole
+    and the summary said."""
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def signal_handlers_kept() -> Iterator[None]:
+    """The handlers of SIGINT and SIGTERM put back after the block as they were before it.
+
+    A crawl installs Scrapy's, which stop it gracefully through the reactor, and leaves
+    them: once the reactor has stopped, they would make the rest of the run deaf to
+    Ctrl-C."""
+    saved = {signum: signal.getsignal(signum) for signum in SHUTDOWN}
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
 
 
 @contextmanager
@@ -504,6 +564,22 @@ def output(path: Path | None, overwrite: bool) -> Iterator[Write]:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("ab", buffering=0) as file:
             yield lambda line: write_whole(file, line)
+
+
+def write_articles(
+    extraction: Extraction, sources: list[Path | str], path: Path | None, overwrite: bool
+) -> bool:
+    """Writes the articles of the sources (see :func:`output`); whether the output could
+    be written, said on stderr when it could not."""
+    try:
+        with output(path, overwrite) as write:
+            for source in sources:
+                for article in extraction.articles_of(source):
+                    write(json_line(article))
+    except OSError as error:
+        print(f"error: cannot write {path or 'stdout'}: {error}", file=sys.stderr)
+        return False
+    return True
 
 
 def write_whole(file: BinaryIO, line: bytes) -> None:
@@ -589,8 +665,10 @@ class Command(ScrapyCommand):
             " articles, pages and refusals. Exit status 0 when every source was read whole;"
             " 1 when one was not (missing, not a WARC file, a damaged record, a URL that"
             " failed or that robots.txt disallows: the rest is still read and written) or"
-            " the output could not be written; 2 on bad usage. The articles go to stdout"
-            " unless -o or -O names a file."
+            " the output could not be written; 2 on bad usage; 130 when SIGINT (Ctrl-C) or"
+            " SIGTERM stopped the run, whenever it came: the summary then ends with"
+            " 'interrupted', and -O leaves FILE as it was. The articles go to stdout unless"
+            " -o or -O names a file."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
@@ -620,23 +698,34 @@ class Command(ScrapyCommand):
         path = output_path(opts.output, opts.overwrite_output)
         site = site_of(opts.site) if opts.site is not None else None
         urls = [source for source in sources if isinstance(source, str)]
-        extraction = Extraction(sys.stderr, site, self.fetch(urls) if urls else {})
+        fetched = Fetched()
+        extraction = Extraction(sys.stderr, site, fetched.pages)
         written = True
         try:
-            with output(path, overwrite=opts.overwrite_output is not None) as write:
-                for source in sources:
-                    for article in extraction.articles_of(source):
-                        write(json_line(article))
-        except OSError as error:
-            print(f"error: cannot write {path or 'stdout'}: {error}", file=sys.stderr)
-            written = False
+            with sigterm_interrupts():
+                if urls:
+                    self.fetch(urls, fetched)
+                written = write_articles(
+                    extraction, sources, path, opts.overwrite_output is not None
+                )
+        except KeyboardInterrupt:
+            extraction.interrupted = True
         print(extraction.summary(), file=sys.stderr)
-        self.exitcode = 0 if written and not extraction.failed else 1
+        if extraction.interrupted:
+            self.exitcode = INTERRUPTED
+        else:
+            self.exitcode = 0 if written and not extraction.failed else 1
 
-    def fetch(self, urls: list[str]) -> dict[str, Page | str]:
-        """Each URL's page, or why its fetch failed: one crawl fetches them all."""
-        assert self.crawler_process is not None
-        results: dict[str, Page | str] = {}
-        self.crawler_process.crawl(PageFetcher, urls=list(dict.fromkeys(urls)), results=results)
-        self.crawler_process.start()
-        return results
+    def fetch(self, urls: list[str], fetched: Fetched) -> None:
+        """Each URL's page, or why its fetch failed, into ``fetched``: one crawl fetches
+        them all. KeyboardInterrupt when a signal stopped the crawl (Scrapy's handlers
+        stop it gracefully, or at once on a second signal: it returns either way)."""
+        process = self.crawler_process
+        assert process is not None
+        process.crawl(PageFetcher, urls=list(dict.fromkeys(urls)), outcome=fetched)
+        with signal_handlers_kept():
+            process.start()
+        if fetched.finished == "shutdown" or (
+            fetched.finished is None and not process.bootstrap_failed
+        ):
+            raise KeyboardInterrupt
