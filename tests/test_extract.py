@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from collections import Counter
@@ -39,11 +40,12 @@ from channel9.commands.extract import (
     Page,
     output,
     site_of,
+    unfetched,
     write_whole,
 )
 from channel9.dataset import atomic
 from tests.conftest import FAST, SCHEMA, SCRAPY
-from tests.fakesite import FakeSite, serve, slow_first
+from tests.fakesite import FakeSite, Reply, always, serve, slow_first
 
 BASE = "https://www.channel9.test"
 OTHER = "https://other.test"
@@ -316,8 +318,8 @@ def test_a_fetched_page_is_extracted_and_a_failed_fetch_named_by_its_reason(
     body = site.page(f"/{slug}/").body.replace(b"BASE", BASE.encode())
     fetched: dict[str, Page | str] = {
         url: Page(HtmlResponse(url, body=body), CAPTURED),
-        f"{BASE}/private/": "robots",
-        f"{BASE}/gone/": "http_404",
+        f"{BASE}/private/": unfetched("robots"),
+        f"{BASE}/gone/": unfetched("http_404"),
     }
     told = io.StringIO()
     extraction = Extraction(told, None, fetched)
@@ -328,7 +330,7 @@ def test_a_fetched_page_is_extracted_and_a_failed_fetch_named_by_its_reason(
 
     assert items == [expected(site)[url]]
     assert [*told.getvalue().splitlines(), extraction.summary()] == [
-        f"error: {BASE}/private/: robots.txt disallows it, or could not be fetched (robots)",
+        f"error: {BASE}/private/: robots.txt disallows it (robots)",
         f"error: {BASE}/gone/: the fetch failed (http_404)",
         f"error: {OTHER}: not fetched (see why with -s LOG_ENABLED=1)",
         "Extracted 1 article from 1 page; 3 of 4 sources not read whole",
@@ -498,7 +500,7 @@ def test_urls_are_fetched_once_robots_txt_obeyed_and_a_disallowed_one_exits_1(
     assert started <= crawled_at <= datetime.now(timezone.utc)
     assert item == wanted
     assert done.stderr.splitlines() == [
-        f"error: {base}/wp-admin/: robots.txt disallows it, or could not be fetched (robots)",
+        f"error: {base}/wp-admin/: robots.txt disallows it (robots)",
         f"error: {base}/no/: the fetch failed (http_404)",
         "Extracted 1 article from 1 page; 2 of 3 sources not read whole",
     ]
@@ -864,3 +866,48 @@ def test_a_signal_during_the_fetch_stops_the_run(site: FakeSite, tmp_path: Path)
     assert told == "Extracted 0 articles from 0 pages; interrupted\n"
     assert (tmp_path / "out.jsonl").read_bytes() == OLD
     assert [path.name for path in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+@pytest.mark.parametrize(
+    ("reason", "robots_txt", "why"),
+    [
+        ("robots", None, "robots.txt disallows it (robots)"),
+        ("robots", "connection_refused", "could not be reached (connection_refused)"),
+        ("robots", "dns_error", "could not be reached (dns_error)"),
+        (
+            "robots",
+            "http_503",
+            "robots.txt could not be fetched (http_503), so the site is disallowed",
+        ),
+        ("timeout", None, "could not be reached (timeout)"),
+        ("http_404", None, "the fetch failed (http_404)"),
+    ],
+)
+def test_a_url_not_fetched_is_told_by_why(reason: str, robots_txt: str | None, why: str) -> None:
+    assert unfetched(reason, robots_txt) == why
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        port: int = listener.getsockname()[1]
+    return port
+
+
+def test_a_site_whose_robots_txt_cannot_be_fetched_is_told_from_one_it_disallows(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/{site.order[0]}/"
+    site.overrides["/robots.txt"] = always(Reply(503, b"down", {}))
+    with serve(site) as base:
+        done = scrapy_extract(tmp_path, dead, f"{base}/{site.order[1]}/")
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"error: {dead}: could not be reached (connection_refused)",
+        f"error: {base}/{site.order[1]}/: robots.txt could not be fetched (http_503), so the"
+        " site is disallowed",
+        "Extracted 0 articles from 0 pages; 2 of 2 sources not read whole",
+    ]

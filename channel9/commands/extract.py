@@ -27,20 +27,28 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.python.failure import Failure
 
 from channel9 import pages
 from channel9.addon import DOWNLOADER_MIDDLEWARES, REPLACED
 from channel9.archive import GZIP_MEMBER, MAX_HEADER, readable_responses, warc_files
 from channel9.card import counted
 from channel9.dataset import atomic
-from channel9.failures import Reason, reason_of
+from channel9.failures import Reason, http_reason, reason_of
 from channel9.items import Article, stamp
+from channel9.middlewares import (
+    UNREACHABLE,
+    SizeGuardedCompressionMiddleware,
+    StrictRobotsTxtMiddleware,
+)
 from channel9.spiders.channel9 import is_html
 
 if TYPE_CHECKING:
     from types import FrameType
 
-    from twisted.python.failure import Failure
+    from scrapy import Request
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -61,21 +69,6 @@ UNDECODABLE = "undecodable"
 """The refusal of a page whose body its ``Content-Encoding`` does not decode."""
 NO_DATE = "no_date"
 """The refusal of a record without a readable ``WARC-Date``: no ``crawled_at`` for it."""
-FETCH_SETTINGS: dict[str, Any] = {
-    # No add-on: no crawl state, archive, report, pipelines or output for a fetch.
-    "ADDONS": {},
-    # robots.txt as the crawl reads it (RFC 9309) and its refusals named; a body that
-    # unpacks past DOWNLOAD_MAXSIZE named too_large.
-    "DOWNLOADER_MIDDLEWARES": {
-        **dict.fromkeys(REPLACED.values()),
-        **{ours: DOWNLOADER_MIDDLEWARES[ours] for ours in REPLACED},
-    },
-    # Fetched once: an answer that failed is a source that could not be read.
-    "RETRY_ENABLED": False,
-}
-"""The fetch's settings over the project's: Scrapy's downloader and robots.txt as a
-crawl has them, nothing of the crawl's bookkeeping."""
-
 Write = Callable[[bytes], object]
 """Writes a line of the output."""
 INTERRUPTED = 130
@@ -345,7 +338,7 @@ class Extraction:
         self.site = site
         """Only the WARC records of this host (as :func:`host_of` gives it), when given."""
         self.fetched = fetched
-        """The page of each URL source, or the reason its fetch failed."""
+        """The page of each URL source, or why it could not be fetched."""
         self.articles = 0
         self.refused: Counter[str] = Counter()
         self.skipped = 0
@@ -374,11 +367,7 @@ class Extraction:
         if fetched is None:  # the crawl did not start: its log says why
             raise Unreadable("not fetched (see why with -s LOG_ENABLED=1)")
         if isinstance(fetched, str):
-            robots = fetched == str(Reason.ROBOTS)
-            why = (
-                "robots.txt disallows it, or could not be fetched" if robots else "the fetch failed"
-            )
-            raise Unreadable(f"{why} ({fetched})")
+            raise Unreadable(fetched)
         yield from self._page(fetched.response.url, lambda: fetched)
         return True
 
@@ -474,15 +463,65 @@ class Fetched:
     """What the fetch of the URL sources gave."""
 
     pages: dict[str, Page | str] = field(default_factory=dict)
-    """The page of each URL, or why its fetch failed."""
+    """The page of each URL, or why it could not be fetched (see :func:`unfetched`)."""
     finished: str | None = None
     """Why the crawl closed (``finished``, or ``shutdown`` when a signal stopped it);
     None while it has not, or when a second signal stopped it at once."""
 
 
+class FetchRobotsTxtMiddleware(StrictRobotsTxtMiddleware):
+    """robots.txt as the crawl reads it, keeping why a site's robots.txt could not be
+    fetched: RFC 9309 then disallows the whole site, and the fetch tells such a page
+    (``could not be reached``) from one that robots.txt disallows."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.unfetched: dict[str, str] = {}
+        """By host and port (``netloc``): the reason its robots.txt could not be fetched."""
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500:
+            self.unfetched[netloc] = http_reason(response.status)
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        self.unfetched[netloc] = reason_of(Failure(exc))
+        super()._robots_error(exc, netloc)
+
+
+FETCH_SETTINGS: dict[str, Any] = {
+    # No add-on: no crawl state, archive, report, pipelines or output for a fetch.
+    "ADDONS": {},
+    # robots.txt as the crawl reads it (RFC 9309) and its refusals named; a body that
+    # unpacks past DOWNLOAD_MAXSIZE named too_large.
+    "DOWNLOADER_MIDDLEWARES": {
+        **dict.fromkeys(REPLACED.values()),
+        FetchRobotsTxtMiddleware: DOWNLOADER_MIDDLEWARES[StrictRobotsTxtMiddleware],
+        SizeGuardedCompressionMiddleware: DOWNLOADER_MIDDLEWARES[SizeGuardedCompressionMiddleware],
+    },
+    # Fetched once: an answer that failed is a source that could not be read.
+    "RETRY_ENABLED": False,
+}
+"""The fetch's settings over the project's: Scrapy's downloader and robots.txt as a
+crawl has them, nothing of the crawl's bookkeeping."""
+
+
+def unfetched(reason: str, robots_txt: str | None = None) -> str:
+    """Why a URL source could not be read, from the ``reason`` its fetch failed and, when
+    robots.txt refused it, the one its site's robots.txt could not be fetched, if any."""
+    cause = robots_txt or reason
+    if cause in UNREACHABLE:
+        return f"could not be reached ({cause})"
+    if robots_txt:
+        return f"robots.txt could not be fetched ({robots_txt}), so the site is disallowed"
+    if reason == Reason.ROBOTS:
+        return f"robots.txt disallows it ({reason})"
+    return f"the fetch failed ({reason})"
+
+
 class PageFetcher(scrapy.Spider):
-    """Fetches each URL once, robots.txt obeyed; keeps the page or why the fetch failed
-    (a reason of :func:`channel9.failures.reason_of`), by URL."""
+    """Fetches each URL once, robots.txt obeyed; keeps the page or why it could not be
+    fetched, by URL."""
 
     name = "extract"
     custom_settings = FETCH_SETTINGS
@@ -503,7 +542,12 @@ class PageFetcher(scrapy.Spider):
 
     def failed(self, failure: Failure) -> None:
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]
-        self.outcome.pages[request.cb_kwargs["source"]] = reason_of(failure)
+        reason = reason_of(failure)
+        robots = self.crawler.get_downloader_middleware(FetchRobotsTxtMiddleware)
+        robots_txt = None
+        if reason == Reason.ROBOTS and robots is not None:
+            robots_txt = robots.unfetched.get(urlparse_cached(request).netloc)
+        self.outcome.pages[request.cb_kwargs["source"]] = unfetched(reason, robots_txt)
 
     def closed(self, reason: str) -> None:
         """Keeps why the crawl closed: ``shutdown`` when a signal stopped it."""
@@ -664,11 +708,12 @@ class Command(ScrapyCommand):
             " that could not be read ('error: SOURCE: WHY'); the last line counts the"
             " articles, pages and refusals. Exit status 0 when every source was read whole;"
             " 1 when one was not (missing, not a WARC file, a damaged record, a URL that"
-            " failed or that robots.txt disallows: the rest is still read and written) or"
-            " the output could not be written; 2 on bad usage; 130 when SIGINT (Ctrl-C) or"
-            " SIGTERM stopped the run, whenever it came: the summary then ends with"
-            " 'interrupted', and -O leaves FILE as it was. The articles go to stdout unless"
-            " -o or -O names a file."
+            " could not be reached, that failed, or that robots.txt disallows, as it does a"
+            " whole site whose robots.txt cannot be fetched (RFC 9309): the rest is still"
+            " read and written) or the output could not be written; 2 on bad usage; 130"
+            " when SIGINT (Ctrl-C) or SIGTERM stopped the run, whenever it came: the"
+            " summary then ends with 'interrupted', and -O leaves FILE as it was. The"
+            " articles go to stdout unless -o or -O names a file."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
