@@ -259,40 +259,47 @@ def record_stretches(file: BinaryIO, size: int) -> Iterator[tuple[int, str]]:
     not text, begins; past a record whose end cannot be told, nothing more is."""
     offset = 0
     while offset < size:
-        header = header_at(file, offset)
-        if header is None:
-            yield offset, "no whole WARC record header here"
-            return
-        length = CONTENT_LENGTH.search(header)
-        if length is None:
-            yield offset, "malformed record: no Content-Length"
-            return
-        end = offset + len(header) + int(length[1]) + 2 * len(RECORD_END)
-        file.seek(end - len(RECORD_END))
-        if file.read(len(RECORD_END)) != RECORD_END:
-            yield (
-                offset,
-                (
-                    "cut short: the file ends inside it"
-                    if end > size
-                    else "it does not end where its Content-Length says"
-                ),
-            )
+        try:
+            header = header_at(file, offset)
+            end = record_end(file, offset, header, size)
+        except NotWhole as error:
+            yield offset, str(error)
             return
         if CONTROL.search(header):
             yield offset, "malformed record: its header holds control bytes (zeroed?)"
         offset = end
 
 
-def header_at(file: BinaryIO, offset: int) -> bytes | None:
-    """The header of the WARC record that begins at ``offset`` (without the blank line
-    that ends it), if a whole one does."""
+class NotWhole(Exception):
+    """Why the end of a record of an uncompressed file cannot be told."""
+
+
+def record_end(file: BinaryIO, offset: int, header: bytes, size: int) -> int:
+    """Where the record that begins at ``offset``, with this ``header``, ends: past its
+    block and the blank line after it, which must be there."""
+    length = CONTENT_LENGTH.search(header)
+    if length is None:
+        raise NotWhole("malformed record: no Content-Length")
+    end = offset + len(header) + int(length[1]) + 2 * len(RECORD_END)
+    file.seek(end - len(RECORD_END))
+    if file.read(len(RECORD_END)) == RECORD_END:
+        return end
+    if end > size:
+        raise NotWhole("cut short: the file ends inside it")
+    raise NotWhole("it does not end where its Content-Length says")
+
+
+def header_at(file: BinaryIO, offset: int) -> bytes:
+    """The header of the WARC record that begins at ``offset``, without the blank line
+    that ends it; NotWhole when no whole one does."""
     file.seek(offset)
     head = file.read(1 << 12)
     if RECORD_END not in head:
         head += file.read(MAX_HEADER)
     length = head.find(RECORD_END)
-    return head[:length] if head.startswith(WARC_VERSION) and length >= 0 else None
+    if not head.startswith(WARC_VERSION) or length < 0:
+        raise NotWhole("no whole WARC record header here")
+    return head[:length]
 
 
 def page_of(path: Path, record: WarcRecord) -> Page:
@@ -426,7 +433,7 @@ class Extraction:
             article = extracted(read())
         except Refusal as refusal:
             reason = refusal.reason
-        except Unreadable:
+        except (Unreadable, OSError):  # the file's, not the page's: it is not read whole
             raise
         except Exception:
             logger.debug("The parser failed on %s", url, exc_info=True)
@@ -543,10 +550,11 @@ class PageFetcher(scrapy.Spider):
     def failed(self, failure: Failure) -> None:
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]
         reason = reason_of(failure)
-        robots = self.crawler.get_downloader_middleware(FetchRobotsTxtMiddleware)
         robots_txt = None
-        if reason == Reason.ROBOTS and robots is not None:
-            robots_txt = robots.unfetched.get(urlparse_cached(request).netloc)
+        if reason == Reason.ROBOTS:
+            robots = self.crawler.get_downloader_middleware(FetchRobotsTxtMiddleware)
+            if robots is not None:
+                robots_txt = robots.unfetched.get(urlparse_cached(request).netloc)
         self.outcome.pages[request.cb_kwargs["source"]] = unfetched(reason, robots_txt)
 
     def closed(self, reason: str) -> None:
@@ -561,9 +569,9 @@ def interrupt(signum: int, frame: FrameType | None) -> NoReturn:
 
 @contextmanager
 def sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM stops the command as Ctrl-C does, by a KeyboardInterrupt (unless it was
-    ignored when the command began, as SIGINT then is), so that the output is left whole
-    and the summary said."""
+    """SIGTERM stops the command as Ctrl-C does, by a KeyboardInterrupt, so that the
+    output is left whole and the summary said; unless the command began with SIGTERM
+    ignored or handled, which stays (as Python leaves SIGINT then)."""
     previous = signal.getsignal(signal.SIGTERM)
     if previous == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, interrupt)
