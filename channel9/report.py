@@ -22,7 +22,6 @@ from channel9.guards import SITE_DOWN
 from channel9.items import Article, utc_now
 from channel9.output import output_paths, set_aside_broken_tail
 from channel9.paths import data_dir
-from channel9.selectors import BODY
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -31,10 +30,10 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
-# Field-fill measures of where the text came from: ``text:theme`` is the share of articles
-# whose text the site's theme gave, and so on for each group of known markup (never the
-# general extractor's, which is what a drift from known markup falls back to).
-TEXT_FROM = tuple(f"text:{group}" for group, _ in BODY)
+# The field-fill measure of known markup: the share of articles whose text the site's
+# selectors read (its theme's or WordPress's markup), not the general extractor. A theme
+# turned standard WordPress keeps it; a page builder nobody knows drops it.
+KNOWN_MARKUP = "known_markup"
 
 Middleware = TypeVar("Middleware")
 
@@ -132,7 +131,8 @@ class RunReport:
         for name, source in sources.items():
             self.field_sources[name][source] += 1
         filled = {name: value not in (None, "", []) for name, value in adapter.items()}
-        filled.update((name, name == f"text:{sources.get('text')}") for name in TEXT_FROM)
+        if "text" in sources:
+            filled[KNOWN_MARKUP] = sources["text"] != "extractor"
         for name, value in filled.items():
             if value:
                 self.filled[name] += 1
@@ -363,8 +363,8 @@ class RunReport:
 
     def field_fill(self) -> dict[str, float]:
         """For each item field, the share of this run's articles that have a value; and
-        under ``text:<group>``, the share whose text that group of known markup gave."""
-        names = [*(field.name for field in fields(Article)), *TEXT_FROM]
+        under ``known_markup``, the share whose text the site's selectors read."""
+        names = [*(field.name for field in fields(Article)), KNOWN_MARKUP]
         return {name: round(self.filled[name] / self.exported, 3) for name in names}
 
     def _dropped_fields(self) -> list[str]:
@@ -385,26 +385,17 @@ class RunReport:
         self.refetch = sorted({url for name in dropped for url in self.missing[name]})
         return [
             (
-                f"the {name.removeprefix('text:')} markup gave the text of {before[name]:.0%} of"
-                f" the articles of the last healthy run and of {self.filled[name]} of"
-                f" {self.exported} now ({self._text_sources()}; they were exported): has the"
-                " site's markup changed?"
-                if name in TEXT_FROM
+                f"the site's selectors read the text of {before[name]:.0%} of the articles of"
+                f" the last healthy run and of {self.filled[name]} of {self.exported} now (the"
+                f" general extractor read {self.field_sources['text']['extractor']}; they were"
+                " exported): has the site's markup changed?"
+                if name == KNOWN_MARKUP
                 else f"{name} was filled for {before[name]:.0%} of the articles of the last"
                 f" healthy run and for {self.filled[name]} of {self.exported} now: has the"
                 " site's markup changed?"
             )
             for name in dropped
         ]
-
-    def _text_sources(self) -> str:
-        """Where this run's texts came from, in words: "the general extractor read 5"."""
-        return ", ".join(
-            f"the general extractor read {count}"
-            if source == "extractor"
-            else f"the {source} markup gave {count}"
-            for source, count in self.field_sources["text"].most_common()
-        )
 
     def write_report(self, reason: str, problems: list[str]) -> Path:
         stats = self._stats()

@@ -33,7 +33,6 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from channel9.archive import WarcFiles
-from channel9.card import counted
 from channel9.commands.extract import (
     Command,
     Extraction,
@@ -791,13 +790,15 @@ def signalled(process: subprocess.Popen[str], signum: int) -> list[str]:
 
 
 def interrupted_summary(told: list[str], articles: str) -> str:
-    """The summary of a run stopped once it had told of these pages: ``articles`` and
-    the pages refused, every one a line of ``told``."""
+    """The summary of a run stopped once it had told of these pages (of ``refusals``):
+    ``articles`` (``0 articles``, ``1 article``) and the pages refused, every one a line
+    of ``told``."""
     refused = Counter(line.split()[1] for line in told if line.startswith("refused: "))
-    assert set(refused) <= {"not_article", "static_page"}
+    assert set(refused) <= {"not_article", "static_page"}  # never fewer not_article
     ranked = ", ".join(f"{reason} {refused[reason]}" for reason in sorted(refused))
-    pages = counted(refused.total() + articles.startswith("1"), "page")
-    return f"Extracted {articles} from {pages}; refused: {ranked}; interrupted"
+    pages = refused.total() + int(articles.split()[0])
+    plural = "s" if pages > 1 else ""
+    return f"Extracted {articles} from {pages} page{plural}; refused: {ranked}; interrupted"
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])

@@ -644,9 +644,9 @@ def test_a_theme_turned_page_builder_fails_the_run_and_exports_its_articles(
     )
     builder_items(site, base_url, items)
     assert (
-        "the theme markup gave the text of 100% of the articles of the last healthy run and"
-        " of 0 of 5 now (the general extractor read 5; they were exported): has the site's"
-        " markup changed?"
+        "the site's selectors read the text of 100% of the articles of the last healthy run"
+        " and of 0 of 5 now (the general extractor read 5; they were exported): has the"
+        " site's markup changed?"
     ) in last_report(tmp_path)["failed_run"]
 
 

@@ -363,14 +363,14 @@ class Channel9Spider(scrapy.Spider):
         assert isinstance(response, TextResponse)
         whole = pages.is_whole(response.text)
         if not whole:
-            # Cut short, or a site that prints no </html>: the page is asked for again,
-            # and the same page twice is the site's own, whole.
+            # Cut short, or a site that prints no </html>: the page is asked for again. The
+            # same page twice is the site's own, read by its known markup only (the general
+            # extractor would take the part before a cut for the article).
             digest = hashlib.sha1(response.body).hexdigest()
             assert response.request is not None
             if response.request.meta.get("cut_digest") != digest:
                 yield from self._retry(response, Reason.CUT_SHORT, cut_digest=digest)
                 return
-            whole = True
         # When the page was fetched, as the archive records it: a replay gives the same.
         fetched = (fetched_at(response) or datetime.now(timezone.utc)).replace(microsecond=0)
         result = pages.parse_article(
