@@ -442,7 +442,9 @@ def _article_root(
         body = nodes[0] if len(nodes) == 1 else None
         if len(nodes) > 1:
             long = (node for node in nodes if len(node.text_content().split()) >= _FEW_WORDS)
-            body = next(long, None) or max(nodes, key=lambda node: len(node.text_content()))
+            body = next(long, None)
+            if body is None:
+                body = max(nodes, key=lambda node: len(node.text_content()))
         if body is not None:
             return root, source, body
     return first, None, None
