@@ -132,6 +132,12 @@ def is_whole(html: str) -> bool:
     return bool(_DOCUMENT_END.search(html, max(0, len(html) - _END_WINDOW)))
 
 
+def shows_fatal_error(html: str) -> bool:
+    """Whether the page ends with WordPress's page of a fatal error (``wp_die``): PHP
+    failed while printing it, wherever the cut fell (even inside a script)."""
+    return css.FATAL_ERROR_MARK in html[-_END_WINDOW:]
+
+
 def from_html(html: str | bytes) -> Selector:
     """A selector for saved HTML (UTF-8), as the crawl builds one for a response."""
     return read_html(html.encode("utf-8", "surrogateescape") if isinstance(html, str) else html)

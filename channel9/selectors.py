@@ -328,6 +328,9 @@ ERROR_PHRASES = (
     "critical error on this website",
     "kesalahan kritis",
 )
+# The element of WordPress's page of a fatal error (wp_die()), which it prints after the part
+# of the page printed before the error.
+FATAL_ERROR_MARK = 'class="wp-die-message"'
 # WordPress's message of a PHP fatal error, printed where the page was cut (in English and
 # in Indonesian, "Terjadi kesalahan kritis di situs web ini").
 FATAL_ERROR_PHRASES = (

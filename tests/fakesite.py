@@ -176,6 +176,8 @@ class FakeSite:
         """By article: categories whose listings show it, though its page names them not."""
         self.theme = True
         """False: pages in the markup of a standard WordPress theme, not Zox News."""
+        self.closes_html = True
+        """False: no page ends with ``</body></html>`` (HTML lets them out)."""
         self.builder = False
         """True (with ``theme`` False): article pages laid out by a page builder, in markup
         that none of the site's selectors know."""
@@ -290,7 +292,10 @@ class FakeSite:
             reply = override(hit)
             if reply is not None:
                 return reply
-        return self.page(path)
+        reply = self.page(path)
+        if not self.closes_html:
+            reply.body = reply.body.replace(b"</body></html>", b"")
+        return reply
 
     def page(self, path: str) -> Reply:
         kind = Renderer if self.theme else BuilderRenderer if self.builder else WordPressRenderer

@@ -283,17 +283,55 @@ def test_an_article_cut_short_at_every_try_is_a_named_failure(
 def test_a_site_that_prints_no_closing_html_tag_is_read_whole(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    slug = site.order[3]
-    site.overrides[f"/{slug}/"] = edited_page(
-        site, f"/{slug}/", lambda page: page.replace("</body></html>", "")
-    )
+    site.closes_html = False
     run = crawl(tmp_path, base_url, "-O", "out.jsonl")
 
     assert run.returncode == 0, run.log
-    item = {item["url"]: item for item in run.items("out.jsonl")}[f"{base_url}/{slug}/"]
-    item.pop("crawled_at")
-    assert item == site.expected(base_url)[f"{base_url}/{slug}/"]
-    assert site.requests.count(f"/{slug}/") == 2
+    expected = site.expected(base_url)
+    items = run.items("out.jsonl")
+    assert len(items) == 40
+    for item in items:
+        item.pop("crawled_at")
+        assert item == expected[item["url"]]
+    # Each article asked for twice: the same page twice is the site's own.
+    assert {site.requests.count(f"/{slug}/") for slug in site.order} == {2}
+
+
+def test_an_article_cut_at_the_same_place_every_time_is_a_named_failure(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    slug = site.order[3]
+    site.overrides[f"/{slug}/"] = edited_page(
+        site, f"/{slug}/", lambda page: page[: page.index("</p>") + 40]
+    )
+    run = crawl(tmp_path, base_url, "-O", "out.jsonl")
+
+    assert last_report(tmp_path)["failures"] == [
+        {"url": f"{base_url}/{slug}/", "reason": "cut_short", "tries": 3, "earlier_failure": False}
+    ]
+    assert f"{base_url}/{slug}/" not in {item["url"] for item in run.items("out.jsonl")}
+
+
+def test_wordpress_fatal_error_page_after_a_cut_is_a_named_failure(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    slug = site.order[3]
+    fatal = (
+        "<!DOCTYPE html><html><head><title>WordPress &rsaquo; Error</title></head>"
+        '<body id="error-page">'
+        '<div class="wp-die-message"><p>There has been a critical error on this website.</p></div>'
+        "</body></html>"
+    )
+    # Cut inside the ad's script: the message becomes script text, yet the page is whole.
+    site.overrides[f"/{slug}/"] = edited_page(
+        site, f"/{slug}/", lambda page: page[: page.index("adsbygoogle ||")] + fatal
+    )
+    run = crawl(tmp_path, base_url, "-O", "out.jsonl")
+
+    assert last_report(tmp_path)["failures"] == [
+        {"url": f"{base_url}/{slug}/", "reason": "error_page", "tries": 3, "earlier_failure": False}
+    ]
+    assert f"{base_url}/{slug}/" not in {item["url"] for item in run.items("out.jsonl")}
 
 
 def test_article_gone_for_good_is_given_up_and_fails_no_later_run(

@@ -442,11 +442,14 @@ class Extraction:
             yield article
             self.articles += 1  # once written: the consumer asks for the next
             return
-        self.refused[reason] += 1
         self._say(f"refused: {reason} {url}")
+        self.refused[reason] += 1  # once told: a signal may come between the two
 
     def _say(self, line: str) -> None:
-        print(line, file=self.err, flush=True)
+        """Says the line in one write: a signal that stops the run does not cut it, to be
+        followed by the summary on the same line."""
+        self.err.write(line + "\n")
+        self.err.flush()
 
     def summary(self) -> str:
         """One line: the articles and pages, the refusals by reason (most first), the

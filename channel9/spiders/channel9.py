@@ -74,6 +74,9 @@ class Channel9Spider(scrapy.Spider):
         """Articles that earlier runs found and did not export: to fetch first."""
         self.sitemaps_pending = 0
         self.sources_asked: set[str] = set()
+        self.closes_html = False
+        """Whether a page of the site reached its ``</html>`` this run: then one that does
+        not was cut short, whatever it holds."""
         self.sitemap_found = False
         self.lastmod_missing = False
         self.rest_asked = False
@@ -361,14 +364,18 @@ class Channel9Spider(scrapy.Spider):
         if document is None:
             return
         assert isinstance(response, TextResponse)
+        if pages.shows_fatal_error(response.text):
+            yield from self._retry(response, Reason.ERROR_PAGE)
+            return
         whole = pages.is_whole(response.text)
         if not whole:
-            # Cut short, or a site that prints no </html>: the page is asked for again. The
-            # same page twice is the site's own, read by its known markup only (the general
-            # extractor would take the part before a cut for the article).
+            # Cut short, or a site that prints no </html>: the page is asked for again. On
+            # a site whose other pages end, it was cut; else the same page twice is the
+            # site's own, read by its known markup only (the general extractor would take
+            # the part before a cut for the article).
             digest = hashlib.sha1(response.body).hexdigest()
             assert response.request is not None
-            if response.request.meta.get("cut_digest") != digest:
+            if self.closes_html or response.request.meta.get("cut_digest") != digest:
                 yield from self._retry(response, Reason.CUT_SHORT, cut_digest=digest)
                 return
         # When the page was fetched, as the archive records it: a replay gives the same.
@@ -422,6 +429,7 @@ class Channel9Spider(scrapy.Spider):
             yield from self._retry(response, Reason.NOT_HTML)
             return None
         assert isinstance(response, TextResponse)
+        self.closes_html = self.closes_html or pages.is_whole(response.text)
         try:
             return pages.read_html(response.text.encode("utf-8", "replace"))
         except pages.TooDeep:
