@@ -558,19 +558,38 @@ def test_a_record_whose_host_is_malformed_is_no_page_of_the_site(
     assert told == ["Extracted 1 article from 1 page; skipped 1 other response"]
 
 
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        ("", "no WARC-Target-URI"),
+        ("berita/page/", "its WARC-Target-URI is no absolute URI (berita/page/)"),
+    ],
+)
 def test_a_response_record_without_a_url_is_a_damaged_record(
-    site: FakeSite, tmp_path: Path
+    site: FakeSite, tmp_path: Path, target: str, why: str
 ) -> None:
     url, page = article_page(site, 4)
-    path = warcio_records(tmp_path / "no-url.warc.gz", ("", 200, page), (url, 200, page))
+    path = warcio_records(tmp_path / "no-url.warc.gz", (target, 200, page), (url, 200, page))
 
     items, told = extract(path)
 
     assert items == {url: expected(site)[url]}
     assert told == [
-        f"damaged: {path} at byte 0: malformed record: no WARC-Target-URI",
+        f"damaged: {path} at byte 0: malformed record: {why}",
         "Extracted 1 article from 1 page; 1 of 1 source not read whole",
     ]
+
+
+def test_a_response_at_a_url_of_another_scheme_is_no_page(site: FakeSite, tmp_path: Path) -> None:
+    url, page = article_page(site, 4)
+    path = warcio_records(
+        tmp_path / "ftp.warc.gz", ("ftp://x.test/a/", 200, page), (url, 200, page)
+    )
+
+    items, told = extract(path)
+
+    assert list(items) == [url]
+    assert told == ["Extracted 1 article from 1 page; skipped 1 other response"]
 
 
 def cut_short(path: Path, offset: int) -> None:

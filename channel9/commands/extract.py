@@ -62,6 +62,8 @@ CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Bytes that no WARC header holds: NULs where a stretch was zeroed, say."""
 CHUNK = 1 << 20
 """How much of a file is read, or unpacked, at a time."""
+SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+"""How an absolute URI begins (RFC 3986), as the WARC standard requires a target to be."""
 REQUIRED = ("url", "title")
 """The fields without which an article is no record (``RequiredFieldsPipeline``): a
 page that gives one without them is refused as ``no_url`` or ``no_title``."""
@@ -151,14 +153,26 @@ def target(record: WarcRecord) -> str:
 
 
 def is_html_page(record: WarcRecord, site: str | None) -> bool:
-    """Whether a response record holds an HTML page answered 200, of the ``site`` (a host
-    as :func:`host_of` gives it) when one is given."""
+    """Whether a response record holds an HTML page of the web answered 200 (at an
+    http(s) URL), of the ``site`` (a host as :func:`host_of` gives it) when one is
+    given."""
+    url = target(record)
     return (
         record.is_http
+        and url.lower().startswith(("http://", "https://"))
         and record.http_headers.status_code == 200
         and "html" in (record.http_content_type or "")
-        and (site is None or host_of(target(record)) == site)
+        and (site is None or host_of(url) == site)
     )
+
+
+def target_problem(url: str) -> str | None:
+    """What makes a response record's ``WARC-Target-URI`` malformed, if anything."""
+    if not url:  # the WARC standard requires it of a response record
+        return "malformed record: no WARC-Target-URI"
+    if not SCHEME.match(url):
+        return f"malformed record: its WARC-Target-URI is no absolute URI ({url[:100]})"
+    return None
 
 
 def is_warc(path: Path) -> bool:
@@ -408,10 +422,9 @@ class Extraction:
                 if record.stream_pos in unread:  # its header is garbled: its URL, its date
                     continue
                 url = target(record)
-                if not url:  # the WARC standard requires it of a response record
-                    damaged.append(
-                        damage_at(path, record.stream_pos, "malformed record: no WARC-Target-URI")
-                    )
+                problem = target_problem(url)
+                if problem:
+                    damaged.append(damage_at(path, record.stream_pos, problem))
                 elif is_html_page(record, self.site):
                     yield from self._page(url, partial(page_of, path, record))
                 else:
