@@ -44,6 +44,8 @@ _RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
 # Fewer words than this in a container that is not the site's own (a teaser, a "Read
 # more") and the general extractor is asked too.
 _FEW_WORDS = 100
+# Under this many words, a container of several on a page is a link ("Read more").
+_TEASER_WORDS = 20
 # The last blocks of a text where WordPress's fatal error message is sought.
 _ERROR_BLOCKS = 3
 # The byline above an extracted text: at most this many lines, of at most this many words
@@ -223,7 +225,7 @@ def parse_article(
     classes = frozenset((_first(document, css.BODY_CLASSES) or "").split())
     post_id = next(filter(None, map(_POST_ID.fullmatch, classes)), None)
     own = f"post-{post_id[1]}" if post_id else None
-    root, body_source, body = _article_root(document, own)
+    root, body_source, body, several = _article_root(document, own)
     nodes = _json_ld(document)
     structured = [node for node in nodes if _is_article(node)]
     kind = _kind(document, classes, url, root, structured)
@@ -233,9 +235,10 @@ def parse_article(
         return ArticlePage(None, Reason.STATIC_PAGE)
     links = tuple(_further_articles(document, root, url))
     blocks = _body_blocks(body) if body is not None else []
-    if body_source != "theme" and _words(blocks) < _FEW_WORDS and whole:
-        # No container, or a general one holding a teaser: the general extractor reads the
-        # page and wins if it finds twice the text.
+    if body_source != "theme" and not several and _words(blocks) < _FEW_WORDS and whole:
+        # No container, or a general one that may hold a teaser (an excerpt, a standfirst):
+        # the general extractor reads the page, and wins if it finds twice the text. Not
+        # where the page holds several posts' containers: the first is the page's post.
         if problem := page_problem(page):
             return ArticlePage(None, problem, links)
         extracted = _extracted_blocks(document, url, own)
@@ -432,8 +435,10 @@ def _author(
 
 def _article_root(
     document: HtmlElement, own: str | None
-) -> tuple[HtmlElement | None, str | None, HtmlElement | None]:
-    """The first article root that holds a body, with the body and where it was found.
+) -> tuple[HtmlElement | None, str | None, HtmlElement | None, bool]:
+    """The first article root that holds a body, with the body, where it was found, and
+    whether it is the first of several posts' bodies (more than a "Read more" each, in a
+    root that is not the post the page names).
 
     The post the page is about (WordPress prints ``postid-<n>`` on the page's body and
     ``post-<n>``, ``own``, on the post), else the fallbacks in order: a widget or a related
@@ -443,17 +448,18 @@ def _article_root(
     for root in _roots(document, own):
         first = root if first is None else first
         source, nodes = _sourced_nodes(root, css.BODY)
-        # Of several, the first that is no teaser ("Read more"): an auto-loaded post's
-        # body comes after it; else the longest.
-        body = nodes[0] if len(nodes) == 1 else None
-        if len(nodes) > 1:
-            long = (node for node in nodes if len(node.text_content().split()) >= _FEW_WORDS)
+        if len(nodes) == 1:
+            return root, source, nodes[0], False
+        if nodes:
+            # Of several, the first that is more than a "Read more": an auto-loaded post's
+            # body comes after it; else the longest.
+            long = (node for node in nodes if len(node.text_content().split()) >= _TEASER_WORDS)
             body = next(long, None)
-            if body is None:
-                body = max(nodes, key=lambda node: len(node.text_content()))
-        if body is not None:
-            return root, source, body
-    return first, None, None
+            if body is not None:
+                # Within the post the page names, the others are its parts and cards.
+                return root, source, body, own not in (root.get("class") or "").split()
+            return root, source, max(nodes, key=lambda node: len(node.text_content())), False
+    return first, None, None, False
 
 
 def _roots(document: HtmlElement, own: str | None) -> Iterator[HtmlElement]:

@@ -368,3 +368,30 @@ def test_a_script_left_open_hands_no_markup_to_the_text() -> None:
     result = parse_article(from_html(html), "https://channel9.id/x/", {}, FETCHED)
     assert result.article is not None
     assert "<" not in result.article.text
+
+
+SHORT = PARAGRAPHS[:3]
+NEXT = [f"Tulisan berikutnya {n}, {WORDS}." for n in range(1, 12)]
+
+
+def test_a_short_post_keeps_its_container_before_the_next_posts() -> None:
+    html = page(
+        f'<div class="entry-content">{paragraphs(SHORT)}</div>'
+        f'<div class="entry-content">{paragraphs(NEXT)}</div>',
+        body_class="single single-post postid-7",
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(SHORT)
+
+
+def test_an_excerpt_in_a_container_gives_way_to_the_post_the_extractor_reads() -> None:
+    excerpt = "Ringkasan tulisan yang lain, dipotong di sini [&hellip;]"
+    html = page(
+        f'<main><div class="post-content"><p>{excerpt}</p></div>'
+        f'<div class="pb-section">{paragraphs()}</div></main>'
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert result.sources["text"] == "extractor"
+    assert PARAGRAPHS[-1] in result.article.text
