@@ -54,6 +54,7 @@ ARTICLE_MARKERS = (
 # or an attachment's page (``attachment``, an image's own page: ``single`` too).
 STATIC_PAGE_MARKERS = (
     "./self::*[contains(concat(' ', normalize-space(@class), ' '), ' type-page ')]",
+    "./self::*[contains(concat(' ', normalize-space(@class), ' '), ' type-attachment ')]",
     "/html/body[contains(concat(' ', normalize-space(@class)), ' page-id-')]",
 )
 STATIC_BODY_CLASSES = frozenset({"attachment"})
@@ -61,7 +62,7 @@ STATIC_BODY_CLASSES = frozenset({"attachment"})
 # of the home page, archives (categories, tags, authors, dates) and search results.
 LISTING_BODY_CLASSES = frozenset({"home", "blog", "archive", "search", "error404"})
 # ...or by their address (WordPress's bases of archives, and pages of a listing)...
-LISTING_PATH = re.compile(r"/(?:category|tag|author)/|/page/\d+/?$")
+LISTING_PATH = re.compile(r"/(?:category|tag|author|search)/|/page/\d+/?$|^/\d{4}/(?:\d{2}/){0,2}$")
 # ...or by the markup of a listing: the theme's, and the numbered pages of an archive.
 LISTING_MARKERS = ("ul.mvp-blog-story-list", "#mvp-cat-feat-wrap", "a.next.page-numbers")
 # A body with none of WordPress's classes (a headless front end) says nothing either way:
@@ -73,6 +74,22 @@ FURTHER_ARTICLE_LINKS = (
     "meta[itemprop=mainEntityOfPage]::attr(itemid)",
     "h1 a::attr(href)",
     "a[rel=bookmark]::attr(href)",
+)
+# A class naming a box that is not the article's: a word of the list, alone or as a part
+# of the class name between dashes or underscores ("share-buttons", "post-related"), but
+# not after a state prefix ("has-toc", "no-comments" name the page, not a box).
+BOX_CLASS = (
+    r"(^|\s)(?!(?:has|no|show|hide|is|with|enable|disable)[_-])([a-z0-9]+[_-])*"
+    r"(share|sharing|social|related|newsletter|subscribe|author-box|author-bio|about-author"
+    r"|saboxplugin|ez-toc|toc|table-of-contents|adsbygoogle|advert|advertisement|addtoany"
+    r"|a2a|yarpp|crp|mc4wp|tags-links|post-tags|breadcrumbs?|comments?|respond)"
+    r"([_-][\w-]*)?(?=\s|$)"
+)
+# Not inside such a box, an aside or a footer (where related posts print their dates).
+OUTSIDE_BOXES = (
+    "[not(ancestor::aside or ancestor::footer or ancestor::*[re:test(@class, '"
+    + BOX_CLASS
+    + "', 'i')])]"
 )
 Sourced = tuple[tuple[str, tuple[str, ...]], ...]
 """A field's fallbacks: groups of selectors, each named by where its markup comes from."""
@@ -99,7 +116,17 @@ TITLE: Sourced = (
 ANY_HEADING = ("h1",)
 CATEGORY: Sourced = (
     ("theme", ("h3.mvp-post-cat span.mvp-post-cat", "a.mvp-post-cat-link", "span.mvp-post-cat")),
-    ("wordpress", (".cat-links a[rel~=category]", ".taxonomy-category a", "a[rel~=category]")),
+    (
+        "wordpress",
+        (
+            ".cat-links a[rel~=category]",
+            ".taxonomy-category a",
+            "a[rel~=category]",
+            # tagDiv's Newspaper, Kadence (whose category links say rel="tag").
+            ".entry-category a",
+            ".category-links a",
+        ),
+    ),
 )
 AUTHOR: Sourced = (
     ("theme", ("span.author-name a[rel=author]", "span.author-name")),
@@ -129,8 +156,9 @@ TAGS: Sourced = (
         (
             ".tags-links a",
             ".taxonomy-post_tag a",
-            # Block themes mark category links rel="tag" too.
-            ".//a[@rel='tag'][not(ancestor::*[contains(@class, 'taxonomy-category')])]",
+            # Block themes and Kadence mark category links rel="tag" too.
+            ".//a[@rel='tag'][not(ancestor::*[contains(@class, 'taxonomy-category')"
+            " or contains(@class, 'category-links')])]",
         ),
     ),
 )
@@ -149,10 +177,16 @@ PUBLISHED = (
     ("text", "time.post-date"),
     ("text", "time.entry-date.published"),
     # A dated byline in any theme: a published time, then the first time in the article.
-    ("time", "time.published::attr(datetime)"),
-    ("time", "time.entry-date::attr(datetime)"),
-    ("time", "/html/head/meta[@property='og:published_time']/@content"),
-    ("time", "time[datetime]::attr(datetime)"),
+    (
+        "time",
+        f".//time[contains(concat(' ', @class, ' '), ' published ')]{OUTSIDE_BOXES}/@datetime",
+    ),
+    (
+        "time",
+        f".//time[contains(concat(' ', @class, ' '), ' entry-date ')]{OUTSIDE_BOXES}/@datetime",
+    ),
+    ("meta", "/html/head/meta[@property='og:published_time']/@content"),
+    ("time", f".//time[@datetime]{OUTSIDE_BOXES}/@datetime"),
 )
 RELATIVE_AGE = ("span.mvp-post-date",)
 BODY: Sourced = (
@@ -181,16 +215,6 @@ BODY: Sourced = (
 BODY_BLOCKS = (
     ".//*[self::p or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::li"
     " or self::blockquote or self::pre or self::tr][not(.//p or .//li or .//tr)]"
-)
-# A class naming a box that is not the article's: a word of the list, alone or as a part
-# of the class name between dashes or underscores ("share-buttons", "post-related"), but
-# not after a state prefix ("has-toc", "no-comments" name the page, not a box).
-BOX_CLASS = (
-    r"(^|\s)(?!(?:has|no|show|hide|is|with|enable|disable)[_-])([a-z0-9]+[_-])*"
-    r"(share|sharing|social|related|newsletter|subscribe|author-box|author-bio|about-author"
-    r"|saboxplugin|ez-toc|toc|table-of-contents|adsbygoogle|advert|advertisement|addtoany"
-    r"|a2a|yarpp|crp|mc4wp|tags-links|post-tags|breadcrumbs?|comments?|respond)"
-    r"([_-][\w-]*)?(?=\s|$)"
 )
 # ...unless they sit in a caption, an embed, an ad or a box that is not the article's:
 # share buttons, related posts, newsletter forms, author boxes, tables of contents, as

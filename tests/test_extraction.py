@@ -395,3 +395,56 @@ def test_an_excerpt_in_a_container_gives_way_to_the_post_the_extractor_reads() -
     assert result.article is not None
     assert result.sources["text"] == "extractor"
     assert PARAGRAPHS[-1] in result.article.text
+
+
+def test_a_related_posts_date_is_not_the_articles() -> None:
+    related = (
+        '<section class="related-posts"><article><h3>Lain</h3>'
+        '<time class="published" datetime="2023-12-01T08:00:00+07:00">1 Des</time></article>'
+        "</section>"
+    )
+    # The post's own date printed as text (OceanWP's meta), the related post's in a <time>.
+    meta = '<ul class="meta"><li class="meta-date">January 12, 2024</li></ul>'
+    html = page(
+        f'<article class="post-7 post type-post">{meta}<div class="entry-content">'
+        f"{paragraphs()}</div>{related}</article>"
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert result.article.published_date == "2024-01-12"
+
+
+def test_category_links_that_say_rel_tag_are_categories_not_tags() -> None:
+    taxonomies = (
+        '<div class="entry-taxonomies"><span class="category-links">'
+        '<a href="/category/ekonomi/" rel="tag">Ekonomi</a></span></div>'
+    )
+    html = page(
+        f'<article class="post-7 post type-post">{taxonomies}'
+        f'<div class="entry-content">{paragraphs()}</div></article>'
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert (result.article.category, result.article.tags) == ("Ekonomi", [])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/2024/01/",
+        "https://example.org/2024/01/12/",
+        "https://example.org/search/beras/",
+    ],
+)
+def test_date_archives_and_searches_without_body_classes_are_listings(url: str) -> None:
+    html = page(f"<main>{paragraphs()}</main>", body_class="")
+    assert parse_article(from_html(html), url, {}, FETCHED, whole=True).reason == "not_article"
+
+
+def test_an_attachments_post_element_marks_it_without_body_classes() -> None:
+    html = page(
+        f'<article class="post-9 attachment type-attachment"><div class="entry-content">'
+        f"{paragraphs()}</div></article>",
+        body_class="",
+    )
+    assert parse(html).reason == "static_page"
