@@ -77,7 +77,7 @@ def test_faults_url_by_url(site: FakeSite, elsewhere: FakeSite, tmp_path: Path) 
         2: "http_502",
         6: "challenge_page",
         7: "error_page",
-        8: "no_body",
+        8: "cut_short",
         11: "redirect_loop",
         12: "offsite",
         13: "too_large",
