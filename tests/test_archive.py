@@ -646,6 +646,24 @@ def test_a_replay_keeps_what_it_skipped_as_damaged_for_the_report(tmp_path: Path
     assert page.body == random.Random(2).randbytes(3000)
 
 
+@pytest.mark.parametrize("into", [12, 0.5], ids=["past-its-gzip-header", "halfway"])
+def test_a_replay_names_a_last_gzip_member_cut_short(tmp_path: Path, into: float) -> None:
+    path = archived(tmp_path, 3)
+    last = record_starts(path)[-1][0]  # the last page's request: no page is lost
+    cut = last + int(into if into >= 1 else (path.stat().st_size - last) * into)
+    path.write_bytes(path.read_bytes()[:cut])
+    crawler = replay_of(tmp_path)
+
+    middleware = ReplayMiddleware.from_crawler(crawler)
+
+    assert middleware.damaged == [
+        {"file": str(path), "offset": last, "why": "not a whole gzip member (cut short or garbled)"}
+    ]
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("channel9/archive/damaged") == 1
+    assert sorted(middleware.captures) == [f"http://127.0.0.1/{n}/" for n in range(3)]
+
+
 def test_a_replay_of_damaged_files_alone_cannot_start_and_names_them(tmp_path: Path) -> None:
     (tmp_path / "a.warc.gz").write_bytes(random.Random(1).randbytes(500))
     (tmp_path / "b.warc.gz").write_bytes(gzip.compress(b"no WARC here\n", mtime=0))

@@ -32,7 +32,13 @@ from twisted.python.failure import Failure
 
 from channel9 import pages
 from channel9.addon import DOWNLOADER_MIDDLEWARES, REPLACED
-from channel9.archive import GZIP_MEMBER, MAX_HEADER, readable_responses, warc_files
+from channel9.archive import (
+    GZIP_MEMBER,
+    WARC_VERSION,
+    damage_at,
+    readable_responses,
+    warc_files,
+)
 from channel9.card import counted
 from channel9.dataset import atomic
 from channel9.failures import Reason, http_reason, reason_of
@@ -52,16 +58,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-WARC_VERSION = b"WARC/"
-"""How a WARC file begins (its first record's version line), once ungzipped."""
-RECORD_END = b"\r\n\r\n"
-"""What ends a WARC record's header, and the record after its block."""
-CONTENT_LENGTH = re.compile(rb"(?:^|\r\n)Content-Length:[ \t]*([0-9]+)[ \t]*(?:\r\n|$)", re.I)
-"""A WARC header's ``Content-Length`` field: the bytes of the record's block."""
-CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Bytes that no WARC header holds: NULs where a stretch was zeroed, say."""
-CHUNK = 1 << 20
-"""How much of a file is read, or unpacked, at a time."""
 SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 """How an absolute URI begins (RFC 3986), as the WARC standard requires a target to be."""
 REQUIRED = ("url", "title")
@@ -187,133 +183,12 @@ def is_warc(path: Path) -> bool:
     return start.startswith(WARC_VERSION)
 
 
-def damage_at(path: Path, offset: int, why: str) -> dict[str, object]:
-    """A damaged record or stretch of a WARC file, as
-    :func:`~channel9.archive.readable_responses` tells one."""
-    return {"file": str(path), "offset": offset, "why": why}
-
-
 def in_file_order(damaged: list[dict[str, object]]) -> list[dict[str, object]]:
     """The damage met, one per offset (the first told of there), in file order."""
     at: dict[int, dict[str, object]] = {}
     for damage in damaged:
         at.setdefault(cast(int, damage["offset"]), damage)
     return [at[offset] for offset in sorted(at)]
-
-
-def unread_stretches(path: Path) -> list[dict[str, object]]:
-    """Each stretch of a WARC file that is not whole records, as a damage.
-
-    The reader can stop early without an error (at a gzip member cut short, a header cut
-    a few bytes in) or take a garbled header for a record of some other type: here the
-    gzip members, or the records of an uncompressed file, must follow one another from
-    its first byte to its last."""
-    with path.open("rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        gzipped = path.name.endswith(".gz")
-        stretches = gzip_stretches(file, size) if gzipped else record_stretches(file, size)
-        return [damage_at(path, offset, why) for offset, why in stretches]
-
-
-def gzip_stretches(file: BinaryIO, size: int) -> Iterator[tuple[int, str]]:
-    """Where each stretch of a gzipped file that is no whole gzip member begins: one cut
-    short (the file cut off, a killed writer's last record), garbled, or bytes past the
-    last member."""
-    offset: int | None = 0
-    while offset is not None and offset < size:
-        end = member_end(file, offset)
-        if end is None:
-            yield offset, "not a whole gzip member (cut short or garbled)"
-            offset = next_member(file, offset)
-        else:
-            offset = end
-
-
-def member_end(file: BinaryIO, offset: int) -> int | None:
-    """Where the gzip member that begins at ``offset`` ends, if it is whole (its checksum
-    right); unpacked a chunk at a time, so that a gzip bomb takes no memory."""
-    file.seek(offset)
-    member = zlib.decompressobj(wbits=31)
-    read = 0
-    data = b""
-    try:
-        while not member.eof:
-            if not data:
-                data = file.read(CHUNK)
-                if not data:
-                    return None
-                read += len(data)
-            member.decompress(data, CHUNK)
-            data = member.unconsumed_tail
-    except zlib.error:
-        return None
-    return offset + read - len(member.unused_data)
-
-
-def next_member(file: BinaryIO, offset: int) -> int | None:
-    """Where the first whole gzip member after ``offset`` begins, if one does (the bytes
-    of its magic number can also occur inside damaged data)."""
-    position = offset + 1
-    while True:
-        file.seek(position)
-        chunk = file.read(CHUNK)
-        found = chunk.find(GZIP_MEMBER)
-        if found >= 0:
-            if member_end(file, position + found) is not None:
-                return position + found
-            position += found + 1
-        elif len(chunk) < CHUNK:
-            return None
-        else:  # the magic number may straddle the chunks
-            position += len(chunk) - len(GZIP_MEMBER) + 1
-
-
-def record_stretches(file: BinaryIO, size: int) -> Iterator[tuple[int, str]]:
-    """Where each record of an uncompressed file that is not whole, or whose header is
-    not text, begins; past a record whose end cannot be told, nothing more is."""
-    offset = 0
-    while offset < size:
-        try:
-            header = header_at(file, offset)
-            end = record_end(file, offset, header, size)
-        except NotWhole as error:
-            yield offset, str(error)
-            return
-        if CONTROL.search(header):
-            yield offset, "malformed record: its header holds control bytes (zeroed?)"
-        offset = end
-
-
-class NotWhole(Exception):
-    """Why the end of a record of an uncompressed file cannot be told."""
-
-
-def record_end(file: BinaryIO, offset: int, header: bytes, size: int) -> int:
-    """Where the record that begins at ``offset``, with this ``header``, ends: past its
-    block and the blank line after it, which must be there."""
-    length = CONTENT_LENGTH.search(header)
-    if length is None:
-        raise NotWhole("malformed record: no Content-Length")
-    end = offset + len(header) + int(length[1]) + 2 * len(RECORD_END)
-    file.seek(end - len(RECORD_END))
-    if file.read(len(RECORD_END)) == RECORD_END:
-        return end
-    if end > size:
-        raise NotWhole("cut short: the file ends inside it")
-    raise NotWhole("it does not end where its Content-Length says")
-
-
-def header_at(file: BinaryIO, offset: int) -> bytes:
-    """The header of the WARC record that begins at ``offset``, without the blank line
-    that ends it; NotWhole when no whole one does."""
-    file.seek(offset)
-    head = file.read(1 << 12)
-    if RECORD_END not in head:
-        head += file.read(MAX_HEADER)
-    length = head.find(RECORD_END)
-    if not head.startswith(WARC_VERSION) or length < 0:
-        raise NotWhole("no whole WARC record header here")
-    return head[:length]
 
 
 def page_of(path: Path, record: WarcRecord) -> Page:
@@ -416,11 +291,7 @@ class Extraction:
         try:
             if not is_warc(path):
                 raise Unreadable("not a WARC file")
-            damaged += unread_stretches(path)
-            unread = {damage["offset"] for damage in damaged}
             for record in readable_responses(path, damaged):
-                if record.stream_pos in unread:  # its header is garbled: its URL, its date
-                    continue
                 url = target(record)
                 problem = target_problem(url)
                 if problem:
