@@ -15,6 +15,7 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from channel9 import archive, guards, middlewares, pipelines
+from channel9.dates import zone_named
 from channel9.failures import StartupError
 from channel9.incremental.extension import CrawlStateExtension
 from channel9.incremental.middleware import IncrementalMiddleware
@@ -41,6 +42,9 @@ DEFAULTS = {
     # most CHANNEL9_MAX_BACKOFF, which also caps what Retry-After may ask.
     "CHANNEL9_BACKOFF_BASE": 0.5,
     "CHANNEL9_MAX_BACKOFF": 60.0,
+    # The site's time zone (an IANA name): the day of publication is told in it, and a
+    # date that names no zone is read in it. Channel9.id writes Jakarta time.
+    "CHANNEL9_TIMEZONE": "Asia/Jakarta",
     # Pages served whole but without content (challenge, error page, cut body): tries.
     "CHANNEL9_CONTENT_RETRIES": 2,
     # A run fails (exit status 1) when more than this share of its pages failed...
@@ -192,6 +196,13 @@ class Channel9:
                 raise BadSetting(f"{name}={given!r} is not a number") from None
             if not allowed.holds(settings, name):
                 raise BadSetting(f"{name}={given!r} is not {allowed.said}")
+        try:
+            zone_named(settings["CHANNEL9_TIMEZONE"])
+        except ValueError:
+            raise BadSetting(
+                f"CHANNEL9_TIMEZONE={settings['CHANNEL9_TIMEZONE']!r} is not a time zone"
+                " (an IANA name, such as Asia/Jakarta)"
+            ) from None
         for name in IN_DATA_DIR:
             settings.set(name, data_path(settings, name), priority="addon")
         archiving: type = archive.ArchiveMiddleware

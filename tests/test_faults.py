@@ -13,8 +13,10 @@ import sqlite3
 import subprocess
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -332,6 +334,24 @@ def test_wordpress_fatal_error_page_after_a_cut_is_a_named_failure(
         {"url": f"{base_url}/{slug}/", "reason": "error_page", "tries": 3, "earlier_failure": False}
     ]
     assert f"{base_url}/{slug}/" not in {item["url"] for item in run.items("out.jsonl")}
+
+
+def test_days_are_told_in_the_sites_time_zone(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    run = crawl(tmp_path, base_url, "-O", "out.jsonl", "-s", "CHANNEL9_TIMEZONE=America/New_York")
+
+    assert run.returncode == 0, run.log
+    new_york = ZoneInfo("America/New_York")
+    expected = site.expected(base_url)
+    for item in run.items("out.jsonl"):
+        want = expected[item["url"]]
+        if want["published_at"]:  # a moment: told in New York's time, its day New York's
+            moment = datetime.fromisoformat(want["published_at"]).astimezone(new_york)
+            want["published_at"] = moment.isoformat()
+            want["published_date"] = moment.date().isoformat()
+        item.pop("crawled_at")
+        assert item == want
 
 
 def test_article_gone_for_good_is_given_up_and_fails_no_later_run(

@@ -292,3 +292,11 @@ def test_a_site_whose_tls_fails_is_named_unreachable(base_url: str, tmp_path: Pa
     assert run.returncode == 1, run.log
     assert "ERROR: the site could not be reached (tls_error), so robots.txt could not" in run.log
     assert "'channel9/site_unreachable/tls_error': 1," in run.log
+
+
+def test_a_time_zone_that_names_none_is_refused() -> None:
+    with pytest.raises(BadSetting) as refused:
+        update({"CHANNEL9_TIMEZONE": "Mars/Olympus"})
+    assert str(refused.value) == (
+        "CHANNEL9_TIMEZONE='Mars/Olympus' is not a time zone (an IANA name, such as Asia/Jakarta)"
+    )

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, NoReturn, TextIO, cast
@@ -31,7 +31,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.python.failure import Failure
 
 from channel9 import pages
-from channel9.addon import DOWNLOADER_MIDDLEWARES, REPLACED
+from channel9.addon import DEFAULTS, DOWNLOADER_MIDDLEWARES, REPLACED
 from channel9.archive import (
     GZIP_MEMBER,
     WARC_VERSION,
@@ -41,6 +41,7 @@ from channel9.archive import (
 )
 from channel9.card import counted
 from channel9.dataset import atomic
+from channel9.dates import JAKARTA, zone_named
 from channel9.failures import Reason, http_reason, reason_of
 from channel9.items import Article, stamp
 from channel9.middlewares import (
@@ -96,7 +97,7 @@ class Page:
     fetched: datetime
 
 
-def extracted(page: Page) -> Article:
+def extracted(page: Page, zone: tzinfo) -> Article:
     """The page's article as a crawl writes it (see ``Channel9Spider.parse_article`` and
     ``RequiredFieldsPipeline``); :class:`Refusal` with the reason when it gives none.
 
@@ -112,7 +113,7 @@ def extracted(page: Page) -> Article:
         raise Refusal(Reason.TOO_DEEP) from None
     fetched = page.fetched.replace(microsecond=0)
     result = pages.parse_article(
-        document, response.url, {}, fetched, whole=pages.is_whole(response.text)
+        document, response.url, {}, fetched, zone, whole=pages.is_whole(response.text)
     )
     article = result.article
     if article is None:
@@ -229,7 +230,15 @@ class Extraction:
     each damaged stretch of a WARC file and each source that could not be read whole
     said in a line on ``err``; all counted for the summary."""
 
-    def __init__(self, err: TextIO, site: str | None, fetched: Mapping[str, Page | str]) -> None:
+    def __init__(
+        self,
+        err: TextIO,
+        site: str | None,
+        fetched: Mapping[str, Page | str],
+        zone: tzinfo = JAKARTA,
+    ) -> None:
+        self.zone = zone
+        """The site's time zone (``CHANNEL9_TIMEZONE``), in which days are told."""
         self.err = err
         self.site = site
         """Only the WARC records of this host (as :func:`host_of` gives it), when given."""
@@ -314,7 +323,7 @@ class Extraction:
         page whose callback raised, its traceback logged at debug level: one page of the
         web's must not end the run."""
         try:
-            article = extracted(read())
+            article = extracted(read(), self.zone)
         except Refusal as refusal:
             reason = refusal.reason
         except (Unreadable, OSError):  # the file's, not the page's: it is not read whole
@@ -639,7 +648,13 @@ class Command(ScrapyCommand):
         site = site_of(opts.site) if opts.site is not None else None
         urls = [source for source in sources if isinstance(source, str)]
         fetched = Fetched()
-        extraction = Extraction(sys.stderr, site, fetched.pages)
+        assert self.settings is not None
+        name = self.settings.get("CHANNEL9_TIMEZONE") or DEFAULTS["CHANNEL9_TIMEZONE"]
+        try:
+            zone = zone_named(str(name))
+        except ValueError as error:
+            raise UsageError(f"CHANNEL9_TIMEZONE: {error}") from None
+        extraction = Extraction(sys.stderr, site, fetched.pages, zone)
         written = True
         try:
             with sigterm_interrupts():

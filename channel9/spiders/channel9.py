@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -17,7 +18,7 @@ from channel9 import discovery, pages
 from channel9 import selectors as css
 from channel9.archive import ReplayMiddleware, fetched_at
 from channel9.arguments import Arguments
-from channel9.dates import JAKARTA
+from channel9.dates import zone_named
 from channel9.failures import Reason, announce_failure, asked_for, reason_of
 from channel9.items import stamp
 from channel9.signals import (
@@ -294,7 +295,7 @@ class Channel9Spider(scrapy.Spider):
             for url in self._links([entry.url]):
                 urls.append(url)
                 # The site's day: a feed's dates are in GMT.
-                if since and entry.date and entry.date.astimezone(JAKARTA).date() < since:
+                if since and entry.date and entry.date.astimezone(self.zone).date() < since:
                     whole = False
                     continue
                 meta = {"lastmod": entry.date} if source == "sitemap" and entry.date else {}
@@ -381,7 +382,7 @@ class Channel9Spider(scrapy.Spider):
         # When the page was fetched, as the archive records it: a replay gives the same.
         fetched = (fetched_at(response) or datetime.now(timezone.utc)).replace(microsecond=0)
         result = pages.parse_article(
-            document, response.url, self.category_labels, fetched, whole=whole
+            document, response.url, self.category_labels, fetched, self.zone, whole
         )
         if not self.args.categories:  # a run narrowed to categories follows its listings
             for url in self._links(result.links):
@@ -414,6 +415,11 @@ class Channel9Spider(scrapy.Spider):
             return
         article.crawled_at = stamp(fetched)
         yield article
+
+    @cached_property
+    def zone(self) -> tzinfo:
+        """The site's time zone (``CHANNEL9_TIMEZONE``), in which days are told."""
+        return zone_named(self.settings["CHANNEL9_TIMEZONE"])
 
     def _stop_walk_after(self, slug: str, page: int) -> None:
         """An article older than ``since`` ends the walk of each listing that showed it
