@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -71,6 +72,19 @@ def crawl(
     )
     check_schema(workdir, since=started)
     return Crawl(done.returncode, done.stderr + done.stdout, workdir)
+
+
+class FullDisk(io.FileIO):
+    """A file on a disk with ``room`` bytes left."""
+
+    room = 0
+
+    def write(self, data: Any) -> int:
+        if self.room <= 0:
+            raise OSError(28, "No space left on device")
+        written = super().write(bytes(data[: self.room]))
+        self.room -= written
+        return written
 
 
 SCHEMA = Draft202012Validator(

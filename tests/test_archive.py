@@ -4,7 +4,6 @@ files mended by the next, and the dataset rebuilt from the archive with the site
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import random
@@ -43,7 +42,16 @@ from channel9.items import Article
 from channel9.output import ExportedItems
 from channel9.report import RunReport
 from channel9.spiders.channel9 import Channel9Spider
-from tests.conftest import STATE, Crawl, crawl, interrupt, items_of, last_report, run_files
+from tests.conftest import (
+    STATE,
+    Crawl,
+    FullDisk,
+    crawl,
+    interrupt,
+    items_of,
+    last_report,
+    run_files,
+)
 from tests.fakesite import FakeSite, Reply, always, first, list_also, serve
 
 ARCHIVE = "data/archive"
@@ -383,19 +391,6 @@ def test_the_archive_keeps_no_credentials(tmp_path: Path) -> None:
     assert sent.get_header("Accept") == "text/html"
     assert sent.get_header("Authorization") is None
     assert sent.get_header("Cookie") is None
-
-
-class FullDisk(io.FileIO):
-    """A file on a disk with ``room`` bytes left."""
-
-    room = 0
-
-    def write(self, data: Any) -> int:
-        if self.room <= 0:
-            raise OSError(28, "No space left on device")
-        written = super().write(bytes(data[: self.room]))
-        self.room -= written
-        return written
 
 
 def test_a_write_the_disk_cut_short_leaves_the_file_whole(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ from channel9.commands.extract import (
     write_whole,
 )
 from channel9.dataset import atomic
-from tests.conftest import FAST, SCHEMA, SCRAPY
+from tests.conftest import FAST, SCHEMA, SCRAPY, FullDisk
 from tests.fakesite import FakeSite, Reply, always, serve, slow_first
 
 BASE = "https://www.channel9.test"
@@ -359,19 +359,6 @@ def test_append_adds_to_the_file(tmp_path: Path) -> None:
             write(b'{"n": %d}\n' % number)
 
     assert path.read_bytes() == b'{"n": 1}\n{"n": 2}\n'
-
-
-class FullDisk(io.FileIO):
-    """A file on a disk with ``room`` bytes left."""
-
-    room = 0
-
-    def write(self, data: Any) -> int:
-        if self.room <= 0:
-            raise OSError(28, "No space left on device")
-        written = super().write(bytes(data[: self.room]))
-        self.room -= written
-        return written
 
 
 def test_a_line_the_disk_cuts_short_is_cut_off(tmp_path: Path) -> None:
@@ -827,6 +814,18 @@ def summary(articles: str, refused: Counter[str]) -> str:
     return f"Extracted {articles} from {pages} page{plural}{told}; interrupted"
 
 
+def assert_interrupted(
+    process: subprocess.Popen[str], told: list[str], tmp_path: Path, articles: str
+) -> None:
+    """The run stopped early with status 130, its summary last, the old ``-O`` file kept
+    and no partial file beside it."""
+    assert process.returncode == 130
+    assert told[-1] in interrupted_summaries(told[:-1], articles)
+    assert len(told) < 3 * COPIES
+    assert (tmp_path / "out.jsonl").read_bytes() == OLD
+    assert [path.name for path in tmp_path.iterdir()] == ["out.jsonl"]
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_stops_the_run_leaves_the_old_file_and_says_the_summary(
     refusals: Path, tmp_path: Path, signum: int
@@ -834,13 +833,7 @@ def test_a_signal_stops_the_run_leaves_the_old_file_and_says_the_summary(
     (tmp_path / "out.jsonl").write_bytes(OLD)
 
     process = started(tmp_path, str(refusals), "-O", "out.jsonl")
-    told = signalled(process, signum)
-
-    assert process.returncode == 130
-    assert told[-1] in interrupted_summaries(told[:-1], "0 articles")
-    assert len(told) < 3 * COPIES
-    assert (tmp_path / "out.jsonl").read_bytes() == OLD
-    assert [path.name for path in tmp_path.iterdir()] == ["out.jsonl"]
+    assert_interrupted(process, signalled(process, signum), tmp_path, "0 articles")
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
@@ -853,11 +846,7 @@ def test_a_signal_stops_the_run_after_a_url_was_fetched(
         process = started(tmp_path, f"{base}/{site.order[4]}/", str(refusals), "-O", "out.jsonl")
         told = signalled(process, signum)
 
-    assert process.returncode == 130
-    assert told[-1] in interrupted_summaries(told[:-1], "1 article")
-    assert len(told) < 3 * COPIES
-    assert (tmp_path / "out.jsonl").read_bytes() == OLD
-    assert [path.name for path in tmp_path.iterdir()] == ["out.jsonl"]
+    assert_interrupted(process, told, tmp_path, "1 article")
 
 
 def test_a_partial_file_a_killed_run_left_is_replaced_by_the_next(

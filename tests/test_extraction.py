@@ -311,6 +311,9 @@ def test_no_date_found_leaves_the_date_and_its_source_empty() -> None:
         "https://example.org/tag/banjir/",
         "https://example.org/author/rina/",
         "https://example.org/kota/page/2/",
+        "https://example.org/2024/01/",
+        "https://example.org/2024/01/12/",
+        "https://example.org/search/beras/",
     ],
 )
 def test_a_listing_without_body_classes_is_known_by_its_address(url: str) -> None:
@@ -426,19 +429,6 @@ def test_category_links_that_say_rel_tag_are_categories_not_tags() -> None:
     result = parse(html)
     assert result.article is not None
     assert (result.article.category, result.article.tags) == ("Ekonomi", [])
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "https://example.org/2024/01/",
-        "https://example.org/2024/01/12/",
-        "https://example.org/search/beras/",
-    ],
-)
-def test_date_archives_and_searches_without_body_classes_are_listings(url: str) -> None:
-    html = page(f"<main>{paragraphs()}</main>", body_class="")
-    assert parse_article(from_html(html), url, {}, FETCHED, whole=True).reason == "not_article"
 
 
 def test_an_attachments_post_element_marks_it_without_body_classes() -> None:

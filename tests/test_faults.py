@@ -25,6 +25,7 @@ from tests.conftest import (
     FAST,
     SCRAPY,
     STATE,
+    Crawl,
     crawl,
     interrupt,
     items_of,
@@ -250,6 +251,25 @@ def cut_page(site: FakeSite, path: str, hits: int) -> Callable[[int], Reply]:
     return fault
 
 
+def assert_named_failure(
+    site: FakeSite,
+    base_url: str,
+    tmp_path: Path,
+    fault: Callable[[int], Reply | None],
+    reason: str,
+) -> Crawl:
+    """A crawl where one article is served with ``fault``: it fails by ``reason`` after
+    its three tries and is not exported."""
+    slug = site.order[3]
+    site.overrides[f"/{slug}/"] = fault
+    run = crawl(tmp_path, base_url, "-O", "out.jsonl")
+    assert last_report(tmp_path)["failures"] == [
+        {"url": f"{base_url}/{slug}/", "reason": reason, "tries": 3, "earlier_failure": False}
+    ]
+    assert f"{base_url}/{slug}/" not in {item["url"] for item in run.items("out.jsonl")}
+    return run
+
+
 def test_an_article_cut_short_is_asked_for_again_and_exported_whole(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
@@ -269,17 +289,11 @@ def test_an_article_cut_short_is_asked_for_again_and_exported_whole(
 def test_an_article_cut_short_at_every_try_is_a_named_failure(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    slug = site.order[3]
-    site.overrides[f"/{slug}/"] = cut_page(site, f"/{slug}/", hits=99)
-    run = crawl(tmp_path, base_url, "-O", "out.jsonl")
-
+    path = f"/{site.order[3]}/"
+    run = assert_named_failure(site, base_url, tmp_path, cut_page(site, path, hits=99), "cut_short")
     # One page of 40 failing does not fail the run (CHANNEL9_MAX_FAILED_SHARE): the next
     # run asks for it again.
     assert run.returncode == 0
-    assert last_report(tmp_path)["failures"] == [
-        {"url": f"{base_url}/{slug}/", "reason": "cut_short", "tries": 3, "earlier_failure": False}
-    ]
-    assert f"{base_url}/{slug}/" not in {item["url"] for item in run.items("out.jsonl")}
 
 
 def test_a_site_that_prints_no_closing_html_tag_is_read_whole(
@@ -302,22 +316,15 @@ def test_a_site_that_prints_no_closing_html_tag_is_read_whole(
 def test_an_article_cut_at_the_same_place_every_time_is_a_named_failure(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    slug = site.order[3]
-    site.overrides[f"/{slug}/"] = edited_page(
-        site, f"/{slug}/", lambda page: page[: page.index("</p>") + 40]
-    )
-    run = crawl(tmp_path, base_url, "-O", "out.jsonl")
-
-    assert last_report(tmp_path)["failures"] == [
-        {"url": f"{base_url}/{slug}/", "reason": "cut_short", "tries": 3, "earlier_failure": False}
-    ]
-    assert f"{base_url}/{slug}/" not in {item["url"] for item in run.items("out.jsonl")}
+    path = f"/{site.order[3]}/"
+    cut = edited_page(site, path, lambda page: page[: page.index("</p>") + 40])
+    assert_named_failure(site, base_url, tmp_path, cut, "cut_short")
 
 
 def test_wordpress_fatal_error_page_after_a_cut_is_a_named_failure(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    slug = site.order[3]
+    path = f"/{site.order[3]}/"
     fatal = (
         "<!DOCTYPE html><html><head><title>WordPress &rsaquo; Error</title></head>"
         '<body id="error-page">'
@@ -325,15 +332,8 @@ def test_wordpress_fatal_error_page_after_a_cut_is_a_named_failure(
         "</body></html>"
     )
     # Cut inside the ad's script: the message becomes script text, yet the page is whole.
-    site.overrides[f"/{slug}/"] = edited_page(
-        site, f"/{slug}/", lambda page: page[: page.index("adsbygoogle ||")] + fatal
-    )
-    run = crawl(tmp_path, base_url, "-O", "out.jsonl")
-
-    assert last_report(tmp_path)["failures"] == [
-        {"url": f"{base_url}/{slug}/", "reason": "error_page", "tries": 3, "earlier_failure": False}
-    ]
-    assert f"{base_url}/{slug}/" not in {item["url"] for item in run.items("out.jsonl")}
+    cut = edited_page(site, path, lambda page: page[: page.index("adsbygoogle ||")] + fatal)
+    assert_named_failure(site, base_url, tmp_path, cut, "error_page")
 
 
 def test_days_are_told_in_the_sites_time_zone(
