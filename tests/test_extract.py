@@ -927,3 +927,24 @@ def test_a_site_whose_robots_txt_cannot_be_fetched_is_told_from_one_it_disallows
         " site is disallowed",
         "Extracted 0 articles from 0 pages; 2 of 2 sources not read whole",
     ]
+
+
+def test_wordpress_fatal_error_page_after_a_cut_is_refused_as_the_crawl_refuses_it(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    url, page = article_page(site, 4)
+    fatal = (
+        b'<!DOCTYPE html><html><head></head><body id="error-page"><div class="wp-die-message">'
+        b"<p>There has been a critical error on this website.</p></div></body></html>"
+    )
+    # Cut inside the ad's script: the message becomes script text, yet the page ends.
+    cut = page[: page.index(b"adsbygoogle ||")] + fatal
+    path = warcio_records(tmp_path / "fatal.warc.gz", (url, 200, cut))
+
+    items, told = extract(path)
+
+    assert items == {}
+    assert told == [
+        f"refused: error_page {url}",
+        "Extracted 0 articles from 1 page; refused: error_page 1",
+    ]

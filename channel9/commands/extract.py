@@ -107,6 +107,8 @@ def extracted(page: Page, zone: tzinfo) -> Article:
     if not is_html(response):
         raise Refusal(Reason.NOT_HTML)
     assert isinstance(response, TextResponse)  # is_html says so
+    if pages.shows_fatal_error(response.text):  # as the crawl refuses it
+        raise Refusal(Reason.ERROR_PAGE)
     try:
         document = pages.read_html(response.text.encode("utf-8", "replace"))
     except pages.TooDeep:
