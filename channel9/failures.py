@@ -51,7 +51,7 @@ class Reason(str, Enum):
     ERROR_PAGE = "error_page"
     NO_BODY = "no_body"
     CUT_SHORT = "cut_short"
-    """An HTML page that did not reach its end (``</html>``), twice different."""
+    """An HTML page that did not reach its end (``</body>`` or ``</html>``), twice different."""
     TOO_DEEP = "too_deep"
     URL_TOO_LONG = "url_too_long"
     NOT_ARTICLE = "not_article"

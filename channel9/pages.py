@@ -71,6 +71,8 @@ _OTHER_POSTS = (
 _DOCUMENT_END = re.compile(r"</html\s*>", re.IGNORECASE)
 # Where the end is sought: the last bytes (caching plugins add comments after it).
 _END_WINDOW = 65536
+# The end of the body, which some pages follow with styles and scripts longer than that.
+_BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 # Regular expressions in selectors (``re:test(@class, ...)``), from EXSLT.
 _NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
 
@@ -126,12 +128,15 @@ def read_html(body: bytes, encoding: str = "utf-8") -> Selector:
 
 
 def is_whole(html: str) -> bool:
-    """Whether an HTML page reached its end (``</html>``, which WordPress always prints).
+    """Whether an HTML page reached its end (``</html>``, which WordPress always prints) or
+    at least the end of its body (``</body>``), all that is read of it.
 
     A server that fails mid-page can still send a complete response: cut short, the page
     would give the part before the cut as the article.
     """
-    return bool(_DOCUMENT_END.search(html, max(0, len(html) - _END_WINDOW)))
+    return bool(
+        _DOCUMENT_END.search(html, max(0, len(html) - _END_WINDOW)) or _BODY_END.search(html)
+    )
 
 
 def shows_fatal_error(html: str) -> bool:

@@ -127,6 +127,13 @@ def test_a_page_cut_short_is_not_read_by_the_general_extractor() -> None:
     assert parse(cut).reason == "no_body"
 
 
+def test_a_page_whose_body_ended_is_read_though_long_styles_follow_it() -> None:
+    html = page(f'<div class="pb-section">{paragraphs()}</div>').replace("</html>", "")
+    html += "<style>" + ".c{color:red}" * 10_000 + "</style>"
+    assert is_whole(html)
+    assert parse(html).article is not None
+
+
 def test_a_php_error_mid_page_is_no_article() -> None:
     html = page(
         f'<div class="pb-section">{paragraphs(PARAGRAPHS[:3])}'

@@ -76,8 +76,8 @@ class Channel9Spider(scrapy.Spider):
         self.sitemaps_pending = 0
         self.sources_asked: set[str] = set()
         self.closes_html = False
-        """Whether a page of the site reached its ``</html>`` this run: then one that does
-        not was cut short, whatever it holds."""
+        """Whether a page of the site reached its end (:func:`pages.is_whole`) this run:
+        then one that does not was cut short, whatever it holds."""
         self.sitemap_found = False
         self.lastmod_missing = False
         self.rest_asked = False
