@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from channel9 import settings  # noqa: E402
-from tests.fakesite import FakeSite, serve  # noqa: E402
+from channel9.demo.site import FakeSite, serve  # noqa: E402
 
 SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 FAST = [

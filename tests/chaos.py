@@ -24,8 +24,8 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
+from channel9.demo.site import CATEGORIES, FEATURED, PER_PAGE, FakeArticle, FakeSite, Reply, serve
 from tests.conftest import FAST, SCRAPY, run_files
-from tests.fakesite import CATEGORIES, FEATURED, PER_PAGE, FakeArticle, FakeSite, Reply, serve
 
 SETTINGS = ["-s", "RETRY_TIMES=1", "-s", "DOWNLOAD_TIMEOUT=5", "-s", "LOG_LEVEL=DEBUG"]
 """Settings of every run besides the fast ones of the other whole-crawl tests.

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from tests.fakesite import FakeSite, serve
+from channel9.demo.site import FakeSite, serve
 
 SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 FAST = [

@@ -36,6 +36,7 @@ from channel9.archive import (
     mend,
     warc_files,
 )
+from channel9.demo.site import FakeSite, Reply, always, first, list_also, serve
 from channel9.failures import retried_statuses
 from channel9.incremental.store import CrawlState
 from channel9.items import Article
@@ -52,7 +53,6 @@ from tests.conftest import (
     last_report,
     run_files,
 )
-from tests.fakesite import FakeSite, Reply, always, first, list_also, serve
 
 ARCHIVE = "data/archive"
 

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from channel9.demo.site import CATEGORIES, FEATURED, PER_PAGE, FakeSite, Reply, always, serve
 from tests.conftest import FAST, SCRAPY, STATE, crawl, interrupt, items_of, last_report, run_files
-from tests.fakesite import CATEGORIES, FEATURED, PER_PAGE, FakeSite, Reply, always, serve
 
 BUSY = Reply(503, b"Service Unavailable")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks.crawl import crawls, run
-from tests.fakesite import FakeSite, serve
+from channel9.demo.site import FakeSite, serve
 
 
 def test_the_bare_crawl_is_bare_scrapy_on_the_same_pages(tmp_path: Path) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from jsonschema import ValidationError
 
+from channel9.demo.site import FakeSite, list_also, serve
 from channel9.items import Article
 from tests.conftest import SCHEMA, crawl, last_report
-from tests.fakesite import FakeSite, list_also, serve
 
 
 def test_crawl_writes_every_article_once_with_its_fields(

@@ -18,9 +18,9 @@ import pytest
 
 from channel9.dataset import Filters, Unreadable, locate, reread
 from channel9.dataset import article as article_of
+from channel9.demo.site import FakeSite, serve
 from channel9.incremental.store import CrawlState
 from tests.conftest import SCHEMA, SCRAPY, crawl
-from tests.fakesite import FakeSite, serve
 
 SITE = "https://channel9.id"
 

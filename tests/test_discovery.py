@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from channel9.demo.site import CATEGORIES, JAKARTA, FakeSite, Reply, always, feed, serve
 from channel9.discovery import BrokenSource, parse_feed, parse_sitemap
 from tests.conftest import crawl, items_of, last_report, run_files
-from tests.fakesite import CATEGORIES, JAKARTA, FakeSite, Reply, always, feed, serve
 
 PAST = datetime(2025, 1, 6, 8, 0, tzinfo=JAKARTA)
 

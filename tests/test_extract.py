@@ -43,8 +43,8 @@ from channel9.commands.extract import (
     write_whole,
 )
 from channel9.dataset import atomic
+from channel9.demo.site import FakeSite, Reply, always, serve, slow_first
 from tests.conftest import FAST, SCHEMA, SCRAPY, FullDisk
-from tests.fakesite import FakeSite, Reply, always, serve, slow_first
 
 BASE = "https://www.channel9.test"
 OTHER = "https://other.test"

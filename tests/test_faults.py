@@ -20,19 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from channel9.incremental.store import CrawlState
-from tests.conftest import (
-    FAST,
-    SCRAPY,
-    STATE,
-    Crawl,
-    crawl,
-    interrupt,
-    items_of,
-    last_report,
-    run_files,
-)
-from tests.fakesite import (
+from channel9.demo.site import (
     CATEGORIES,
     CHALLENGE,
     FEATURED,
@@ -44,6 +32,18 @@ from tests.fakesite import (
     edited_page,
     list_also,
     serve,
+)
+from channel9.incremental.store import CrawlState
+from tests.conftest import (
+    FAST,
+    SCRAPY,
+    STATE,
+    Crawl,
+    crawl,
+    interrupt,
+    items_of,
+    last_report,
+    run_files,
 )
 
 FILE_SIZE_LIMIT = ("prlimit", "--fsize=20000")

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import crawl, last_report
-from tests.fakesite import (
+from channel9.demo.site import (
     CHALLENGE,
     DATABASE_ERROR,
     FakeSite,
@@ -20,6 +19,7 @@ from tests.fakesite import (
     serve,
     slow_first,
 )
+from tests.conftest import crawl, last_report
 
 BROKEN_BYTES = "<body><!--\udcff\udcfe-->"  # bytes 0xff 0xfe: not UTF-8
 NO_TITLE = r'<h1 class="mvp-post-title.*?</h1>'

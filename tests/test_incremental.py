@@ -12,6 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from channel9.demo.site import (
+    CATEGORIES,
+    FEATURED,
+    PER_PAGE,
+    FakeSite,
+    Reply,
+    always,
+    serve,
+    slow_first,
+)
 from channel9.incremental.store import CrawlState
 from channel9.output import set_aside_broken_tail
 from tests.conftest import (
@@ -23,16 +33,6 @@ from tests.conftest import (
     last_report,
     report_of,
     run_files,
-)
-from tests.fakesite import (
-    CATEGORIES,
-    FEATURED,
-    PER_PAGE,
-    FakeSite,
-    Reply,
-    always,
-    serve,
-    slow_first,
 )
 
 

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import requests
 
+from channel9.demo.site import FakeSite, serve
 from tests.conftest import SCRAPY
-from tests.fakesite import FakeSite, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 EGG_ONLY_RUNNER = """

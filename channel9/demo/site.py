@@ -1,6 +1,7 @@
 """A fake Channel9.id: generated pages in the Zox News markup, served on 127.0.0.1.
 
-The end-to-end tests and the benchmarks crawl it instead of the real site. Articles vary
+The project's demo and test site: `make demo`, the end-to-end tests and the benchmarks
+crawl it instead of the real site, so that each runs offline and gives the same pages. Articles vary
 the way the site notes say the real ones do (older and newer theme markup, JSON-LD or not,
 lazy images, missing authors, captions repeating the title, auto-loaded further articles,
 datelines, editor initials, "Baca juga" links), and each knows the item it must become.
