@@ -26,50 +26,116 @@ from channel9.report import RunReport
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-DEFAULTS = {
-    # Where everything the project writes goes: run files, run reports, the crawl state,
-    # the archive. Relative to the folder the crawl starts in; give Scrapyd an absolute one.
-    "CHANNEL9_DATA_DIR": DATA_DIR,
-    # A new archive file once one has this many bytes (archive tools prefer ~1 GB files).
-    "CHANNEL9_ARCHIVE_MAX_BYTES": 1_000_000_000,
-    # Listing pages walked past the first that brings nothing new (listings are not
-    # always strictly newest first).
-    "CHANNEL9_OVERLAP_PAGES": 1,
-    # A page that failed for a reason that asking again will not mend (404, 410,
-    # off-site, not HTML, too large) is given up after failing in this many runs.
-    "CHANNEL9_GIVE_UP_AFTER_RUNS": 3,
-    # Backoff after a 429 or 5xx without Retry-After: 0.5 s, 1 s, 2 s... by retry, at
-    # most CHANNEL9_MAX_BACKOFF, which also caps what Retry-After may ask.
-    "CHANNEL9_BACKOFF_BASE": 0.5,
-    "CHANNEL9_MAX_BACKOFF": 60.0,
-    # The site's time zone (an IANA name): the day of publication is told in it, and a
-    # date that names no zone is read in it. Channel9.id writes Jakarta time.
-    "CHANNEL9_TIMEZONE": "Asia/Jakarta",
-    # Pages served whole but without content (challenge, error page, cut body): tries.
-    "CHANNEL9_CONTENT_RETRIES": 2,
-    # A run fails (exit status 1) when more than this share of its pages failed...
-    "CHANNEL9_MAX_FAILED_SHARE": 0.1,
-    # ...or when fewer than this share of its items have a title, a date and text, once
-    # it has at least CHANNEL9_QUALITY_MIN_ITEMS items (a changed layout shows this way).
-    "CHANNEL9_MIN_COMPLETE_SHARE": 0.8,
-    "CHANNEL9_QUALITY_MIN_ITEMS": 20,
-    # ...or when more than this share of the pages linked as articles are not recognised
-    # as articles (they are failures, asked for again by the next run)...
-    "CHANNEL9_MAX_NOT_ARTICLE_SHARE": 0.2,
-    # ...or when a field that the last healthy run (of CHANNEL9_QUALITY_MIN_ITEMS articles
-    # or more) filled for at least CHANNEL9_FIELD_MOST of its articles is filled for at
-    # most CHANNEL9_FIELD_FEW of this run's, so few that chance would give it less than
-    # CHANNEL9_FIELD_DROP_CHANCE of the time (0 of 5 after 85%: 0.008%): markup changed
-    # under one field. Those articles are fetched again by the next run.
-    "CHANNEL9_FIELD_MOST": 0.7,
-    "CHANNEL9_FIELD_FEW": 0.3,
-    "CHANNEL9_FIELD_DROP_CHANCE": 0.001,
-    # A listing walk stops when this many pages in a row bring only articles the walk
-    # already saw (endless pagination: page N+1 showing page N again).
-    "CHANNEL9_REPEATED_PAGES": 3,
-    # The run stops, failed, after this many requests in a row failed: the site looks down.
-    "CHANNEL9_DOWN_AFTER": 20,
+@dataclass(frozen=True)
+class Setting:
+    """A ``CHANNEL9_*`` setting's default and what it means, in one line: the reference
+    of the settings shows it, so that it is said in one place."""
+
+    default: str | int | float
+    meaning: str
+
+
+SETTINGS = {
+    "CHANNEL9_DATA_DIR": Setting(
+        DATA_DIR,
+        "where everything the project writes goes: run files, run reports, the crawl state,"
+        " the archive; relative to the folder the crawl starts in (give Scrapyd an absolute"
+        " one)",
+    ),
+    "CHANNEL9_ARCHIVE_MAX_BYTES": Setting(
+        1_000_000_000,
+        "a new archive file once one has this many bytes (archive tools prefer ~1 GB files)",
+    ),
+    "CHANNEL9_OVERLAP_PAGES": Setting(
+        1,
+        "listing pages walked past the first that brings nothing new (listings are not"
+        " always strictly newest first)",
+    ),
+    "CHANNEL9_GIVE_UP_AFTER_RUNS": Setting(
+        3,
+        "a page that failed for a reason that asking again will not mend (404, 410,"
+        " off-site, not HTML, too large) is given up after failing in this many runs",
+    ),
+    "CHANNEL9_BACKOFF_BASE": Setting(
+        0.5,
+        "seconds of backoff after a 429 or 5xx without `Retry-After`: 0.5 s, 1 s, 2 s..."
+        " by retry",
+    ),
+    "CHANNEL9_MAX_BACKOFF": Setting(
+        60.0,
+        "the longest backoff in seconds, which also caps what `Retry-After` may ask",
+    ),
+    "CHANNEL9_TIMEZONE": Setting(
+        "Asia/Jakarta",
+        "the site's time zone (an IANA name): the day of publication is told in it, and a"
+        " date that names no zone is read in it; Channel9.id writes Jakarta time",
+    ),
+    "CHANNEL9_CONTENT_RETRIES": Setting(
+        2,
+        "tries again of a page served whole but without content (challenge, error page,"
+        " cut body)",
+    ),
+    "CHANNEL9_MAX_FAILED_SHARE": Setting(
+        0.1,
+        "a run fails (exit status 1) when more than this share of its pages failed",
+    ),
+    "CHANNEL9_MIN_COMPLETE_SHARE": Setting(
+        0.8,
+        "a run fails when fewer than this share of its items have a title, a date and"
+        " text, once it has `CHANNEL9_QUALITY_MIN_ITEMS` items (a changed layout shows"
+        " this way)",
+    ),
+    "CHANNEL9_QUALITY_MIN_ITEMS": Setting(
+        20,
+        "the items a run (or the last healthy run) needs before the share of complete"
+        " items or of a field's fill is judged",
+    ),
+    "CHANNEL9_MAX_NOT_ARTICLE_SHARE": Setting(
+        0.2,
+        "a run fails when more than this share of the pages linked as articles are not"
+        " recognised as articles (they are failures, asked for again by the next run)",
+    ),
+    "CHANNEL9_FIELD_MOST": Setting(
+        0.7,
+        "a field that the last healthy run filled for at least this share of its articles"
+        " is watched: markup changed under it when this run fills it for at most"
+        " `CHANNEL9_FIELD_FEW`",
+    ),
+    "CHANNEL9_FIELD_FEW": Setting(
+        0.3,
+        "a watched field filled for at most this share of the run's articles fails the"
+        " run, when chance would give so few less than `CHANNEL9_FIELD_DROP_CHANCE` of the"
+        " time (those articles are fetched again by the next run)",
+    ),
+    "CHANNEL9_FIELD_DROP_CHANCE": Setting(
+        0.001,
+        "how unlikely by chance a field's drop must be to fail the run (0 of 5 after 85%:"
+        " 0.008%)",
+    ),
+    "CHANNEL9_REPEATED_PAGES": Setting(
+        3,
+        "a listing walk stops when this many pages in a row bring only articles the walk"
+        " already saw (endless pagination: page N+1 showing page N again)",
+    ),
+    "CHANNEL9_DOWN_AFTER": Setting(
+        20,
+        "the run stops, failed, after this many requests in a row failed: the site looks"
+        " down",
+    ),
 }
+"""The settings the add-on gives a default, each with what it means."""
+DEFAULTS = {name: setting.default for name, setting in SETTINGS.items()}
+ELSEWHERE = {
+    "CHANNEL9_OUTPUT": "the run's file when no `-o`/`-O` is given: each run writes a new"
+    " one, never appending to an earlier one",
+    "CHANNEL9_STATE": "the crawl state: what earlier runs exported, what is to fetch;"
+    " empty, no state (every run full, nothing recorded)",
+    "CHANNEL9_ARCHIVE": "the folder of the WARC files that keep every response, so that the"
+    " dataset can be rebuilt from them (`-a replay=`); empty, no archive",
+    "CHANNEL9_REPLAY": "set by the spider's `replay` argument, not by hand",
+}
+"""What the settings without a default here mean: the paths under ``CHANNEL9_DATA_DIR``
+(:data:`channel9.paths.IN_DATA_DIR`) and the replay."""
 KNOWN = frozenset({*DEFAULTS, *IN_DATA_DIR, "CHANNEL9_REPLAY"})
 """The project's settings (``CHANNEL9_REPLAY`` is the spider's ``replay`` argument): any
 other ``CHANNEL9_*`` setting is a typo, refused rather than left unread."""

@@ -15,6 +15,9 @@ from channel9.failures import StartupError
 KNOWN = ("base_url", "categories", "max_pages", "since", "full", "replay", "discover")
 SOURCES = ("listings", "feed", "sitemap")
 """The doors into the site that ``discover`` names."""
+MEANING = "meaning"
+"""The key of what a spider argument means in its field's metadata, which the reference of
+the spider arguments shows."""
 TRUE = ("1", "true", "yes")
 FALSE = ("0", "false", "no")
 
@@ -25,17 +28,58 @@ class BadArgument(StartupError):
 
 @dataclass(frozen=True)
 class Arguments:
-    """What a run was asked to do; see the README's table of spider arguments."""
+    """What a run was asked to do; ``docs/reference/arguments.md`` lists the arguments."""
 
-    base_url: str = "https://channel9.id"
-    categories: tuple[str, ...] = ()
-    max_pages: int | None = None
-    since: date | None = None
-    full: bool = False
-    replay: str | None = None
-    """A WARC file or a folder of them: the pages come from there, not from the site."""
-    discover: tuple[str, ...] = SOURCES
-    """Where articles are looked for: category listings, RSS feeds, sitemaps."""
+    base_url: str = field(
+        default="https://channel9.id",
+        metadata={
+            MEANING: "the site: every URL the spider builds comes from it, and only its host"
+            " is crawled, so a mirror or a local copy is crawled the same way"
+        },
+    )
+    categories: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            MEANING: "comma-separated category slugs (`nasional,opini`): walk those listings"
+            " and read their feeds only, and write only articles whose page names one of"
+            " them; unset, every category of the site's menu"
+        },
+    )
+    max_pages: int | None = field(
+        default=None,
+        metadata={
+            MEANING: "at most this many listing pages per category walk in this run (the"
+            " next run goes on from there); unset, no limit"
+        },
+    )
+    since: date | None = field(
+        default=None,
+        metadata={
+            MEANING: "`YYYY-MM-DD`: write no article published before that day; walks stop"
+            " soon after one, and feed and sitemap entries dated before it are not fetched"
+            " (later runs without `since` still write them)"
+        },
+    )
+    full: bool = field(
+        default=False,
+        metadata={
+            MEANING: "`1`: walk every listing again and re-emit the articles whose content changed"
+        },
+    )
+    replay: str | None = field(
+        default=None,
+        metadata={
+            MEANING: "a WARC file or a folder of them (searched recursively): the same crawl"
+            " with every page taken from the archive instead of the site"
+        },
+    )
+    discover: tuple[str, ...] = field(
+        default=SOURCES,
+        metadata={
+            MEANING: "the doors into the site to use, comma-separated: category listings"
+            " (`listings`), RSS feeds (`feed`), sitemaps (`sitemap`)"
+        },
+    )
     passed_on: dict[str, Any] = field(default_factory=dict)
     """Arguments for Scrapy or a scheduler (Scrapyd's ``_job``), left to the base spider."""
 
