@@ -5,12 +5,12 @@ ARGS ?=
 
 SCHEDULES ?= 200
 
-.PHONY: crawl test lint bench soak
+.PHONY: crawl test lint docs bench soak
 
 $(BIN)/scrapy: pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,scrapyd]'
+	$(BIN)/python -m pip install --quiet -e '.[test,scrapyd,docs]'
 	touch $@
 
 crawl: $(BIN)/scrapy
@@ -23,6 +23,11 @@ lint: $(BIN)/scrapy
 
 test: lint
 	$(BIN)/pytest -n 2
+
+# The manual (docs/, mkdocs.yml) as a website in site/; strict, so that a broken link or a
+# missing page fails the build. The reference pages are generated from the code.
+docs: $(BIN)/scrapy
+	$(BIN)/mkdocs build --strict --site-dir site
 
 # The randomized fault test at length: SCHEDULES seeded schedules of faults, kills and
 # bounded runs (the short version runs in `make test`).

@@ -68,25 +68,25 @@ class Reason(str, Enum):
 
 
 MEANINGS = {
-    Reason.TIMEOUT: "the site did not answer within ``DOWNLOAD_TIMEOUT``",
+    Reason.TIMEOUT: "the site did not answer within `DOWNLOAD_TIMEOUT`",
     Reason.CONNECTION_REFUSED: "the site's host refused the connection",
     Reason.DNS_ERROR: "the site's host name did not resolve",
     Reason.CONNECTION_LOST: "the connection broke before the whole answer came",
     Reason.TLS_ERROR: "the TLS handshake or session failed",
-    Reason.TOO_LARGE: "the body passed ``DOWNLOAD_MAXSIZE`` (10 MB), as sent or unpacked",
+    Reason.TOO_LARGE: "the body passed `DOWNLOAD_MAXSIZE` (10 MB), as sent or unpacked",
     Reason.NOT_HTML: "an answer that is not HTML where a page was expected",
-    Reason.REDIRECT_LOOP: "redirects in a loop, or more than ``REDIRECT_MAX_TIMES``",
+    Reason.REDIRECT_LOOP: "redirects in a loop, or more than `REDIRECT_MAX_TIMES`",
     Reason.OFFSITE: "a redirect or a link to another host or port",
     Reason.ROBOTS: "robots.txt disallows the page (or could not be fetched)",
     Reason.CHALLENGE_PAGE: "a challenge served with 200 instead of the page (a CDN's check)",
     Reason.ERROR_PAGE: "a database or PHP error page, or an article ending in one",
     Reason.NO_BODY: "an article page without a paragraph of text",
-    Reason.CUT_SHORT: "an HTML page that did not reach its end (``</body>`` or ``</html>``),"
+    Reason.CUT_SHORT: "an HTML page that did not reach its end (`</body>` or `</html>`),"
     " twice different",
     Reason.TOO_DEEP: "a page nested deeper than the HTML parser follows",
-    Reason.URL_TOO_LONG: "a link longer than ``URLLENGTH_LIMIT``",
+    Reason.URL_TOO_LONG: "a link longer than `URLLENGTH_LIMIT`",
     Reason.NOT_ARTICLE: "a page linked as an article that is not recognised as one",
-    Reason.STATIC_PAGE: "a static page (such as ``/redaksi/``), skipped and remembered",
+    Reason.STATIC_PAGE: "a static page (such as `/redaksi/`), skipped and remembered",
     Reason.EMPTY_LISTING: "a listing page that lists no article",
     Reason.NO_CATEGORIES: "the home page names no category",
     Reason.CALLBACK_ERROR: "the code reading the page raised an error",
