@@ -15,7 +15,15 @@ from scrapy.exceptions import NotConfigured
 
 from channel9 import signals as channel9_signals
 from channel9.failures import ABSENT, asked_for, stop_run
-from channel9.incremental.store import Backfill, CrawlState, Door, content_hash
+from channel9.incremental.store import (
+    AlreadyRunning,
+    Asked,
+    Backfill,
+    CrawlState,
+    Door,
+    content_hash,
+    record_refused,
+)
 from channel9.items import utc_now
 from channel9.output import output_paths, set_aside_broken_tail, unsafe_feeds
 from channel9.urls import normalize
@@ -52,6 +60,8 @@ class CrawlStateExtension:
         """The ledger's summary as the run ended."""
         self.walked: set[str] = set()
         """The listings whose walks from page 1 finished in this run."""
+        self.reemitted = 0
+        """Articles an earlier run exported that this run wrote again (changed)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -60,7 +70,12 @@ class CrawlStateExtension:
             raise NotConfigured("a replay neither reads nor writes the crawl state")
         if not path:
             raise NotConfigured("CHANNEL9_STATE is empty: no crawl state")
-        extension = cls(crawler, CrawlState(path))
+        try:
+            store = CrawlState(path)
+        except AlreadyRunning as refused:
+            record_refusal(crawler, Path(path), refused)
+            raise
+        extension = cls(crawler, store)
         for handler, signal in (
             (extension.spider_opened, signals.spider_opened),
             (extension.spider_closed, signals.spider_closed),
@@ -158,7 +173,7 @@ class CrawlStateExtension:
                 set_aside_broken_tail(Path(unfinished))
             # Absolute: `scrapy runs` and `scrapy dataset` may run from another folder.
             output = str(Path(outputs[0]).resolve()) if outputs else None
-            self.store.start_run(self.run_id, utc_now(), output)
+            self.store.start_run(self.run_id, utc_now(), output, Asked.of(spider))
             # As Scrapy's SpiderState gives the spider its `state`: what to fetch first.
             spider.backlog = self.store.to_fetch()  # type: ignore[attr-defined]
             minimum = self.crawler.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS")
@@ -185,6 +200,8 @@ class CrawlStateExtension:
             urls = [adapter["url"], response.url, *response.meta.get("redirect_urls", ())]
             urls = [normalize(url) for url in urls]
             urls += (old for url in urls for old in self.redirected.pop(url, ()))
+            if self.store.exported_hash(adapter["url"]) is not None:
+                self.reemitted += 1  # exported before: written again as it changed
             self.store.record_exported(
                 urls,
                 adapter["url"],
@@ -280,5 +297,19 @@ class CrawlStateExtension:
             failed,
             field_fill,
             self.backfill,
+            self.reemitted,
         )
         self.store.close()
+
+
+def record_refusal(crawler: Crawler, state: Path, refused: AlreadyRunning) -> None:
+    """The run refused is recorded for ``scrapy runs`` beside the state, never in it; a
+    record that cannot be written is said, and the run is refused all the same."""
+    spider = crawler.spider
+    assert spider is not None  # Scrapy builds the spider before the extensions
+    try:
+        record_refused(
+            state, getattr(spider, "run_id", utc_now()), utc_now(), Asked.of(spider), refused.holder
+        )
+    except OSError as error:
+        logger.error("The refused run could not be recorded for scrapy runs: %s", error)

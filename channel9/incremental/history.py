@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from channel9.incremental.store import StateError
+from channel9.incremental.store import StateError, refusals_of
 
 
 @contextmanager
@@ -76,15 +76,28 @@ class Run:
     problems: list[str] | None
     """Why the run failed (empty when it did not); None when it never finished."""
     new: int | None
+    """Articles it wrote, the re-emitted ones included."""
     failed: int | None
+    """Pages it could not get."""
     backfill: dict[str, Any] | None = None
     """How far the runs had come through the site's archive as it ended (see
     :meth:`channel9.incremental.store.Backfill.progress`); None before it was recorded."""
+    site: str | None = None
+    arguments: dict[str, str] | None = None
+    """As :class:`channel9.incremental.store.Asked` keeps them; None before they were
+    recorded."""
+    job: str | None = None
+    """The Scrapyd job that started it."""
+    reemitted: int | None = None
+    """Articles an earlier run exported that it wrote again, changed."""
 
     @property
     def verdict(self) -> str:
-        """``ok``, ``failed``, or ``unfinished``: running, or it ended without recording
-        how (killed, or its state could not be written; the next run marks it killed)."""
+        """``ok``, ``failed``, ``refused`` (another crawl held the state), or
+        ``unfinished``: running, or it ended without recording how (killed, or its state
+        could not be written; the next run marks it killed)."""
+        if self.finish_reason == "refused":
+            return "refused"
         if self.problems is None:
             return "unfinished"
         return "failed" if self.problems else "ok"
@@ -99,7 +112,7 @@ class Run:
     @property
     def seconds(self) -> float | None:
         """How long it ran, when it recorded its end (a killed run's is when it was found)."""
-        if self.finished_at is None or self.problems is None:
+        if self.finished_at is None or self.problems is None or self.verdict == "refused":
             return None
         took = datetime.fromisoformat(self.finished_at) - datetime.fromisoformat(self.started_at)
         return round(took.total_seconds(), 1)
@@ -115,17 +128,17 @@ def problems_of(verdict: str | None, path: Path) -> list[str] | None:
 
 
 def read_runs(path: Path) -> list[Run]:
-    """Every run the state knows, oldest first."""
+    """Every run the state knows, refused ones included, oldest first."""
     columns = (
         *("run_id", "started_at", "finished_at", "finish_reason", "output", "report"),
-        *("verdict", "articles", "failed", "backfill"),
+        *("verdict", "articles", "failed", "backfill", "site", "arguments", "job", "reemitted"),
     )
     with reading(path) as db:
         # Read only: a state from before a column (see MIGRATIONS) gets it at the next crawl.
         present = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
         chosen = ", ".join(name if name in present else "NULL" for name in columns)
-        rows = db.execute(f"SELECT {chosen} FROM runs ORDER BY started_at, run_id").fetchall()
-    return [
+        rows = db.execute(f"SELECT {chosen} FROM runs").fetchall()
+    runs = [
         Run(
             run_id=run_id,
             started_at=started_at,
@@ -137,6 +150,10 @@ def read_runs(path: Path) -> list[Run]:
             new=new,
             failed=failed,
             backfill=json.loads(backfill) if backfill else None,
+            site=site,
+            arguments=json.loads(arguments) if arguments else None,
+            job=job,
+            reemitted=reemitted,
         )
         for (
             run_id,
@@ -149,5 +166,48 @@ def read_runs(path: Path) -> list[Run]:
             new,
             failed,
             backfill,
+            site,
+            arguments,
+            job,
+            reemitted,
         ) in rows
     ]
+    runs += read_refused(path)
+    return sorted(runs, key=lambda run: (run.started_at, run.run_id))
+
+
+def read_refused(path: Path) -> list[Run]:
+    """The runs refused as another crawl held the state (see
+    :func:`channel9.incremental.store.record_refused`); a last line still being written
+    is not one yet."""
+    try:
+        lines = refusals_of(path).read_text(encoding="utf-8").split("\n")[:-1]
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as error:
+        raise StateError(f"cannot read the refused runs {refusals_of(path)}: {error}") from None
+    refused = []
+    for line in lines:
+        try:
+            record = json.loads(line)
+            refused.append(
+                Run(
+                    run_id=record["run_id"],
+                    started_at=record["started_at"],
+                    finished_at=record["started_at"],
+                    finish_reason="refused",
+                    output=None,
+                    report=None,
+                    problems=[f"another crawl held the crawl state ({record['holder']})"],
+                    new=None,
+                    failed=None,
+                    site=record["site"],
+                    arguments=record["arguments"],
+                    job=record["job"],
+                )
+            )
+        except (ValueError, TypeError, KeyError):
+            raise StateError(
+                f"cannot read the refused runs {refusals_of(path)}: a line is damaged"
+            ) from None
+    return refused

@@ -18,12 +18,16 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from channel9.arguments import Arguments
 from channel9.failures import PERMANENT, StartupError
+
+if TYPE_CHECKING:
+    from scrapy import Spider
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +78,11 @@ CREATE TABLE IF NOT EXISTS runs (
     articles INTEGER,
     field_fill TEXT,
     failed INTEGER,
-    backfill TEXT
+    backfill TEXT,
+    site TEXT,
+    arguments TEXT,
+    job TEXT,
+    reemitted INTEGER
 );
 """
 CONTENT_FIELDS = (
@@ -97,6 +105,10 @@ MIGRATIONS = (
     ("runs", "field_fill", "TEXT"),
     ("runs", "failed", "INTEGER"),
     ("runs", "backfill", "TEXT"),
+    ("runs", "site", "TEXT"),
+    ("runs", "arguments", "TEXT"),
+    ("runs", "job", "TEXT"),
+    ("runs", "reemitted", "INTEGER"),
 )
 """Columns added since the state's first format, added to an older state as it opens."""
 COMMIT_EVERY = 50
@@ -109,6 +121,10 @@ class StateError(StartupError):
 
 class AlreadyRunning(StateError):
     """Another crawl holds the state's lock."""
+
+    def __init__(self, message: str, holder: str) -> None:
+        super().__init__(message)
+        self.holder = holder
 
 
 class LaterFormat(StateError):
@@ -166,6 +182,68 @@ class Backfill:
             "articles_exported": self.articles_exported,
             "incomplete_doors": list(self.incomplete),
         }
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a run was asked to do, as its record keeps it for ``scrapy runs``: the site,
+    the arguments other than the site as a user would give them again (those left at
+    their default are not named), and the Scrapyd job that started it."""
+
+    site: str | None = None
+    arguments: dict[str, str] = field(default_factory=dict)
+    job: str | None = None
+
+    @classmethod
+    def of(cls, spider: Spider) -> Asked:
+        args = getattr(spider, "args", None)
+        if not isinstance(args, Arguments):
+            return cls(site=getattr(spider, "base_url", None))
+        given = {
+            argument.name: _as_given(getattr(args, argument.name))
+            for argument in fields(args)
+            if argument.name not in ("base_url", "passed_on")
+            and getattr(args, argument.name) != argument.default
+        }
+        job = args.passed_on.get("_job")
+        return cls(args.base_url, given, None if job is None else str(job))
+
+
+def _as_given(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(value)
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def refusals_of(state: Path) -> Path:
+    """The file beside the state where runs refused for want of its lock are recorded:
+    a refused run may not write the state a running crawl holds."""
+    return state.with_name(state.name + ".refused")
+
+
+def record_refused(state: Path, run_id: str, at: str, asked: Asked, holder: str) -> None:
+    """A run that could not start since another crawl held the state: one line appended
+    to :func:`refusals_of`, in one write (appends from two processes do not mix)."""
+    line = json.dumps(
+        {
+            "run_id": run_id,
+            "started_at": at,
+            "site": asked.site,
+            "arguments": asked.arguments,
+            "job": asked.job,
+            "holder": holder,
+        },
+        ensure_ascii=False,
+    )
+    handle = os.open(refusals_of(state), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(handle, (line + "\n").encode())
+    finally:
+        os.close(handle)
 
 
 class CrawlState:
@@ -517,10 +595,14 @@ class CrawlState:
         self.db.commit()
         return [row[0] for row in rows if row[0]]
 
-    def start_run(self, run_id: str, started_at: str, output: str | None) -> None:
+    def start_run(
+        self, run_id: str, started_at: str, output: str | None, asked: Asked | None = None
+    ) -> None:
+        asked = asked or Asked()
         self.db.execute(
-            "INSERT INTO runs (run_id, started_at, output) VALUES (?, ?, ?)",
-            (run_id, started_at, output),
+            "INSERT INTO runs (run_id, started_at, output, site, arguments, job)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, started_at, output, asked.site, json.dumps(asked.arguments), asked.job),
         )
         self.db.commit()
 
@@ -535,11 +617,15 @@ class CrawlState:
         failed: int,
         field_fill: dict[str, float],
         backfill: Backfill | None = None,
+        reemitted: int | None = None,
     ) -> None:
+        """The run's end: ``articles`` written, ``reemitted`` of them exported by an earlier
+        run and written again as their content changed."""
         progress = None if backfill is None else json.dumps(backfill.progress())
         self.db.execute(
             "UPDATE runs SET finished_at = ?, finish_reason = ?, report = ?, verdict = ?,"
-            " articles = ?, failed = ?, field_fill = ?, backfill = ? WHERE run_id = ?",
+            " articles = ?, failed = ?, field_fill = ?, backfill = ?, reemitted = ?"
+            " WHERE run_id = ?",
             (
                 finished_at,
                 reason,
@@ -549,6 +635,7 @@ class CrawlState:
                 failed,
                 json.dumps(field_fill),
                 progress,
+                reemitted,
                 run_id,
             ),
         )
@@ -604,7 +691,8 @@ def _acquire_lock(path: Path) -> IO[str]:
         handle.close()
         raise AlreadyRunning(
             f"Another crawl is running ({path} is held by {holder}): this one exits without"
-            " touching the crawl state or the output."
+            " touching the crawl state or the output.",
+            holder,
         ) from None
     handle.truncate(0)
     handle.write(f"pid {os.getpid()}\n")

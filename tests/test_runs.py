@@ -1,0 +1,221 @@
+"""``scrapy runs``: the table of the last runs, refused and unfinished ones included."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from channel9.commands.runs import WIDTH, table
+from channel9.demo.site import FakeSite
+from channel9.incremental.history import Run
+from channel9.incremental.store import Asked, Backfill, CrawlState, record_refused
+from tests.conftest import FAST, SCRAPY, STATE, crawl
+
+JOB = "6f1c2e8a0b9d11efb7a6f2c3d4e5f601"
+
+
+def runs(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [SCRAPY, "runs", *args],
+        cwd=workdir,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def recorded_runs(state: Path) -> None:
+    """Four runs with fixed times: ok (half-way through a backfill), failed (from Scrapyd,
+    with arguments), refused, and one still running with arguments too long for their
+    column."""
+    store = CrawlState(state)
+    store.start_run("1", "2024-05-01T03:00:00+00:00", None, Asked("https://channel9.id"))
+    backfill = Backfill(17, 12, ("listing:opini",), 120, 40)
+    store.finish_run("1", "2024-05-01T03:12:05+00:00", "finished", None, [], 40, 0, {}, backfill, 2)
+    asked = Asked("http://127.0.0.1:8123", {"full": "1", "max_pages": "2"}, JOB)
+    store.start_run("2", "2024-05-02T03:00:00+00:00", None, asked)
+    problems = ["40 of 47 pages failed", "the site answered 5xx to the last 40 requests"]
+    store.finish_run("2", "2024-05-02T04:07:09+00:00", "finished", None, problems, 0, 40, {})
+    since = {"categories": "nasional,opini,ekonomi", "since": "2024-01-01"}
+    store.start_run("4", "2024-05-03T03:00:00+00:00", None, Asked("https://channel9.id", since))
+    store.close()
+    refused = Asked("https://channel9.id", {}, "7a2b")
+    record_refused(state, "3", "2024-05-02T03:30:00+00:00", refused, "pid 4242")
+
+
+def test_runs_are_a_table_with_a_header_and_what_a_row_cannot_say_under_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "data").mkdir()
+    recorded_runs(tmp_path / STATE)
+
+    shown = runs(tmp_path)
+
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == [
+        "started (UTC)       took  site            arguments        new  re-emitted  failed pages"
+        "  verdict",
+        "2024-05-01 03:00  12m05s  channel9.id                       38           2"
+        "             0  ok",
+        "    backfill 12/17 doors read to their end, 40/120 articles",
+        "2024-05-02 03:00   1h07m  127.0.0.1:8123  full=1 max_pag…    0           -"
+        "            40  failed",
+        "    40 of 47 pages failed",
+        "    the site answered 5xx to the last 40 requests",
+        f"    Scrapyd job {JOB}",
+        "    arguments full=1 max_pages=2",
+        "2024-05-02 03:30       -  channel9.id                        -           -"
+        "             -  refused",
+        "    another crawl held the crawl state (pid 4242); Scrapyd job 7a2b",
+        "2024-05-03 03:00       -  channel9.id     categories=nas…    -           -"
+        "             -  unfinished",
+        "    running, or killed (the next crawl tells)",
+        "    arguments categories=nasional,opini,ekonomi since=2024-01-01",
+    ]
+    assert max(len(line) for line in shown.stdout.splitlines()) <= WIDTH == 100
+
+
+def test_runs_as_json_keep_their_keys_and_add_what_was_asked(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    recorded_runs(tmp_path / STATE)
+
+    told = [json.loads(line) for line in runs(tmp_path, "--json").stdout.splitlines()]
+
+    assert [run["verdict"] for run in told] == ["ok", "failed", "refused", "unfinished"]
+    assert told[1] == {
+        "run_id": "2",
+        "started_at": "2024-05-02T03:00:00+00:00",
+        "finished_at": "2024-05-02T04:07:09+00:00",
+        "finish_reason": "finished",
+        "output": None,
+        "report": None,
+        "problems": ["40 of 47 pages failed", "the site answered 5xx to the last 40 requests"],
+        "new": 0,
+        "failed": 40,
+        "backfill": None,
+        "site": "http://127.0.0.1:8123",
+        "arguments": {"full": "1", "max_pages": "2"},
+        "job": JOB,
+        "reemitted": None,
+        "verdict": "failed",
+        "seconds": 4029.0,
+        "output_gone": False,
+    }
+
+
+def test_a_table_of_long_cells_fits_100_columns() -> None:
+    long = Run(
+        run_id="1",
+        started_at="2024-05-01T03:00:00+00:00",
+        finished_at="2024-05-03T05:00:00+00:00",
+        finish_reason="finished",
+        output=None,
+        report=None,
+        problems=["a reason " * 30],
+        new=123456,
+        failed=654321,
+        site="https://a-mirror-of-the-site-with-a-very-long-name.example.org:8443",
+        arguments={"replay": "/srv/archives/" + "x" * 80},
+        reemitted=12345,
+    )
+
+    shown = table([long])
+
+    assert shown == [
+        "started (UTC)       took  site                  arguments     new  re-emitted"
+        "  failed pages  verdict",
+        "2024-05-01 03:00  50h00m  a-mirror-of-the-sit…  replay=/…  111111       12345"
+        "        654321  failed",
+        "    " + "a reason " * 10 + "a",
+        "      " + "reason a " * 9 + "reason a",
+        "      " + "reason a " * 9 + "reason",
+        "    arguments replay=/srv/archives/" + "x" * 65,
+        "      " + "x" * 15,
+    ]
+    assert max(len(line) for line in shown) == WIDTH
+
+
+def test_a_state_from_before_the_runs_recorded_what_was_asked_shows_dashes(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "data").mkdir()
+    old = sqlite3.connect(tmp_path / STATE)
+    old.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO meta VALUES ('format', 'channel9-state-3');"
+        "CREATE TABLE articles (url TEXT PRIMARY KEY, canonical TEXT NOT NULL,"
+        " first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, content_hash TEXT NOT NULL,"
+        " published_date TEXT);"
+        "CREATE TABLE runs (run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL,"
+        " finished_at TEXT, finish_reason TEXT, output TEXT, report TEXT, verdict TEXT,"
+        " articles INTEGER, field_fill TEXT, failed INTEGER, backfill TEXT);"
+        "INSERT INTO runs VALUES ('1', '2024-05-01T00:00:00+00:00',"
+        " '2024-05-01T00:00:09+00:00', 'finished', NULL, NULL, '[]', 40, '{}', 3, NULL);"
+    )
+    old.commit()
+    old.close()
+    expected = [
+        "started (UTC)     took  site  arguments  new  re-emitted  failed pages  verdict",
+        "2024-05-01 00:00    9s  -     -           40           -             3  ok",
+    ]
+
+    assert runs(tmp_path).stdout.splitlines() == expected
+    CrawlState(tmp_path / STATE).close()  # a crawl opens it: the columns are added
+    assert runs(tmp_path).stdout.splitlines() == expected
+
+
+def test_a_crawl_refused_while_another_runs_is_listed_as_refused(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    held = threading.Event()
+
+    def hold(hit: int) -> None:
+        """The first crawl waits for its first article until the second has run."""
+        held.wait(60)
+
+    site.overrides[f"/{site.order[0]}/"] = hold
+    first = subprocess.Popen(
+        [SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", *FAST],
+        cwd=tmp_path,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while f"/{site.order[0]}/" not in site.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    second = crawl(tmp_path, base_url, "-a", "max_pages=1", "-a", "_job=job-2")
+    held.set()  # the first crawl gets its last article and ends
+    assert first.wait(timeout=120) == 0
+
+    shown = runs(tmp_path)
+
+    assert second.returncode == 2, second.log
+    assert shown.returncode == 0, shown.stderr
+    _, ran, refused, why = shown.stdout.splitlines()
+    port = base_url.rpartition(":")[2]
+    assert ran.endswith(f"127.0.0.1:{port}                40           0             0  ok")
+    assert refused.endswith(
+        f"127.0.0.1:{port}  max_pages=1    -           -             -  refused"
+    )
+    assert why == f"    another crawl held the crawl state (pid {first.pid}); Scrapyd job job-2"
+    with sqlite3.connect(tmp_path / STATE) as db:
+        assert db.execute("SELECT count(*), min(verdict) FROM runs").fetchone() == (1, "[]")
+
+
+def test_a_full_run_counts_the_articles_it_re_emitted(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    crawl(tmp_path, base_url)
+    site.edit(site.order[5])
+    crawl(tmp_path, base_url, "-a", "full=1")
+
+    rows = [line.split() for line in runs(tmp_path).stdout.splitlines()[1:]]
+
+    assert [row[4:] for row in rows] == [["40", "0", "0", "ok"], ["full=1", "0", "1", "0", "ok"]]
