@@ -229,7 +229,8 @@ def test_a_deployed_egg_crawls_under_scrapyd_and_every_verdict_can_be_read(
         timeout=60,
     )
     assert runs.returncode == 0, runs.stderr
-    [run] = [json.loads(line) for line in runs.stdout.splitlines()]
+    run, refused = [json.loads(line) for line in runs.stdout.splitlines()]
+    assert (refused["verdict"], refused["job"], run["job"]) == ("refused", second, first)
     assert run["verdict"] == "ok"
     assert run["problems"] == []
     assert run["new"] == 40
