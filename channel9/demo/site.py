@@ -819,8 +819,9 @@ def list_also(site: FakeSite, listing: str, hrefs: list[str]) -> None:
 
 
 @contextmanager
-def serve(site: FakeSite, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serves ``site`` on a free port of ``host`` (loopback); yields its base URL."""
+def serve(site: FakeSite, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serves ``site`` on ``port`` of ``host`` (loopback), a free one when 0; yields its
+    base URL. A port that cannot be had raises :exc:`OSError` before anything is served."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -854,7 +855,7 @@ def serve(site: FakeSite, host: str = "127.0.0.1") -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer((host, 0), Handler)
+    server = ThreadingHTTPServer((host, port), Handler)
     server.daemon_threads = True
     base = f"http://{host}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -1,0 +1,73 @@
+"""``python -m channel9.demo``: serves the fake Channel9.id on 127.0.0.1 until stopped.
+
+Anyone can crawl it offline, as `make demo` does. Once the site answers, one line with its
+address is printed (and flushed), so that a script can wait for that line; Ctrl-C or
+SIGTERM stop it with exit status 0. A port that cannot be had is a one-line error, exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from contextlib import ExitStack
+from datetime import datetime
+from types import FrameType
+
+from channel9.demo.site import JAKARTA, FakeSite, serve
+
+PROG = "python -m channel9.demo"
+START = datetime(2025, 1, 6, 8, 0, tzinfo=JAKARTA)
+"""The first article's time: a fixed past, so the demo's dataset is the same on any day."""
+
+
+class Stopped(Exception):
+    """SIGTERM or SIGINT arrived: the server is to stop."""
+
+
+def stop(signum: int, frame: FrameType | None) -> None:
+    """Ends the serving: a signal handler, so that a stop leaves through ``serve``'s
+    cleanup and the exit status is 0."""
+    raise Stopped
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serves the site until a signal stops it; the exit status."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Serve a fake copy of Channel9.id to crawl offline: generated articles"
+        " in the site's markup, one every 15 hours on average from 2025-01-06. Ctrl-C stops it.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="the address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
+    parser.add_argument(
+        "--articles", type=int, default=600, metavar="N", help="how many articles (default 600)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=9, metavar="N", help="the seed of their text (default 9)"
+    )
+    args = parser.parse_args(argv)
+    if args.articles < 1:
+        parser.error("--articles must be 1 or more")
+    if not 0 <= args.port <= 65535:
+        parser.error("--port must be 0 to 65535")
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        site = FakeSite(count=args.articles, seed=args.seed, start=START, doors=True)
+        with ExitStack() as served:
+            try:
+                url = served.enter_context(serve(site, args.host, args.port))
+            except OSError as error:
+                where = f"{args.host}:{args.port}"
+                print(f"{PROG}: error: cannot serve on {where}: {error.strerror}", file=sys.stderr)
+                return 2
+            print(f"Serving {args.articles} articles at {url}/ (Ctrl-C stops it)", flush=True)
+            while True:
+                signal.pause()
+    except Stopped:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

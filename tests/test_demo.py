@@ -1,0 +1,98 @@
+"""The demo: ``make demo``'s sequence end to end, offline, and the demo site's command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = ROOT / "channel9" / "demo" / "run.sh"
+BIN = Path(sys.executable).parent
+SITE = [sys.executable, "-m", "channel9.demo"]
+
+
+def demo(workdir: Path, path: str = str(BIN)) -> subprocess.CompletedProcess[str]:
+    """Runs the demo's sequence as ``make demo`` does, in ``workdir``, with ``path``
+    (the folders of its ``scrapy`` and ``python``) first in PATH."""
+    env = {
+        **os.environ,
+        "PATH": f"{path}:{os.environ['PATH']}",
+        "SCRAPY_SETTINGS_MODULE": "channel9.settings",
+    }
+    return subprocess.run(
+        ["sh", str(RUN), "demo"], cwd=workdir, env=env, capture_output=True, text=True, timeout=180
+    )
+
+
+def is_served(site_line: str) -> bool:
+    """Whether the address in the demo site's line still answers."""
+    url = site_line.split(" at ")[1].split(" ")[0]
+    try:
+        with urllib.request.urlopen(url, timeout=5):
+            return True
+    except OSError:
+        return False
+
+
+def test_demo_builds_the_dataset_offline_and_leaves_data_alone(tmp_path: Path) -> None:
+    done = demo(tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "demo"
+    assert pq.read_table(folder / "channel9.parquet").num_rows == 600
+    assert (folder / "channel9.md").read_text(encoding="utf-8").strip()
+    assert (folder / "channel9.png").read_bytes().startswith(b"\x89PNG")
+    runs = done.stdout.split("\n$ scrapy runs ")[1].splitlines()[1:]
+    assert runs[0].startswith("started (UTC)")
+    assert runs[1].split()[-4:] == ["600", "0", "0", "ok"]
+    assert len(list((folder / "data").glob("channel9-*.jsonl"))) == 1
+    assert not (tmp_path / "data").exists()
+    assert not is_served((folder / "site.txt").read_text(encoding="utf-8"))
+
+
+def test_demo_stops_the_site_when_a_step_fails(tmp_path: Path) -> None:
+    failing = tmp_path / "bin"
+    failing.mkdir()
+    (failing / "scrapy").write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
+    (failing / "scrapy").chmod(0o755)
+
+    done = demo(tmp_path, f"{failing}:{BIN}")
+
+    assert done.returncode == 3
+    assert not is_served((tmp_path / "demo" / "site.txt").read_text(encoding="utf-8"))
+
+
+def test_site_serves_until_sigterm_or_sigint() -> None:
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        server = subprocess.Popen([*SITE, "--articles", "12"], stdout=subprocess.PIPE, text=True)
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line.startswith("Serving 12 articles at http://127.0.0.1:")
+        assert line.endswith("/ (Ctrl-C stops it)\n")
+        assert is_served(line)
+        server.send_signal(stop)
+        assert server.wait(timeout=10) == 0
+
+
+def test_site_on_a_port_in_use_is_a_one_line_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [*SITE, "--port", str(port)], capture_output=True, text=True, timeout=30
+        )
+
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (
+        f"python -m channel9.demo: error: cannot serve on 127.0.0.1:{port}:"
+        " Address already in use\n"
+    )
