@@ -86,10 +86,12 @@ def dataset(
 
 def error_of(done: subprocess.CompletedProcess[str], status: int = 2) -> str:
     """The last stderr line of a refused (2) or failed (1) command: no traceback, no
-    stdout."""
+    stdout; a refusal says nothing else."""
     assert done.returncode == status, done.stderr
     assert done.stdout == ""
     assert "Traceback" not in done.stderr, done.stderr
+    if status == 2:
+        assert len(done.stderr.splitlines()) == 1, done.stderr
     return done.stderr.splitlines()[-1]
 
 
@@ -140,7 +142,7 @@ def test_output_that_is_or_would_become_a_run_file_read_is_refused(
 
     done = dataset(workdir, *args)
 
-    assert error_of(done) == f"scrapy: error: {message}"
+    assert error_of(done) == f"scrapy dataset: error: {message}"
     assert (workdir / "data/channel9-1.jsonl").read_bytes() == RUN_1
     assert (workdir / "data/channel9-2.jsonl").read_bytes() == RUN_2
     assert (workdir / "merged.jsonl").read_bytes() == b'{"url": "m"}\n'
@@ -172,14 +174,14 @@ def test_a_folder_without_run_files_is_refused(tmp_path: Path) -> None:
 
     done = dataset(tmp_path, "-o", "all.jsonl")
 
-    assert error_of(done) == "scrapy: error: no run files (channel9-*.jsonl) in data"
+    assert error_of(done) == "scrapy dataset: error: no run files (channel9-*.jsonl) in data"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["data"]
 
 
 def test_no_data_folder_is_refused(tmp_path: Path) -> None:
     done = dataset(tmp_path, "-o", "all.jsonl")
 
-    assert error_of(done) == "scrapy: error: no such file or folder: data"
+    assert error_of(done) == "scrapy dataset: error: no such file or folder: data"
     assert list(tmp_path.iterdir()) == []
 
 
@@ -247,7 +249,7 @@ def test_output_that_is_a_folder_is_refused(workdir: Path) -> None:
 
     done = dataset(workdir, "-o", "exports.csv")
 
-    assert error_of(done) == "scrapy: error: -o names a folder: exports.csv"
+    assert error_of(done) == "scrapy dataset: error: -o names a folder: exports.csv"
     assert sorted(path.name for path in workdir.iterdir()) == ["data", "exports.csv"]
     assert list((workdir / "exports.csv").iterdir()) == []
 
@@ -288,7 +290,7 @@ def test_a_missing_run_file_or_folder_is_refused(
 ) -> None:
     done = dataset(workdir, "-o", "all.jsonl", *args)
 
-    assert error_of(done) == f"scrapy: error: {message}"
+    assert error_of(done) == f"scrapy dataset: error: {message}"
     assert not (workdir / "all.jsonl").exists()
 
 
@@ -533,9 +535,9 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--since", "2024-02-30"], "argument --since: not a day (YYYY-MM-DD): '2024-02-30'"),
-        (["--until", "kemarin"], "argument --until: not a day (YYYY-MM-DD): 'kemarin'"),
-        (["--until", "2024-W01-1"], "argument --until: not a day (YYYY-MM-DD): '2024-W01-1'"),
+        (["--since", "2024-02-30"], "--since 2024-02-30 is not a day (YYYY-MM-DD)"),
+        (["--until", "kemarin"], "--until kemarin is not a day (YYYY-MM-DD)"),
+        (["--until", "2024-W01-1"], "--until 2024-W01-1 is not a day (YYYY-MM-DD)"),
         (
             ["--since", "2024-06-01", "--until", "2024-05-01"],
             "--since 2024-06-01 is after --until 2024-05-01",
@@ -545,14 +547,14 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
 def test_bad_days_are_refused(versions: Path, args: list[str], message: str) -> None:
     done = dataset(versions, "-o", "ds.csv", *args)
 
-    assert error_of(done) == f"scrapy: error: {message}"
+    assert error_of(done) == f"scrapy dataset: error: {message}"
     assert not (versions / "ds.csv").exists()
 
 
 def test_an_unknown_format_is_refused(versions: Path) -> None:
     done = dataset(versions, "-o", "ds.xlsx")
 
-    assert error_of(done) == "scrapy: error: -o must end in .jsonl, .parquet, .csv: ds.xlsx"
+    assert error_of(done) == "scrapy dataset: error: -o must end in .jsonl, .parquet, .csv: ds.xlsx"
 
 
 def test_a_damaged_crawl_state_is_refused_not_ignored(versions: Path) -> None:
@@ -602,8 +604,8 @@ def test_run_files_without_their_crawl_state_are_refused(versions: Path) -> None
     done = dataset(versions, "-o", "ds.parquet")
 
     assert error_of(done) == (
-        "scrapy: error: no crawl state at data/channel9-state.sqlite3 to tell which listings"
-        " showed each article: build where the crawls run (CHANNEL9_DATA_DIR), or give -s"
+        "scrapy dataset: error: no crawl state at data/channel9-state.sqlite3 to tell which"
+        " listings showed each article: build where the crawls run (CHANNEL9_DATA_DIR), or give -s"
         " CHANNEL9_STATE= to keep the categories the pages name"
     )
 
@@ -635,7 +637,7 @@ def test_a_misspelt_option_or_a_bad_build_date_is_refused(
 ) -> None:
     done = dataset(versions, "-o", "ds.csv", *args, env=env)
 
-    assert error_of(done) == f"scrapy: error: {message}"
+    assert error_of(done) == f"scrapy dataset: error: {message}"
     assert sorted(path.name for path in versions.iterdir()) == ["data"]
 
 
@@ -647,7 +649,7 @@ def test_a_card_file_that_is_a_link_is_refused(versions: Path, companion: str) -
     done = dataset(versions, "-o", "ds.parquet")
 
     assert error_of(done) == (
-        f"scrapy: error: the card would replace a link, a folder or a device: {companion}"
+        f"scrapy dataset: error: the card would replace a link, a folder or a device: {companion}"
     )
     assert (versions / "kept.txt").read_text() == "kept\n"
     assert not (versions / "ds.parquet").exists()
@@ -711,7 +713,7 @@ def test_an_output_named_like_the_crawls_run_files_is_refused(workdir: Path) -> 
     done = dataset(workdir, "-o", "data/channel9-all.jsonl", "data/channel9-1.jsonl")
 
     assert error_of(done) == (
-        "scrapy: error: -o is named like the run files (channel9-*.jsonl) of a folder it"
+        "scrapy dataset: error: -o is named like the run files (channel9-*.jsonl) of a folder it"
         " reads: data/channel9-all.jsonl"
     )
 
@@ -721,7 +723,7 @@ def test_a_pipe_among_the_sources_is_refused(workdir: Path) -> None:
 
     done = dataset(workdir, "-o", "ds.jsonl", "data", "pipe.jsonl")
 
-    assert error_of(done) == "scrapy: error: not a file or folder: pipe.jsonl"
+    assert error_of(done) == "scrapy dataset: error: not a file or folder: pipe.jsonl"
 
 
 def test_an_unreadable_run_file_fails_saying_so(workdir: Path) -> None:
@@ -796,7 +798,9 @@ def test_runs_whose_files_are_gone_are_named(versions: Path) -> None:
     assert f"- **Left out:** {gone}\n" in (versions / "ds.md").read_text(encoding="utf-8")
 
 
-def test_runs_whose_files_were_not_read_are_named(versions: Path) -> None:
+def test_runs_whose_files_were_not_read_stop_the_build_unless_allowed(versions: Path) -> None:
+    """A crawl told to write elsewhere (``-O``) is a run of the state all the same: a
+    build without its file says so first, writes nothing and fails, unless told to."""
     (versions / "items").mkdir()
     (versions / "items/job1.jl").write_bytes(lines(article("j", "2024-06-01")))
     state = CrawlState(versions / "data/channel9-state.sqlite3")
@@ -804,15 +808,29 @@ def test_runs_whose_files_were_not_read_are_named(versions: Path) -> None:
     state.finish_run("9", "2024-06-20T00:01:00+00:00", "finished", None, [], 1, 0, {})
     state.close()
 
-    done = dataset(versions, "-o", "ds.jsonl")
+    refused = dataset(versions, "-o", "ds.jsonl", "--since", "2024-01-01")
+    written = sorted(path.name for path in versions.iterdir())
+    allowed = dataset(versions, "-o", "ds.jsonl", "--allow-missing")
     named = dataset(versions, "-o", "all.jsonl", "data", "items/job1.jl")
 
+    assert error_of(refused, status=1) == (
+        "scrapy dataset: error: the crawl state knows 1 run whose files would not be read"
+        f" ({versions / 'items/job1.jl'}): build with them (scrapy dataset -o ds.jsonl"
+        f" --since 2024-01-01 data {versions / 'items/job1.jl'}) or without their articles"
+        " (--allow-missing); nothing written"
+    )
+    assert len(refused.stderr.splitlines()) == 1
+    assert written == ["data", "items"]
     unread = (
         "the files of 1 run the crawl state knows were not read"
         f" ({versions / 'items/job1.jl'}): name them to have their articles"
     )
-    assert done.stderr == f"scrapy dataset: warning: {unread}\n"
-    assert f"- **Left out:** {unread}\n" in (versions / "ds.md").read_text(encoding="utf-8")
+    assert allowed.returncode == 0, allowed.stderr
+    assert allowed.stderr == f"scrapy dataset: warning: {unread}\n"
+    assert allowed.stdout.startswith("4 articles from 2 run files written to ds.jsonl")
+    card = (versions / "ds.md").read_text(encoding="utf-8")
+    assert f"- **Left out:** {unread}\n" in card
+    assert "scrapy dataset -o ds.jsonl --allow-missing" in card
     assert named.returncode == 0, named.stderr
     assert named.stderr == ""
     assert named.stdout.startswith("5 articles from 3 run files written to all.jsonl")

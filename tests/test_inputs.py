@@ -4,7 +4,9 @@ saying which and why, exit status 2, nothing created."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from channel9 import addon
 from channel9.addon import BadSetting, Channel9
 from channel9.archive import ArchiveUnusable
 from channel9.arguments import Arguments, BadArgument
-from tests.conftest import Crawl, crawl
+from tests.conftest import SCRAPY, Crawl, crawl
 from tests.test_dataset import article, dataset, lines
 
 HTTPCACHE = (
@@ -25,7 +27,8 @@ HTTPCACHE = (
 
 
 def assert_refused(run: Crawl, message: str) -> None:
-    """Exit status 2, the one line saying why (and the verdict), nothing created."""
+    """Exit status 2, the one line saying why in the log (and the verdict), nothing
+    created."""
     assert run.returncode == 2, run.log
     said = [line.split(" ERROR: ", 1)[-1] for line in run.log.splitlines() if "not start" in line]
     assert said == [
@@ -74,7 +77,104 @@ def test_arguments_left_out_keep_their_defaults() -> None:
 def test_an_empty_argument_stops_the_crawl_before_anything_is_written(
     argument: str, message: str, base_url: str, tmp_path: Path
 ) -> None:
-    assert_refused(crawl(tmp_path, base_url, "-a", argument), message)
+    run = crawl(tmp_path, base_url, "-a", argument)
+
+    assert run.returncode == 2, run.log
+    assert run.log == f"scrapy crawl: error: cannot start: {message}\n"
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def command(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Runs ``scrapy ARGS`` in ``workdir``, in the project."""
+    return subprocess.run(
+        [SCRAPY, *args],
+        cwd=workdir,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ["dataset", "--since", "2022-13-01"],
+            "scrapy dataset: error: --since 2022-13-01 is not a day (YYYY-MM-DD)",
+        ),
+        (["dataset", "--sinse", "2022-12-01"], "scrapy dataset: error: unknown option: --sinse"),
+        (["dataset", "-s", "LOG"], "scrapy dataset: error: Invalid -s value, use -s NAME=VALUE"),
+        (
+            ["extract", "--bogus", "data"],
+            "scrapy extract: error: not a SOURCE, nor an option of this command: '--bogus'",
+        ),
+        (
+            ["extract", "-o", "a.jsonl", "-O", "b.jsonl", "data"],
+            "scrapy extract: error: give -o (append) or -O (overwrite), not both",
+        ),
+        (["runs", "--last", "x"], "scrapy runs: error: argument --last: invalid int value: 'x'"),
+        (["runs", "--last", "0"], "scrapy runs: error: --last must be 1 or more"),
+        (
+            ["crawl", "channel9", "-a", "since=2022-13-01"],
+            "scrapy crawl: error: cannot start: since='2022-13-01' is not a day as YYYY-MM-DD",
+        ),
+        (
+            ["crawl", "channel9", "-a", "categoris=opini"],
+            "scrapy crawl: error: cannot start: unknown argument 'categoris': the spider takes"
+            " base_url, categories, max_pages, since, full, replay and discover",
+        ),
+        (["crawl", "channel9", "--bogus"], "scrapy crawl: error: unknown option: --bogus"),
+        (["crawl"], "scrapy crawl: error: give one spider name: scrapy crawl channel9"),
+    ],
+)
+def test_a_bad_option_or_argument_is_said_in_one_line(
+    args: list[str], error: str, tmp_path: Path
+) -> None:
+    """No banner, no usage: the line that says what to change, exit status 2."""
+    done = command(tmp_path, *args)
+
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", error + "\n")
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_a_bad_argument_ends_a_log_file_with_the_verdict(tmp_path: Path) -> None:
+    """A Scrapyd job's log is a file, read where stderr is not seen."""
+    done = command(tmp_path, "crawl", "channel9", "-a", "full=2", "--logfile", "run.log")
+
+    assert (done.returncode, done.stderr) == (
+        2,
+        "scrapy crawl: error: cannot start: full='2': give 1 or 0\n",
+    )
+    said = [
+        line.split(" ERROR: ", 1)[1] for line in (tmp_path / "run.log").read_text().splitlines()
+    ]
+    assert said == [
+        "The crawl cannot start: full='2': give 1 or 0",
+        "Verdict: could not start (exit status 2): full='2': give 1 or 0",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("dataset", ["--output", "--since", "--until", "--category", "--allow-missing"]),
+        ("extract", ["--output", "--overwrite-output", "--site"]),
+        ("runs", ["--last", "--json"]),
+        ("crawl", ["-a NAME=VALUE", "--output", "--overwrite-output"]),
+    ],
+)
+def test_help_reads_as_plain_aligned_help(name: str, options: list[str], tmp_path: Path) -> None:
+    """No help line taken for a heading (Scrapy's formatter underlines any that ends with
+    a colon), every option named with its value's name."""
+    done = command(tmp_path, name, "--help")
+
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"usage: scrapy {name} ")
+    assert [line for line in lines if line and set(line) <= {"-", "="}] == []
+    described = [line for line in lines if line.startswith("  -")]
+    assert [option for option in options if not any(option in line for line in described)] == []
 
 
 def update(settings: dict[str, Any]) -> Settings:
@@ -257,7 +357,7 @@ def test_a_dataset_that_would_be_empty_or_read_elsewhere_is_refused(
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     assert "Traceback" not in done.stderr
-    assert done.stderr.splitlines()[-1] == f"scrapy: error: {message}"
+    assert done.stderr.splitlines()[-1] == f"scrapy dataset: error: {message}"
     assert (built / "ds.jsonl").read_bytes() == good
 
 

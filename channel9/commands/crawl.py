@@ -9,9 +9,11 @@ import signal
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+from scrapy.utils.log import configure_logging
 from scrapy.utils.ossignal import install_shutdown_handlers
 
-from channel9.arguments import Arguments
+from channel9.arguments import Arguments, BadArgument
+from channel9.commands import refuse_options, speak_plainly
 from channel9.failures import StartupError
 from channel9.report import RunReport
 
@@ -23,9 +25,29 @@ class Command(ScrapyCrawl):
     :meth:`channel9.report.RunReport.verdict`) and 2 when it could not start (a bad
     argument, a crawl state held by another run or unusable), saying why in one line."""
 
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        speak_plainly(parser, "crawl")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Checks the spider's arguments before Scrapy logs its banner: a bad one is said
+        in one line (exit status 2), and in the log too when it goes to a file (a Scrapyd
+        job's), which must end with the verdict."""
+        super().process_options(args, opts)
+        refuse_options(args)
         if len(args) != 1:
             raise UsageError("give one spider name: scrapy crawl channel9")
+        try:
+            Arguments.parse(opts.spargs)
+        except BadArgument as error:
+            assert self.settings is not None
+            if self.settings.get("LOG_FILE") and self.settings.getbool("LOG_ENABLED"):
+                configure_logging(self.settings)
+                self._cannot_start(error)
+                self._say_verdict()
+            raise UsageError(f"cannot start: {error}") from None
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
         # Until the run says otherwise: a command that breaks off has failed.
         self.exitcode, self.verdict = 1, "the command broke off before the run's verdict"
         try:
@@ -36,7 +58,6 @@ class Command(ScrapyCrawl):
     def _run(self, spider: str, opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
         try:
-            Arguments.parse(opts.spargs)
             crawler = self._create_crawler(spider)
         except StartupError as error:
             self._cannot_start(error)

@@ -18,6 +18,7 @@ from scrapy.exceptions import UsageError
 
 from channel9.addon import BadSetting, check_names
 from channel9.card import Origin, companions, counted, left_out, write_card
+from channel9.commands import refuse_options, speak_plainly
 from channel9.dataset import (
     FORMATS,
     Filters,
@@ -45,35 +46,50 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "[-o FILE] [--since DAY] [--until DAY] [--category C ...] [RUN_FILE_OR_DIR ...]"
+        return (
+            "[-o FILE] [--since DAY] [--until DAY] [--category C ...] [--allow-missing]"
+            " [RUN_FILE_OR_DIR ...]"
+        )
 
     def short_desc(self) -> str:
         return "Merge the run files into one dataset and its card, the latest version winning"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        speak_plainly(parser, "dataset")
         parser.add_argument(
             "-o",
             "--output",
             default="dataset.jsonl",
-            help=f"the dataset file to write, its format by its name: {', '.join(FORMATS)}",
+            metavar="FILE",
+            help="the dataset file to write, in the format its name ends in"
+            f" ({', '.join(FORMATS)}); its card, plot and schema beside it"
+            " (default: dataset.jsonl)",
         )
-        parser.add_argument("--since", type=day, help="the first publication day (YYYY-MM-DD)")
-        parser.add_argument("--until", type=day, help="the last publication day (YYYY-MM-DD)")
+        parser.add_argument(
+            "--since", metavar="DAY", help="the first publication day, as YYYY-MM-DD"
+        )
+        parser.add_argument(
+            "--until", metavar="DAY", help="the last publication day, as YYYY-MM-DD"
+        )
         parser.add_argument(
             "--category",
             action="append",
             default=[],
+            metavar="C",
             help="only articles in this category (label or slug); may be repeated",
+        )
+        parser.add_argument(
+            "--allow-missing",
+            action="store_true",
+            help="build even though the crawl state knows runs whose files are not read"
+            " (their articles left out, said on stderr and in the card)",
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        # Scrapy's command line parses known arguments only: a misspelt option would
-        # otherwise be taken for a run file.
-        unknown = [arg for arg in args if arg.startswith("-")]
-        if unknown:
-            raise UsageError(f"unknown option: {unknown[0]}")
+        refuse_options(args)
+        opts.since, opts.until = day("--since", opts.since), day("--until", opts.until)
         output = Path(opts.output)
         if output.suffix not in FORMATS:
             raise UsageError(f"-o must end in {', '.join(FORMATS)}: {output}")
@@ -115,6 +131,11 @@ class Command(ScrapyCommand):
                 gone=[run for run in runs if run.output_gone],
                 unread=[run for run in runs if unread(run, read)],
             )
+            if origin.unread and not opts.allow_missing:
+                # Refused before anything is written: a dataset without their articles
+                # would replace a whole one, and a cron job would mail nothing but this.
+                self.refuse_unread(origin.unread, sources, opts)
+                return
             # Renamed into place once every file is whole: the dataset first, then its
             # card (a kill between the renames leaves the old card beside the new dataset).
             with ExitStack() as written:
@@ -131,18 +152,37 @@ class Command(ScrapyCommand):
             print(f"scrapy dataset: error: {reason}", file=sys.stderr)
             self.exitcode = 1
             return
-        print(
-            f"{counted(built.summary.articles, 'article')} from"
-            f" {counted(len(files), 'run file')} written to"
-            f" {output}, described in {', '.join(map(str, card))}"
-        )
-        # On stderr, which cron mails: each is articles that may be missing from the dataset.
+        # On stderr, which cron mails, before the line that says what was written: each is
+        # articles that may be missing from the dataset.
         for path, number in built.broken:
             print(
                 f"scrapy dataset: warning: skipped a broken line: {path}:{number}", file=sys.stderr
             )
         for told in left_out(origin):
             print(f"scrapy dataset: warning: {told}", file=sys.stderr)
+        sys.stderr.flush()
+        print(
+            f"{counted(built.summary.articles, 'article')} from"
+            f" {counted(len(files), 'run file')} written to"
+            f" {output}, described in {', '.join(map(str, card))}"
+        )
+
+    def refuse_unread(self, runs: list[Run], sources: list[str], opts: argparse.Namespace) -> None:
+        """Says which runs' files the crawl state knows and the build would not read, and
+        the command that reads them too; exit status 1.
+
+        A crawl told to write elsewhere (``-O out.jsonl``) still records its run in the
+        state: its articles belong in the dataset. The files of runs the state knows are
+        gone (Scrapyd deletes old item files) cannot be named: those are only warned of."""
+        outputs = [str(run.output) for run in runs]
+        print(
+            f"scrapy dataset: error: the crawl state knows {counted(len(runs), 'run')} whose"
+            f" files would not be read ({', '.join(outputs)}): build with them"
+            f" ({command([*sources, *outputs], opts)}) or without their articles"
+            " (--allow-missing); nothing written",
+            file=sys.stderr,
+        )
+        self.exitcode = 1
 
     def run_folder(self) -> Path:
         """Where the crawls write their run files."""
@@ -163,9 +203,12 @@ def unread(run: Run, read: set[Path]) -> bool:
     return bool(run.new) and output.is_file() and output.resolve() not in read
 
 
-def day(value: str) -> date:
-    if not valid("published_date", value):  # as a line's day is checked
-        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {value!r}")
+def day(option: str, value: str | None) -> date | None:
+    """The day an option names, if it names one: checked as a line's day is."""
+    if value is None:
+        return None
+    if not valid("published_date", value):
+        raise UsageError(f"{option} {value} is not a day (YYYY-MM-DD)")
     return date.fromisoformat(value)
 
 
@@ -177,6 +220,8 @@ def command(args: list[str], opts: argparse.Namespace) -> str:
             words += [f"--{name}", getattr(opts, name).isoformat()]
     for category in opts.category:
         words += ["--category", category]
+    if opts.allow_missing:
+        words.append("--allow-missing")
     return shlex.join([*words, *args])
 
 

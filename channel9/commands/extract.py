@@ -40,6 +40,7 @@ from channel9.archive import (
     warc_files,
 )
 from channel9.card import counted
+from channel9.commands import speak_plainly
 from channel9.dataset import atomic
 from channel9.dates import JAKARTA, zone_named
 from channel9.failures import Reason, http_reason, reason_of
@@ -624,6 +625,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
+        speak_plainly(parser, "extract")
         parser.add_argument(
             "-o", "--output", metavar="FILE", help="append the articles to FILE (JSON Lines)"
         )
