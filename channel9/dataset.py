@@ -20,6 +20,7 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from channel9.items import Article
 
@@ -116,6 +117,9 @@ class Summary:
     articles: int = 0
     filled: Counter[str] = field(default_factory=Counter)
     per_category: Counter[str] = field(default_factory=Counter)
+    per_main_category: Counter[str] = field(default_factory=Counter)
+    sites: Counter[str] = field(default_factory=Counter)
+    """Articles per site (``https://host``): the card names the site crawled."""
     per_month: Counter[str] = field(default_factory=Counter)
     per_month_category: Counter[tuple[str, str]] = field(default_factory=Counter)
     first_day: str | None = None
@@ -130,6 +134,9 @@ class Summary:
         self.articles += 1
         self.filled.update(name for name in FIELDS if row[name] not in (None, "", []))
         self.per_category.update(row["categories"])
+        self.per_main_category[row["category"] or ""] += 1
+        parts = urlsplit(row["url"])
+        self.sites[f"{parts.scheme}://{parts.netloc}"] += 1
         day = row["published_date"]
         if day:
             self.first_day = min(day, self.first_day or day)

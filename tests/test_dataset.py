@@ -347,7 +347,7 @@ def test_a_crawled_site_gives_every_article_once_typed_with_every_category_liste
     expected[f"{base_url}/{known}/"]["categories"].append("Opini")
     order = sorted(expected, key=lambda url: (expected[url]["published_date"], url))
 
-    for name in ("ds.parquet", "ds.csv"):
+    for name in ("ds.parquet", "table.csv"):
         done = dataset(tmp_path, "-o", name)
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith(f"40 articles from 1 run file written to {name}, ")
@@ -365,7 +365,7 @@ def test_a_crawled_site_gives_every_article_once_typed_with_every_category_liste
         published = want["published_at"] and datetime.fromisoformat(want["published_at"])
         assert row["published_at"] == published
         assert row["crawled_at"].tzinfo is not None
-    table = csv_rows(tmp_path / "ds.csv")
+    table = csv_rows(tmp_path / "table.csv")
     assert [row["url"] for row in table] == order
     for row, parquet_row in zip(table, rows, strict=True):
         assert json.loads(row["categories"]) == parquet_row["categories"]
@@ -487,13 +487,13 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
     assert done.returncode == 0, done.stderr
     card = (versions / "out/ds.md").read_text(encoding="utf-8").splitlines()
     held = "data/channel9-state.sqlite3"
-    assert card[:14] == [
-        "# ds.jsonl: news articles of Channel9.id",
+    at = card.index("# ds.jsonl: news articles of channel9.id")
+    assert card[at : at + 14] == [
+        "# ds.jsonl: news articles of channel9.id",
         "",
-        "Indonesian news articles from [Channel9.id](https://channel9.id/), one row per"
-        " article, crawled by [channel9](https://github.com/channel9-dataset/channel9), a"
-        " Scrapy project. Each article is in the dataset once, in its latest version; rows"
-        " are ordered by publication day, then URL.",
+        "Indonesian news articles from [channel9.id](https://channel9.id/), one row per"
+        " article, crawled with channel9, a Scrapy project. Each article is in the dataset"
+        " once, in its latest version; rows are ordered by publication day, then URL.",
         "",
         "- **Articles:** 4, published 2024-04-30 to 2024-06-10",
         "- **Built:** 2024-06-10T00:00:00+00:00 with"
@@ -512,8 +512,14 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
     ]
     assert "| `image_url` | string | 0.0% | The article's main picture. |" in card
     assert "| `categories` | array of strings | 100.0% |" in "\n".join(card)
-    at = card.index("## Articles per category")
-    assert card[at + 2 :] == [
+    at = card.index("### Articles per main category")
+    assert card[at + 2 : card.index("## How to cite")] == [
+        "| main category | articles |",
+        "|---|---:|",
+        "| Nasional | 4 |",
+        "",
+        "### Articles listed under each category",
+        "",
         "| category | articles |",
         "|---|---:|",
         "| Nasional | 4 |",
@@ -529,6 +535,7 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
         "| 2024-04 | 1 |",
         "| 2024-05 | 1 |",
         "| 2024-06 | 2 |",
+        "",
     ]
 
 
@@ -760,7 +767,7 @@ def test_far_off_dates_list_only_the_months_that_have_articles(tmp_path: Path) -
 
     assert done.returncode == 0, done.stderr
     card = (tmp_path / "ds.md").read_text(encoding="utf-8")
-    assert card.endswith("| 0201-01 | 1 |\n| 2024-05 | 1 |\n| 9999-12 | 1 |\n")
+    assert "| 0201-01 | 1 |\n| 2024-05 | 1 |\n| 9999-12 | 1 |\n\n## How to cite" in card
 
 
 @pytest.mark.parametrize("name", list(SCHEMA.schema["properties"]))

@@ -17,7 +17,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from channel9.addon import BadSetting, check_names
-from channel9.card import Origin, companions, counted, left_out, write_card
+from channel9.card import Origin, companions, counted, left_out, sharing, write_card
 from channel9.commands import refuse_options, speak_plainly
 from channel9.dataset import (
     FORMATS,
@@ -267,6 +267,12 @@ def check_output(output: Path, sources: list[str], files: list[Path]) -> None:
     for target in companions(output):
         if target.is_symlink() or (target.exists() and not target.is_file()):
             raise UsageError(f"the card would replace a link, a folder or a device: {target}")
+    shared = sharing(output)
+    if shared:
+        card = companions(output)[0]
+        raise UsageError(
+            f"-o {output} would replace {card}, the card of {shared}: name it otherwise"
+        )
     for target in (
         output,
         partial_of(output),
