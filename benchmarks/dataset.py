@@ -140,6 +140,8 @@ def main() -> None:
         for output in ("dataset.parquet", "dataset.csv", "dataset.jsonl"):
             seconds, rss = build(folder, output)
             megabytes = (folder / output).stat().st_size / 1e6
+            # Gone before the next format's build, whose card has the same name.
+            (folder / output).unlink()
             print(f"{output:16} {seconds:6.1f} s  peak RSS {rss:6.0f} MB  {megabytes:6.0f} MB")
     finally:
         if args.keep:
