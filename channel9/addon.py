@@ -21,6 +21,7 @@ from channel9.incremental.extension import CrawlStateExtension
 from channel9.incremental.middleware import IncrementalMiddleware
 from channel9.output import EXPORTERS, ExportedItems, OutputLocation
 from channel9.paths import DATA_DIR, IN_DATA_DIR, data_path
+from channel9.progress import CrawlProgress
 from channel9.report import RunReport
 
 if TYPE_CHECKING:
@@ -122,6 +123,11 @@ SETTINGS = {
         "the run stops, failed, after this many requests in a row failed: the site looks"
         " down",
     ),
+    "CHANNEL9_PROGRESS_INTERVAL": Setting(
+        60.0,
+        "seconds between two lines of the crawl's progress (pages fetched, articles"
+        " written, pages to fetch, failed, the time left once known); 0, none",
+    ),
 }
 """The settings the add-on gives a default, each with what it means."""
 DEFAULTS = {name: setting.default for name, setting in SETTINGS.items()}
@@ -182,6 +188,7 @@ NUMBERS = {
     "CHANNEL9_FIELD_DROP_CHANCE": SHARE,
     "CHANNEL9_REPEATED_PAGES": AT_LEAST_ONE,
     "CHANNEL9_DOWN_AFTER": AT_LEAST_ONE,
+    "CHANNEL9_PROGRESS_INTERVAL": SECONDS,
 }
 """The range of every number among the ``DEFAULTS``: a negative count, a share past 1 or
 NaN would not fail, only make the run do something else than asked."""
@@ -239,6 +246,8 @@ EXTENSIONS = {
     CrawlStateExtension: 610,
     # A stop asked for drops the queued requests instead of waiting for their turn.
     guards.StopAtOnce: 700,
+    # A line of progress at a steady interval, in place of Scrapy's LogStats.
+    CrawlProgress: 800,
 }
 
 

@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from channel9.items import Article
+from channel9.progress import Meter, tracked
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -228,17 +229,26 @@ def build(
 ) -> Built:
     """Writes the dataset of ``files`` (in run order: a later line wins) to ``path``, in
     the format ``suffix`` names."""
-    latest, broken, seen = locate(files, filters, listed)
+    try:
+        size = sum(path.stat().st_size for path in files)
+    except OSError as error:
+        raise Unreadable(f"cannot read {error.filename}: {error.strerror}") from None
+    with Meter("Reading the run files", size, "B") as meter:
+        latest, broken, seen = locate(files, filters, listed, meter.advance)
     unknown = [key for key in filters.categories if key not in seen]
     if unknown:
         raise UnknownCategory(f"--category {unknown[0]} names no category of these articles")
     summary = Summary()
-    WRITERS[suffix](path, summary.counted(reread(files, latest, listed)))
+    rows = tracked(reread(files, latest, listed), len(latest), "Writing the dataset", "article")
+    WRITERS[suffix](path, summary.counted(rows))
     return Built(files, broken, summary)
 
 
 def locate(
-    files: list[Path], filters: Filters, listed: Mapping[str, Collection[str]]
+    files: list[Path],
+    filters: Filters,
+    listed: Mapping[str, Collection[str]],
+    advance: Callable[[int], object] | None = None,
 ) -> tuple[list[tuple[str, str, int, int]], list[tuple[Path, int]], set[str]]:
     """The first pass: each wanted URL's latest version as (day, URL, file, offset), in
     dataset order (by day, undated last, then URL), the lines that are no article, and
@@ -273,6 +283,8 @@ def locate(
                         (day, url, number, offset) if wanted else None,
                     )
             offset += len(line)
+            if advance is not None:  # the bytes read, for a progress meter
+                advance(len(line))
     return sorted(place for *_, place in latest.values() if place), broken, seen
 
 

@@ -50,6 +50,7 @@ from channel9.middlewares import (
     SizeGuardedCompressionMiddleware,
     StrictRobotsTxtMiddleware,
 )
+from channel9.progress import Meter, say
 from channel9.spiders.channel9 import is_html
 
 if TYPE_CHECKING:
@@ -303,15 +304,17 @@ class Extraction:
         try:
             if not is_warc(path):
                 raise Unreadable("not a WARC file")
-            for record in readable_responses(path, damaged):
-                url = target(record)
-                problem = target_problem(url)
-                if problem:
-                    damaged.append(damage_at(path, record.stream_pos, problem))
-                elif is_html_page(record, self.site):
-                    yield from self._page(url, partial(page_of, path, record))
-                else:
-                    self.skipped += 1
+            with Meter(f"Reading {path}", path.stat().st_size, "B", self.err) as meter:
+                for record in readable_responses(path, damaged):
+                    meter.advance(record.stream_pos - meter.done)
+                    url = target(record)
+                    problem = target_problem(url)
+                    if problem:
+                        damaged.append(damage_at(path, record.stream_pos, problem))
+                    elif is_html_page(record, self.site):
+                        yield from self._page(url, partial(page_of, path, record))
+                    else:
+                        self.skipped += 1
         except OSError as error:
             raise Unreadable(f"cannot be read ({error})") from None
         finally:
@@ -343,9 +346,8 @@ class Extraction:
 
     def _say(self, line: str) -> None:
         """Says the line in one write: a signal that stops the run does not cut it, to be
-        followed by the summary on the same line."""
-        self.err.write(line + "\n")
-        self.err.flush()
+        followed by the summary on the same line (nor a progress bar)."""
+        say(line, self.err)
 
     def summary(self) -> str:
         """One line: the articles and pages, the refusals by reason (most first), the
