@@ -18,12 +18,13 @@ import re
 import tempfile
 import zlib
 from collections.abc import Collection, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from importlib.metadata import version
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO, cast
-from urllib.parse import urlunparse
+from urllib.parse import urlsplit, urlunparse
 
 from fastwarc.stream_io import GzipReader, GzipWriter
 from fastwarc.warc import (
@@ -67,6 +68,9 @@ KIND = "kind"
 KIND_FIELD = "Channel9-Kind"
 """A WARC field of each response record: what the crawl asked the page for (``home``,
 ``listing``, ``article``), so that a replay finds every article the archive holds."""
+SITE_FIELD = "channel9-base-url"
+"""A field of each archive file's ``warcinfo`` record: the site the crawl was of, its
+``base_url``, so that a replay of the file needs none."""
 SECRET_HEADERS = (b"Authorization", b"Proxy-Authorization", b"Cookie")
 GZIP_MEMBER = b"\x1f\x8b\x08"
 """How a gzip member begins (its magic number, then deflate): where a replay may read on
@@ -344,6 +348,7 @@ class ArchiveMiddleware:
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
             "warc-format/warc-1.1/",
             "isPartOf": f"channel9-{run_id}",
+            SITE_FIELD: getattr(crawler.spider, "base_url", ""),
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             "http-header-user-agent": settings.get("USER_AGENT"),
         }
@@ -407,6 +412,75 @@ def warc_files(path: Path) -> list[Path]:
         for found in path.rglob(pattern)
         if found.is_file()
     )
+
+
+def site_of_replay(path: Path, given: str | None) -> str:
+    """The site a replay of the archive at ``path`` is of: ``given`` (its ``base_url``)
+    when the archive holds that site or tells none, else the one site it holds.
+
+    :class:`ArchiveUnusable` for a ``given`` site the archive does not hold, and, when
+    none is given, for an archive that holds several sites or tells none."""
+    # Files a killed run left open tell their site too: the replay mends them later.
+    opened = sorted(path.rglob(f"*{SUFFIX}{OPEN}")) if path.is_dir() else []
+    paths = [*warc_files(path), *opened]
+    if not paths:
+        raise ArchiveUnusable(f"replay={path}: no WARC files there")
+    sites = set().union(*map(sites_of, paths))
+    if given is not None:
+        if sites and not {given, origin(given)} & sites:
+            hint = "leave base_url out" if len(sites) == 1 else "give one of them"
+            raise ArchiveUnusable(
+                f"base_url={given} is not the site of the archive replay={path} holds"
+                f" ({', '.join(sorted(sites))}): {hint}"
+            )
+        return given
+    if len(sites) == 1:
+        return sites.pop()
+    held = f"holds several sites ({', '.join(sorted(sites))})" if sites else "tells no site"
+    raise ArchiveUnusable(f"replay={path}: the archive {held}: give -a base_url=")
+
+
+def sites_of(path: Path) -> set[str]:
+    """The sites a WARC file holds: the one its ``warcinfo`` record names
+    (:data:`SITE_FIELD`), or for a file that names none (another tool's, or written before
+    the field was) the origins (``scheme://host[:port]``) of its http(s) responses.
+
+    Damage ends the reading without a word: the replay's index names it."""
+    sites = set()
+    kinds = WarcRecordType.warcinfo | WarcRecordType.response
+    with path.open("rb") as file, suppress(OSError):
+        for record in ArchiveIterator(file, record_types=kinds, parse_http=False):
+            if record.record_type == WarcRecordType.warcinfo:
+                site = warc_fields(record.reader.read()).get(SITE_FIELD)
+                if site:
+                    return {site}
+            else:
+                url = target(record)
+                with suppress(ValueError):  # a malformed URI: no site of the web
+                    if urlsplit(url).scheme.lower() in ("http", "https"):
+                        sites.add(origin(url))
+    return sites
+
+
+def warc_fields(block: bytes) -> dict[str, str]:
+    """The ``name: value`` lines of an ``application/warc-fields`` block."""
+    fields = {}
+    for line in block.decode("utf-8", "replace").splitlines():
+        name, colon, value = line.partition(":")
+        if colon:
+            fields[name.strip()] = value.strip()
+    return fields
+
+
+def target(record: WarcRecord) -> str:
+    """A record's ``WARC-Target-URI`` (WARC 1.0 writers may wrap it in angle brackets)."""
+    return (record.headers.get("WARC-Target-URI") or "").strip("<>")
+
+
+def origin(url: str) -> str:
+    """The ``scheme://host[:port]`` of a URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def index(

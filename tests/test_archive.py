@@ -9,6 +9,7 @@ import os
 import random
 import re
 import signal
+import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,6 +28,7 @@ from warcio.archiveiterator import ArchiveIterator
 from channel9 import signals
 from channel9.addon import Channel9
 from channel9.archive import (
+    SITE_FIELD,
     ArchiveMiddleware,
     ArchiveUnusable,
     ReplayMiddleware,
@@ -34,6 +36,7 @@ from channel9.archive import (
     complete_length,
     index,
     mend,
+    site_of_replay,
     warc_files,
 )
 from channel9.demo.site import FakeSite, Reply, always, first, list_also, serve
@@ -44,6 +47,8 @@ from channel9.output import ExportedItems
 from channel9.report import RunReport
 from channel9.spiders.channel9 import Channel9Spider
 from tests.conftest import (
+    FAST,
+    SCRAPY,
     STATE,
     Crawl,
     FullDisk,
@@ -681,3 +686,106 @@ def test_an_uncompressed_warc_is_read_up_to_its_damage(tmp_path: Path) -> None:
 
     assert sorted(captures) == ["http://127.0.0.1/0/", "http://127.0.0.1/1/"]
     assert damaged == [{"file": str(plain), "offset": len(records), "why": "Invalid WARC header"}]
+
+
+OPINI = ("-a", "categories=opini")
+
+
+def test_a_replay_takes_its_site_from_the_archive(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    """A crawl of a local copy replayed as a person would run it: no base_url to guess;
+    one that names another site is refused, naming both."""
+    run = crawl(tmp_path, base_url, *OPINI, "-O", "opini.jsonl")
+    assert run.returncode == 0, run.log
+    asked = len(site.requests)
+    (path,) = archive_files(tmp_path)
+    info = next(records(path)).content_stream().read().decode()
+
+    replay = subprocess.run(
+        [SCRAPY, "crawl", "channel9", *FAST, "-a", "replay=data/archive", *OPINI, "-O", "r.jsonl"],
+        cwd=tmp_path,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    other = crawl(tmp_path, "http://127.0.0.1:9", "-a", "replay=data/archive", *OPINI)
+
+    assert f"\r\n{SITE_FIELD}: {base_url}\r\n" in info
+    assert replay.returncode == 0, replay.stderr
+    assert by_url(run.items("r.jsonl")) == by_url(run.items("opini.jsonl"))
+    assert len(site.requests) == asked
+    assert other.returncode == 2, other.log
+    assert (
+        "The crawl cannot start: base_url=http://127.0.0.1:9 is not the site of the archive"
+        f" replay=data/archive holds ({base_url}): leave base_url out\n"
+    ) in other.log
+
+
+def archive_of(folder: Path, run_id: str, urls: list[str], info: dict[str, str]) -> None:
+    """An archive file of the pages at ``urls``, its ``warcinfo`` fields ``info``."""
+    files = WarcFiles(folder, run_id, 10**9, info)
+    for url in urls:
+        moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        files.write(Request(url), HtmlResponse(url, body=b"<html></html>"), moment)
+    files.close()
+
+
+A = ["http://a.example/robots.txt", "http://a.example/", "http://a.example/1/"]
+B = ["https://b.example:8443/", "data:text/html,not-of-the-web"]
+NONE = ["data:text/html,not-of-the-web"]
+
+
+@pytest.mark.parametrize(
+    ("archived", "given", "site"),
+    [
+        ([({}, A)], None, "http://a.example"),
+        ([({SITE_FIELD: "http://a.example/id"}, A)], None, "http://a.example/id"),
+        ([({}, A), ({SITE_FIELD: "http://a.example"}, [])], None, "http://a.example"),
+        ([({}, A), ({}, B)], "https://b.example:8443", "https://b.example:8443"),
+        ([({}, NONE)], "http://c.example", "http://c.example"),
+    ],
+)
+def test_a_replay_is_of_the_one_site_its_archive_holds_or_of_the_one_named(
+    archived: list[tuple[dict[str, str], list[str]]], given: str | None, site: str, tmp_path: Path
+) -> None:
+    """The site a file's warcinfo names, else (another tool's file, or one written before
+    the field) the sites its responses are of."""
+    for number, (info, urls) in enumerate(archived):
+        archive_of(tmp_path, str(number), urls, info)
+
+    assert site_of_replay(tmp_path, given) == site
+
+
+@pytest.mark.parametrize(
+    ("archived", "given", "message"),
+    [
+        (
+            [({}, A), ({}, B)],
+            None,
+            "replay={}: the archive holds several sites (http://a.example,"
+            " https://b.example:8443): give -a base_url=",
+        ),
+        ([({}, NONE)], None, "replay={}: the archive tells no site: give -a base_url="),
+        (
+            [({}, A), ({}, B)],
+            "http://c.example",
+            "base_url=http://c.example is not the site of the archive replay={} holds"
+            " (http://a.example, https://b.example:8443): give one of them",
+        ),
+        ([], None, "replay={}: no WARC files there"),
+    ],
+)
+def test_a_replay_whose_site_is_unknown_or_contradicted_cannot_start(
+    archived: list[tuple[dict[str, str], list[str]]],
+    given: str | None,
+    message: str,
+    tmp_path: Path,
+) -> None:
+    for number, (info, urls) in enumerate(archived):
+        archive_of(tmp_path, str(number), urls, info)
+
+    with pytest.raises(ArchiveUnusable) as refused:
+        site_of_replay(tmp_path, given)
+    assert str(refused.value) == message.format(tmp_path)

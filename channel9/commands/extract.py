@@ -37,6 +37,7 @@ from channel9.archive import (
     WARC_VERSION,
     damage_at,
     readable_responses,
+    target,
     warc_files,
 )
 from channel9.card import counted
@@ -146,11 +147,6 @@ def host_of(url: str) -> str:
     with suppress(UnicodeError):  # no IDN (an empty or too long label): compared as it is
         host = host.encode("idna").decode("ascii")
     return host.removeprefix("www.")
-
-
-def target(record: WarcRecord) -> str:
-    """A record's ``WARC-Target-URI`` (WARC 1.0 writers may wrap it in angle brackets)."""
-    return (record.headers.get("WARC-Target-URI") or "").strip("<>")
 
 
 def is_html_page(record: WarcRecord, site: str | None) -> bool:

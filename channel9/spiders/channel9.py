@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from datetime import datetime, timezone, tzinfo
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -16,7 +17,7 @@ from scrapy.http import Response, TextResponse
 
 from channel9 import discovery, pages
 from channel9 import selectors as css
-from channel9.archive import ReplayMiddleware, fetched_at
+from channel9.archive import ReplayMiddleware, fetched_at, site_of_replay
 from channel9.arguments import Arguments
 from channel9.dates import zone_named
 from channel9.failures import Reason, announce_failure, asked_for, reason_of
@@ -87,6 +88,9 @@ class Channel9Spider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         if spider.args.replay:
+            # The site the archive holds, unless base_url names one it holds among others.
+            given = spider.args.base_url if "base_url" in kwargs else None
+            spider.base_url = site_of_replay(Path(spider.args.replay), given)
             # Read by the components (before they are built): pages from the archive.
             crawler.settings.set("CHANNEL9_REPLAY", spider.args.replay, priority="spider")
             crawler.signals.connect(spider.replay_the_rest, signal=signals.spider_idle)
