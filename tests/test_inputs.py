@@ -400,3 +400,28 @@ def test_a_time_zone_that_names_none_is_refused() -> None:
     assert str(refused.value) == (
         "CHANNEL9_TIMEZONE='Mars/Olympus' is not a time zone (an IANA name, such as Asia/Jakarta)"
     )
+
+
+def test_the_deploy_target_for_another_host_reads_as_its_comment_says(tmp_path: Path) -> None:
+    """The example in scrapy.cfg's comment, written out, is a target scrapyd-deploy takes."""
+    config = (Path(__file__).parent.parent / "scrapy.cfg").read_text(encoding="utf-8")
+    example = [line[4:] for line in config.splitlines() if line.startswith("#   ")]
+    (tmp_path / "scrapy.cfg").write_text(
+        config + "\n".join(line for line in example if "scrapyd-deploy" not in line) + "\n",
+        encoding="utf-8",
+    )
+
+    done = subprocess.run(
+        [Path(SCRAPY).with_name("scrapyd-client"), "targets"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [
+        *("default", "http://127.0.0.1:6800/"),
+        *("production", "http://scrapyd.example.org:6800/"),
+    ]
+    assert "scrapyd-deploy production" in example
