@@ -17,6 +17,7 @@ import os
 import re
 import tempfile
 import zlib
+from collections import Counter
 from collections.abc import Collection, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
@@ -68,9 +69,11 @@ KIND = "kind"
 KIND_FIELD = "Channel9-Kind"
 """A WARC field of each response record: what the crawl asked the page for (``home``,
 ``listing``, ``article``), so that a replay finds every article the archive holds."""
-SITE_FIELD = "channel9-base-url"
+SITE_FIELD = "Channel9-Base-URL"
 """A field of each archive file's ``warcinfo`` record: the site the crawl was of, its
 ``base_url``, so that a replay of the file needs none."""
+DEFAULT_PORTS = {"http": 80, "https": 443}
+"""The schemes of the web and the port each leaves unsaid."""
 SECRET_HEADERS = (b"Authorization", b"Proxy-Authorization", b"Cookie")
 GZIP_MEMBER = b"\x1f\x8b\x08"
 """How a gzip member begins (its magic number, then deflate): where a replay may read on
@@ -416,7 +419,8 @@ def warc_files(path: Path) -> list[Path]:
 
 def site_of_replay(path: Path, given: str | None) -> str:
     """The site a replay of the archive at ``path`` is of: ``given`` (its ``base_url``)
-    when the archive holds that site or tells none, else the one site it holds.
+    when the archive holds that site (the same origin, however spelt) or tells none, else
+    the one site it holds.
 
     :class:`ArchiveUnusable` for a ``given`` site the archive does not hold, and, when
     none is given, for an archive that holds several sites or tells none."""
@@ -425,41 +429,54 @@ def site_of_replay(path: Path, given: str | None) -> str:
     paths = [*warc_files(path), *opened]
     if not paths:
         raise ArchiveUnusable(f"replay={path}: no WARC files there")
-    sites = set().union(*map(sites_of, paths))
+    # Each site by its origin, as the last file naming it spells it.
+    held = {origin(site): site for site in map(site_of, paths) if site is not None}
+    sites = ", ".join(sorted(held.values()))
     if given is not None:
-        if sites and not {given, origin(given)} & sites:
-            hint = "leave base_url out" if len(sites) == 1 else "give one of them"
+        if held and origin(given) not in held:
+            hint = "leave base_url out" if len(held) == 1 else "give one of them"
             raise ArchiveUnusable(
                 f"base_url={given} is not the site of the archive replay={path} holds"
-                f" ({', '.join(sorted(sites))}): {hint}"
+                f" ({sites}): {hint}"
             )
         return given
-    if len(sites) == 1:
-        return sites.pop()
-    held = f"holds several sites ({', '.join(sorted(sites))})" if sites else "tells no site"
-    raise ArchiveUnusable(f"replay={path}: the archive {held}: give -a base_url=")
+    if len(held) == 1:
+        return held.popitem()[1]
+    said = f"holds several sites ({sites})" if held else "tells no site"
+    raise ArchiveUnusable(f"replay={path}: the archive {said}: give -a base_url=")
 
 
-def sites_of(path: Path) -> set[str]:
-    """The sites a WARC file holds: the one its ``warcinfo`` record names
-    (:data:`SITE_FIELD`), or for a file that names none (another tool's, or written before
-    the field was) the origins (``scheme://host[:port]``) of its http(s) responses.
+def site_of(path: Path) -> str | None:
+    """The site a WARC file holds: the one its ``warcinfo`` record names
+    (:data:`SITE_FIELD`); in a file that names none (another tool's, or one written before
+    the field was) the origin of its first home-page record, where the crawl began
+    whatever that redirected to; else the commonest origin of its article records, else
+    of its http(s) responses (a sitemap or a redirect elsewhere is one among many).
 
     Damage ends the reading without a word: the replay's index names it."""
-    sites = set()
+    articles: Counter[str] = Counter()
+    responses: Counter[str] = Counter()
     kinds = WarcRecordType.warcinfo | WarcRecordType.response
     with path.open("rb") as file, suppress(OSError):
         for record in ArchiveIterator(file, record_types=kinds, parse_http=False):
             if record.record_type == WarcRecordType.warcinfo:
                 site = warc_fields(record.reader.read()).get(SITE_FIELD)
-                if site:
-                    return {site}
-            else:
-                url = target(record)
-                with suppress(ValueError):  # a malformed URI: no site of the web
-                    if urlsplit(url).scheme.lower() in ("http", "https"):
-                        sites.add(origin(url))
-    return sites
+                if site and web_origin(site):
+                    return site
+                continue
+            where = web_origin(target(record))
+            if where is None:
+                continue
+            kind = record.headers.get(KIND_FIELD)
+            if kind == "home":
+                return where
+            if kind == "article":
+                articles[where] += 1
+            responses[where] += 1
+    for counted in (articles, responses):
+        if counted:
+            return counted.most_common(1)[0][0]
+    return None
 
 
 def warc_fields(block: bytes) -> dict[str, str]:
@@ -478,9 +495,27 @@ def target(record: WarcRecord) -> str:
 
 
 def origin(url: str) -> str:
-    """The ``scheme://host[:port]`` of a URL."""
+    """The ``scheme://host[:port]`` of a URL as browsers compare them: the scheme and the
+    host in lower case, the scheme's default port left out. :class:`ValueError` for a
+    port that is none."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6, bracketed again
+        host = f"[{host}]"
+    if parts.port is not None and parts.port != DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{parts.port}"
+    return f"{scheme}://{host}"
+
+
+def web_origin(url: str) -> str | None:
+    """The origin of an http(s) URL; ``None`` for another scheme or a malformed URL."""
+    try:
+        if urlsplit(url).scheme.lower() in DEFAULT_PORTS:
+            return origin(url)
+    except ValueError:
+        pass
+    return None
 
 
 def index(

@@ -28,6 +28,7 @@ from warcio.archiveiterator import ArchiveIterator
 from channel9 import signals
 from channel9.addon import Channel9
 from channel9.archive import (
+    KIND,
     SITE_FIELD,
     ArchiveMiddleware,
     ArchiveUnusable,
@@ -52,6 +53,7 @@ from tests.conftest import (
     STATE,
     Crawl,
     FullDisk,
+    archived,
     crawl,
     interrupt,
     items_of,
@@ -600,19 +602,6 @@ def test_a_replay_skips_and_names_a_damaged_record_and_reads_the_records_after_i
     assert DAMAGED_ONCE.search(replay.log), replay.log
 
 
-def archived(folder: Path, count: int) -> Path:
-    """An archive file holding ``count`` pages, ``http://127.0.0.1/<n>/`` fetched on the
-    n+1st of January 2026."""
-    files = WarcFiles(folder, "run", 10**9, {})
-    for n in range(count):
-        url = f"http://127.0.0.1/{n}/"
-        body = random.Random(n).randbytes(3000)
-        moment = datetime(2026, 1, 1 + n, tzinfo=timezone.utc)
-        files.write(Request(url), HtmlResponse(url, body=body), moment)
-    (path,) = files.close()
-    return path
-
-
 def replay_of(folder: Path) -> Crawler:
     """A crawler whose run would replay the archive at ``folder``."""
     return get_crawler(
@@ -712,7 +701,7 @@ def test_a_replay_takes_its_site_from_the_archive(
     )
     other = crawl(tmp_path, "http://127.0.0.1:9", "-a", "replay=data/archive", *OPINI)
 
-    assert f"\r\n{SITE_FIELD}: {base_url}\r\n" in info
+    assert f"\r\nChannel9-Base-URL: {base_url}\r\n" in info
     assert replay.returncode == 0, replay.stderr
     assert by_url(run.items("r.jsonl")) == by_url(run.items("opini.jsonl"))
     assert len(site.requests) == asked
@@ -724,17 +713,37 @@ def test_a_replay_takes_its_site_from_the_archive(
 
 
 def archive_of(folder: Path, run_id: str, urls: list[str], info: dict[str, str]) -> None:
-    """An archive file of the pages at ``urls``, its ``warcinfo`` fields ``info``."""
+    """An archive file of the pages at ``urls``, its ``warcinfo`` fields ``info``; a URL
+    written ``KIND URL`` was asked for as that kind of page (``home``, ``article``)."""
     files = WarcFiles(folder, run_id, 10**9, info)
-    for url in urls:
+    for page in urls:
+        kind, _, url = page.rpartition(" ")
         moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
-        files.write(Request(url), HtmlResponse(url, body=b"<html></html>"), moment)
+        request = Request(url, meta={KIND: kind} if kind else {})
+        files.write(request, HtmlResponse(url, body=b"<html></html>"), moment)
     files.close()
 
 
 A = ["http://a.example/robots.txt", "http://a.example/", "http://a.example/1/"]
 B = ["https://b.example:8443/", "data:text/html,not-of-the-web"]
 NONE = ["data:text/html,not-of-the-web"]
+REDIRECTED = [
+    "http://a.example/robots.txt",
+    "https://cdn.example/sitemap.xml",
+    "https://cdn.example/sitemap-2.xml",
+    "home http://a.example/",
+    "home https://www.a.example/",
+    "article https://www.a.example/1/",
+]
+"""A crawl begun at http://a.example, sent on to https://www.a.example."""
+WWW = [
+    "https://cdn.example/sitemap.xml",
+    "https://cdn.example/sitemap-2.xml",
+    "article http://a.example/1/",
+    "article https://www.a.example/1/",
+    "article https://www.a.example/2/",
+]
+"""Articles found through a sitemap on another host, one redirected to www."""
 
 
 @pytest.mark.parametrize(
@@ -745,13 +754,37 @@ NONE = ["data:text/html,not-of-the-web"]
         ([({}, A), ({SITE_FIELD: "http://a.example"}, [])], None, "http://a.example"),
         ([({}, A), ({}, B)], "https://b.example:8443", "https://b.example:8443"),
         ([({}, NONE)], "http://c.example", "http://c.example"),
+        ([({}, REDIRECTED)], None, "http://a.example"),
+        ([({}, WWW)], None, "https://www.a.example"),
+        ([({}, REDIRECTED), ({}, A)], None, "http://a.example"),
+        (
+            [({SITE_FIELD: "HTTPS://Channel9.id:443"}, NONE)],
+            "https://channel9.id/",
+            "https://channel9.id/",
+        ),
+        (
+            [({SITE_FIELD: "http://a.example/id"}, NONE)],
+            "HTTP://A.EXAMPLE:80",
+            "HTTP://A.EXAMPLE:80",
+        ),
+        ([({}, B)], "https://B.example:8443/news", "https://B.example:8443/news"),
+        (
+            [
+                ({SITE_FIELD: "https://Channel9.id"}, NONE),
+                ({SITE_FIELD: "https://channel9.id:443"}, NONE),
+            ],
+            None,
+            "https://channel9.id:443",
+        ),
     ],
 )
 def test_a_replay_is_of_the_one_site_its_archive_holds_or_of_the_one_named(
     archived: list[tuple[dict[str, str], list[str]]], given: str | None, site: str, tmp_path: Path
 ) -> None:
     """The site a file's warcinfo names, else (another tool's file, or one written before
-    the field) the sites its responses are of."""
+    the field) where its home page was asked, else where most of its articles (or
+    responses) are; a site named in another case, with its default port or a path is the
+    same site."""
     for number, (info, urls) in enumerate(archived):
         archive_of(tmp_path, str(number), urls, info)
 
