@@ -1,21 +1,27 @@
-"""Shared test helpers: the fake site on 127.0.0.1 and the real ``scrapy crawl``."""
+"""Shared test helpers: the fake site on 127.0.0.1, the real ``scrapy crawl``, the lines of
+run files and archive files."""
 
 from __future__ import annotations
 
 import io
 import json
 import os
+import random
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from scrapy import Request
+from scrapy.http import HtmlResponse
 
+from channel9.archive import WarcFiles
 from channel9.demo.site import FakeSite, serve
 
 SCRAPY = str(Path(sys.executable).with_name("scrapy"))
@@ -26,6 +32,48 @@ FAST = [
 
 
 STATE = "data/channel9-state.sqlite3"
+SITE = "https://channel9.id"
+
+
+def article(slug: str, day: str | None = "2024-05-01", **fields: Any) -> dict[str, Any]:
+    """An article as a run file holds it."""
+    return {
+        "url": f"{SITE}/{slug}/",
+        "title": f"Judul {slug}",
+        "category": "Nasional",
+        "categories": ["Nasional"],
+        "tags": [],
+        "author": None,
+        "published_date": day,
+        "published_at": None,
+        "published_raw": day,
+        "published_source": "time" if day else None,
+        "dateline": None,
+        "text": "Paragraf satu.\n\nParagraf dua.",
+        "editor": None,
+        "image_url": None,
+        "image_caption": None,
+        "crawled_at": "2024-05-03T01:02:03+00:00",
+        **fields,
+    }
+
+
+def lines(*articles: dict[str, Any]) -> bytes:
+    """The articles as a run file's lines."""
+    return b"".join(json.dumps(a, ensure_ascii=False).encode() + b"\n" for a in articles)
+
+
+def archived(folder: Path, count: int) -> Path:
+    """An archive file holding ``count`` pages, ``http://127.0.0.1/<n>/`` fetched on the
+    n+1st of January 2026."""
+    files = WarcFiles(folder, "run", 10**9, {})
+    for n in range(count):
+        url = f"http://127.0.0.1/{n}/"
+        body = random.Random(n).randbytes(3000)
+        moment = datetime(2026, 1, 1 + n, tzinfo=timezone.utc)
+        files.write(Request(url), HtmlResponse(url, body=body), moment)
+    (path,) = files.close()
+    return path
 
 
 def run_files(workdir: Path) -> list[Path]:

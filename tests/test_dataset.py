@@ -10,7 +10,6 @@ import subprocess
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -20,37 +19,7 @@ from channel9.dataset import Filters, Unreadable, locate, reread
 from channel9.dataset import article as article_of
 from channel9.demo.site import FakeSite, serve
 from channel9.incremental.store import CrawlState
-from tests.conftest import SCHEMA, SCRAPY, crawl
-
-SITE = "https://channel9.id"
-
-
-def article(slug: str, day: str | None = "2024-05-01", **fields: Any) -> dict[str, Any]:
-    """An article as a run file holds it."""
-    return {
-        "url": f"{SITE}/{slug}/",
-        "title": f"Judul {slug}",
-        "category": "Nasional",
-        "categories": ["Nasional"],
-        "tags": [],
-        "author": None,
-        "published_date": day,
-        "published_at": None,
-        "published_raw": day,
-        "published_source": "time" if day else None,
-        "dateline": None,
-        "text": "Paragraf satu.\n\nParagraf dua.",
-        "editor": None,
-        "image_url": None,
-        "image_caption": None,
-        "crawled_at": "2024-05-03T01:02:03+00:00",
-        **fields,
-    }
-
-
-def lines(*articles: dict[str, Any]) -> bytes:
-    return b"".join(json.dumps(a, ensure_ascii=False).encode() + b"\n" for a in articles)
-
+from tests.conftest import SCHEMA, SCRAPY, SITE, article, crawl, lines
 
 A_1 = article("a", "2024-05-02")
 A_2 = article("a", "2024-05-02", title="Judul a, diperbaiki")
@@ -897,3 +866,71 @@ def test_a_label_with_a_bar_keeps_the_cards_table_whole(tmp_path: Path) -> None:
     assert dataset(tmp_path, "-o", "ds.csv", *NO_STATE).returncode == 0
 
     assert "\n| Hukum \\| Kriminal | 1 |\n" in (tmp_path / "ds.md").read_text(encoding="utf-8")
+
+
+def test_a_crawl_ending_as_the_files_are_listed_does_not_stop_the_build(versions: Path) -> None:
+    """A cron crawl may end while the build lists the run files: its file, listed or not,
+    is no run the build left out (the runs are read first; the next build has it)."""
+    script = """
+from pathlib import Path
+
+from scrapy.cmdline import execute
+
+import channel9.commands.dataset as command
+from channel9.incremental.store import CrawlState
+
+listed = command.run_files
+
+
+def then_a_crawl_ends(sources):
+    files = listed(sources)
+    late = Path("data/channel9-3.jsonl")
+    late.write_text('{"url": "https://channel9.id/z/"}\\n', encoding="utf-8")
+    state = CrawlState("data/channel9-state.sqlite3")
+    state.start_run("3", "2024-06-12T00:00:00+00:00", str(late.resolve()))
+    state.finish_run("3", "2024-06-12T00:10:00+00:00", "finished", None, [], 1, 0, {})
+    state.close()
+    return files
+
+
+command.run_files = then_a_crawl_ends
+execute(["scrapy", "dataset", "-o", "ds.jsonl"])
+"""
+
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=versions,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("5 articles from 2 run files written to ds.jsonl")
+
+
+def test_a_run_without_an_output_is_no_run_left_out(versions: Path) -> None:
+    """A run recorded without an output file (a crawl given no feed) is not taken for
+    one whose file, ``None``, was not read."""
+    state = CrawlState(versions / "data/channel9-state.sqlite3")
+    state.start_run("9", "2024-06-20T00:00:00+00:00", None)
+    state.finish_run("9", "2024-06-20T00:01:00+00:00", "finished", None, [], 5, 0, {})
+    state.close()
+    (versions / "None").write_text("", encoding="utf-8")
+
+    done = dataset(versions, "-o", "ds.jsonl")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+
+
+def test_damaged_refusals_beside_the_state_do_not_stop_the_build(versions: Path) -> None:
+    """The refused runs wrote no file: the build does not read them, nor fails on them."""
+    refusals = versions / "data/channel9-state.sqlite3.refused"
+    refusals.write_bytes(b'\n{"run_id": "3", "sta\n')
+
+    done = dataset(versions, "-o", "ds.jsonl")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
