@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = ROOT / "channel9" / "demo" / "run.sh"
@@ -18,16 +19,18 @@ BIN = Path(sys.executable).parent
 SITE = [sys.executable, "-m", "channel9.demo"]
 
 
-def demo(workdir: Path, path: str = str(BIN)) -> subprocess.CompletedProcess[str]:
-    """Runs the demo's sequence as ``make demo`` does, in ``workdir``, with ``path``
-    (the folders of its ``scrapy`` and ``python``) first in PATH."""
+def demo(
+    workdir: Path, path: str = str(BIN), folder: str = "demo"
+) -> subprocess.CompletedProcess[str]:
+    """Runs the demo's sequence as ``make demo`` does, in ``workdir``, into ``folder``,
+    with ``path`` (the folders of its ``scrapy`` and ``python``) first in PATH."""
     env = {
         **os.environ,
         "PATH": f"{path}:{os.environ['PATH']}",
         "SCRAPY_SETTINGS_MODULE": "channel9.settings",
     }
     return subprocess.run(
-        ["sh", str(RUN), "demo"], cwd=workdir, env=env, capture_output=True, text=True, timeout=180
+        ["sh", str(RUN), folder], cwd=workdir, env=env, capture_output=True, text=True, timeout=180
     )
 
 
@@ -54,7 +57,37 @@ def test_demo_builds_the_dataset_offline_and_leaves_data_alone(tmp_path: Path) -
     assert runs[1].split()[-4:] == ["600", "0", "0", "ok"]
     assert len(list((folder / "data").glob("channel9-*.jsonl"))) == 1
     assert not (tmp_path / "data").exists()
+    assert (folder / ".channel9-demo").is_file()
     assert not is_served((folder / "site.txt").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("folder", [".", "project"])
+def test_demo_refuses_a_folder_it_did_not_make(folder: str, tmp_path: Path) -> None:
+    """`run.sh .` in the project would delete its data/: a folder that holds files and no
+    demo's marker is refused, and nothing in it is touched."""
+    project = tmp_path / "project"
+    kept = {
+        "data/channel9-state.sqlite3": "the state",
+        "data/channel9-20250101T000000Z.jsonl": "{}\n",
+        "channel9.parquet": "a dataset",
+        "site.txt": "notes",
+    }
+    for name, text in kept.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text, encoding="utf-8")
+
+    done = demo(project if folder == "." else tmp_path, folder=folder)
+
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"make demo: error: {folder} is not a demo's folder (no {folder}/.channel9-demo),"
+        " nor empty: name a new one\n"
+    )
+    assert {
+        str(path.relative_to(project)): path.read_text(encoding="utf-8")
+        for path in project.rglob("*")
+        if path.is_file()
+    } == kept
 
 
 def test_demo_stops_the_site_when_a_step_fails(tmp_path: Path) -> None:

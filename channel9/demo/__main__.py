@@ -2,7 +2,8 @@
 
 Anyone can crawl it offline, as `make demo` does. Once the site answers, one line with its
 address is printed (and flushed), so that a script can wait for that line; Ctrl-C or
-SIGTERM stop it with exit status 0. A port that cannot be had is a one-line error, exit 2.
+SIGTERM stop it with exit status 0 (their handlers are POSIX's, as the project's file
+locks are). A port that cannot be had is a one-line error, exit 2.
 """
 
 from __future__ import annotations
@@ -10,25 +11,15 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 from contextlib import ExitStack
 from datetime import datetime
-from types import FrameType
 
 from channel9.demo.site import JAKARTA, FakeSite, serve
 
 PROG = "python -m channel9.demo"
 START = datetime(2025, 1, 6, 8, 0, tzinfo=JAKARTA)
 """The first article's time: a fixed past, so the demo's dataset is the same on any day."""
-
-
-class Stopped(Exception):
-    """SIGTERM or SIGINT arrived: the server is to stop."""
-
-
-def stop(signum: int, frame: FrameType | None) -> None:
-    """Ends the serving: a signal handler, so that a stop leaves through ``serve``'s
-    cleanup and the exit status is 0."""
-    raise Stopped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,22 +42,21 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--articles must be 1 or more")
     if not 0 <= args.port <= 65535:
         parser.error("--port must be 0 to 65535")
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        site = FakeSite(count=args.articles, seed=args.seed, start=START, doors=True)
-        with ExitStack() as served:
-            try:
-                url = served.enter_context(serve(site, args.host, args.port))
-            except OSError as error:
-                where = f"{args.host}:{args.port}"
-                print(f"{PROG}: error: cannot serve on {where}: {error.strerror}", file=sys.stderr)
-                return 2
-            print(f"Serving {args.articles} articles at {url}/ (Ctrl-C stops it)", flush=True)
-            while True:
-                signal.pause()
-    except Stopped:
-        return 0
+    # A signal ends the wait below, so that the server stops through serve's cleanup.
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopped.set())
+    signal.signal(signal.SIGINT, lambda signum, frame: stopped.set())
+    site = FakeSite(count=args.articles, seed=args.seed, start=START, doors=True)
+    with ExitStack() as served:
+        try:
+            url = served.enter_context(serve(site, args.host, args.port))
+        except OSError as error:
+            where = f"{args.host}:{args.port}"
+            print(f"{PROG}: error: cannot serve on {where}: {error.strerror}", file=sys.stderr)
+            return 2
+        print(f"Serving {args.articles} articles at {url}/ (Ctrl-C stops it)", flush=True)
+        stopped.wait()
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The demo (`make demo`): the project from crawl to dataset, offline, in about a minute.
 #
-# Usage: sh channel9/demo/run.sh FOLDER, with the project's scrapy and python first in PATH.
+# Usage: sh channel9/demo/run.sh FOLDER, with the project's scrapy and python first in PATH;
+# FOLDER new, empty or an earlier demo's.
 # Serves the fake site (python -m channel9.demo) on 127.0.0.1, crawls it into FOLDER (run
 # files, state and archive in FOLDER/data, never data/), builds FOLDER/channel9.parquet
 # with its card and plot, shows the runs, and stops the site, also when a step fails: the
@@ -9,10 +10,17 @@
 set -eu
 
 folder=${1:?usage: sh channel9/demo/run.sh FOLDER}
-# Each demo starts afresh: the site's port, and so the address the state knows, changes
-# from one demo to the next.
-rm -rf "$folder/data" "$folder"/channel9.* "$folder/site.txt"
+# Each demo starts afresh, deleting the last one's files; so FOLDER is new, empty or a
+# demo's (it holds this marker): `run.sh .` must never delete the project's data/.
+marker="$folder/.channel9-demo"
+if [ -d "$folder" ] && [ ! -f "$marker" ] && [ -n "$(ls -A "$folder")" ]; then
+    echo "make demo: error: $folder is not a demo's folder (no $marker), nor empty: name a new one" >&2
+    exit 2
+fi
 mkdir -p "$folder"
+echo "A demo's folder: make demo (channel9/demo/run.sh) deletes its files." >"$marker"
+# The site's port, and so the address the state knows, changes from one demo to the next.
+rm -rf "$folder/data" "$folder"/channel9.* "$folder/site.txt"
 
 python -m channel9.demo >"$folder/site.txt" &
 site=$!
