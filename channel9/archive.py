@@ -18,7 +18,7 @@ import re
 import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -561,10 +561,13 @@ def index(
     return {url: capture for url, (_, capture) in latest.items()}, damaged
 
 
-def readable_responses(path: Path, damaged: list[dict[str, object]]) -> Iterator[WarcRecord]:
+def readable_responses(
+    path: Path, damaged: list[dict[str, object]], checked: Checked | None = None
+) -> Iterator[WarcRecord]:
     """The response records of a WARC file that its digests vouch for, their HTTP headers
     parsed; each damaged record or stretch met instead is logged and added to
     ``damaged``: its ``file``, byte ``offset`` and ``why``, one per offset, in file order.
+    ``checked`` is told how far the damage is looked for, before the first record.
 
     The reader alone can stop early without an error (at a last gzip member cut short, a
     header cut a few bytes in) or take a garbled header for a record of some other type:
@@ -574,7 +577,7 @@ def readable_responses(path: Path, damaged: list[dict[str, object]]) -> Iterator
     appended, a member garbled), each record being one; an uncompressed file from the
     end of a damaged record, as long as its end can be told."""
     first = len(damaged)
-    for damage in damaged_stretches(path):
+    for damage in damaged_stretches(path, checked):
         _tell(damaged, first, damage)
     unread = {damage["offset"] for damage in damaged[first:]}
     gzipped = path.name.endswith(".gz")
@@ -664,7 +667,11 @@ def damage_at(path: Path, offset: int, why: str) -> dict[str, object]:
     return {"file": str(path), "offset": offset, "why": why}
 
 
-def damaged_stretches(path: Path) -> list[dict[str, object]]:
+Checked = Callable[[int], object]
+"""Told the offset up to which a file is checked, as the check goes (a progress meter)."""
+
+
+def damaged_stretches(path: Path, checked: Checked | None = None) -> list[dict[str, object]]:
     """Each stretch of a WARC file that is not whole records, as a damage.
 
     The gzip members, or the records of an uncompressed file, must follow one another
@@ -672,11 +679,13 @@ def damaged_stretches(path: Path) -> list[dict[str, object]]:
     with path.open("rb") as file:
         size = os.fstat(file.fileno()).st_size
         gzipped = path.name.endswith(".gz")
-        stretches = gzip_stretches(file, size) if gzipped else record_stretches(file, size)
+        stretches = (gzip_stretches if gzipped else record_stretches)(file, size, checked)
         return [damage_at(path, offset, why) for offset, why in stretches]
 
 
-def gzip_stretches(file: BinaryIO, size: int) -> Iterator[tuple[int, str]]:
+def gzip_stretches(
+    file: BinaryIO, size: int, checked: Checked | None = None
+) -> Iterator[tuple[int, str]]:
     """Where each stretch of a gzipped file that is no whole gzip member begins, and why.
 
     One cut short (the file cut off, a killed writer's last record), garbled, or bytes
@@ -689,6 +698,8 @@ def gzip_stretches(file: BinaryIO, size: int) -> Iterator[tuple[int, str]]:
             offset = next_member(file, offset)
         else:
             offset = end
+        if checked is not None:
+            checked(size if offset is None else offset)
 
 
 def member_end(file: BinaryIO, offset: int) -> int | None:
@@ -734,7 +745,9 @@ def next_member(file: BinaryIO, offset: int) -> int | None:
             position += len(chunk) - len(GZIP_MEMBER) + 1
 
 
-def record_stretches(file: BinaryIO, size: int) -> Iterator[tuple[int, str]]:
+def record_stretches(
+    file: BinaryIO, size: int, checked: Checked | None = None
+) -> Iterator[tuple[int, str]]:
     """Where each record of an uncompressed file that is not whole, or whose header is
     not text, begins, and why.
 
@@ -751,6 +764,8 @@ def record_stretches(file: BinaryIO, size: int) -> Iterator[tuple[int, str]]:
         if CONTROL.search(header):
             yield offset, "malformed record: its header holds control bytes (zeroed?)"
         offset = end
+        if checked is not None:
+            checked(offset)
 
 
 class NotWhole(Exception):

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from channel9.failures import StartupError
+from channel9.site import SITE
 
 KNOWN = ("base_url", "categories", "max_pages", "since", "full", "replay", "discover")
 SOURCES = ("listings", "feed", "sitemap")
@@ -31,7 +32,7 @@ class Arguments:
     """What a run was asked to do; ``docs/reference/arguments.md`` lists the arguments."""
 
     base_url: str = field(
-        default="https://channel9.id",
+        default=SITE,
         metadata={
             MEANING: "the site: every URL the spider builds comes from it, and only its host"
             " is crawled, so a mirror or a local copy is crawled the same way"

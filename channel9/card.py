@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from channel9.arguments import Arguments
 from channel9.dataset import (
     FIELDS,
     FORMATS,
@@ -31,10 +30,13 @@ from channel9.dataset import (
     Summary,
     parquet_schema,
 )
-from channel9.incremental.history import Run
+from channel9.site import SITE
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    # For the annotations only: the run history brings the crawl state's module along.
+    from channel9.incremental.history import Run
 
 STACKED = 8
 """Main categories the plot names; the others share one colour."""
@@ -275,7 +277,7 @@ def site_of(summary: Summary) -> str:
     """The site most articles come from (``https://host``); the spider's own by default,
     when there is no article to tell."""
     ranked = _ranked(summary.sites)
-    return ranked[0][0] if ranked else Arguments.base_url
+    return ranked[0][0] if ranked else SITE
 
 
 def host(site: str) -> str:

@@ -19,11 +19,11 @@ from datetime import date, datetime, timezone
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
 from channel9.items import Article
-from channel9.progress import Meter, tracked
+from channel9.meter import Meter, tracked
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -226,20 +226,24 @@ def build(
     listed: Mapping[str, Collection[str]],
     path: Path,
     suffix: str,
+    progress: TextIO | None = None,
 ) -> Built:
     """Writes the dataset of ``files`` (in run order: a later line wins) to ``path``, in
-    the format ``suffix`` names."""
+    the format ``suffix`` names; its progress on ``progress`` if it is a terminal (see
+    :class:`~channel9.meter.Meter`), none without."""
     try:
         size = sum(path.stat().st_size for path in files)
     except OSError as error:
         raise Unreadable(f"cannot read {error.filename}: {error.strerror}") from None
-    with Meter("Reading the run files", size, "B") as meter:
+    with Meter("Reading the run files", size, "B", progress) as meter:
         latest, broken, seen = locate(files, filters, listed, meter.advance)
     unknown = [key for key in filters.categories if key not in seen]
     if unknown:
         raise UnknownCategory(f"--category {unknown[0]} names no category of these articles")
     summary = Summary()
-    rows = tracked(reread(files, latest, listed), len(latest), "Writing the dataset", "article")
+    rows = tracked(
+        reread(files, latest, listed), len(latest), "Writing the dataset", "article", progress
+    )
     WRITERS[suffix](path, summary.counted(rows))
     return Built(files, broken, summary)
 

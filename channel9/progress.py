@@ -1,22 +1,23 @@
-"""Progress a person can follow: a crawl's line at a steady interval, and the progress
-of ``scrapy dataset`` and ``scrapy extract`` over large inputs."""
+"""The crawl's progress, a line at a steady interval that a person can follow (the
+commands' meters are :mod:`channel9.meter`'s)."""
 
 from __future__ import annotations
 
 import logging
 import math
-import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
-from typing import TYPE_CHECKING, NoReturn, TextIO, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
-from tqdm import tqdm
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
 
 from channel9 import signals as channel9_signals
+from channel9.card import counted
 from channel9.report import RunReport
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 Sample = tuple[float, int]
 """A moment (seconds, any origin) and the pages fetched by then."""
 
@@ -40,9 +40,11 @@ class CrawlProgress:
     """Logs a line every ``CHANNEL9_PROGRESS_INTERVAL`` seconds, and one as the run ends,
     with the pages fetched, the articles written, the pages to fetch and the pages failed.
 
-    Scrapy's own line (``LogStats``) counts responses and items; this one counts what the
-    run report counts (articles written by every feed, pages failed), and the requests the
-    crawl knows it has yet to make: those in the scheduler and the downloader. Once every
+    Scrapy's own line (``LogStats``, which the add-on turns off) counts responses and
+    items; this one counts what the run report counts (articles written by every feed,
+    pages failed), and the requests the crawl knows it has yet to make: those in the
+    scheduler and those in the downloader, told by Scrapy's stats. At the end it sets the
+    stats ``LogStats`` would have, ``responses_per_minute`` and ``items_per_minute``. Once every
     sitemap of the run is read and some named articles, the work ahead is known (the
     sitemaps name every article of the site, and the articles already exported are not
     asked for): the line then ends with an estimate of the time left, at the rate of the
@@ -66,6 +68,10 @@ class CrawlProgress:
         interval = crawler.settings.getfloat("CHANNEL9_PROGRESS_INTERVAL")
         if not interval:
             raise NotConfigured("CHANNEL9_PROGRESS_INTERVAL is 0: no progress lines")
+        extensions = build_component_list(crawler.settings.getwithbase("EXTENSIONS"))
+        if not any(issubclass(load_object(each), RunReport) for each in extensions):
+            # Its counts are the line's: without it, the line would fail at each interval.
+            raise NotConfigured("RunReport is turned off: no progress lines, which give its counts")
         progress = cls(crawler, interval)
         crawler.signals.connect(progress.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(progress.spider_closed, signal=signals.spider_closed)
@@ -74,7 +80,7 @@ class CrawlProgress:
         return progress
 
     def spider_opened(self) -> None:
-        self.report = self.crawler.get_extension(RunReport)
+        self.report = self.crawler.get_extension(RunReport)  # enabled, as from_crawler saw
         self.task = create_looping_call(self.log)
         # No line of zeros at the start: the first says something.
         self.task.start(self.interval, now=False)
@@ -107,6 +113,21 @@ class CrawlProgress:
             self.pages(), self.report.exported, None, len(self.report.failed), None
         )
         logger.info("Progress at the end: %s", said)
+        self.set_rates()
+
+    def set_rates(self) -> None:
+        """Sets the stats ``LogStats`` sets at the end: responses and items per minute
+        over the run (None when it took no time), on its whole duration (``LogStats``
+        leaves out the days of a run of more than one)."""
+        stats = self.crawler.stats
+        assert stats is not None
+        start, finish = stats.get_value("start_time"), stats.get_value("finish_time")
+        minutes = (finish - start).total_seconds() / 60 if start and finish else 0
+        for name, count in (
+            ("responses_per_minute", "response_received_count"),
+            ("items_per_minute", "item_scraped_count"),
+        ):
+            stats.set_value(name, stats.get_value(count, 0) / minutes if minutes else None)
 
     def pages(self) -> int:
         """Pages fetched: responses received, from the site or the archive."""
@@ -114,13 +135,19 @@ class CrawlProgress:
         return int(self.crawler.stats.get_value("response_received_count", 0))
 
     def waiting(self) -> int | None:
-        """Requests the crawl has yet to make: in the scheduler (None when it cannot tell
-        how many it holds) and in the downloader, waiting for their turn or under way."""
-        engine = self.crawler.engine
-        scheduler = engine.scheduler
-        if not isinstance(scheduler, Sized):
+        """Requests the crawl has yet to make, as Scrapy's stats tell: in the scheduler
+        (None when the scheduler keeps no stats) and in the downloader, waiting for their
+        turn or under way."""
+        stats = self.crawler.stats
+        assert stats is not None
+        enqueued = stats.get_value("scheduler/enqueued")
+        if enqueued is None:
             return None
-        return len(scheduler) + len(engine.downloader.active)
+        scheduled = enqueued - stats.get_value("scheduler/dequeued", 0)
+        answered = sum(
+            stats.get_value(f"downloader/{name}_count", 0) for name in ("response", "exception")
+        )
+        return scheduled + stats.get_value("downloader/request_count", 0) - answered
 
 
 def progress_line(
@@ -129,17 +156,12 @@ def progress_line(
     """The line, e.g. ``1,240 pages fetched, 310 articles written, 2,035 pages to fetch,
     3 failed; about 1 h 20 min left`` (without what is not known: ``waiting`` or ``left``
     None)."""
-    parts = [f"{pages:,} {plural(pages, 'page')} fetched"]
-    parts.append(f"{written:,} {plural(written, 'article')} written")
+    parts = [f"{counted(pages, 'page')} fetched", f"{counted(written, 'article')} written"]
     if waiting is not None:
-        parts.append(f"{waiting:,} {plural(waiting, 'page')} to fetch")
+        parts.append(f"{counted(waiting, 'page')} to fetch")
     parts.append(f"{failed:,} failed")
     said = ", ".join(parts)
     return said if left is None else f"{said}; {duration(left)} left"
-
-
-def plural(number: int, thing: str) -> str:
-    return thing if number == 1 else thing + "s"
 
 
 def time_left(waiting: int, samples: Sequence[Sample]) -> float | None:
@@ -165,98 +187,3 @@ def duration(seconds: float) -> str:
     if hours:
         return f"about {hours} h {minutes} min" if minutes else f"about {hours} h"
     return f"about {minutes} min"
-
-
-EVERY = 30.0
-"""Seconds between two plain progress lines (and before the first)."""
-SHOWN_AFTER = 2.0
-"""Seconds before a progress bar shows: a small input draws none."""
-
-
-class Meter:
-    """The progress of a command through ``total`` (bytes when ``unit`` is ``B``), on
-    ``stream`` (stderr: stdout may be the command's data).
-
-    On a terminal, a bar (tqdm) that shows once the work has taken :data:`SHOWN_AFTER`
-    seconds and is gone when it ends. Elsewhere (a log, cron's mail) a plain line every
-    :data:`EVERY` seconds, the first :data:`EVERY` seconds after the start, such as
-    ``Reading x.warc.gz: 1.2 GB of 3.0 GB (40%)`` or ``Writing: 2 of 5 articles (40%)``:
-    an input read in less says nothing, and none is said at the end, where the command's
-    own summary follows."""
-
-    def __init__(
-        self,
-        what: str,
-        total: int,
-        unit: str,
-        stream: TextIO | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.what = what
-        self.total = total
-        self.unit = unit
-        self.stream = stream or sys.stderr
-        self.clock = clock
-        self.done = 0
-        self.next_line = clock() + EVERY
-        self.bar: tqdm[NoReturn] | None = None
-        if self.stream.isatty():
-            self.bar = tqdm(
-                desc=what,
-                total=total,
-                unit=unit,
-                unit_scale=unit == "B",
-                file=self.stream,
-                delay=SHOWN_AFTER,
-                leave=False,
-            )
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-    def advance(self, amount: int) -> None:
-        """``amount`` more of the total is done."""
-        self.done += amount
-        if self.bar is not None:
-            self.bar.update(amount)
-            return
-        now = self.clock()
-        if now >= self.next_line:
-            self.next_line = now + EVERY
-            share = self.done / self.total if self.total else 1.0
-            if self.unit == "B":
-                done = f"{in_bytes(self.done)} of {in_bytes(self.total)}"
-            else:
-                done = f"{self.done:,} of {self.total:,} {plural(self.total, self.unit)}"
-            self.stream.write(f"{self.what}: {done} ({share:.0%})\n")
-            self.stream.flush()
-
-
-def in_bytes(number: int) -> str:
-    """A size as people read it: ``512 B``, ``1.5 kB``, ``3.0 GB``."""
-    for size, name in ((10**9, "GB"), (10**6, "MB"), (10**3, "kB")):
-        if number >= size:
-            return f"{number / size:.1f} {name}"
-    return f"{number} B"
-
-
-def tracked(
-    items: Iterable[T], total: int, what: str, unit: str, stream: TextIO | None = None
-) -> Iterator[T]:
-    """The items, one at a time, their progress shown by a :class:`Meter`."""
-    with Meter(what, total, unit, stream) as meter:
-        for item in items:
-            yield item
-            meter.advance(1)
-
-
-def say(line: str, stream: TextIO) -> None:
-    """Writes the line to ``stream`` in one write, a progress bar on it cleared first and
-    drawn again after, so that the two do not run into each other."""
-    with tqdm.external_write_mode(file=stream):
-        stream.write(line + "\n")
-        stream.flush()

@@ -47,5 +47,3 @@ FEED_STORE_EMPTY = False
 # A page yields one article (or a few links) and the pipelines are synchronous: Scrapy's
 # default of 100 starts 100 asyncio tasks per response for nothing (a quarter of the CPU).
 CONCURRENT_ITEMS = 1
-# The project's progress line (CHANNEL9_PROGRESS_INTERVAL) gives Scrapy's counts and more.
-LOGSTATS_INTERVAL = 0

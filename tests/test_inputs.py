@@ -200,7 +200,7 @@ def update(settings: dict[str, Any]) -> Settings:
         (
             "CHANNEL9_COLOUR",
             "unknown setting CHANNEL9_COLOUR: not one of the project's settings"
-            " (see channel9/addon.py and channel9/paths.py)",
+            " (see channel9/defaults.py and channel9/paths.py)",
         ),
     ],
 )

@@ -5,34 +5,29 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
+from tqdm import tqdm
 
-from channel9 import progress
+from channel9 import meter
 from channel9.addon import BadSetting, Channel9
 from channel9.commands.extract import Extraction
 from channel9.dataset import Filters, build
-from channel9.progress import (
-    CrawlProgress,
-    Meter,
-    duration,
-    in_bytes,
-    progress_line,
-    say,
-    time_left,
-)
+from channel9.demo.site import FakeSite, serve
+from channel9.meter import Meter, say
+from channel9.progress import CrawlProgress, duration, progress_line, time_left
 from channel9.report import RunReport
 from channel9.spiders.channel9 import Channel9Spider
-from tests.conftest import crawl
-from tests.test_archive import archived, record_starts
-from tests.test_dataset import article, lines
+from tests.conftest import archived, article, crawl, lines
 
 
 def crawler_of(**settings: object) -> Crawler:
@@ -83,23 +78,25 @@ def test_a_time_left_reads_in_minutes_hours_and_days(seconds: float, said: str) 
 
 def test_the_crawl_tells_its_counts_and_once_the_sitemaps_are_read_the_time_left() -> None:
     crawler = crawler_of()
-    assert crawler.stats is not None
+    stats = crawler.stats
+    assert stats is not None
     report = RunReport(crawler)
     extension = CrawlProgress(crawler, 60)
     extension.report = report
-    scheduler: list[object] = [object()] * 2000
-    active = {object() for _ in range(35)}
-    crawler.engine = SimpleNamespace(  # type: ignore[assignment]
-        scheduler=scheduler, downloader=SimpleNamespace(active=active)
-    )
 
-    def at(now: float, pages: int, written: int, failed: int) -> str:
-        crawler.stats.set_value("response_received_count", pages)
+    def at(now: float, pages: int, written: int, failed: int, **counts: int) -> str:
+        stats.set_value("response_received_count", pages)
+        for name, value in counts.items():
+            stats.set_value(name.replace("__", "/"), value)
         report.exported = written
         report.failed = {f"https://channel9.id/{n}/": {} for n in range(failed)}
         return extension.line(now)
 
-    assert at(0, 100, 20, 0) == (
+    # 2,000 requests in the scheduler; 40 sent to the downloader, 5 of them answered.
+    queued = {"scheduler__enqueued": 2100, "scheduler__dequeued": 100}
+    sent = {"downloader__request_count": 40, "downloader__response_count": 4}
+    sent["downloader__exception_count"] = 1
+    assert at(0, 100, 20, 0, **queued, **sent) == (
         "100 pages fetched, 20 articles written, 2,035 pages to fetch, 0 failed"
     )
     # The pages to fetch grow as listings are read: no time left until the sitemaps are.
@@ -113,9 +110,7 @@ def test_the_crawl_tells_its_counts_and_once_the_sitemaps_are_read_the_time_left
         "400 pages fetched, 310 articles written, 2,035 pages to fetch, 3 failed;"
         " about 1 h 8 min left"
     )
-    crawler.engine = SimpleNamespace(  # type: ignore[assignment]
-        scheduler=object(), downloader=SimpleNamespace(active=active)
-    )
+    stats.set_stats({"response_received_count": 430})  # a scheduler that keeps no stats
     assert at(660, 430, 330, 3) == "430 pages fetched, 330 articles written, 3 failed"
 
 
@@ -134,29 +129,88 @@ def test_an_interval_of_0_turns_the_line_off_and_a_negative_one_is_refused() -> 
         Channel9().update_settings(Settings({"CHANNEL9_PROGRESS_INTERVAL": "-1"}))
 
 
+def test_without_the_run_report_whose_counts_it_gives_there_is_no_line() -> None:
+    settings = {"EXTENSIONS": {CrawlProgress: 800}, "CHANNEL9_PROGRESS_INTERVAL": 60}
+    with pytest.raises(NotConfigured, match=r"^RunReport is turned off: no progress lines"):
+        CrawlProgress.from_crawler(get_crawler(Channel9Spider, settings))
+    settings["EXTENSIONS"] = {CrawlProgress: 800, "channel9.report.RunReport": 600}
+    assert CrawlProgress.from_crawler(get_crawler(Channel9Spider, settings)).interval == 60
+
+
+def test_the_add_on_turns_scrapys_own_line_off_unless_asked_for() -> None:
+    settings = Settings()
+    Channel9().update_settings(settings)
+    assert settings.getfloat("LOGSTATS_INTERVAL") == 0
+    settings = Settings({"LOGSTATS_INTERVAL": 60}, priority="cmdline")
+    Channel9().update_settings(settings)
+    assert settings.getfloat("LOGSTATS_INTERVAL") == 60
+
+
+START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("took", "responses", "items"),
+    [
+        (timedelta(seconds=90), 20.0, 8.0),
+        # A run of a day and a minute: 1,441 minutes, not 1.
+        (timedelta(days=1, minutes=1), 30 / 1441, 12 / 1441),
+        (timedelta(0), None, None),
+    ],
+)
+def test_the_end_sets_the_rates_scrapys_line_would_have(
+    took: timedelta, responses: float | None, items: float | None
+) -> None:
+    crawler = crawler_of()
+    stats = crawler.stats
+    assert stats is not None
+    stats.set_stats({"start_time": START, "finish_time": START + took})
+    stats.set_value("response_received_count", 30)
+    stats.set_value("item_scraped_count", 12)
+    extension = CrawlProgress(crawler, 60)
+    extension.report = RunReport(crawler)
+
+    extension.spider_closed()
+
+    assert stats.get_value("responses_per_minute") == responses
+    assert stats.get_value("items_per_minute") == items
+
+
 PERIODIC = re.compile(
     r"\[channel9\.progress\] INFO: Progress: [\d,]+ pages? fetched, [\d,]+ articles? written,"
-    r" [\d,]+ pages? to fetch, [\d,]+ failed(; (under a minute|about [\w ]+) left)?$"
+    r" (?P<waiting>[\d,]+) pages? to fetch, [\d,]+ failed(?P<left>; (under a minute|about [\w ]+)"
+    r" left)?$"
 )
 
 
-def test_a_crawl_says_its_progress_at_the_interval_and_at_the_end(
-    tmp_path: Path, base_url: str
-) -> None:
-    done = crawl(tmp_path, base_url, "-s", "CHANNEL9_PROGRESS_INTERVAL=0.05")
+def test_a_crawl_says_its_progress_at_the_interval_and_at_the_end(tmp_path: Path) -> None:
+    # A site with sitemaps: once they are read, the work ahead is known.
+    with serve(FakeSite(count=40, doors=True)) as base_url:
+        done = crawl(
+            tmp_path,
+            base_url,
+            *("-s", "CHANNEL9_PROGRESS_INTERVAL=0.03", "-s", "DOWNLOAD_DELAY=0.02"),
+            *("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"),
+        )
 
     assert done.returncode == 0, done.log
     said = [line for line in done.log.splitlines() if "[channel9.progress]" in line]
-    assert said, done.log
-    *periodic, end = said
-    assert periodic, said
-    assert all(PERIODIC.search(line) for line in periodic), periodic
+    *periodic, end = said  # the last: no line once the run is over
+    matched = [PERIODIC.search(line) for line in periodic]
+    assert periodic and all(matched), periodic
+    assert any(int(match["waiting"]) > 0 for match in matched if match), periodic
+    assert any(match["left"] for match in matched if match), periodic
     pages = re.search(r"'response_received_count': (\d+)", done.log)
     assert pages is not None
     assert end.endswith(
         f"Progress at the end: {pages[1]} pages fetched, 40 articles written, 0 failed"
     )
-    assert "Crawled 0 pages (at" not in done.log  # Scrapy's LogStats is off
+    enabled = re.search(r"Enabled extensions:\n(.*?)\]", done.log, re.DOTALL)
+    assert enabled is not None
+    assert "channel9.progress.CrawlProgress" in enabled[1]
+    assert "LogStats" not in enabled[1]  # one line of progress, not two
+    assert re.search(r"'responses_per_minute': \d", done.log), done.log
+    assert re.search(r"'items_per_minute': \d", done.log), done.log
 
 
 class Terminal(io.StringIO):
@@ -164,42 +218,34 @@ class Terminal(io.StringIO):
         return True
 
 
-def ticking(*moments: float) -> Iterator[float]:
-    yield from moments
+class Drawn(tqdm):
+    """A bar drawn at each step, as a slow input draws it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "mininterval": 0, "miniters": 1, "delay": 0})
 
 
-def test_off_a_terminal_the_progress_is_a_line_every_30_seconds() -> None:
-    stream = io.StringIO()
-    clock = ticking(0, 10, 30, 45, 60, 61)
-    with Meter("Reading run.warc.gz", 2_500_000, "B", stream, lambda: next(clock)) as meter:
-        for amount in (500_000, 250_000, 250_000, 1_000_000, 500_000):
-            meter.advance(amount)
-
-    assert stream.getvalue() == (
-        "Reading run.warc.gz: 750.0 kB of 2.5 MB (30%)\n"
-        "Reading run.warc.gz: 2.0 MB of 2.5 MB (80%)\n"
-    )
+@pytest.fixture
+def eager(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(meter, "tqdm", Drawn)
 
 
-def test_an_input_read_in_under_30_seconds_says_nothing() -> None:
-    stream = io.StringIO()
-    clock = ticking(0, 1, 29.9)
-    with Meter("Writing the dataset", 2, "article", stream, lambda: next(clock)) as meter:
-        meter.advance(1)
-        meter.advance(1)
+@pytest.mark.parametrize("stream", [io.StringIO(), None], ids=["a-file", "none"])
+def test_off_a_terminal_the_meter_says_nothing(eager: None, stream: io.StringIO | None) -> None:
+    with Meter("Reading run.warc.gz", 2_500_000, "B", stream) as counting:
+        for amount in (500_000, 250_000, 1_750_000):
+            counting.advance(amount)
 
-    assert stream.getvalue() == ""
+    assert counting.done == 2_500_000
+    assert stream is None or stream.getvalue() == ""
 
 
-def test_on_a_terminal_the_progress_is_a_bar_that_goes_when_done(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(progress, "SHOWN_AFTER", 0)
+def test_on_a_terminal_the_progress_is_a_bar_that_goes_when_done(eager: None) -> None:
     stream = Terminal()
-    with Meter("Writing the dataset", 4, "article", stream) as meter:
-        meter.advance(1)
+    with Meter("Writing the dataset", 4, "article", stream) as counting:
+        counting.advance(1)
         say("refused: no_body https://channel9.id/a/", stream)
-        meter.advance(3)
+        counting.advance(3)
         drawn = stream.getvalue()
 
     assert "\rWriting the dataset:  25%|" in drawn
@@ -208,50 +254,69 @@ def test_on_a_terminal_the_progress_is_a_bar_that_goes_when_done(
     assert stream.getvalue()[len(drawn) :].strip(" \r\x1b[A") == ""  # the bar is wiped
 
 
-def test_the_dataset_build_says_how_far_it_read_and_wrote(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_a_second_pass_is_named_on_the_same_bar_from_0(eager: None) -> None:
+    stream = Terminal()
+    with Meter("Checking run.warc", 1000, "B", stream) as counting:
+        counting.reach(1000)
+        counting.then("Reading run.warc")
+        counting.reach(250)
+        drawn = stream.getvalue()
+
+    checked = drawn.index("\rChecking run.warc: 100%|")
+    assert drawn.index("\rReading run.warc:  25%|") > checked
+    assert (counting.what, counting.done) == ("Reading run.warc", 250)
+
+
+def test_the_dataset_build_shows_its_progress_only_where_it_is_told(
+    tmp_path: Path, eager: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(progress, "EVERY", 0)
     run = tmp_path / "channel9-1.jsonl"
     run.write_bytes(lines(article("a"), article("b")))
-    size = run.stat().st_size
+    terminal = Terminal()
 
     build([run], Filters(), {}, tmp_path / "ds.jsonl", ".jsonl")
+    build([run], Filters(), {}, tmp_path / "ds.jsonl", ".jsonl", terminal)
 
-    first, second = (len(line) for line in run.read_bytes().splitlines(keepends=True))
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert err == (
-        f"Reading the run files: {first} B of {in_bytes(size)} ({first / size:.0%})\n"
-        f"Reading the run files: {in_bytes(size)} of {in_bytes(size)}"
-        " (100%)\n"
-        "Writing the dataset: 1 of 2 articles (50%)\n"
-        "Writing the dataset: 2 of 2 articles (100%)\n"
-    )
-    assert second + first == size
+    assert capsys.readouterr() == ("", "")  # a library call writes nothing of its own
+    said = terminal.getvalue()
+    size = run.stat().st_size
+    assert f"\rReading the run files: 100%|##########| {size}/{size} [" in said
+    assert "\rWriting the dataset: 100%|##########| 2/2 [" in said
 
 
-def test_scrapy_extract_says_how_far_it_read_each_warc_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(progress, "EVERY", 0)
+def test_scrapy_extract_shows_both_passes_over_a_warc_file(tmp_path: Path, eager: None) -> None:
     path = archived(tmp_path, 3)
     size = path.stat().st_size
-    err = io.StringIO()
+    terminal = Terminal()
 
-    assert list(Extraction(err, None, {}).articles_of(path)) == []
+    assert list(Extraction(terminal, None, {}).articles_of(path)) == []
 
-    responses = [offset for offset, kind, _ in record_starts(path) if kind == "response"]
-    assert len(responses) == 3
-    assert err.getvalue() == "".join(
-        f"Reading {path}: {in_bytes(offset)} of {in_bytes(size)} ({offset / size:.0%})\n"
-        for offset in responses
-    )
+    said = terminal.getvalue()
+    # The check for damage reads the whole file before the first record is given.
+    checked = said.index(f"\rChecking {path}: 100%|##########| {size / 1000:.1f}k/")
+    assert said.index(f"\rReading {path}:") > checked
+
+
+LEAVES = ("channel9.dataset", "channel9.card")
+RUNTIME = ("scrapy.core", "twisted.internet", "fastwarc", "channel9.report", "channel9.spiders")
 
 
 @pytest.mark.parametrize(
-    ("size", "said"),
-    [(0, "0 B"), (999, "999 B"), (1000, "1.0 kB"), (2_500_000, "2.5 MB"), (3 * 10**9, "3.0 GB")],
+    ("module", "unwanted"),
+    [
+        *((leaf, RUNTIME) for leaf in LEAVES),
+        # A command is a Scrapy command, and `import scrapy` brings Twisted's reactor API.
+        ("channel9.commands.dataset", tuple(name for name in RUNTIME if name[:7] != "twisted")),
+    ],
 )
-def test_sizes_read_as_people_write_them(size: int, said: str) -> None:
-    assert in_bytes(size) == said
+def test_building_a_dataset_imports_none_of_the_crawl(
+    module: str, unwanted: tuple[str, ...]
+) -> None:
+    check = (
+        f"import sys, {module}\n"
+        f"print(sorted({{n for n in sys.modules for u in {unwanted!r}"
+        " if n == u or n.startswith(u + '.')}))"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+
+    assert (done.returncode, done.stdout, done.stderr) == (0, "[]\n", "")

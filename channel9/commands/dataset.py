@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from channel9.addon import BadSetting, check_names
 from channel9.card import Origin, companions, counted, left_out, sharing, write_card
 from channel9.commands import refuse_options, speak_plainly
 from channel9.dataset import (
@@ -31,6 +30,7 @@ from channel9.dataset import (
     valid,
 )
 from channel9.dates import JAKARTA
+from channel9.defaults import BadSetting, check_names
 from channel9.incremental.history import Run, listed_categories, read_runs
 from channel9.incremental.store import StateError
 from channel9.paths import data_dir, data_path
@@ -142,7 +142,7 @@ class Command(ScrapyCommand):
                 into_card = [written.enter_context(atomic(path)) for path in card]
                 into = written.enter_context(atomic(output))
                 filters = Filters(opts.since, opts.until, named)
-                built = build(files, filters, listed, into, output.suffix)
+                built = build(files, filters, listed, into, output.suffix, sys.stderr)
                 write_card(output, built, origin, into_card)
         except UnknownCategory as error:
             raise UsageError(str(error)) from None

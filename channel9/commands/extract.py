@@ -41,17 +41,17 @@ from channel9.archive import (
     warc_files,
 )
 from channel9.card import counted
-from channel9.commands import speak_plainly
+from channel9.commands import say_errors_in_one_line
 from channel9.dataset import atomic
 from channel9.dates import JAKARTA, zone_named
 from channel9.failures import Reason, http_reason, reason_of
 from channel9.items import Article, stamp
+from channel9.meter import Meter, say
 from channel9.middlewares import (
     UNREACHABLE,
     SizeGuardedCompressionMiddleware,
     StrictRobotsTxtMiddleware,
 )
-from channel9.progress import Meter, say
 from channel9.spiders.channel9 import is_html
 
 if TYPE_CHECKING:
@@ -300,9 +300,13 @@ class Extraction:
         try:
             if not is_warc(path):
                 raise Unreadable("not a WARC file")
-            with Meter(f"Reading {path}", path.stat().st_size, "B", self.err) as meter:
-                for record in readable_responses(path, damaged):
-                    meter.advance(record.stream_pos - meter.done)
+            # Two passes, each on the bar: the check for damage, then the records.
+            reading = f"Reading {path}"
+            with Meter(f"Checking {path}", path.stat().st_size, "B", self.err) as meter:
+                for record in readable_responses(path, damaged, meter.reach):
+                    if meter.what != reading:
+                        meter.then(reading)
+                    meter.reach(record.stream_pos)
                     url = target(record)
                     problem = target_problem(url)
                     if problem:
@@ -623,7 +627,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        speak_plainly(parser, "extract")
+        say_errors_in_one_line(parser)
         parser.add_argument(
             "-o", "--output", metavar="FILE", help="append the articles to FILE (JSON Lines)"
         )
@@ -631,7 +635,7 @@ class Command(ScrapyCommand):
             "-O",
             "--overwrite-output",
             metavar="FILE",
-            help="replace FILE with the articles, once every one is written: a regular"
+            help="replace FILE with the articles, once every one is written; a regular"
             " file (through a symbolic link, the file it names), not a device, fifo or"
             " socket (bad usage)",
         )
