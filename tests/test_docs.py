@@ -4,10 +4,18 @@ failure reason and command option is in them, with its default and meaning."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
+from mkdocs.config import load_config
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
 
 from channel9 import addon, arguments
 from channel9.failures import Reason
 from docs.hooks import reference
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def rows(page: str) -> dict[str, list[str]]:
@@ -54,7 +62,23 @@ def test_every_failure_reason_is_in_the_reference() -> None:
     assert "(nor\n`http_404` and `http_410`)" in page
 
 
-def test_every_command_option_is_in_the_reference() -> None:
+def test_a_number_setting_without_its_range_fails_the_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(addon.SETTINGS, "CHANNEL9_NEW", addon.SETTINGS["CHANNEL9_DOWN_AFTER"])
+
+    with pytest.raises(PluginError) as failed:
+        reference.settings_page()
+    assert str(failed.value) == "CHANNEL9_NEW is a number setting without its range in NUMBERS"
+
+
+@pytest.mark.parametrize("columns", ["200", "50"])
+def test_every_command_option_is_in_the_reference(
+    columns: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As ``--help`` says them, whatever the width of the terminal the manual is built in
+    (argparse wraps the help to it)."""
+    monkeypatch.setenv("COLUMNS", columns)
     page = reference.commands_page()
 
     assert [line for line in page.splitlines() if line.startswith("## ")] == [
@@ -62,18 +86,37 @@ def test_every_command_option_is_in_the_reference() -> None:
         "## scrapy extract",
         "## scrapy runs",
     ]
-    listed = rows(page)
-    assert listed["--last N"] == ["the last N runs (default 10)"]
-    assert listed["--json"] == ["one JSON object per run"]
-    assert "-O FILE`, `--overwrite-output FILE" in listed
-    assert "--site URL" in listed
-    assert "-s NAME=VALUE" not in listed
+    dataset, extract, runs = (rows(part) for part in page.split("\n## ")[1:])
+    assert dataset["-o FILE`, `--output FILE"] == [
+        "the dataset file to write, in the format its name ends in (.jsonl, .parquet, .csv);"
+        " its card, plot and schema beside it (default dataset.jsonl)"
+    ]
+    assert dataset["--since DAY"] == ["the first publication day, as YYYY-MM-DD"]
+    assert dataset["--category C"] == [
+        "only articles in this category (label or slug); may be repeated"
+    ]
+    assert extract["-o FILE`, `--output FILE"] == ["append the articles to FILE (JSON Lines)"]
+    assert list(extract) == [
+        "-o FILE`, `--output FILE",
+        "-O FILE`, `--overwrite-output FILE",
+        "--site URL",
+    ]
+    assert list(runs) == ["--last N", "--json"]
 
 
-def test_the_hook_writes_every_reference_page() -> None:
-    assert sorted(reference.PAGES) == [
+def test_the_hook_adds_every_reference_page_to_the_manual() -> None:
+    config = load_config(str(ROOT / "mkdocs.yml"))
+
+    files = config.plugins.on_files(Files([]), config=config)
+
+    assert sorted(file.src_uri for file in files) == [
         "reference/arguments.md",
         "reference/commands.md",
         "reference/failures.md",
         "reference/settings.md",
     ]
+    for path, page in reference.PAGES.items():
+        added = files.get_file_from_path(path)
+        assert added is not None
+        assert added.generated_by is not None
+        assert added.content_string == page()

@@ -5,6 +5,7 @@ saying which and why, exit status 2, nothing created."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 from pathlib import Path
@@ -164,16 +165,22 @@ def test_a_bad_argument_ends_a_log_file_with_the_verdict(tmp_path: Path) -> None
         ("crawl", ["-a NAME=VALUE", "--output", "--overwrite-output"]),
     ],
 )
-def test_help_reads_as_plain_aligned_help(name: str, options: list[str], tmp_path: Path) -> None:
-    """No help line taken for a heading (Scrapy's formatter underlines any that ends with
-    a colon), every option named with its value's name."""
+def test_help_has_scrapys_headings_alone_and_names_every_option(
+    name: str, options: list[str], tmp_path: Path
+) -> None:
+    """Scrapy's help formatter underlines a help line that ends with a colon as a heading:
+    the only headings are Scrapy's own, and no word of an option's help ends with one,
+    so that no width of the terminal wraps it into a heading."""
     done = command(tmp_path, name, "--help")
 
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].startswith(f"usage: scrapy {name} ")
-    assert [line for line in lines if line and set(line) <= {"-", "="}] == []
-    described = [line for line in lines if line.startswith("  -")]
+    headings = [lines[at - 1] for at, line in enumerate(lines) if line and set(line) <= {"=", "-"}]
+    assert headings == ["Usage", "Options", "Global Options"]
+    assert lines[2].startswith(f"  scrapy {name} ")
+    own = lines[lines.index("Options") + 2 : lines.index("Global Options")]
+    assert [line for line in own if re.search(r"\S:(\s|$)", line)] == []
+    described = [line for line in own if line.startswith("  -")]
     assert [option for option in options if not any(option in line for line in described)] == []
 
 
@@ -359,6 +366,22 @@ def test_a_dataset_that_would_be_empty_or_read_elsewhere_is_refused(
     assert "Traceback" not in done.stderr
     assert done.stderr.splitlines()[-1] == f"scrapy dataset: error: {message}"
     assert (built / "ds.jsonl").read_bytes() == good
+
+
+def test_after_a_double_dash_every_argument_is_a_file(tmp_path: Path) -> None:
+    """``--`` ends the options, as on any command line: a run file named ``-old.jsonl``
+    is read; an unknown option before it is still refused."""
+    (tmp_path / "-old.jsonl").write_bytes(lines(article("a")))
+
+    done = dataset(tmp_path, "-o", "ds.jsonl", "-s", "CHANNEL9_STATE=", "--", "-old.jsonl")
+    wrong = dataset(tmp_path, "--sinse", "2024-01-01", "--", "-old.jsonl")
+
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "ds.jsonl").read_bytes() == lines(article("a"))
+    assert (wrong.returncode, wrong.stderr) == (
+        2,
+        "scrapy dataset: error: unknown option: --sinse\n",
+    )
 
 
 def closed_port() -> int:

@@ -2,7 +2,7 @@
 last line of its log, ``scrapy dataset``, ``scrapy extract`` and ``scrapy runs``.
 
 Each says a usage error in one line on stderr (``scrapy NAME: error: WHY``, exit status
-2) and prints its ``--help`` as argparse does: see :func:`speak_plainly`."""
+2): see :func:`say_errors_in_one_line`."""
 
 from __future__ import annotations
 
@@ -12,28 +12,33 @@ from typing import NoReturn
 from scrapy.exceptions import UsageError
 
 
-def speak_plainly(parser: argparse.ArgumentParser, command: str) -> None:
-    """Makes ``parser`` say a usage error in one line and print plain help.
+def say_errors_in_one_line(parser: argparse.ArgumentParser) -> None:
+    """Makes ``parser`` say a usage error in one line, ``scrapy NAME: error: WHY``, and
+    exit with status 2.
 
-    Scrapy's parser answers a bad option or a ``UsageError`` with the usage line under an
-    underlined heading before the message, and its help formatter takes any help line
-    that ends with a colon for a heading, title-cased and underlined: a person running
-    the command from cron or a shell wants the one line that says what to change."""
-    parser.prog = f"scrapy {command}"
-    parser.formatter_class = argparse.HelpFormatter
+    Scrapy's parser prints the usage under an underlined heading before the message: a
+    person running the command from cron or a shell wants the one line that says what to
+    change. ``NAME`` is the command's, as Scrapy's usage line gives it (``scrapy NAME
+    ...``)."""
+    prog = " ".join((parser.usage or parser.prog).split()[:2])
 
     def error(message: str) -> NoReturn:
-        parser.exit(2, f"{parser.prog}: error: {message}\n")
+        parser.exit(2, f"{prog}: error: {message}\n")
 
-    # The instance's method, replaced as argparse's documentation invites a subclass to:
-    # Scrapy builds the parser, so no subclass of ours can be.
+    # argparse documents error() as the method to override; Scrapy builds the parser, so
+    # the instance's is replaced. A command's UsageError comes here too: scrapy.cmdline
+    # answers one with parser.error(message), as tests/test_inputs.py pins.
     parser.error = error  # type: ignore[method-assign]
 
 
 def refuse_options(args: list[str]) -> None:
-    """Refuses an option the command does not know: Scrapy parses known options only and
-    leaves the others among the arguments, where one would be taken for a file or a
-    spider's name."""
-    unknown = [arg for arg in args if arg.startswith("-") and arg != "-"]
+    """Refuses an option the command does not know, and takes a ``--`` out of ``args``.
+
+    Scrapy parses known options only and leaves the others among the arguments, where
+    one would be taken for a file or a spider's name; after ``--``, as argparse has it,
+    everything is an argument, even one that begins with ``-`` (a file ``-old.jsonl``)."""
+    end = args.index("--") if "--" in args else len(args)
+    unknown = [arg for arg in args[:end] if arg.startswith("-") and arg != "-"]
     if unknown:
         raise UsageError(f"unknown option: {unknown[0]}")
+    del args[end : end + 1]

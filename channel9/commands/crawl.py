@@ -13,7 +13,7 @@ from scrapy.utils.log import configure_logging
 from scrapy.utils.ossignal import install_shutdown_handlers
 
 from channel9.arguments import Arguments, BadArgument
-from channel9.commands import refuse_options, speak_plainly
+from channel9.commands import refuse_options, say_errors_in_one_line
 from channel9.failures import StartupError
 from channel9.report import RunReport
 
@@ -27,7 +27,7 @@ class Command(ScrapyCrawl):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        speak_plainly(parser, "crawl")
+        say_errors_in_one_line(parser)
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         """Checks the spider's arguments before Scrapy logs its banner: a bad one is said

@@ -17,7 +17,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from channel9.card import Origin, companions, counted, left_out, sharing, write_card
-from channel9.commands import refuse_options, speak_plainly
+from channel9.commands import refuse_options, say_errors_in_one_line
 from channel9.dataset import (
     FORMATS,
     Filters,
@@ -56,7 +56,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        speak_plainly(parser, "dataset")
+        say_errors_in_one_line(parser)
         parser.add_argument(
             "-o",
             "--output",
@@ -64,7 +64,7 @@ class Command(ScrapyCommand):
             metavar="FILE",
             help="the dataset file to write, in the format its name ends in"
             f" ({', '.join(FORMATS)}); its card, plot and schema beside it"
-            " (default: dataset.jsonl)",
+            " (default dataset.jsonl)",
         )
         parser.add_argument(
             "--since", metavar="DAY", help="the first publication day, as YYYY-MM-DD"

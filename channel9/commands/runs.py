@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from channel9.commands import speak_plainly
+from channel9.commands import say_errors_in_one_line
 from channel9.incremental.history import Run, read_runs
 from channel9.incremental.store import StateError
 from channel9.paths import data_path
@@ -38,7 +38,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        speak_plainly(parser, "runs")
+        say_errors_in_one_line(parser)
         parser.add_argument(
             "--last", type=int, default=10, metavar="N", help="the last N runs (default 10)"
         )

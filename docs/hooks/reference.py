@@ -8,8 +8,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterable
 from dataclasses import MISSING, fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import Settings
 
@@ -73,6 +75,18 @@ Arguments starting with `_` (Scrapyd's `_job`) are left to Scrapy.
 """
 
 
+def range_of(name: str, default: object) -> str:
+    """The range the add-on holds a setting to; none for one that is no number.
+
+    :class:`PluginError` (the build fails) for a number setting without its range: the
+    add-on would take any value of it, and the page would say nothing."""
+    if name in addon.NUMBERS:
+        return addon.NUMBERS[name].said
+    if isinstance(default, (int, float)) and not isinstance(default, bool):
+        raise PluginError(f"{name} is a number setting without its range in NUMBERS")
+    return ""
+
+
 def settings_page() -> str:
     """Every ``CHANNEL9_*`` setting, from :mod:`channel9.addon` (and the paths under the
     data folder from :mod:`channel9.paths`)."""
@@ -80,7 +94,7 @@ def settings_page() -> str:
         (
             f"`{name}`",
             shown(setting.default),
-            addon.NUMBERS[name].said if name in addon.NUMBERS else "",
+            range_of(name, setting.default),
             setting.meaning,
         )
         for name, setting in addon.SETTINGS.items()
@@ -136,34 +150,34 @@ run.
 """
 
 
-class OwnOptions(argparse.ArgumentParser):
-    """A parser that keeps the options a command adds to it directly: those every Scrapy
-    command takes go into a group of their own ("Global Options"), not through here."""
+def options_of(name: str, command: ScrapyCommand) -> list[tuple[str, str]]:
+    """The options a command adds to those every Scrapy command takes, as its ``--help``
+    says them: each option as it is written (``-o FILE, --output FILE``) and its help.
 
-    def __init__(self) -> None:
-        super().__init__(add_help=False)
-        self.added: list[argparse.Action] = []
-
-    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
-        action = super().add_argument(*args, **kwargs)
-        self.added.append(action)
-        return action
-
-
-def options_of(command: ScrapyCommand) -> list[argparse.Action]:
-    """The options a command adds to those every Scrapy command takes."""
+    They are read from the help argparse formats, the options Scrapy adds to every command
+    being under a heading of their own ("Global Options")."""
     command.settings = Settings()
-    parser = OwnOptions()
+    parser = argparse.ArgumentParser(usage=f"scrapy {name} {command.syntax()}", add_help=False)
     command.add_options(parser)
-    return parser.added
+    section = parser.format_help().split("\noptions:\n", 1)[1].split("\n\n", 1)[0]
+    options: list[tuple[str, list[str]]] = []
+    for line in section.splitlines():
+        if line.startswith("  -"):
+            written, _, said = line.strip().partition("  ")
+            options.append((written, [said.strip()] if said else []))
+        else:
+            options[-1][1].append(line.strip())
+    return [(written, unwrapped(lines)) for written, lines in options]
 
 
-def value_of(action: argparse.Action) -> str:
-    """What an option takes after it, as its help writes it: `` FILE``; nothing for a
-    flag."""
-    if action.nargs == 0:
-        return ""
-    return f" {action.metavar or action.dest.upper()}"
+def unwrapped(lines: list[str]) -> str:
+    """Help text argparse wrapped, as one line again (a word it broke after a hyphen, as
+    in ``YYYY-MM-DD``, joined whole)."""
+    text = ""
+    for line in lines:
+        broken = text[-2:-1].isalnum() and text.endswith("-")
+        text += line if broken or not text else f" {line}"
+    return text
 
 
 def commands_page() -> str:
@@ -172,11 +186,8 @@ def commands_page() -> str:
     for name, kind in COMMANDS.items():
         command = kind()
         rows = [
-            (
-                ", ".join(f"`{option}{value_of(action)}`" for option in action.option_strings),
-                (action.help or "") % vars(action),
-            )
-            for action in options_of(command)
+            (", ".join(f"`{option}`" for option in written.split(", ")), said)
+            for written, said in options_of(name, command)
         ]
         sections.append(
             f"## scrapy {name}\n\n{command.short_desc()}.\n\n"
@@ -206,8 +217,6 @@ PAGES: dict[str, Callable[[], str]] = {
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Adds the reference pages to the manual's files (MkDocs' ``on_files`` event)."""
-    from mkdocs.structure.files import File
-
     for path, page in PAGES.items():
         files.append(File.generated(config, path, content=page()))
     return files
