@@ -246,26 +246,52 @@ def markdown(
 
 def front_matter(output: Path, summary: Summary, site: str) -> list[str]:
     """The YAML the Hugging Face Hub reads from a card's top: the language, the licence
-    (the publisher's, named by the Hub's ``other``), the size and the file to load.
-    Strings are written as JSON, which YAML reads."""
+    (the publisher's, named by the Hub's ``other``), the size and the file to load, named
+    by a pattern (the Hub globs ``data_files``) that matches that file alone."""
     return [
         "---",
         "language:",
         "- id",
         "license: other",
         f"license_name: {LICENCE}",
-        f"license_link: {json.dumps(site + '/')}",
-        f"pretty_name: {json.dumps(f'{host(site)} news articles')}",
+        f"license_link: {quoted(site + '/')}",
+        f"pretty_name: {quoted(f'{host(site)} news articles')}",
         "size_categories:",
         f"- {size_category(summary.articles)}",
         "task_categories:",
         *(f"- {task}" for task in TASKS),
         "configs:",
         "- config_name: default",
-        f"  data_files: {json.dumps(output.name)}",
+        f"  data_files: {quoted(matching_only(output.name))}",
         "---",
         "",
     ]
+
+
+def matching_only(name: str) -> str:
+    """A glob pattern (the Hub's ``data_files`` are) that matches the file ``name`` alone:
+    ``[``, ``*`` and ``?`` each written as the class of that one character."""
+    return re.sub(r"[\[*?]", lambda found: f"[{found[0]}]", name)
+
+
+def quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted string that YAML 1.1 and 1.2 readers alike read
+    back as ``text``: each character as itself (an emoji too, where JSON writes two
+    surrogates that PyYAML reads as two broken characters), but for the quote, the
+    backslash, controls, line breaks (YAML's include U+0085, U+2028 and U+2029), the
+    byte-order mark and surrogates, which are escaped."""
+    return '"' + "".join(map(_escaped, text)) + '"'
+
+
+def _escaped(char: str) -> str:
+    """One character of :func:`quoted`."""
+    code = ord(char)
+    if char in '"\\':
+        return "\\" + char
+    printable = (
+        0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or code > 0xFFFF
+    )
+    return char if printable and code not in (0x2028, 0x2029, 0xFEFF) else f"\\u{code:04x}"
 
 
 def size_category(articles: int) -> str:

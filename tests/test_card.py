@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,30 @@ def test_the_metadata_names_the_site_crawled_and_quotes_a_file_name() -> None:
     assert data["license_link"] == "http://127.0.0.1:8123/"
     assert data["pretty_name"] == "127.0.0.1:8123 news articles"
     assert data["configs"] == [{"config_name": "default", "data_files": 'kata "kunci": #1.csv'}]
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern"),
+    [
+        ("berita 😀 é.parquet", "berita 😀 é.parquet"),
+        ("berita[2025]*?.csv", "berita[[]2025][*][?].csv"),
+        ("a\u2028b\u0085c\td\\e.jsonl", "a\u2028b\u0085c\td\\e.jsonl"),
+    ],
+)
+def test_the_file_to_load_is_named_whatever_its_characters(name: str, pattern: str) -> None:
+    """Read back by the Hub's parser as written, and a glob (the Hub's ``data_files``
+    are) matching that file alone."""
+    card = card_of(name, SMALL)
+
+    data = DatasetCard(card).data.to_dict()
+
+    assert data["configs"] == [{"config_name": "default", "data_files": pattern}]
+    assert fnmatchcase(name, pattern)
+    assert not fnmatchcase(name.replace(".", "x."), pattern)
+
+
+def test_a_file_name_is_written_as_itself_not_escaped() -> None:
+    assert '\n  data_files: "berita 😀 é.parquet"\n' in card_of("berita 😀 é.parquet", SMALL)
 
 
 @pytest.mark.parametrize(
