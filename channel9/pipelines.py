@@ -94,6 +94,8 @@ class UnchangedPipeline(_CountingPipeline):
             return item
         adapter = ItemAdapter(item)
         exported = self.state.exported_hash(adapter["url"])
-        if exported is not None and exported == content_hash(adapter):
-            raise self.skip("unchanged", adapter)
+        if exported is not None:
+            if exported == content_hash(adapter):
+                raise self.skip("unchanged", adapter)
+            self.state.passed_changed(adapter["url"])
         return item

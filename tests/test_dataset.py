@@ -907,7 +907,7 @@ execute(["scrapy", "dataset", "-o", "ds.jsonl"])
     )
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("5 articles from 2 run files written to ds.jsonl")
+    assert done.stdout.startswith("4 articles from 2 run files written to ds.jsonl")
 
 
 def test_a_run_without_an_output_is_no_run_left_out(versions: Path) -> None:

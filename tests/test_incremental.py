@@ -7,6 +7,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -328,7 +329,7 @@ def test_runs_tells_each_runs_verdict_from_the_crawl_state(
     [last] = [json.loads(line) for line in told.stdout.splitlines()]
     report = last_report(tmp_path)
     assert last["run_id"] == report["run_id"]
-    assert (last["verdict"], last["problems"], last["new"], last["failed"]) == ("ok", [], 40, 0)
+    assert (last["verdict"], last["problems"], last["written"], last["failed"]) == ("ok", [], 40, 0)
     assert last["output"] == str((tmp_path / report["output"][0]).resolve())
     assert (
         Path(last["report"]).read_text(encoding="utf-8")
@@ -419,3 +420,38 @@ def test_runs_names_a_damaged_verdict_in_one_line(tmp_path: Path) -> None:
         "scrapy runs: error: cannot read the crawl state data/channel9-state.sqlite3: a run's"
         " verdict is damaged\n"
     )
+
+
+def test_an_edited_article_written_again_counts_as_re_emitted_in_the_stats(
+    site: FakeSite, base_url: str, tmp_path: Path
+) -> None:
+    crawl(tmp_path, base_url)
+    site.edit(site.order[5])
+
+    again = crawl(tmp_path, base_url, "-a", "full=1")
+
+    assert again.returncode == 0, again.log
+    assert "'channel9/reemitted': 1," in again.log
+    with sqlite3.connect(tmp_path / STATE) as db:
+        assert db.execute("SELECT reemitted FROM runs ORDER BY started_at").fetchall() == [
+            (0,),
+            (1,),
+        ]
+
+
+def test_the_crawl_state_is_kept_without_the_spiders_arguments() -> None:
+    """The store holds what a run was asked as plain values: reading or writing the state
+    does not load the spider's argument model."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, channel9.incremental.store, channel9.incremental.history;"
+            " print('channel9.arguments' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert loaded.stdout == "False\n"

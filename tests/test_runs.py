@@ -6,17 +6,22 @@ import json
 import os
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from channel9.commands.runs import WIDTH, table
 from channel9.demo.site import FakeSite
-from channel9.incremental.history import Run
-from channel9.incremental.store import Asked, Backfill, CrawlState, record_refused
+from channel9.incremental import store as store_module
+from channel9.incremental.history import Run, read_refused
+from channel9.incremental.store import Asked, Backfill, CrawlState, record_refused, refusals_of
 from tests.conftest import FAST, SCRAPY, STATE, crawl
 
 JOB = "6f1c2e8a0b9d11efb7a6f2c3d4e5f601"
+SITE = "https://channel9.id"
 
 
 def runs(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -88,6 +93,12 @@ def test_runs_as_json_keep_their_keys_and_add_what_was_asked(tmp_path: Path) -> 
     told = [json.loads(line) for line in runs(tmp_path, "--json").stdout.splitlines()]
 
     assert [run["verdict"] for run in told] == ["ok", "failed", "refused", "unfinished"]
+    assert (told[0]["written"], told[0]["reemitted"]) == (40, 2)
+    assert (told[2]["started_at"], told[2]["finished_at"], told[2]["seconds"]) == (
+        "2024-05-02T03:30:00+00:00",
+        None,
+        None,
+    )
     assert told[1] == {
         "run_id": "2",
         "started_at": "2024-05-02T03:00:00+00:00",
@@ -96,7 +107,7 @@ def test_runs_as_json_keep_their_keys_and_add_what_was_asked(tmp_path: Path) -> 
         "output": None,
         "report": None,
         "problems": ["40 of 47 pages failed", "the site answered 5xx to the last 40 requests"],
-        "new": 0,
+        "written": 0,
         "failed": 40,
         "backfill": None,
         "site": "http://127.0.0.1:8123",
@@ -118,14 +129,14 @@ def test_a_table_of_long_cells_fits_100_columns() -> None:
         output=None,
         report=None,
         problems=["a reason " * 30],
-        new=123456,
+        written=123456,
         failed=654321,
         site="https://a-mirror-of-the-site-with-a-very-long-name.example.org:8443",
         arguments={"replay": "/srv/archives/" + "x" * 80},
         reemitted=12345,
     )
 
-    shown = table([long])
+    shown = table([[long]])
 
     assert shown == [
         "started (UTC)       took  site                  arguments     new  re-emitted"
@@ -219,3 +230,148 @@ def test_a_full_run_counts_the_articles_it_re_emitted(
     rows = [line.split() for line in runs(tmp_path).stdout.splitlines()[1:]]
 
     assert [row[4:] for row in rows] == [["40", "0", "0", "ok"], ["full=1", "0", "1", "0", "ok"]]
+
+
+def refuse(
+    state: Path, run_id: str, at: str, job: str | None = None, holder: str = "pid 4242"
+) -> None:
+    record_refused(state, run_id, f"2024-05-02T{at}:00+00:00", Asked(SITE, {}, job), holder)
+
+
+def test_damaged_lines_among_the_refusals_are_skipped_counted_not_fatal(tmp_path: Path) -> None:
+    """A line cut short by a full disk, a blank one, one that is no record: the runs and
+    the other refusals are listed all the same, the lines skipped said on stderr."""
+    (tmp_path / "data").mkdir()
+    state = tmp_path / STATE
+    recorded_runs(state)
+    with refusals_of(state).open("ab") as refusals:
+        refusals.write(b'{"run_id": "5", "started_at": "2024-05-0\n')
+        refusals.write(b"\n")
+        refusals.write(b"[1, 2]\n")
+        refusals.write(
+            b'{"run_id": "6", "started_at": "kemarin", "site": null,'
+            b' "arguments": {}, "job": null, "holder": "pid 1"}\n'
+        )
+    refuse(state, "7", "05:00")
+
+    shown = runs(tmp_path)
+    told = runs(tmp_path, "--json")
+
+    assert shown.returncode == told.returncode == 0, shown.stderr + told.stderr
+    assert (
+        shown.stderr
+        == told.stderr
+        == (
+            "scrapy runs: warning: skipped 3 damaged lines of data/channel9-state.sqlite3.refused:"
+            " the refusals they held are not listed\n"
+        )
+    )
+    assert [json.loads(line)["run_id"] for line in told.stdout.splitlines()] == [
+        "1",
+        "2",
+        "3",
+        "7",
+        "4",
+    ]
+    assert shown.stdout.splitlines()[-7:-2] == [
+        "2024-05-02 03:30       -  channel9.id                        -           -"
+        "             -  refused x2",
+        "    2 refused between 03:30 and 05:00",
+        "    another crawl held the crawl state (pid 4242)",
+        "    Scrapyd job 7a2b",
+        "2024-05-03 03:00       -  channel9.id     categories=nas…    -           -"
+        "             -  unfinished",
+    ]
+
+
+def test_a_refusal_whose_write_is_cut_short_is_written_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``write`` may write less than it was given (a signal, a disk near full): the rest
+    follows."""
+    state = tmp_path / "state.sqlite3"
+    write = os.write
+    monkeypatch.setattr(store_module.os, "write", lambda handle, data: write(handle, data[:7]))
+
+    refuse(state, "1", "03:00", "job-1")
+    refuse(state, "2", "03:05", "job-2")
+
+    refused = read_refused(state)
+    assert [(run.run_id, run.job) for run in refused.runs] == [("1", "job-1"), ("2", "job-2")]
+    assert refused.damaged == 0
+
+
+def test_a_line_left_unfinished_by_a_full_disk_loses_no_later_refusal(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite3"
+    refuse(state, "1", "03:00")
+    with refusals_of(state).open("ab") as refusals:
+        refusals.write(b'{"run_id": "2", "start')  # the disk filled here
+
+    refuse(state, "3", "03:10")
+
+    refused = read_refused(state)
+    assert [run.run_id for run in refused.runs] == ["1", "3"]
+    assert refused.damaged == 1
+
+
+def test_refusals_written_at_once_by_many_crawls_are_each_one_line(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite3"
+    code = (
+        "import sys; from pathlib import Path;"
+        " from channel9.incremental.store import Asked, record_refused\n"
+        "for n in range(200):\n"
+        "    record_refused(Path(sys.argv[1]), f'{sys.argv[2]}-{n}',"
+        " '2024-05-02T03:00:00+00:00', Asked('https://channel9.id', {'x': 'y' * 500}), 'pid 1')"
+    )
+    writers = [
+        subprocess.Popen([sys.executable, "-c", code, str(state), str(writer)])
+        for writer in range(4)
+    ]
+    assert [writer.wait(timeout=60) for writer in writers] == [0] * 4
+
+    refused = read_refused(state)
+    assert refused.damaged == 0
+    assert sorted(run.run_id for run in refused.runs) == sorted(
+        f"{writer}-{n}" for writer in range(4) for n in range(200)
+    )
+
+
+def test_refusals_one_after_another_are_one_row_and_last_counts_rows(tmp_path: Path) -> None:
+    """A cron job every few minutes through a long crawl: one row of refusals, not a
+    table of them; a refusal of other arguments, or after a run, starts another row."""
+    (tmp_path / "data").mkdir()
+    state = tmp_path / STATE
+    store = CrawlState(state)
+    store.start_run("1", "2024-05-02T02:00:00+00:00", None, Asked(SITE))
+    store.finish_run("1", "2024-05-02T06:00:00+00:00", "finished", None, [], 3, 0, {}, None, 0)
+    store.close()
+    for number, at in enumerate(("03:00", "03:05", "05:45")):
+        refuse(state, f"r{number}", at, f"job-{number}")
+    record_refused(state, "f", "2024-05-02T05:50:00+00:00", Asked(SITE, {"full": "1"}), "pid 4242")
+    record_refused(state, "n", "2024-05-03T01:00:00+00:00", Asked(SITE), "pid 99")
+    record_refused(state, "o", "2024-05-04T00:30:00+00:00", Asked(SITE), "pid 99")
+
+    shown = runs(tmp_path, "--last", "3")
+    told = runs(tmp_path, "--last", "3", "--json")
+
+    assert shown.returncode == told.returncode == 0, shown.stderr + told.stderr
+    assert shown.stdout.splitlines() == [
+        "started (UTC)     took  site         arguments  new  re-emitted  failed pages  verdict",
+        "2024-05-02 03:00     -  channel9.id               -           -             -  refused x3",
+        "    3 refused between 03:00 and 05:45",
+        "    another crawl held the crawl state (pid 4242)",
+        "    Scrapyd jobs job-0 to job-2",
+        "2024-05-02 05:50     -  channel9.id  full=1       -           -             -  refused",
+        "    another crawl held the crawl state (pid 4242)",
+        "2024-05-03 01:00     -  channel9.id               -           -             -  refused x2",
+        "    2 refused between 01:00 and 2024-05-04 00:30; another crawl held the crawl state"
+        " (pid 99)",
+    ]
+    assert [json.loads(line)["run_id"] for line in told.stdout.splitlines()] == [
+        "r0",
+        "r1",
+        "r2",
+        "f",
+        "n",
+        "o",
+    ]

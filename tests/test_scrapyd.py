@@ -233,7 +233,7 @@ def test_a_deployed_egg_crawls_under_scrapyd_and_every_verdict_can_be_read(
     assert (refused["verdict"], refused["job"], run["job"]) == ("refused", second, first)
     assert run["verdict"] == "ok"
     assert run["problems"] == []
-    assert run["new"] == 40
+    assert run["written"] == 40
     assert run["failed"] == 0
     assert run["output"] == str(items)
     assert run["report"] == str(next(data.glob("channel9-*.report.json")))

@@ -105,11 +105,19 @@ class Command(ScrapyCommand):
             raise UsageError(str(error)) from None
         home = self.run_folder()
         sources = args or [str(home)]
+        state = self.setting_path("CHANNEL9_STATE")
+        try:
+            # Read before the files are listed: a crawl that ends in between is then one
+            # still running, its file read as far as it was written, not a run whose file
+            # the build would leave out.
+            runs = read_runs(state) if state is not None and state.is_file() else []
+        except StateError as error:
+            self.fail(error)
+            return
         files = run_files(sources)
         if not files:
             raise UsageError(f"no run files ({RUN_FILES}) in {', '.join(sources)}")
         check_output(output, [*sources, str(home)], files)
-        state = self.setting_path("CHANNEL9_STATE")
         if state is not None and not state.is_file():
             raise UsageError(
                 f"no crawl state at {state} to tell which listings showed each article: build"
@@ -122,7 +130,6 @@ class Command(ScrapyCommand):
             listed, slugs = listed_categories(state) if state else ({}, {})
             named = tuple(category_key(slugs.get(name, name)) for name in opts.category)
             read = {path.resolve() for path in files}
-            runs = read_runs(state) if state else []
             origin = Origin(
                 command=command(args, opts),
                 built_at=moment,
@@ -147,10 +154,9 @@ class Command(ScrapyCommand):
         except UnknownCategory as error:
             raise UsageError(str(error)) from None
         except (StateError, Unreadable, OSError) as error:
-            # Not a usage error: said in one line, exit status 1, as `scrapy crawl` does.
-            reason = error if not isinstance(error, OSError) else f"cannot write {output}: {error}"
-            print(f"scrapy dataset: error: {reason}", file=sys.stderr)
-            self.exitcode = 1
+            self.fail(
+                error if not isinstance(error, OSError) else f"cannot write {output}: {error}"
+            )
             return
         # On stderr, which cron mails, before the line that says what was written: each is
         # articles that may be missing from the dataset.
@@ -184,6 +190,11 @@ class Command(ScrapyCommand):
         )
         self.exitcode = 1
 
+    def fail(self, reason: object) -> None:
+        """Not a usage error: said in one line, exit status 1, as ``scrapy crawl`` does."""
+        print(f"scrapy dataset: error: {reason}", file=sys.stderr)
+        self.exitcode = 1
+
     def run_folder(self) -> Path:
         """Where the crawls write their run files."""
         assert self.settings is not None
@@ -199,8 +210,10 @@ class Command(ScrapyCommand):
 
 def unread(run: Run, read: set[Path]) -> bool:
     """A run whose file is there, not among those read, though it exported articles."""
-    output = Path(str(run.output))
-    return bool(run.new) and output.is_file() and output.resolve() not in read
+    if run.output is None or not run.written:
+        return False
+    output = Path(run.output)
+    return output.is_file() and output.resolve() not in read
 
 
 def day(option: str, value: str | None) -> date | None:

@@ -1,7 +1,7 @@
 """``scrapy runs``: the last runs and their verdicts, from the crawl state, for whoever
 cannot see a run's exit status (a Scrapyd job, a cron mail read later): a table that fits
-100 columns, one row a run, and on an indented line under it what the row cannot say (why
-the run did not end well, its Scrapyd job)."""
+100 columns, one row a run (refusals one after another in one row), and on an indented
+line under it what the row cannot say (why the run did not end well, its Scrapyd job)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from channel9.commands import say_errors_in_one_line
-from channel9.incremental.history import Run, read_runs
-from channel9.incremental.store import StateError
+from channel9.incremental.history import Run, in_order, read_refused, read_runs
+from channel9.incremental.store import StateError, refusals_of
 from channel9.paths import data_path
 
 
@@ -40,9 +40,15 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         say_errors_in_one_line(parser)
         parser.add_argument(
-            "--last", type=int, default=10, metavar="N", help="the last N runs (default 10)"
+            "--last",
+            type=int,
+            default=10,
+            metavar="N",
+            help="the last N rows (default 10; refusals one after another are one row)",
         )
-        parser.add_argument("--json", action="store_true", help="one JSON object per run")
+        parser.add_argument(
+            "--json", action="store_true", help="one JSON object per run of those rows"
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
@@ -54,17 +60,26 @@ class Command(ScrapyCommand):
         try:
             if not state or not Path(state).is_file():
                 raise StateError(f"no crawl state at {state!r} (CHANNEL9_STATE)")
-            runs = read_runs(Path(state))[-opts.last :]
+            refusals = read_refused(Path(state))
+            runs = sorted([*read_runs(Path(state)), *refusals.runs], key=in_order)
         except StateError as error:
             print(f"scrapy runs: error: {error}", file=sys.stderr)
             self.exitcode = 1
             return
+        if refusals.damaged:
+            lines = "line" if refusals.damaged == 1 else "lines"
+            print(
+                f"scrapy runs: warning: skipped {refusals.damaged} damaged {lines} of"
+                f" {refusals_of(Path(state))}: the refusals they held are not listed",
+                file=sys.stderr,
+            )
+        shown = rows_of(runs)[-opts.last :]
         try:
             if opts.json:
-                for run in runs:
+                for run in (run for row in shown for run in row):
                     print(json.dumps(described(run), ensure_ascii=False))
             else:
-                print("\n".join(table(runs)))
+                print("\n".join(table(shown)))
             sys.stdout.flush()
         except BrokenPipeError:
             # The reader had enough (`| head -1`): no traceback for that.
@@ -97,9 +112,28 @@ def described(run: Run) -> dict[str, Any]:
     return {**asdict(run), **told}
 
 
-def table(runs: list[Run]) -> list[str]:
-    """The runs as a table under a header, each cell cut short to fit :data:`WIDTH`."""
-    rows = [cells(run) for run in runs]
+def rows_of(runs: list[Run]) -> list[list[Run]]:
+    """The runs as the table shows them: one a row, but refusals of the same site and
+    arguments one after another (a cron job asking again and again while a long crawl
+    runs) in one row."""
+    rows: list[list[Run]] = []
+    for run in runs:
+        last = rows[-1][-1] if rows else None
+        if (
+            last is not None
+            and run.verdict == last.verdict == "refused"
+            and (run.site, run.arguments) == (last.site, last.arguments)
+        ):
+            rows[-1].append(run)
+        else:
+            rows.append([run])
+    return rows
+
+
+def table(shown: list[list[Run]]) -> list[str]:
+    """The rows (see :func:`rows_of`) as a table under a header, each cell cut short to
+    fit :data:`WIDTH`."""
+    rows = [cells(runs) for runs in shown]
     widths = [max(len(row[column]) for row in [HEADER, *rows]) for column in range(len(HEADER))]
     for name, narrowest in NARROWEST.items():
         column = HEADER.index(name)
@@ -107,10 +141,10 @@ def table(runs: list[Run]) -> list[str]:
         if excess > 0:
             widths[column] = max(narrowest, widths[column] - excess)
     lines = [aligned(HEADER, widths)]
-    for run, row in zip(runs, rows, strict=True):
+    for runs, row in zip(shown, rows, strict=True):
         lines.append(aligned(row, widths))
         column = HEADER.index("arguments")
-        told = details(run, arguments_cut=len(row[column]) > widths[column])
+        told = details(runs, arguments_cut=len(row[column]) > widths[column])
         if not told:
             continue
         if len("    " + "; ".join(told)) <= WIDTH:
@@ -139,24 +173,32 @@ def aligned(row: tuple[str, ...], widths: list[int]) -> str:
     return "  ".join(padded).rstrip()
 
 
-def cells(run: Run) -> tuple[str, ...]:
-    """A run's row: ``-`` for what its record does not tell (a state from before it was
-    recorded, a run with no end recorded); no arguments, an empty cell."""
-    started = datetime.fromisoformat(run.started_at).astimezone(timezone.utc)
+def cells(runs: list[Run]) -> tuple[str, ...]:
+    """A row: its first run's, with the number of runs by the verdict when more share it;
+    ``-`` for what the record does not tell (a state from before it was recorded, a run
+    with no end recorded); no arguments, an empty cell."""
+    run = runs[0]
     recorded = run.arguments is not None
-    fresh = (
-        run.new - run.reemitted if run.new is not None and run.reemitted is not None else run.new
+    new = (
+        run.written - run.reemitted
+        if run.written is not None and run.reemitted is not None
+        else run.written
     )
     return (
-        started.strftime("%Y-%m-%d %H:%M"),
+        start(run).strftime("%Y-%m-%d %H:%M"),
         duration(run.seconds),
         urlsplit(run.site).netloc if run.site else "-",
         given(run) if recorded else "-",
-        count(fresh),
+        count(new),
         count(run.reemitted),
         count(run.failed),
-        run.verdict,
+        run.verdict if len(runs) == 1 else f"{run.verdict} x{len(runs)}",
     )
+
+
+def start(run: Run) -> datetime:
+    """When the run started, in UTC: the table's time."""
+    return datetime.fromisoformat(run.started_at).astimezone(timezone.utc)
 
 
 def given(run: Run) -> str:
@@ -180,19 +222,29 @@ def duration(seconds: float | None) -> str:
     return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
 
 
-def details(run: Run, arguments_cut: bool) -> list[str]:
-    """What the row cannot say: why the run did not end well, the Scrapyd job that
-    started it (whole: its log is named after it), the arguments cut short in the row, a
-    backfill not yet done, an output file gone."""
-    told = list(run.problems or ())
+def details(runs: list[Run], arguments_cut: bool) -> list[str]:
+    """What the row cannot say: how many refusals it holds and when, why the run did not
+    end well (each reason once), the Scrapyd job that started it (whole: its log is named
+    after it; the first and the last of a row of refusals), the arguments cut short in the
+    row, a backfill not yet done, an output file gone."""
+    run = runs[0]
+    told = []
+    if len(runs) > 1:
+        first, last = start(run), start(runs[-1])
+        until = last.strftime("%H:%M" if last.date() == first.date() else "%Y-%m-%d %H:%M")
+        told.append(f"{len(runs)} refused between {first:%H:%M} and {until}")
+    told += dict.fromkeys(problem for each in runs for problem in each.problems or ())
     if run.verdict == "unfinished":
         told.append(
             "killed, or its end could not be recorded"
             if run.finish_reason == "killed"
             else "running, or killed (the next crawl tells)"
         )
-    if run.job:
-        told.append(f"Scrapyd job {run.job}")
+    jobs = [each.job for each in runs if each.job]
+    if jobs:
+        told.append(
+            f"Scrapyd job {jobs[0]}" if len(jobs) == 1 else f"Scrapyd jobs {jobs[0]} to {jobs[-1]}"
+        )
     if arguments_cut:
         told.append(f"arguments {given(run)}")
     progress = run.backfill

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import fields
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from channel9 import signals as channel9_signals
+from channel9.arguments import Arguments
 from channel9.failures import ABSENT, asked_for, stop_run
 from channel9.incremental.store import (
     AlreadyRunning,
@@ -60,8 +62,9 @@ class CrawlStateExtension:
         """The ledger's summary as the run ended."""
         self.walked: set[str] = set()
         """The listings whose walks from page 1 finished in this run."""
-        self.reemitted = 0
-        """Articles an earlier run exported that this run wrote again (changed)."""
+        self.changed: set[str] = set()
+        """Articles an earlier run exported that this run passed on to be written again,
+        as they changed: each counts as re-emitted once written."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -130,6 +133,11 @@ class CrawlStateExtension:
     def unread(self, prefix: str) -> bool:
         return self.store.unread(prefix)
 
+    def passed_changed(self, url: str) -> None:
+        """An article an earlier run exported is to be written again, changed
+        (:class:`channel9.pipelines.UnchangedPipeline` decided): re-emitted once written."""
+        self.changed.add(url)
+
     def record_lastmod(self, url: str, lastmod: datetime) -> None:
         with self._writing():
             self.store.record_lastmod(url, lastmod)
@@ -173,7 +181,7 @@ class CrawlStateExtension:
                 set_aside_broken_tail(Path(unfinished))
             # Absolute: `scrapy runs` and `scrapy dataset` may run from another folder.
             output = str(Path(outputs[0]).resolve()) if outputs else None
-            self.store.start_run(self.run_id, utc_now(), output, Asked.of(spider))
+            self.store.start_run(self.run_id, utc_now(), output, asked_of(spider))
             # As Scrapy's SpiderState gives the spider its `state`: what to fetch first.
             spider.backlog = self.store.to_fetch()  # type: ignore[attr-defined]
             minimum = self.crawler.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS")
@@ -200,8 +208,10 @@ class CrawlStateExtension:
             urls = [adapter["url"], response.url, *response.meta.get("redirect_urls", ())]
             urls = [normalize(url) for url in urls]
             urls += (old for url in urls for old in self.redirected.pop(url, ()))
-            if self.store.exported_hash(adapter["url"]) is not None:
-                self.reemitted += 1  # exported before: written again as it changed
+            if adapter["url"] in self.changed:
+                self.changed.discard(adapter["url"])
+                assert self.crawler.stats is not None
+                self.crawler.stats.inc_value("channel9/reemitted")
             self.store.record_exported(
                 urls,
                 adapter["url"],
@@ -284,6 +294,7 @@ class CrawlStateExtension:
         field_fill: dict[str, float],
         refetch: list[str],
     ) -> None:
+        assert self.crawler.stats is not None
         self.store.refetch(refetch)
         self.store.settle_failures(run_id, self.give_up_after, counts=not problems)
         report = report and str(Path(report).resolve())
@@ -297,7 +308,7 @@ class CrawlStateExtension:
             failed,
             field_fill,
             self.backfill,
-            self.reemitted,
+            self.crawler.stats.get_value("channel9/reemitted", 0),
         )
         self.store.close()
 
@@ -309,7 +320,34 @@ def record_refusal(crawler: Crawler, state: Path, refused: AlreadyRunning) -> No
     assert spider is not None  # Scrapy builds the spider before the extensions
     try:
         record_refused(
-            state, getattr(spider, "run_id", utc_now()), utc_now(), Asked.of(spider), refused.holder
+            state, getattr(spider, "run_id", utc_now()), utc_now(), asked_of(spider), refused.holder
         )
     except OSError as error:
         logger.error("The refused run could not be recorded for scrapy runs: %s", error)
+
+
+def asked_of(spider: Spider) -> Asked:
+    """What the spider was asked to do, as the run's record keeps it: its arguments other
+    than the site and those left at their default, as a user would give them again."""
+    args = getattr(spider, "args", None)
+    if not isinstance(args, Arguments):
+        return Asked(site=getattr(spider, "base_url", None))
+    given = {
+        argument.name: as_given(getattr(args, argument.name))
+        for argument in fields(args)
+        if argument.name not in ("base_url", "passed_on")
+        and getattr(args, argument.name) != argument.default
+    }
+    job = args.passed_on.get("_job")
+    return Asked(args.base_url, given, None if job is None else str(job))
+
+
+def as_given(value: Any) -> str:
+    """An argument's value as it is typed after ``-a``."""
+    if isinstance(value, tuple):
+        return ",".join(value)
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

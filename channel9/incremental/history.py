@@ -75,7 +75,7 @@ class Run:
     report: str | None
     problems: list[str] | None
     """Why the run failed (empty when it did not); None when it never finished."""
-    new: int | None
+    written: int | None
     """Articles it wrote, the re-emitted ones included."""
     failed: int | None
     """Pages it could not get."""
@@ -107,12 +107,13 @@ class Run:
         """Its file is gone (deleted, or pruned by Scrapyd's ``jobs_to_keep``) though it
         exported articles (a run with nothing new writes no file; a killed one may not
         have): what only it held is lost to every dataset."""
-        return bool(self.output and self.new) and not Path(str(self.output)).exists()
+        return self.output is not None and bool(self.written) and not Path(self.output).exists()
 
     @property
     def seconds(self) -> float | None:
-        """How long it ran, when it recorded its end (a killed run's is when it was found)."""
-        if self.finished_at is None or self.problems is None or self.verdict == "refused":
+        """How long it ran, when it recorded its end (a killed run's is when it was found);
+        a refused run did not run."""
+        if self.finished_at is None or self.problems is None:
             return None
         took = datetime.fromisoformat(self.finished_at) - datetime.fromisoformat(self.started_at)
         return round(took.total_seconds(), 1)
@@ -128,7 +129,8 @@ def problems_of(verdict: str | None, path: Path) -> list[str] | None:
 
 
 def read_runs(path: Path) -> list[Run]:
-    """Every run the state knows, refused ones included, oldest first."""
+    """Every run the state knows, oldest first; the refused ones are beside it (see
+    :func:`read_refused`)."""
     columns = (
         *("run_id", "started_at", "finished_at", "finish_reason", "output", "report"),
         *("verdict", "articles", "failed", "backfill", "site", "arguments", "job", "reemitted"),
@@ -147,7 +149,7 @@ def read_runs(path: Path) -> list[Run]:
             output=output,
             report=report,
             problems=problems_of(verdict, path),
-            new=new,
+            written=written,
             failed=failed,
             backfill=json.loads(backfill) if backfill else None,
             site=site,
@@ -163,7 +165,7 @@ def read_runs(path: Path) -> list[Run]:
             output,
             report,
             verdict,
-            new,
+            written,
             failed,
             backfill,
             site,
@@ -172,42 +174,66 @@ def read_runs(path: Path) -> list[Run]:
             reemitted,
         ) in rows
     ]
-    runs += read_refused(path)
-    return sorted(runs, key=lambda run: (run.started_at, run.run_id))
+    return sorted(runs, key=in_order)
 
 
-def read_refused(path: Path) -> list[Run]:
+def in_order(run: Run) -> tuple[str, str]:
+    """Runs sort by their start, then their id."""
+    return run.started_at, run.run_id
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """The refused runs recorded beside the state, and the lines that held none."""
+
+    runs: list[Run]
+    damaged: int
+    """Lines skipped that held something: cut short (a disk that filled as a refusal was
+    written), or not a refusal's record."""
+
+
+def read_refused(path: Path) -> Refusals:
     """The runs refused as another crawl held the state (see
-    :func:`channel9.incremental.store.record_refused`); a last line still being written
-    is not one yet."""
+    :func:`channel9.incremental.store.record_refused`), oldest first; a last line still
+    being written is not one yet, a blank line is none, and a damaged line is skipped,
+    counted: one refusal lost is no reason to hide the others."""
     try:
-        lines = refusals_of(path).read_text(encoding="utf-8").split("\n")[:-1]
+        # Blank lines hold no refusal: a refusal ends a line it sees unfinished before
+        # its own, be it one still being written by another.
+        lines = [line for line in refusals_of(path).read_bytes().split(b"\n")[:-1] if line]
     except FileNotFoundError:
-        return []
-    except (OSError, UnicodeDecodeError) as error:
+        return Refusals([], 0)
+    except OSError as error:
         raise StateError(f"cannot read the refused runs {refusals_of(path)}: {error}") from None
-    refused = []
+    runs = []
     for line in lines:
         try:
-            record = json.loads(line)
-            refused.append(
-                Run(
-                    run_id=record["run_id"],
-                    started_at=record["started_at"],
-                    finished_at=record["started_at"],
-                    finish_reason="refused",
-                    output=None,
-                    report=None,
-                    problems=[f"another crawl held the crawl state ({record['holder']})"],
-                    new=None,
-                    failed=None,
-                    site=record["site"],
-                    arguments=record["arguments"],
-                    job=record["job"],
-                )
-            )
+            runs.append(refusal(line))
         except (ValueError, TypeError, KeyError):
-            raise StateError(
-                f"cannot read the refused runs {refusals_of(path)}: a line is damaged"
-            ) from None
-    return refused
+            continue
+    return Refusals(sorted(runs, key=in_order), len(lines) - len(runs))
+
+
+def refusal(line: bytes) -> Run:
+    """A refused run from its line; ValueError, TypeError or KeyError if it holds none."""
+    record = json.loads(line)
+    datetime.fromisoformat(record["started_at"])
+    arguments = record["arguments"]
+    if not isinstance(arguments, dict) or not all(
+        isinstance(value, str) for value in (record["run_id"], *arguments.values())
+    ):
+        raise ValueError("not a refusal")
+    return Run(
+        run_id=record["run_id"],
+        started_at=record["started_at"],
+        finished_at=None,
+        finish_reason="refused",
+        output=None,
+        report=None,
+        problems=[f"another crawl held the crawl state ({record['holder']})"],
+        written=None,
+        failed=None,
+        site=record["site"],
+        arguments=arguments,
+        job=record["job"],
+    )

@@ -18,16 +18,12 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
-from channel9.arguments import Arguments
 from channel9.failures import PERMANENT, StartupError
-
-if TYPE_CHECKING:
-    from scrapy import Spider
 
 logger = logging.getLogger(__name__)
 
@@ -194,30 +190,6 @@ class Asked:
     arguments: dict[str, str] = field(default_factory=dict)
     job: str | None = None
 
-    @classmethod
-    def of(cls, spider: Spider) -> Asked:
-        args = getattr(spider, "args", None)
-        if not isinstance(args, Arguments):
-            return cls(site=getattr(spider, "base_url", None))
-        given = {
-            argument.name: _as_given(getattr(args, argument.name))
-            for argument in fields(args)
-            if argument.name not in ("base_url", "passed_on")
-            and getattr(args, argument.name) != argument.default
-        }
-        job = args.passed_on.get("_job")
-        return cls(args.base_url, given, None if job is None else str(job))
-
-
-def _as_given(value: Any) -> str:
-    if isinstance(value, tuple):
-        return ",".join(value)
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
 
 def refusals_of(state: Path) -> Path:
     """The file beside the state where runs refused for want of its lock are recorded:
@@ -227,7 +199,12 @@ def refusals_of(state: Path) -> Path:
 
 def record_refused(state: Path, run_id: str, at: str, asked: Asked, holder: str) -> None:
     """A run that could not start since another crawl held the state: one line appended
-    to :func:`refusals_of`, in one write (appends from two processes do not mix)."""
+    to :func:`refusals_of`, in one write (appends from two processes do not mix).
+
+    A write cut short is taken up where it stopped; one the disk stopped for good leaves
+    a line unfinished, which the next refusal ends before its own, so that the damaged
+    line (skipped by its readers) holds no other refusal. (A line it sees unfinished as
+    another process writes it ends up followed by a blank line: nothing lost.)"""
     line = json.dumps(
         {
             "run_id": run_id,
@@ -239,9 +216,13 @@ def record_refused(state: Path, run_id: str, at: str, asked: Asked, holder: str)
         },
         ensure_ascii=False,
     )
-    handle = os.open(refusals_of(state), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    handle = os.open(refusals_of(state), os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        os.write(handle, (line + "\n").encode())
+        size = os.fstat(handle).st_size
+        torn = size > 0 and os.pread(handle, 1, size - 1) != b"\n"
+        left = memoryview(("\n" if torn else "").encode() + (line + "\n").encode())
+        while left:
+            left = left[os.write(handle, left) :]
     finally:
         os.close(handle)
 
