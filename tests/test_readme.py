@@ -8,7 +8,10 @@ not reachable from a test), and must exit 0. A command this test does not run is
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -78,3 +81,28 @@ def test_every_readme_command_works_as_written(project: Path) -> None:
 
 def test_the_readme_is_read_in_five_minutes() -> None:
     assert len(README.read_bytes()) <= 10_240
+
+
+def test_the_manuals_local_copy_and_replay_work_as_written(project: Path) -> None:
+    guide = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    scripts = [body for _, body in BLOCK.findall(guide) if "base_url=" in body or "replay=" in body]
+    assert len(scripts) == 2
+    for script in scripts:
+        # In a session of its own: the server the script starts is stopped whatever happens.
+        shell = subprocess.Popen(
+            ["bash", "-e", "-c", script],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            _, stderr = shell.communicate(timeout=300)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(shell.pid, signal.SIGTERM)
+        assert shell.returncode == 0, (script, stderr[-3000:])
+    assert (project / "copy" / "dataset.parquet").is_file()
+    assert (project / "rebuilt.jsonl").stat().st_size > 0
+    assert not (project / "data").exists()
