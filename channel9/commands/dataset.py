@@ -235,6 +235,8 @@ def command(args: list[str], opts: argparse.Namespace) -> str:
         words += ["--category", category]
     if opts.allow_missing:
         words.append("--allow-missing")
+    if any(arg.startswith("-") for arg in args):
+        words.append("--")  # a run file named like an option, such as ``-old.jsonl``
     return shlex.join([*words, *args])
 
 
