@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -375,3 +376,84 @@ def test_refusals_one_after_another_are_one_row_and_last_counts_rows(tmp_path: P
         "n",
         "o",
     ]
+
+
+HEADED = (
+    "started (UTC)      took  site         arguments               new  re-emitted  failed pages"
+    "  verdict"
+)
+"""The header of a table whose arguments were cut to fit 100 columns."""
+
+
+def ran(arguments: dict[str, str], job: str, problem: str) -> Run:
+    """A failed run of 2024-05-01 from 03:00 to 03:01 with ``arguments``."""
+    return Run(
+        run_id="1",
+        started_at="2024-05-01T03:00:00+00:00",
+        finished_at="2024-05-01T03:01:00+00:00",
+        finish_reason="finished",
+        output=None,
+        report=None,
+        problems=[problem],
+        written=3,
+        failed=0,
+        site=SITE,
+        arguments=arguments,
+        job=job,
+        reemitted=0,
+    )
+
+
+def test_control_characters_and_ansi_escapes_are_shown_not_obeyed() -> None:
+    """A recorded string that a terminal would act on (colour, clear the screen, a line
+    break that fakes a row) is written out as Python writes it in a string."""
+    arguments = {"categories": "\x1b[31mopini\x1b[0m", "since": "2024-01-01\nok"}
+    run = ran(arguments, "\x1b[2Jjob\r", "a reason\twith a tab\x07")
+
+    shown = table([[run]])
+
+    assert shown == [
+        HEADED,
+        "2024-05-01 03:00  1m00s  channel9.id  categories=\\x1b[31mop…    3           0"
+        "             0  failed",
+        "    a reason\\twith a tab\\x07",
+        "    Scrapyd job \\x1b[2Jjob\\r",
+        "    arguments categories=\\x1b[31mopini\\x1b[0m since=2024-01-01\\nok",
+    ]
+
+
+def on_screen(line: str) -> int:
+    """The columns a terminal gives ``line``: 2 a wide (W) or full-width (F) character."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
+
+
+def test_a_table_of_wide_characters_fits_100_columns_on_screen() -> None:
+    """Chinese, Japanese and Korean characters take two columns each: counted as
+    characters, the table would run past the screen's edge."""
+    down = "사이트가 응답하지 않음"  # "the site does not answer"
+    run = ran({"categories": "新闻" * 30}, "ジョブ" * 20, f"{down} " * 8)
+
+    shown = table([[run]])
+
+    assert shown == [
+        HEADED,
+        "2024-05-01 03:00  1m00s  channel9.id  categories=新闻新闻新…    3           0"
+        "             0  failed",
+        "    " + " ".join([down] * 4),
+        "      " + " ".join([down] * 4),
+        "    Scrapyd job " + "ジョブ" * 14,
+        "      " + "ジョブ" * 6,
+        "    arguments categories=" + "新闻" * 18 + "新",
+        "      闻" + "新闻" * 11,
+    ]
+    assert [on_screen(line) for line in shown] == [100, 99, 95, 97, 100, 42, 99, 52]
+
+
+def test_an_unknown_option_is_named_as_the_other_commands_name_it(tmp_path: Path) -> None:
+    done = runs(tmp_path, "--bogus")
+
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "",
+        "scrapy runs: error: unknown option: --bogus\n",
+    )

@@ -9,7 +9,7 @@ import argparse
 import json
 import os
 import sys
-import textwrap
+import unicodedata
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from channel9.commands import say_errors_in_one_line
+from channel9.commands import refuse_options, say_errors_in_one_line
 from channel9.incremental.history import Run, in_order, read_refused, read_runs
 from channel9.incremental.store import StateError, refusals_of
 from channel9.paths import data_path
@@ -52,6 +52,7 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
+        refuse_options(args)
         if args:
             raise UsageError(f"unexpected argument: {args[0]}")
         if opts.last < 1:
@@ -103,6 +104,8 @@ RIGHT = ("took", "new", "re-emitted", "failed pages")
 NARROWEST = {"arguments": 9, "site": 12}
 """The columns cut short (with an ellipsis) when the table is too wide, in this order,
 and how narrow each may get."""
+INDENT, WRAPPED = "    ", "      "
+"""The indent of the line under a row, and of its lines wrapped under it."""
 
 
 def described(run: Run) -> dict[str, Any]:
@@ -133,8 +136,8 @@ def rows_of(runs: list[Run]) -> list[list[Run]]:
 def table(shown: list[list[Run]]) -> list[str]:
     """The rows (see :func:`rows_of`) as a table under a header, each cell cut short to
     fit :data:`WIDTH`."""
-    rows = [cells(runs) for runs in shown]
-    widths = [max(len(row[column]) for row in [HEADER, *rows]) for column in range(len(HEADER))]
+    rows = [tuple(map(printable, cells(runs))) for runs in shown]
+    widths = [max(columns(row[column]) for row in [HEADER, *rows]) for column in range(len(HEADER))]
     for name, narrowest in NARROWEST.items():
         column = HEADER.index(name)
         excess = sum(widths) + 2 * (len(widths) - 1) - WIDTH
@@ -144,33 +147,83 @@ def table(shown: list[list[Run]]) -> list[str]:
     for runs, row in zip(shown, rows, strict=True):
         lines.append(aligned(row, widths))
         column = HEADER.index("arguments")
-        told = details(runs, arguments_cut=len(row[column]) > widths[column])
+        told = [
+            printable(part)
+            for part in details(runs, arguments_cut=columns(row[column]) > widths[column])
+        ]
         if not told:
             continue
-        if len("    " + "; ".join(told)) <= WIDTH:
-            lines.append("    " + "; ".join(told))
+        if columns(INDENT + "; ".join(told)) <= WIDTH:
+            lines.append(INDENT + "; ".join(told))
         else:  # one line each, a long one wrapped under itself
             for part in told:
-                lines += textwrap.wrap(
-                    part,
-                    WIDTH,
-                    initial_indent="    ",
-                    subsequent_indent="      ",
-                    break_on_hyphens=False,  # a path or a URL is cut where it must be only
-                )
+                lines += wrapped(part)
     return lines
 
 
 def aligned(row: tuple[str, ...], widths: list[int]) -> str:
     cut = [
-        text if len(text) <= width else text[: width - 1] + "…"
+        text if columns(text) <= width else fitted(text, width - 1) + "…"
         for text, width in zip(row, widths, strict=True)
     ]
     padded = [
-        text.rjust(width) if name in RIGHT else text.ljust(width)
+        " " * (width - columns(text)) + text
+        if name in RIGHT
+        else text + " " * (width - columns(text))
         for name, text, width in zip(HEADER, cut, widths, strict=True)
     ]
     return "  ".join(padded).rstrip()
+
+
+def printable(text: str) -> str:
+    """``text`` with what a terminal would act on rather than show (a control character,
+    an ANSI escape's ESC, a line break) written as Python writes it in a string, ``\\x1b``,
+    ``\\n``: a recorded argument or job id cannot move the cursor or colour the screen."""
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+
+
+def columns(text: str) -> int:
+    """The terminal columns ``text`` takes: 2 a wide character (CJK), 0 a combining mark,
+    1 any other."""
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        for char in text
+    )
+
+
+def fitted(text: str, width: int) -> str:
+    """The longest start of ``text`` that takes at most ``width`` columns."""
+    taken = 0
+    for at, char in enumerate(text):
+        taken += columns(char)
+        if taken > width:
+            return text[:at]
+    return text
+
+
+def wrapped(text: str) -> list[str]:
+    """``text`` on lines of :data:`WIDTH` columns, under a row: cut between words, a word
+    too long for a line of its own (a path, a URL) cut where the line ends."""
+    lines: list[str] = []
+    line = INDENT
+    for word in text.split(" "):
+        spaced = word if line in (INDENT, WRAPPED) else " " + word
+        if columns(line + spaced) <= WIDTH:
+            line += spaced
+        elif columns(word) <= WIDTH - len(WRAPPED):
+            lines.append(line.rstrip())
+            line = WRAPPED + word
+        else:
+            while columns(line + spaced) > WIDTH:
+                head = fitted(spaced, WIDTH - columns(line))
+                lines.append((line + head).rstrip())
+                line, spaced = WRAPPED, spaced[len(head) :].lstrip(" ")
+            line += spaced
+    lines.append(line.rstrip())
+    return lines
 
 
 def cells(runs: list[Run]) -> tuple[str, ...]:
