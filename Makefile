@@ -17,9 +17,9 @@ crawl: $(BIN)/scrapy
 	$(BIN)/scrapy crawl channel9 $(ARGS)
 
 # The project offline in about a minute: the fake site crawled into demo/ (never data/),
-# its dataset, card and plot built there, the runs shown (see channel9/demo/run.sh).
+# its dataset, card and plot built there, the runs shown (see channel9/demo/run.py).
 demo: $(BIN)/scrapy
-	PATH="$(abspath $(BIN)):$$PATH" sh channel9/demo/run.sh demo
+	$(BIN)/python -m channel9.demo.run demo
 
 lint: $(BIN)/scrapy
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@ import html
 import json
 import random
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -320,6 +321,17 @@ class FakeSite:
         if len(parts) == 1 and parts[0] in self.articles:
             return render.ok(render.article_page(self.articles[parts[0]]))
         return render.not_found()
+
+
+DEMO_START = datetime(2025, 1, 6, 8, 0, tzinfo=JAKARTA)
+"""The demo site's first article's time: a fixed past, so that the demo's dataset is the
+same on any day."""
+
+
+def demo_site(count: int = 600, seed: int = 9) -> FakeSite:
+    """The site that ``python -m channel9.demo`` and `make demo` serve: ``count`` articles
+    from :data:`DEMO_START`, one every 15 hours on average, with feeds and sitemaps."""
+    return FakeSite(count=count, seed=seed, start=DEMO_START, doors=True)
 
 
 def doors(site: FakeSite, path: str) -> Reply | None:
@@ -818,6 +830,19 @@ def list_also(site: FakeSite, listing: str, hrefs: list[str]) -> None:
     )
 
 
+class Server(ThreadingHTTPServer):
+    """The site's HTTP server: a thread per connection, quiet when a client hangs up.
+
+    A crawler stopped in the middle of a page, or a browser that closes its tab, resets its
+    connection: that is no fault of the site's, and a traceback for it would read as one."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve(site: FakeSite, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serves ``site`` on ``port`` of ``host`` (loopback), a free one when 0; yields its
@@ -855,8 +880,7 @@ def serve(site: FakeSite, host: str = "127.0.0.1", port: int = 0) -> Iterator[st
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
+    server = Server((host, port), Handler)
     base = f"http://{host}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
