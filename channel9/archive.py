@@ -446,6 +446,21 @@ def site_of_replay(path: Path, given: str | None) -> str:
     raise ArchiveUnusable(f"replay={path}: the archive {said}: give -a base_url=")
 
 
+def files_of_site(paths: list[Path], site: str) -> list[Path]:
+    """The files of ``paths`` that hold ``site`` (by its origin, as :func:`site_of` tells
+    a file's), or tell no site: a replay of one site reads no page of another kept in the
+    same folder, its articles above all, which it would write as the site's."""
+    wanted = origin(site)
+    kept: list[Path] = []
+    other: list[Path] = []
+    for path in paths:
+        held = site_of(path)
+        (other if held is not None and origin(held) != wanted else kept).append(path)
+    if other:
+        logger.info("Not replaying %d WARC files of other sites than %s", len(other), site)
+    return kept
+
+
 def site_of(path: Path) -> str | None:
     """The site a WARC file holds: the one its ``warcinfo`` record names
     (:data:`SITE_FIELD`); in a file that names none (another tool's, or one written before
@@ -829,7 +844,9 @@ def replayed(capture: Capture, request: Request) -> Response:
 class ReplayMiddleware:
     """With ``-a replay=PATH``: every response taken from the archive at ``PATH``, the
     latest capture of its URL, the moment of that capture as the fetch time; a request
-    for a URL it lacks fails as ``not_archived``. Nothing reaches the network.
+    for a URL it lacks fails as ``not_archived``. Nothing reaches the network. Only the
+    files of the spider's site (its ``base_url``) are read: those of other sites in the
+    same folder are left out (see :func:`files_of_site`).
 
     A damaged record or stretch of a file is left out and named (``damaged``, and the
     stat ``channel9/archive/damaged``), the rest of the archive replayed: only an archive
@@ -862,10 +879,19 @@ class ReplayMiddleware:
             raise ArchiveUnusable(
                 f"replay={source}: cannot mend its open files ({error})"
             ) from None
-        paths = warc_files(source)
-        if not paths:
-            raise ArchiveUnusable(f"replay={source}: no WARC files there")
         left_open = [path for path in opened if path.exists()]  # held by a crawl: not mended
+        site: str | None = getattr(crawler.spider, "base_url", None)
+        paths = warc_files(source)
+        if site is not None:
+            paths = files_of_site(paths, site)
+        if not paths and left_open:
+            raise ArchiveUnusable(
+                f"replay={source}: {', '.join(map(str, left_open))} is still being written by"
+                " a crawl: replay it once that crawl has ended"
+            )
+        if not paths:
+            of = "" if site is None else f" of {site}"
+            raise ArchiveUnusable(f"replay={source}: no WARC files{of} there")
         if left_open:
             logger.warning("Not replaying %d files a crawl is writing now", len(left_open))
         try:

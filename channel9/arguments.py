@@ -35,7 +35,8 @@ class Arguments:
         default=SITE,
         metadata={
             MEANING: "the site: every URL the spider builds comes from it, and only its host"
-            " is crawled, so a mirror or a local copy is crawled the same way"
+            " is crawled, so a mirror or a local copy is crawled the same way; no user name"
+            " or password before the host"
         },
     )
     categories: tuple[str, ...] = field(
@@ -71,7 +72,8 @@ class Arguments:
         default=None,
         metadata={
             MEANING: "a WARC file or a folder of them (searched recursively): the same crawl"
-            " with every page taken from the archive instead of the site"
+            " with every page taken from the archive instead of the site; only the files of"
+            " the site replayed (`base_url`, or the one site the archive holds) are read"
         },
     )
     discover: tuple[str, ...] = field(
@@ -134,6 +136,12 @@ def _base_url(value: Any) -> str:
         parts.port  # noqa: B018 (raises on a broken port)
     except ValueError:
         parts = None
+    if "@" in (text if parts is None else parts.netloc):
+        # Not echoed: the log, the archive and the run records would keep the password.
+        raise BadArgument(
+            "base_url gives a user name or password before its host (user:password@):"
+            " give the site's address without them"
+        )
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadArgument(f"base_url={value!r} is not an http(s) address of a site")
     if "?" in text or "#" in text:

@@ -8,6 +8,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -822,3 +823,87 @@ def test_a_replay_whose_site_is_unknown_or_contradicted_cannot_start(
     with pytest.raises(ArchiveUnusable) as refused:
         site_of_replay(tmp_path, given)
     assert str(refused.value) == message.format(tmp_path)
+
+
+def replay_in(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``scrapy crawl channel9 ARGS`` run in ``workdir`` as a person would type it: no
+    ``base_url`` unless ``args`` give one."""
+    return subprocess.run(
+        [SCRAPY, "crawl", "channel9", *FAST, *args],
+        cwd=workdir,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_replay_of_a_folder_of_two_sites_writes_the_articles_of_the_one_named(
+    tmp_path: Path,
+) -> None:
+    """Two crawls of two sites on two ports of one host, their archives in one folder: a
+    whole replay of one writes its articles alone, not those of the other it holds."""
+    sites = {name: FakeSite(count=6, seed=seed) for name, seed in (("a", 1), ("b", 2))}
+    mixed = tmp_path / "mixed"
+    urls = {}
+    for name, site in sites.items():
+        (tmp_path / name).mkdir()
+        with serve(site) as base_url:
+            run = crawl(tmp_path / name, base_url, "-O", "crawl.jsonl")
+        assert run.returncode == 0, run.log
+        urls[name] = base_url
+        shutil.copytree(tmp_path / name / ARCHIVE, mixed, dirs_exist_ok=True)
+    assert len(warc_files(mixed)) == 2
+
+    replay = replay_in(
+        tmp_path, "-a", "replay=mixed", "-a", f"base_url={urls['a']}", "-O", "a.jsonl"
+    )
+    either = replay_in(tmp_path, "-a", "replay=mixed", "-O", "either.jsonl")
+
+    assert replay.returncode == 0, replay.stderr
+    written = [item["url"] for item in items_of(tmp_path / "a.jsonl")]
+    assert sorted(written) == sorted(sites["a"].expected(urls["a"]))
+    assert len(written) == 6
+    assert "Not replaying 1 WARC files of other sites than" in replay.stderr
+    assert either.returncode == 2, either.stderr
+    said = [line for line in either.stderr.splitlines() if "cannot start" in line]
+    assert [line.split(" ERROR: ", 1)[-1] for line in said] == [
+        "The crawl cannot start: replay=mixed: the archive holds several sites"
+        f" ({', '.join(sorted(urls.values()))}): give -a base_url="
+    ]
+    assert not (tmp_path / "either.jsonl").exists()
+
+
+def test_a_replay_of_a_file_a_crawl_is_writing_says_so(tmp_path: Path) -> None:
+    """The folder holds only the file a running crawl has open: not "no WARC files"."""
+    site = "http://127.0.0.1:9"
+    files = WarcFiles(tmp_path / "archive", "run", 10**9, {SITE_FIELD: site})
+    moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    files.write(Request(f"{site}/"), HtmlResponse(f"{site}/", body=b"<html></html>"), moment)
+    try:
+        replay = crawl(tmp_path, site, "-a", "replay=archive")
+    finally:
+        files.close()
+
+    assert replay.returncode == 2, replay.log
+    assert (
+        "The crawl cannot start: replay=archive: archive/channel9-run-00000.warc.gz.open is"
+        " still being written by a crawl: replay it once that crawl has ended\n"
+    ) in replay.log
+    assert "no WARC files" not in replay.log
+    assert sorted(path.name for path in (tmp_path / "archive").iterdir()) == [
+        "channel9-run-00000.warc.gz"
+    ]
+
+
+def test_a_replay_of_a_site_whose_files_are_not_there_cannot_start(tmp_path: Path) -> None:
+    """Reached without the spider's check of the archive's sites: the files of another
+    site alone are not read as the site's."""
+    archive_of(tmp_path, "0", A, {SITE_FIELD: "http://a.example"})
+    crawler = replay_of(tmp_path)
+    crawler.spider = Channel9Spider.from_crawler(crawler, base_url="https://b.example:8443")
+
+    with pytest.raises(ArchiveUnusable) as refused:
+        ReplayMiddleware.from_crawler(crawler)
+
+    assert str(refused.value) == f"replay={tmp_path}: no WARC files of https://b.example:8443 there"

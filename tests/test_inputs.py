@@ -450,3 +450,22 @@ def test_the_deploy_target_for_another_host_reads_as_its_comment_says(tmp_path: 
         *("production", "http://scrapyd.example.org:6800/"),
     ]
     assert "scrapyd-deploy production" in example
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://reader:s3cret@127.0.0.1:9", "https://reader@channel9.id", "http://:s3cret@[::1"],
+)
+def test_a_site_address_with_a_user_or_password_is_refused_without_echoing_it(
+    base_url: str, tmp_path: Path
+) -> None:
+    """The log, the archive and the run records would keep the password."""
+    done = command(tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}")
+
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "",
+        "scrapy crawl: error: cannot start: base_url gives a user name or password before its"
+        " host (user:password@): give the site's address without them\n",
+    )
+    assert sorted(tmp_path.iterdir()) == []
