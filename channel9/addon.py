@@ -13,14 +13,15 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from channel9 import archive, guards, middlewares, pipelines
-from channel9.dates import zone_named
 
-# SETTINGS, ELSEWHERE and KNOWN are read here by the reference of the settings
-# (docs/hooks/reference.py) and by the tests.
-from channel9.defaults import DEFAULTS, NUMBERS, BadSetting, check_names
+# SETTINGS, ELSEWHERE, KNOWN and NUMBERS are read here by the reference of the settings
+# (docs/hooks/reference.py) and by the tests, BadSetting by the tests.
+from channel9.defaults import DEFAULTS, check_settings
 from channel9.defaults import ELSEWHERE as ELSEWHERE
 from channel9.defaults import KNOWN as KNOWN
+from channel9.defaults import NUMBERS as NUMBERS
 from channel9.defaults import SETTINGS as SETTINGS
+from channel9.defaults import BadSetting as BadSetting
 from channel9.incremental.extension import CrawlStateExtension
 from channel9.incremental.middleware import IncrementalMiddleware
 from channel9.output import EXPORTERS, ExportedItems, OutputLocation
@@ -97,24 +98,9 @@ class Channel9:
     exporter, and gives its settings their defaults at add-on priority."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        check_names(settings)
+        check_settings(settings)
         for name, value in DEFAULTS.items():
             settings.set(name, value, priority="addon")
-        for name, allowed in NUMBERS.items():
-            given = settings[name]
-            try:
-                settings.getfloat(name)
-            except ValueError:
-                raise BadSetting(f"{name}={given!r} is not a number") from None
-            if not allowed.holds(settings, name):
-                raise BadSetting(f"{name}={given!r} is not {allowed.said}")
-        try:
-            zone_named(settings["CHANNEL9_TIMEZONE"])
-        except ValueError:
-            raise BadSetting(
-                f"CHANNEL9_TIMEZONE={settings['CHANNEL9_TIMEZONE']!r} is not a time zone"
-                " (an IANA name, such as Asia/Jakarta)"
-            ) from None
         for name in IN_DATA_DIR:
             settings.set(name, data_path(settings, name), priority="addon")
         archiving: type = archive.ArchiveMiddleware

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
+from channel9.dates import zone_named
 from channel9.failures import StartupError
 from channel9.paths import DATA_DIR, IN_DATA_DIR
 
@@ -113,7 +114,7 @@ SETTINGS = {
     "CHANNEL9_PROGRESS_INTERVAL": Setting(
         60.0,
         "seconds between two lines of the crawl's progress (pages fetched, articles"
-        " written, pages to fetch, failed, the time left once known); 0, none",
+        " written, pages to fetch, failed, the time left once known), 1 or more; 0, none",
     ),
 }
 """The settings the add-on gives a default, each with what it means."""
@@ -143,15 +144,22 @@ class Range:
     low: float
     high: float = math.inf
     whole: bool = False
+    off: bool = False
+    """Whether 0 is taken too, below ``low``: what turns the setting's work off."""
 
     def holds(self, settings: BaseSettings, name: str) -> bool:
         """Whether the setting, read as its components read it, is in the range (a whole
-        number is read with ``getint``, which takes neither ``2.0`` nor ``1e3``)."""
+        number is read with ``getint``, which takes neither ``2.0`` nor ``1e3``); an unset
+        one holds, since its default does."""
+        if settings.get(name) is None:
+            return True
         read = settings.getint if self.whole else settings.getfloat
         try:
             number = read(name)
         except ValueError:
             return False
+        if self.off and number == 0:
+            return True
         return math.isfinite(number) and self.low <= number <= self.high
 
 
@@ -159,6 +167,9 @@ SHARE = Range("a share from 0 to 1", 0, 1)
 COUNT = Range("a whole number, 0 or more", 0, whole=True)
 AT_LEAST_ONE = Range("a whole number, 1 or more", 1, whole=True)
 SECONDS = Range("a number of seconds, 0 or more", 0)
+# A line a second is already more than a person reads; a shorter interval only floods the
+# log (1e-9 s: thousands of lines a second).
+INTERVAL = Range("0 (no lines) or a number of seconds, 1 or more", 1, off=True)
 NUMBERS = {
     "CHANNEL9_ARCHIVE_MAX_BYTES": AT_LEAST_ONE,
     "CHANNEL9_OVERLAP_PAGES": COUNT,
@@ -175,7 +186,7 @@ NUMBERS = {
     "CHANNEL9_FIELD_DROP_CHANCE": SHARE,
     "CHANNEL9_REPEATED_PAGES": AT_LEAST_ONE,
     "CHANNEL9_DOWN_AFTER": AT_LEAST_ONE,
-    "CHANNEL9_PROGRESS_INTERVAL": SECONDS,
+    "CHANNEL9_PROGRESS_INTERVAL": INTERVAL,
 }
 """The range of every number among the ``DEFAULTS``: a negative count, a share past 1 or
 NaN would not fail, only make the run do something else than asked."""
@@ -201,3 +212,29 @@ def check_names(settings: BaseSettings) -> None:
                 " channel9/paths.py)"
             )
             raise BadSetting(f"unknown setting {name}: {hint}")
+
+
+def check_settings(settings: BaseSettings) -> None:
+    """Refuses a ``CHANNEL9_*`` setting the project does not know (:func:`check_names`), a
+    number out of its range (:data:`NUMBERS`) and a time zone that names none.
+
+    One check for every way a crawl starts: the crawl command's, before Scrapy's banner,
+    so that a bad ``-s`` is said in one line; the add-on's, for a crawl the command did
+    not start (a Scrapyd job, a test's ``get_crawler``). A setting left unset has its
+    default, which holds."""
+    check_names(settings)
+    for name, allowed in NUMBERS.items():
+        given = settings[name]
+        try:
+            settings.getfloat(name)
+        except ValueError:
+            raise BadSetting(f"{name}={given!r} is not a number") from None
+        if not allowed.holds(settings, name):
+            raise BadSetting(f"{name}={given!r} is not {allowed.said}")
+    zone = settings.get("CHANNEL9_TIMEZONE", DEFAULTS["CHANNEL9_TIMEZONE"])
+    try:
+        zone_named(zone)
+    except ValueError:
+        raise BadSetting(
+            f"CHANNEL9_TIMEZONE={zone!r} is not a time zone (an IANA name, such as Asia/Jakarta)"
+        ) from None

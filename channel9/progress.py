@@ -67,7 +67,8 @@ class CrawlProgress:
     def from_crawler(cls, crawler: Crawler) -> Self:
         interval = crawler.settings.getfloat("CHANNEL9_PROGRESS_INTERVAL")
         if not interval:
-            raise NotConfigured("CHANNEL9_PROGRESS_INTERVAL is 0: no progress lines")
+            # Without a message: Scrapy logs a WARNING for one, and 0 is asked for.
+            raise NotConfigured
         extensions = build_component_list(crawler.settings.getwithbase("EXTENSIONS"))
         if not any(issubclass(load_object(each), RunReport) for each in extensions):
             # Its counts are the line's: without it, the line would fail at each interval.

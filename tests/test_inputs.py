@@ -290,28 +290,10 @@ def test_a_number_setting_at_the_edge_of_its_range_is_taken(name: str, value: st
     assert settings.getfloat(name) == float(value)
 
 
-@pytest.mark.parametrize(
-    ("setting", "message"),
-    [
-        (
-            "CHANNEL9_DATA_DIRR=elsewhere",
-            "unknown setting CHANNEL9_DATA_DIRR: did you mean CHANNEL9_DATA_DIR?",
-        ),
-        (
-            "CHANNEL9_OVERLAP_PAGES=-1",
-            "CHANNEL9_OVERLAP_PAGES='-1' is not a whole number, 0 or more",
-        ),
-        (
-            "CHANNEL9_MAX_FAILED_SHARE=nan",
-            "CHANNEL9_MAX_FAILED_SHARE='nan' is not a share from 0 to 1",
-        ),
-        ("HTTPCACHE_ENABLED=1", HTTPCACHE),
-    ],
-)
 def test_a_bad_setting_stops_the_crawl_before_anything_is_written(
-    setting: str, message: str, base_url: str, tmp_path: Path
+    base_url: str, tmp_path: Path
 ) -> None:
-    assert_refused(crawl(tmp_path, base_url, "-s", setting), message)
+    assert_refused(crawl(tmp_path, base_url, "-s", "HTTPCACHE_ENABLED=1"), HTTPCACHE)
 
 
 def test_the_http_cache_is_refused_with_an_archive_only() -> None:
@@ -469,3 +451,76 @@ def test_a_site_address_with_a_user_or_password_is_refused_without_echoing_it(
         " host (user:password@): give the site's address without them\n",
     )
     assert sorted(tmp_path.iterdir()) == []
+
+
+INTERVAL = "is not 0 (no lines) or a number of seconds, 1 or more"
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("CHANNEL9_PROGRESS_INTERVAL=-1", f"CHANNEL9_PROGRESS_INTERVAL='-1' {INTERVAL}"),
+        ("CHANNEL9_PROGRESS_INTERVAL=1e-9", f"CHANNEL9_PROGRESS_INTERVAL='1e-9' {INTERVAL}"),
+        ("CHANNEL9_PROGRESS_INTERVAL=nan", f"CHANNEL9_PROGRESS_INTERVAL='nan' {INTERVAL}"),
+        ("CHANNEL9_PROGRESS_INTERVAL=abc", "CHANNEL9_PROGRESS_INTERVAL='abc' is not a number"),
+        ("CHANNEL9_MAX_BACKOFF=", "CHANNEL9_MAX_BACKOFF='' is not a number"),
+        (
+            "CHANNEL9_OVERLAP_PAGES=-1",
+            "CHANNEL9_OVERLAP_PAGES='-1' is not a whole number, 0 or more",
+        ),
+        (
+            "CHANNEL9_DATA_DIRR=elsewhere",
+            "unknown setting CHANNEL9_DATA_DIRR: did you mean CHANNEL9_DATA_DIR?",
+        ),
+        (
+            "CHANNEL9_TIMEZONE=Mars/Olympus",
+            "CHANNEL9_TIMEZONE='Mars/Olympus' is not a time zone (an IANA name, such as"
+            " Asia/Jakarta)",
+        ),
+    ],
+)
+def test_a_bad_project_setting_is_said_in_one_line_before_the_banner(
+    setting: str, message: str, tmp_path: Path
+) -> None:
+    """The add-on's checks, made by the crawl command before Scrapy logs anything."""
+    done = command(tmp_path, "crawl", "channel9", "-s", setting)
+
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "",
+        f"scrapy crawl: error: cannot start: {message}\n",
+    )
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_spider_is_said_in_one_line(tmp_path: Path) -> None:
+    done = command(tmp_path, "crawl", "nosuch")
+
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "",
+        "scrapy crawl: error: cannot start: no spider 'nosuch': the project has channel9\n",
+    )
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_the_log_files_folder_is_made_on_a_fresh_checkout(base_url: str, tmp_path: Path) -> None:
+    """The cron line's ``-s LOG_FILE=data/crawl.log`` before a first crawl made data/."""
+    done = crawl(tmp_path, base_url, "-s", "LOG_FILE=data/crawl.log")
+
+    assert (done.returncode, done.log) == (0, "")
+    log = (tmp_path / "data/crawl.log").read_text(encoding="utf-8").splitlines()
+    assert "Verdict: ok (exit status 0): " in log[-1]
+
+
+def test_a_log_file_whose_folder_cannot_be_made_is_said_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("a file where the folder would go", encoding="utf-8")
+
+    done = command(tmp_path, "crawl", "channel9", "-s", "LOG_FILE=data/logs/crawl.log")
+
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "",
+        "scrapy crawl: error: cannot start: the log file's folder 'data/logs' cannot be made:"
+        " Not a directory\n",
+    )

@@ -122,11 +122,36 @@ def test_sitemaps_that_named_nothing_give_no_time_left() -> None:
     assert not extension.ahead_known
 
 
-def test_an_interval_of_0_turns_the_line_off_and_a_negative_one_is_refused() -> None:
-    with pytest.raises(NotConfigured):
-        CrawlProgress.from_crawler(crawler_of(CHANNEL9_PROGRESS_INTERVAL=0))
-    with pytest.raises(BadSetting, match=r"CHANNEL9_PROGRESS_INTERVAL='-1' is not a number of"):
-        Channel9().update_settings(Settings({"CHANNEL9_PROGRESS_INTERVAL": "-1"}))
+@pytest.mark.parametrize("interval", ["-1", "1e-9", "0.5", "nan", "inf"])
+def test_an_interval_under_a_second_other_than_0_is_refused(interval: str) -> None:
+    """Lines more often than a second flood the log (1e-9 s: thousands a second)."""
+    with pytest.raises(BadSetting) as refused:
+        Channel9().update_settings(Settings({"CHANNEL9_PROGRESS_INTERVAL": interval}))
+    assert str(refused.value) == (
+        f"CHANNEL9_PROGRESS_INTERVAL={interval!r} is not 0 (no lines) or a number of seconds,"
+        " 1 or more"
+    )
+
+
+@pytest.mark.parametrize("interval", ["0", "1", "3600"])
+def test_an_interval_of_0_or_a_second_or_more_is_taken(interval: str) -> None:
+    settings = Settings({"CHANNEL9_PROGRESS_INTERVAL": interval})
+    Channel9().update_settings(settings)
+    assert settings.getfloat("CHANNEL9_PROGRESS_INTERVAL") == float(interval)
+
+
+def test_an_interval_of_0_turns_the_line_off_without_a_warning(
+    base_url: str, tmp_path: Path
+) -> None:
+    """0 is asked for: no line of progress, and no warning that it is off."""
+    done = crawl(tmp_path, base_url, "-s", "CHANNEL9_PROGRESS_INTERVAL=0")
+
+    assert done.returncode == 0, done.log
+    assert [line for line in done.log.splitlines() if "Disabled" in line] == []
+    assert "[channel9.progress]" not in done.log
+    enabled = re.search(r"Enabled extensions:\n(.*?)\]", done.log, re.DOTALL)
+    assert enabled is not None
+    assert "CrawlProgress" not in enabled[1]
 
 
 def test_without_the_run_report_whose_counts_it_gives_there_is_no_line() -> None:
@@ -189,7 +214,7 @@ def test_a_crawl_says_its_progress_at_the_interval_and_at_the_end(tmp_path: Path
         done = crawl(
             tmp_path,
             base_url,
-            *("-s", "CHANNEL9_PROGRESS_INTERVAL=0.03", "-s", "DOWNLOAD_DELAY=0.02"),
+            *("-s", "CHANNEL9_PROGRESS_INTERVAL=1", "-s", "DOWNLOAD_DELAY=0.1"),
             *("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"),
         )
 

@@ -6,14 +6,17 @@ import argparse
 import asyncio
 import logging
 import signal
+from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.log import configure_logging
 from scrapy.utils.ossignal import install_shutdown_handlers
 
-from channel9.arguments import Arguments, BadArgument
+from channel9.arguments import Arguments
 from channel9.commands import refuse_options, say_errors_in_one_line
+from channel9.defaults import check_settings
 from channel9.failures import StartupError
 from channel9.report import RunReport
 
@@ -23,25 +26,44 @@ logger = logging.getLogger(__name__)
 class Command(ScrapyCrawl):
     """Scrapy's ``crawl``; exits 1 when the run failed (the run report says why: see
     :meth:`channel9.report.RunReport.verdict`) and 2 when it could not start (a bad
-    argument, a crawl state held by another run or unusable), saying why in one line."""
+    argument or setting, no such spider, a crawl state held by another run or unusable),
+    saying why in one line."""
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         say_errors_in_one_line(parser)
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        """Checks the spider's arguments before Scrapy logs its banner: a bad one is said
-        in one line (exit status 2), and in the log too when it goes to a file (a Scrapyd
-        job's), which must end with the verdict."""
+        """Checks the spider's name, its arguments and the project's settings before
+        Scrapy logs its banner: a bad one is said in one line (exit status 2), and in the
+        log too when it goes to a file (a Scrapyd job's), which must end with the verdict.
+
+        The log file's folder is made here, before Scrapy opens the file: a cron line's
+        ``-s LOG_FILE=data/crawl.log`` on a fresh checkout has no ``data/`` yet."""
         super().process_options(args, opts)
+        assert self.settings is not None
         refuse_options(args)
         if len(args) != 1:
             raise UsageError("give one spider name: scrapy crawl channel9")
+        log_file = self.settings.get("LOG_FILE") if self.settings.getbool("LOG_ENABLED") else None
+        if log_file:
+            folder = Path(log_file).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                reason = error.strerror or error
+                raise UsageError(
+                    f"cannot start: the log file's folder {str(folder)!r} cannot be made: {reason}"
+                ) from None
         try:
+            spiders = get_spider_loader(self.settings).list()
+            if args[0] not in spiders:
+                known = ", ".join(sorted(spiders))
+                raise StartupError(f"no spider {args[0]!r}: the project has {known}")
             Arguments.parse(opts.spargs)
-        except BadArgument as error:
-            assert self.settings is not None
-            if self.settings.get("LOG_FILE") and self.settings.getbool("LOG_ENABLED"):
+            check_settings(self.settings)
+        except StartupError as error:
+            if log_file:
                 configure_logging(self.settings)
                 self._cannot_start(error)
                 self._say_verdict()
@@ -61,9 +83,6 @@ class Command(ScrapyCrawl):
             crawler = self._create_crawler(spider)
         except StartupError as error:
             self._cannot_start(error)
-            return
-        except KeyError:  # Scrapy's spider loader: no such spider
-            self._cannot_start(f"no spider {spider!r} (the project has channel9)")
             return
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         errors: list[BaseException] = []
