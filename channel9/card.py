@@ -12,7 +12,9 @@ import copy
 import json
 import math
 import re
+import struct
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -102,9 +104,17 @@ class Origin:
     """The runs the state knows whose files are gone, though they exported articles."""
     unread: list[Run]
     """The runs the state knows whose files are there but were not read."""
+    known: int
+    """How many runs the state knows, those whose files were not read too."""
 
 
 COMPANIONS = (".md", ".png", ".schema.json")
+MARK = "# Written by channel9's scrapy dataset, which replaces it with each build."
+"""The card's first line in its front matter, a YAML comment: how a build knows the
+``.md`` beside its output for a card it wrote, not a document of someone's."""
+SOFTWARE = "channel9 scrapy dataset"
+"""The plot's PNG ``Software`` text, how a build knows a ``.png`` for one it wrote."""
+PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def companions(output: Path) -> list[Path]:
@@ -126,6 +136,52 @@ def sharing(output: Path) -> Path | None:
     )
 
 
+def foreign(output: Path) -> Path | None:
+    """The first file beside ``output`` that its card would replace and that no build
+    wrote: a card without :data:`MARK`, a picture without :data:`SOFTWARE`, a schema of
+    another ``$id``. ``-o README.parquet`` must not replace the project's ``README.md``."""
+    card, picture, schema = companions(output)
+    checks = ((card, is_card), (picture, is_plot), (schema, is_schema_copy))
+    return next((path for path, ours in checks if path.exists() and not written(path, ours)), None)
+
+
+def written(path: Path, ours: Callable[[Path], bool]) -> bool:
+    """Whether ``ours`` knows the file for a build's; not when it cannot be read."""
+    try:
+        return ours(path)
+    except OSError:
+        return False
+
+
+def is_card(path: Path) -> bool:
+    start = f"---\n{MARK}\n".encode()
+    with path.open("rb") as file:
+        return file.read(len(start)) == start
+
+
+def is_plot(path: Path) -> bool:
+    """Whether the PNG file's text before its image data says :data:`SOFTWARE`."""
+    with path.open("rb") as file:
+        if file.read(len(PNG)) != PNG:
+            return False
+        while len(head := file.read(8)) == 8:
+            length, kind = struct.unpack(">I4s", head)
+            if kind == b"IDAT":
+                return False
+            data = file.read(length + 4)[:length]  # the chunk and its CRC
+            if kind == b"tEXt" and data == b"Software\0" + SOFTWARE.encode():
+                return True
+    return False
+
+
+def is_schema_copy(path: Path) -> bool:
+    try:
+        schema = json.loads(path.read_bytes())
+    except ValueError:  # UnicodeDecodeError is one
+        return False
+    return isinstance(schema, dict) and schema.get("$id") == ITEM_SCHEMA["$id"]
+
+
 def write_card(output: Path, built: Built, origin: Origin, into: list[Path]) -> None:
     """Writes the card, its plot and the schema of ``output`` into the files ``into``
     (their ``.partial`` files, renamed with the dataset's)."""
@@ -133,7 +189,9 @@ def write_card(output: Path, built: Built, origin: Origin, into: list[Path]) -> 
     _card, picture_name, schema_name = (path.name for path in companions(output))
     described = item_schema()
     schema.write_text(json.dumps(described, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    chart(built).savefig(picture, format="png", bbox_inches="tight")
+    chart(built).savefig(
+        picture, format="png", bbox_inches="tight", metadata={"Software": SOFTWARE}
+    )
     text = markdown(output, built, origin, described["properties"], (picture_name, schema_name))
     card.write_text(text, encoding="utf-8")
 
@@ -245,11 +303,13 @@ def markdown(
 
 
 def front_matter(output: Path, summary: Summary, site: str) -> list[str]:
-    """The YAML the Hugging Face Hub reads from a card's top: the language, the licence
-    (the publisher's, named by the Hub's ``other``), the size and the file to load, named
-    by a pattern (the Hub globs ``data_files``) that matches that file alone."""
+    """The YAML the Hugging Face Hub reads from a card's top, after :data:`MARK`: the
+    language, the licence (the publisher's, named by the Hub's ``other``), the size and
+    the file to load, named by a pattern (the Hub globs ``data_files``) that matches that
+    file alone."""
     return [
         "---",
+        MARK,
         "language:",
         "- id",
         "license: other",
@@ -440,7 +500,11 @@ def _runs(origin: Origin) -> str:
         return "built without the crawl state (CHANNEL9_STATE empty): their verdicts unknown"
     failed = [run.run_id for run in origin.runs if run.verdict == "failed"]
     unfinished = [run.run_id for run in origin.runs if run.verdict == "unfinished"]
-    told = f"{len(origin.runs)} known to the crawl state, {len(failed)} of them failed"
+    told = f"{origin.known} known to the crawl state"
+    if len(origin.runs) != origin.known:
+        told += f", {len(origin.runs)} of them in the files read, {len(failed)} of those failed"
+    else:
+        told += f", {len(failed)} of them failed"
     if failed:
         told += f" ({', '.join(map(str, failed))}: their articles are in, check their reports)"
     if unfinished:

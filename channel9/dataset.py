@@ -87,6 +87,15 @@ class UnknownCategory(Exception):
     otherwise write an empty dataset over a good one."""
 
 
+class NoArticle(Exception):
+    """No article to write, filtered out or none in the run files: an empty dataset would
+    replace a full one. ``broken``: the lines that are no article."""
+
+    def __init__(self, broken: list[tuple[Path, int]]) -> None:
+        super().__init__(f"no article ({len(broken)} broken lines)")
+        self.broken = broken
+
+
 @dataclass(frozen=True)
 class Filters:
     since: date | None = None
@@ -230,7 +239,8 @@ def build(
 ) -> Built:
     """Writes the dataset of ``files`` (in run order: a later line wins) to ``path``, in
     the format ``suffix`` names; its progress on ``progress`` if it is a terminal (see
-    :class:`~channel9.meter.Meter`), none without."""
+    :class:`~channel9.meter.Meter`), none without. :class:`NoArticle`, before anything
+    is written, when no article is left to write."""
     try:
         size = sum(path.stat().st_size for path in files)
     except OSError as error:
@@ -240,6 +250,8 @@ def build(
     unknown = [key for key in filters.categories if key not in seen]
     if unknown:
         raise UnknownCategory(f"--category {unknown[0]} names no category of these articles")
+    if not latest:
+        raise NoArticle(broken)
     summary = Summary()
     rows = tracked(
         reread(files, latest, listed), len(latest), "Writing the dataset", "article", progress

@@ -27,7 +27,7 @@ from channel9.dataset import Built, Summary
 from tests.test_dataset import NO_STATE, article, dataset, error_of, lines
 
 BUILT_AT = datetime(2024, 6, 10, tzinfo=timezone.utc)
-ORIGIN = Origin("scrapy dataset -o ds.parquet", BUILT_AT, None, [], [], [])
+ORIGIN = Origin("scrapy dataset -o ds.parquet", BUILT_AT, None, [], [], [], 0)
 
 
 def built(*rows: dict[str, Any]) -> Built:
@@ -69,7 +69,8 @@ SMALL = built(
 
 
 def test_the_card_opens_with_metadata_the_hub_reads() -> None:
-    card = DatasetCard(card_of("ds.parquet", SMALL))
+    text = card_of("ds.parquet", SMALL)
+    card = DatasetCard(text)
 
     assert card.data.to_dict() == {
         "language": ["id"],
@@ -83,6 +84,9 @@ def test_the_card_opens_with_metadata_the_hub_reads() -> None:
     }
     assert DatasetCardData(**card.data.to_dict()).to_dict() == card.data.to_dict()
     assert card.text.startswith("\n# ds.parquet: news articles of channel9.id\n")
+    assert text.startswith(
+        "---\n# Written by channel9's scrapy dataset, which replaces it with each build.\n"
+    )
 
 
 def test_the_metadata_names_the_site_crawled_and_quotes_a_file_name() -> None:
@@ -291,6 +295,18 @@ def test_a_second_format_does_not_replace_the_first_ones_card(tmp_path: Path) ->
     assert dataset(tmp_path, "-o", "table.csv", *NO_STATE).returncode == 0
     assert "| `published_date` | string, YYYY-MM-DD |" in (tmp_path / "table.md").read_text()
     assert "| `published_date` | `date32[day]` |" in (tmp_path / "ds.md").read_text()
+
+
+def test_the_plot_says_which_command_drew_it(tmp_path: Path) -> None:
+    """Its PNG text, by which a build knows a picture it may replace."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data/channel9-1.jsonl").write_bytes(lines(article("a")))
+
+    assert dataset(tmp_path, "-o", "ds.csv", *NO_STATE).returncode == 0
+
+    picture = (tmp_path / "ds.png").read_bytes()
+    assert b"tEXtSoftware\x00channel9 scrapy dataset" in picture
+    assert picture.index(b"tEXtSoftware") < picture.index(b"IDAT")
 
 
 def test_a_rebuilt_card_and_plot_are_the_same_bytes(tmp_path: Path) -> None:

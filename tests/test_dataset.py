@@ -388,7 +388,6 @@ def versions(tmp_path: Path) -> Path:
         (["--category", "ekonomi-bisnis", "--category", "NASIONAL"], ["c", "b", "a", "u"]),
         (["--category", "Ekonomi & Bisnis"], ["b"]),
         (["--category", "ekbis"], ["b"]),
-        (["--until", "2000-01-01"], []),
     ],
 )
 def test_rows_are_the_latest_versions_by_day_then_url_filtered_on_them(
@@ -410,12 +409,13 @@ def test_parquet_files_of_different_filters_have_one_schema_and_concatenate(
     versions: Path,
 ) -> None:
     assert dataset(versions, "-o", "may.parquet", "--until", "2024-05-31").returncode == 0
-    assert dataset(versions, "-o", "none.parquet", "--until", "2000-01-01").returncode == 0
+    assert dataset(versions, "-o", "june.parquet", "--since", "2024-06-01").returncode == 0
 
-    may, empty = (pq.read_table(versions / name) for name in ("may.parquet", "none.parquet"))
-    assert may.schema.remove_metadata() == empty.schema.remove_metadata() == PARQUET
+    may, june = (pq.read_table(versions / name) for name in ("may.parquet", "june.parquet"))
+    assert may.schema.remove_metadata() == june.schema.remove_metadata() == PARQUET
     assert may.column("image_url").null_count == may.num_rows == 2
-    assert pa.concat_tables([may, empty]).num_rows == 2
+    assert june.column("author").null_count == june.num_rows == 1
+    assert pa.concat_tables([may, june]).num_rows == 3
 
 
 def test_csv_keeps_paragraphs_in_one_quoted_cell_and_lists_as_json(versions: Path) -> None:
@@ -934,3 +934,110 @@ def test_damaged_refusals_beside_the_state_do_not_stop_the_build(versions: Path)
 
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+
+
+def test_a_build_without_an_article_keeps_the_dataset_it_would_replace(versions: Path) -> None:
+    """Filtered to nothing: an empty dataset would take the place of a full one."""
+    assert dataset(versions, "-o", "ds.parquet").returncode == 0
+    before = {path.name: path.read_bytes() for path in versions.iterdir() if path.is_file()}
+
+    done = dataset(versions, "-o", "ds.parquet", "--until", "2000-01-01")
+
+    assert error_of(done, status=1) == (
+        "scrapy dataset: error: no article of 2 run files matches --until 2000-01-01:"
+        " nothing written; the previous ds.parquet kept"
+    )
+    assert len(done.stderr.splitlines()) == 1
+    after = {path.name: path.read_bytes() for path in versions.iterdir() if path.is_file()}
+    assert after == before
+    assert sorted(before) == ["ds.md", "ds.parquet", "ds.png", "ds.schema.json"]
+
+
+def test_run_files_without_a_valid_line_give_no_dataset(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data/channel9-1.jsonl").write_bytes(
+        lines(article("a", url="x"), article("b", title=None)) + b"[1]\n"
+    )
+
+    done = dataset(tmp_path, "-o", "ds.jsonl", *NO_STATE)
+
+    assert error_of(done, status=1) == (
+        "scrapy dataset: error: no article in 1 run file (3 lines that are no article, the"
+        " first data/channel9-1.jsonl:1): nothing written"
+    )
+    assert len(done.stderr.splitlines()) == 1
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["data"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("README.md", b"# notes\n"),
+        ("README.md", b"---\ntitle: notes\n---\n"),
+        ("README.png", b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x00IEND\xaeB`\x82"),
+        ("README.schema.json", b'{"$id": "https://example.org/other.json"}\n'),
+        ("README.schema.json", b"not json\n"),
+    ],
+)
+def test_a_file_beside_the_output_that_no_build_wrote_is_not_replaced(
+    workdir: Path, name: str, content: bytes
+) -> None:
+    (workdir / name).write_bytes(content)
+
+    done = dataset(workdir, "-o", "README.parquet")
+
+    assert error_of(done) == (
+        f"scrapy dataset: error: -o README.parquet would replace {name}, which scrapy dataset"
+        " did not write: name it otherwise"
+    )
+    assert (workdir / name).read_bytes() == content
+    assert sorted(path.name for path in workdir.iterdir()) == sorted(["data", name])
+
+
+def test_a_card_plot_and_schema_a_build_wrote_are_replaced(workdir: Path) -> None:
+    assert dataset(workdir, "-o", "ds.jsonl").returncode == 0
+    (workdir / "data/channel9-3.jsonl").write_bytes(lines(article("c", "2024-05-09")))
+
+    done = dataset(workdir, "-o", "ds.jsonl")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("3 articles from 3 run files written to ds.jsonl")
+    assert "- **Articles:** 3, " in (workdir / "ds.md").read_text(encoding="utf-8")
+
+
+def test_the_commands_shown_read_from_the_settings_given(versions: Path) -> None:
+    """The suggested command and the card's, pasted as shown in another folder, read the
+    same state and run files; the card counts every run the state knows, those whose
+    files were not read too."""
+    job = versions / "items/job1.jl"
+    job.parent.mkdir()
+    job.write_bytes(lines(article("j", "2024-06-01")))
+    state = CrawlState(versions / "data/channel9-state.sqlite3")
+    state.start_run("9", "2024-06-20T00:00:00+00:00", str(job))
+    state.finish_run("9", "2024-06-20T00:01:00+00:00", "finished", None, [], 1, 0, {})
+    state.close()
+    given = f"CHANNEL9_DATA_DIR={versions / 'data'}"
+    elsewhere = versions / "elsewhere"
+    elsewhere.mkdir()
+
+    refused = dataset(versions, "-s", given, "-o", "ds.jsonl")
+    allowed = dataset(versions, "-s", given, "-o", "some.jsonl", "--allow-missing")
+
+    suggested = f"scrapy dataset -s {given} -o ds.jsonl {versions / 'data'} {job}"
+    assert error_of(refused, status=1).startswith(
+        "scrapy dataset: error: the crawl state knows 1 run whose files would not be read"
+        f" ({job}): build with them ({suggested}) or without"
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    card = (versions / "some.md").read_text(encoding="utf-8")
+    assert f"`scrapy dataset -s {given} -o some.jsonl --allow-missing`" in card
+    assert (
+        "- **Runs:** 3 known to the crawl state, 2 of them in the files read, 1 of those"
+        " failed (2: their articles are in, check their reports)\n" in card
+    )
+    pasted = dataset(elsewhere, *suggested.split()[2:])
+    assert pasted.returncode == 0, pasted.stderr
+    assert pasted.stdout.startswith("5 articles from 3 run files written to ds.jsonl")
+    assert "- **Runs:** 3 known to the crawl state, 1 of them failed" in (
+        elsewhere / "ds.md"
+    ).read_text(encoding="utf-8")

@@ -15,12 +15,14 @@ from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
 
-from channel9.card import Origin, companions, counted, left_out, sharing, write_card
+from channel9.card import Origin, companions, counted, foreign, left_out, sharing, write_card
 from channel9.commands import refuse_options, say_errors_in_one_line
 from channel9.dataset import (
     FORMATS,
     Filters,
+    NoArticle,
     UnknownCategory,
     Unreadable,
     atomic,
@@ -38,6 +40,9 @@ from channel9.paths import data_dir, data_path
 # The run files a crawl writes, as CHANNEL9_OUTPUT ("%(name)s-%(run_id)s.jsonl") names them:
 # spelled out, since this command has no spider to fill in %(name)s.
 RUN_FILES = "channel9-*.jsonl"
+READ_FROM = ("CHANNEL9_DATA_DIR", "CHANNEL9_OUTPUT", "CHANNEL9_STATE")
+"""The settings that choose what a build reads: given with ``-s``, the command the card
+shows and the one a refusal suggests give them too, to read the same when pasted."""
 
 
 class Command(ScrapyCommand):
@@ -126,22 +131,24 @@ class Command(ScrapyCommand):
             )
         moment = built_at()
         card = companions(output)
+        given = self.read_from()
         try:
             listed, slugs = listed_categories(state) if state else ({}, {})
             named = tuple(category_key(slugs.get(name, name)) for name in opts.category)
             read = {path.resolve() for path in files}
             origin = Origin(
-                command=command(args, opts),
+                command=command(args, opts, given),
                 built_at=moment,
                 state=state,
                 runs=[run for run in runs if run.output and Path(run.output).resolve() in read],
                 gone=[run for run in runs if run.output_gone],
                 unread=[run for run in runs if unread(run, read)],
+                known=len(runs),
             )
             if origin.unread and not opts.allow_missing:
                 # Refused before anything is written: a dataset without their articles
                 # would replace a whole one, and a cron job would mail nothing but this.
-                self.refuse_unread(origin.unread, sources, opts)
+                self.refuse_unread(origin.unread, sources, given, opts)
                 return
             # Renamed into place once every file is whole: the dataset first, then its
             # card (a kill between the renames leaves the old card beside the new dataset).
@@ -153,6 +160,10 @@ class Command(ScrapyCommand):
                 write_card(output, built, origin, into_card)
         except UnknownCategory as error:
             raise UsageError(str(error)) from None
+        except NoArticle as error:
+            kept = f"; the previous {output} kept" if output.exists() else ""
+            self.fail(f"{no_article(opts, files, error.broken)}: nothing written{kept}")
+            return
         except (StateError, Unreadable, OSError) as error:
             self.fail(
                 error if not isinstance(error, OSError) else f"cannot write {output}: {error}"
@@ -173,9 +184,11 @@ class Command(ScrapyCommand):
             f" {output}, described in {', '.join(map(str, card))}"
         )
 
-    def refuse_unread(self, runs: list[Run], sources: list[str], opts: argparse.Namespace) -> None:
+    def refuse_unread(
+        self, runs: list[Run], sources: list[str], given: list[str], opts: argparse.Namespace
+    ) -> None:
         """Says which runs' files the crawl state knows and the build would not read, and
-        the command that reads them too; exit status 1.
+        the command that reads them too (``given``: its ``-s`` words); exit status 1.
 
         A crawl told to write elsewhere (``-O out.jsonl``) still records its run in the
         state: its articles belong in the dataset. The files of runs the state knows are
@@ -184,7 +197,7 @@ class Command(ScrapyCommand):
         print(
             f"scrapy dataset: error: the crawl state knows {counted(len(runs), 'run')} whose"
             f" files would not be read ({', '.join(outputs)}): build with them"
-            f" ({command([*sources, *outputs], opts)}) or without their articles"
+            f" ({command([*sources, *outputs], opts, given)}) or without their articles"
             " (--allow-missing); nothing written",
             file=sys.stderr,
         )
@@ -200,6 +213,18 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         run_file = self.setting_path("CHANNEL9_OUTPUT")
         return run_file.parent if run_file else data_dir(self.settings)
+
+    def read_from(self) -> list[str]:
+        """The ``-s NAME=VALUE`` words of the :data:`READ_FROM` settings the command line
+        gave, in that order."""
+        assert self.settings is not None
+        cmdline = SETTINGS_PRIORITIES["cmdline"]
+        return [
+            word
+            for name in READ_FROM
+            if self.settings.getpriority(name) == cmdline
+            for word in ("-s", f"{name}={self.settings[name]}")
+        ]
 
     def setting_path(self, name: str) -> Path | None:
         """A path setting as a crawl reads it; None when set empty (off)."""
@@ -225,19 +250,39 @@ def day(option: str, value: str | None) -> date | None:
     return date.fromisoformat(value)
 
 
-def command(args: list[str], opts: argparse.Namespace) -> str:
-    """The command that builds this dataset again, as the card shows it."""
-    words = ["scrapy", "dataset", "-o", opts.output]
-    for name in ("since", "until"):
-        if getattr(opts, name):
-            words += [f"--{name}", getattr(opts, name).isoformat()]
-    for category in opts.category:
-        words += ["--category", category]
+def command(args: list[str], opts: argparse.Namespace, given: list[str]) -> str:
+    """The command that builds this dataset again, as the card shows it; ``given``: the
+    ``-s`` words of the settings that chose what was read."""
+    words = ["scrapy", "dataset", *given, "-o", opts.output, *filtering(opts)]
     if opts.allow_missing:
         words.append("--allow-missing")
     if any(arg.startswith("-") for arg in args):
         words.append("--")  # a run file named like an option, such as ``-old.jsonl``
     return shlex.join([*words, *args])
+
+
+def filtering(opts: argparse.Namespace) -> list[str]:
+    """The options that choose which articles are kept, as words of a command."""
+    words = []
+    for name in ("since", "until"):
+        if getattr(opts, name):
+            words += [f"--{name}", getattr(opts, name).isoformat()]
+    for category in opts.category:
+        words += ["--category", category]
+    return words
+
+
+def no_article(opts: argparse.Namespace, files: list[Path], broken: list[tuple[Path, int]]) -> str:
+    """Why a build has no article to write: its filters, or run files without one."""
+    read = counted(len(files), "run file")
+    chosen = filtering(opts)
+    why = (
+        f"no article of {read} matches {shlex.join(chosen)}" if chosen else f"no article in {read}"
+    )
+    if broken:
+        (path, number), *_ = broken
+        why += f" ({counted(len(broken), 'line')} that are no article, the first {path}:{number})"
+    return why
 
 
 def built_at() -> datetime:
@@ -282,6 +327,12 @@ def check_output(output: Path, sources: list[str], files: list[Path]) -> None:
     for target in companions(output):
         if target.is_symlink() or (target.exists() and not target.is_file()):
             raise UsageError(f"the card would replace a link, a folder or a device: {target}")
+    stranger = foreign(output)
+    if stranger:
+        raise UsageError(
+            f"-o {output} would replace {stranger}, which scrapy dataset did not write:"
+            " name it otherwise"
+        )
     shared = sharing(output)
     if shared:
         card = companions(output)[0]
