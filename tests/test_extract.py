@@ -378,7 +378,7 @@ def test_the_command_writes_to_stdout_and_exits_1_for_a_source_it_cannot_read(
     archive(tmp_path / "archive", site, [*PAGES, *article_paths(site)])
     (tmp_path / "notes.warc").write_text("no WARC record here\n")
 
-    done = scrapy_extract(tmp_path, "archive", "missing.warc.gz", "notes.warc")
+    done = scrapy_extract(tmp_path, "archive", "notes.warc")
 
     assert done.returncode == 1
     items = [json.loads(line) for line in done.stdout.splitlines()]
@@ -387,11 +387,64 @@ def test_the_command_writes_to_stdout_and_exits_1_for_a_source_it_cannot_read(
     assert {item["url"]: item for item in items} == expected(site)
     assert done.stderr.splitlines() == [
         *REFUSED,
-        "error: missing.warc.gz: no such file or folder",
         "error: notes.warc: not a WARC file",
         "Extracted 6 articles from 9 pages; refused: not_article 2, static_page 1;"
-        " skipped 1 other response; 2 of 3 sources not read whole",
+        " skipped 1 other response; 1 of 2 sources not read whole",
     ]
+
+
+@pytest.mark.parametrize("output", [[], ["-o", "out.jsonl"], ["-O", "out.jsonl"]])
+def test_a_source_that_is_not_there_is_refused_before_anything_is_written(
+    site: FakeSite, tmp_path: Path, output: list[str]
+) -> None:
+    """As ``scrapy dataset`` refuses a run file that is not there: a typo."""
+    archive(tmp_path / "archive", site, article_paths(site)[:1])
+    (tmp_path / "out.jsonl").write_text('{"earlier": 1}\n')
+
+    done = scrapy_extract(tmp_path, "archive", "missing.warc.gz", *output)
+
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == "scrapy extract: error: no such file or folder: missing.warc.gz\n"
+    assert (tmp_path / "out.jsonl").read_text() == '{"earlier": 1}\n'
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["archive", "out.jsonl"]
+
+
+def test_a_failed_run_without_an_article_leaves_the_file_to_replace(tmp_path: Path) -> None:
+    """An empty file would take the place of the articles -O wrote before."""
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "out.jsonl").write_text('{"earlier": 1}\n')
+
+    kept = scrapy_extract(tmp_path, "empty", "-O", "out.jsonl")
+    fresh = scrapy_extract(tmp_path, "empty", "-O", "new.jsonl")
+
+    assert kept.returncode == fresh.returncode == 1
+    assert kept.stderr.splitlines() == [
+        "error: empty: no WARC files (*.warc, *.warc.gz) in this folder",
+        "Extracted 0 articles from 0 pages; 1 of 1 source not read whole; out.jsonl left as it was",
+    ]
+    assert (tmp_path / "out.jsonl").read_text() == '{"earlier": 1}\n'
+    assert fresh.stderr.splitlines()[-1].endswith("; new.jsonl left as it was")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["empty", "out.jsonl"]
+
+
+def test_a_failed_run_with_articles_replaces_the_file_with_them(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    """The rest is still read and written, as the command's help says."""
+    archive(tmp_path / "archive", site, article_paths(site)[:1])
+    (tmp_path / "notes.warc").write_text("no WARC record here\n")
+    (tmp_path / "out.jsonl").write_text('{"earlier": 1}\n')
+
+    done = scrapy_extract(tmp_path, "archive", "notes.warc", "-O", "out.jsonl")
+
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "error: notes.warc: not a WARC file",
+        "Extracted 1 article from 1 page; 1 of 2 sources not read whole",
+    ]
+    lines = (tmp_path / "out.jsonl").read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [expected(site)[f"{BASE}/{site.order[0]}/"]]
 
 
 def test_the_command_appends_with_o_and_exits_0_when_every_source_was_read(
@@ -443,12 +496,15 @@ def test_an_output_that_cannot_be_written_is_named_and_exits_1(
             "--site must name a site (https://channel9.id): 'https://'",
         ),
         (["a.warc", "--site", ""], "--site must name a site (https://channel9.id): ''"),
+        (["a.warc", "missing.warc"], "no such file or folder: missing.warc"),
+        (["/dev/null"], "not a file or folder: /dev/null"),
     ],
 )
 def test_bad_usage_is_refused_by_name(
     args: list[str], error: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)  # where an output named by mistake would go
+    (tmp_path / "a.warc").touch()
     command = Command()
     command.settings = Settings()
     parser = argparse.ArgumentParser()

@@ -91,6 +91,11 @@ class Unreadable(Exception):
     """A source, or a WARC file of it, that could not be read, or not whole."""
 
 
+class Kept(Exception):
+    """The run failed without an article: the file ``-O`` names is left as it was, not
+    replaced by an empty one."""
+
+
 @dataclass(frozen=True)
 class Page:
     """A page to extract an article from, as the crawl would have downloaded it, and when
@@ -253,6 +258,9 @@ class Extraction:
         """Sources not read whole."""
         self.interrupted = False
         """Whether a signal stopped the run before every source was read."""
+        self.kept: Path | None = None
+        """The file ``-O`` names, when the run failed without an article and left it as
+        it was."""
 
     def articles_of(self, source: Path | str) -> Iterator[Article]:
         """The articles of a WARC file, of the WARC files under a folder, or of a URL."""
@@ -363,6 +371,8 @@ class Extraction:
             parts.append(f"{self.failed} of {counted(self.sources, 'source')} not read whole")
         if self.interrupted:
             parts.append("interrupted")
+        if self.kept:
+            parts.append(f"{self.kept} left as it was")
         return "; ".join(parts)
 
 
@@ -523,12 +533,18 @@ def write_articles(
     extraction: Extraction, sources: list[Path | str], path: Path | None, overwrite: bool
 ) -> bool:
     """Writes the articles of the sources (see :func:`output`); whether the output could
-    be written, said on stderr when it could not."""
+    be written, said on stderr when it could not. A file to replace is kept when a
+    source was not read whole and no article was extracted: the run failed, and an
+    empty file would take the place of articles."""
     try:
         with output(path, overwrite) as write:
             for source in sources:
                 for article in extraction.articles_of(source):
                     write(json_line(article))
+            if overwrite and extraction.failed and not extraction.articles:
+                raise Kept
+    except Kept:
+        extraction.kept = path
     except OSError as error:
         print(f"error: cannot write {path or 'stdout'}: {error}", file=sys.stderr)
         return False
@@ -553,7 +569,13 @@ def source_of(argument: str) -> Path | str:
     if "://" not in argument:
         if not argument or argument.startswith("-"):
             raise UsageError(f"not a SOURCE, nor an option of this command: {argument!r}")
-        return Path(argument)
+        path = Path(argument)
+        # Found before anything is written, as scrapy dataset finds a missing run file.
+        if not path.exists():
+            raise UsageError(f"no such file or folder: {path}")
+        if not (path.is_dir() or path.is_file()):
+            raise UsageError(f"not a file or folder: {path}")
+        return path
     parts = urlsplit(argument)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise UsageError(f"a SOURCE URL must be http(s)://HOST/...: {argument}")
@@ -616,10 +638,12 @@ class Command(ScrapyCommand):
             " read as whole records), skipped ('damaged: FILE at byte N: WHY'), a source"
             " that could not be read ('error: SOURCE: WHY'); the last line counts the"
             " articles, pages and refusals. Exit status 0 when every source was read whole;"
-            " 1 when one was not (missing, not a WARC file, a damaged record, a URL that"
-            " could not be reached, that failed, or that robots.txt disallows, as it does a"
-            " whole site whose robots.txt cannot be fetched (RFC 9309): the rest is still"
-            " read and written) or the output could not be written; 2 on bad usage; 130"
+            " 1 when one was not (not a WARC file, a damaged record, a URL that could not"
+            " be reached, that failed, or that robots.txt disallows, as it does a whole site"
+            " whose robots.txt cannot be fetched (RFC 9309): the rest is still read and"
+            " written, and -O replaces FILE with it, unless no article was extracted: FILE"
+            " is then left as it was) or the output could not be written; 2 on bad usage (a"
+            " SOURCE file or folder that is not there among it); 130"
             " when SIGINT (Ctrl-C) or SIGTERM stopped the run, whenever it came: the"
             " summary then ends with 'interrupted', and -O leaves FILE as it was. The"
             " articles go to stdout unless -o or -O names a file."
@@ -635,9 +659,9 @@ class Command(ScrapyCommand):
             "-O",
             "--overwrite-output",
             metavar="FILE",
-            help="replace FILE with the articles, once every one is written; a regular"
-            " file (through a symbolic link, the file it names), not a device, fifo or"
-            " socket (bad usage)",
+            help="replace FILE with the articles, once every one is written (left as it was"
+            " when the run fails without one); a regular file (through a symbolic link,"
+            " the file it names), not a device, fifo or socket (bad usage)",
         )
         parser.add_argument(
             "--site",
@@ -649,8 +673,8 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
             raise UsageError("give a SOURCE: a WARC file, a folder of them or an http(s) URL")
-        sources = [source_of(argument) for argument in args]
         path = output_path(opts.output, opts.overwrite_output)
+        sources = [source_of(argument) for argument in args]
         site = site_of(opts.site) if opts.site is not None else None
         urls = [source for source in sources if isinstance(source, str)]
         fetched = Fetched()
