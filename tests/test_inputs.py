@@ -361,7 +361,10 @@ def test_after_a_double_dash_every_argument_is_a_file(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "ds.jsonl").read_bytes() == lines(article("a"))
     # The card's command builds the dataset again as written.
-    assert "`scrapy dataset -o ds.jsonl -- -old.jsonl`" in (tmp_path / "ds.md").read_text()
+    assert (
+        "`scrapy dataset -s CHANNEL9_STATE= -o ds.jsonl -- -old.jsonl`"
+        in (tmp_path / "ds.md").read_text()
+    )
     assert (wrong.returncode, wrong.stderr) == (
         2,
         "scrapy dataset: error: unknown option: --sinse\n",
