@@ -4,6 +4,7 @@ built by Scrapy from a crawler with the project's add-on."""
 from __future__ import annotations
 
 import gzip
+import json
 import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
@@ -59,6 +60,7 @@ def crawler(tmp_path: Path) -> Crawler:
             "ADDONS": {Channel9: 0},
             "CHANNEL9_STATE": str(tmp_path / "state.sqlite3"),
             "CHANNEL9_OUTPUT": str(tmp_path / "%(name)s-%(run_id)s.jsonl"),
+            "CHANNEL9_DATA_DIR": str(tmp_path),
         },
     )
     crawler.spider = Channel9Spider.from_crawler(crawler, base_url=SITE)
@@ -239,7 +241,7 @@ def test_report_verdict(crawler: Crawler) -> None:
     assert report is not None and crawler.stats is not None
     crawler.stats.set_value("channel9/fetched/article", 30)
     crawler.stats.set_value("channel9/fetched/listing", 5)
-    report.exported = report.complete = 30
+    report.written = report.complete = 30
     for number in range(20):
         report.page_failed(f"{SITE}/old-{number}/", "http_503", "article", counts=False)
     assert report.verdict("finished") == []
@@ -265,7 +267,7 @@ def test_report_fails_a_run_that_lost_more_than_its_share(crawler: Crawler) -> N
     report = crawler.get_extension(RunReport)
     assert report is not None and crawler.stats is not None
     crawler.stats.set_value("channel9/fetched/article", 8)
-    report.exported = report.complete = 8
+    report.written = report.complete = 8
     for number in range(2):
         report.page_failed(f"{SITE}/new-{number}/", "http_503", "article", counts=True)
     assert report.verdict("finished") == ["2 of 10 pages failed"]
@@ -304,7 +306,7 @@ def test_a_state_that_cannot_be_written_mid_run_stops_the_run(crawler: Crawler) 
 def test_an_error_in_a_signal_handler_fails_the_run(crawler: Crawler) -> None:
     report = crawler.get_extension(RunReport)
     assert report is not None and crawler.stats is not None
-    report.exported = 1
+    report.written = 1
 
     def broken(**_: Any) -> None:
         raise ValueError("bug")
@@ -340,18 +342,21 @@ def test_backoff_holds_the_site_back_for_as_long_as_it_asked(
 
 
 def test_a_state_that_cannot_record_the_run_fails_it(
-    crawler: Crawler, monkeypatch: pytest.MonkeyPatch
+    crawler: Crawler, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     report = crawler.get_extension(RunReport)
     state = crawler.get_extension(CrawlStateExtension)
     assert report is not None and state is not None
-    report.exported = report.complete = 1
+    report.written = report.complete = 1
 
     def full(*_: Any, **__: Any) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(state.store, "settle_failures", full)
     report.close("finished")
-    assert report.problems == [
+    problem = (
         "the crawl state could not record the run (OperationalError('database or disk is full'))"
-    ]
+    )
+    assert report.problems == [problem]
+    (written,) = tmp_path.glob("channel9-*.report.json")
+    assert json.loads(written.read_text(encoding="utf-8"))["failed_run"] == [problem]
