@@ -2,21 +2,72 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 from benchmarks.crawl import crawls, run
 from channel9.demo.site import FakeSite, serve
 
+SECTIONS = (
+    "addons",
+    "extensions",
+    "downloader middlewares",
+    "spider middlewares",
+    "item pipelines",
+)
+
+
+def enabled(log: str) -> dict[str, list[str]]:
+    """The components a crawl's log says are enabled, by section: their dotted paths."""
+    found = {}
+    for section in SECTIONS:
+        listed = re.search(rf"INFO: Enabled {section}:\n(\[.*?\])\n", log, re.DOTALL)
+        assert listed is not None, f"no list of enabled {section} in the log"
+        found[section] = re.findall(r"'([\w.]+)'", listed[1]) + re.findall(
+            r"<([\w.]+) object", listed[1]
+        )
+    return found
+
+
+def overridden(log: str) -> str:
+    """The dict of overridden settings a crawl's log prints."""
+    settings = re.search(r"INFO: Overridden settings:\n(\{.*?\})\n", log, re.DOTALL)
+    assert settings is not None, "no overridden settings in the log"
+    return settings[1]
+
 
 def test_the_bare_crawl_is_bare_scrapy_on_the_same_pages(tmp_path: Path) -> None:
-    with serve(FakeSite(count=30, seed=5)) as base_url:
+    site = FakeSite(count=30, seed=5)
+    with serve(site) as base_url:
         jobs = crawls(base_url, tmp_path)
         channel9 = run(jobs["channel9"], tmp_path)
+        channel9_log = (tmp_path / "stats.log").read_text()
+        channel9_asked = sorted(site.requests)
+        site.requests.clear()
         bare = run(jobs["bare"], tmp_path)
         bare_log = (tmp_path / "stats.log").read_text()
-    # None of the project's components: its settings are not loaded.
-    assert "channel9.extensions" not in bare_log
-    assert "channel9.middlewares" not in bare_log
+        bare_asked = sorted(site.requests)
+
+    # The crawl's log lists the project's add-on and components, and the same reading of
+    # the bare crawl's log finds Scrapy's alone, with none of the project's settings.
+    project = {
+        section: [name for name in names if name.startswith("channel9.")]
+        for section, names in enabled(channel9_log).items()
+    }
+    assert all(project.values()), project
+    bare_components = enabled(bare_log)
+    assert bare_components["addons"] == bare_components["item pipelines"] == []
+    assert [
+        name
+        for names in bare_components.values()
+        for name in names
+        if not name.startswith("scrapy.")
+    ] == []
+    assert "'BOT_NAME'" not in overridden(bare_log)
+    assert "CHANNEL9_" not in overridden(bare_log)
     # The same home page, listings and every article; only the crawl asks for robots.txt.
-    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 30
-    assert bare.pages == channel9.pages - 1
+    items = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert sorted(item["url"] for item in items) == sorted(site.expected(base_url))
+    assert (channel9.pages, bare.pages) == (39, 38)
+    assert channel9_asked == sorted([*bare_asked, "/robots.txt"])
