@@ -104,15 +104,13 @@ class CrawlProgress:
         if self.ahead_known and waiting is not None:
             left = time_left(waiting, list(self.samples))
         assert self.report is not None  # the add-on's
-        return progress_line(pages, self.report.exported, waiting, len(self.report.failed), left)
+        return progress_line(pages, self.report.written, waiting, len(self.report.failed), left)
 
     def spider_closed(self) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
         assert self.report is not None
-        said = progress_line(
-            self.pages(), self.report.exported, None, len(self.report.failed), None
-        )
+        said = progress_line(self.pages(), self.report.written, None, len(self.report.failed), None)
         logger.info("Progress at the end: %s", said)
         self.set_rates()
 

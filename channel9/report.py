@@ -70,7 +70,9 @@ class RunReport:
         self.unwritten: list[Exception] = []
         self.per_category: Counter[str] = Counter()
         self.complete = 0
-        self.exported = 0
+        self.written = 0
+        """Articles this run wrote (every feed wrote their line), the re-emitted ones
+        included: the run record's ``written`` and the report's."""
         self.field_sources: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.filled: Counter[str] = Counter()
         self.filled_before: dict[str, float] = {}
@@ -125,7 +127,7 @@ class RunReport:
         }
 
     def item_exported(self, item: Any, response: Response) -> None:
-        self.exported += 1
+        self.written += 1
         adapter = ItemAdapter(item)
         sources = response.meta.get("field_sources", {})
         for name, source in sources.items():
@@ -235,10 +237,10 @@ class RunReport:
             finish_reason=reason,
             report=path and str(path),
             problems=list(self.problems),
-            articles=self.exported,
+            written=self.written,
             failed=len(self.failed),
             # A run narrowed by its arguments is no measure of the fields of the site's.
-            field_fill=self.field_fill() if self.exported and not self._narrowed() else {},
+            field_fill=self.field_fill() if self.written and not self._narrowed() else {},
             refetch=self.refetch,
         )
         logging.getLogger("scrapy.utils.signal").removeHandler(self.signal_errors)
@@ -299,7 +301,7 @@ class RunReport:
         )
         if tried and len(counted) / tried > self.settings.getfloat("CHANNEL9_MAX_FAILED_SHARE"):
             problems.append(f"{len(counted)} of {tried} pages failed")
-        if self.exported == 0 and self.first_run:
+        if self.written == 0 and self.first_run:
             problems.append("nothing was exported on a first run")
         # Earlier failures too: markup the parser cannot read fails every run until mended.
         not_articles = sum(entry["reason"] == "not_article" for entry in self.failed.values())
@@ -313,8 +315,8 @@ class RunReport:
             )
         if not self._narrowed():
             problems.extend(self._dropped_fields())
-        if self.exported >= self.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS"):
-            share = self.complete / self.exported
+        if self.written >= self.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS"):
+            share = self.complete / self.written
             if share < self.settings.getfloat("CHANNEL9_MIN_COMPLETE_SHARE"):
                 problems.append(
                     f"only {share:.0%} of items have a title, a date and text"
@@ -365,12 +367,12 @@ class RunReport:
         """For each item field, the share of this run's articles that have a value; and
         under ``known_markup``, the share whose text the site's selectors read."""
         names = [*(field.name for field in fields(Article)), KNOWN_MARKUP]
-        return {name: round(self.filled[name] / self.exported, 3) for name in names}
+        return {name: round(self.filled[name] / self.written, 3) for name in names}
 
     def _dropped_fields(self) -> list[str]:
         """The fields that the last healthy run filled for most articles and this run for
         few: the sign of a changed markup that still reads as articles."""
-        if not self.exported:
+        if not self.written:
             return []
         before = self.filled_before
         few = self.settings.getfloat("CHANNEL9_FIELD_FEW")
@@ -379,19 +381,18 @@ class RunReport:
         dropped = [
             name
             for name in before
-            if fill[name] <= few
-            and at_most(self.filled[name], self.exported, before[name]) < chance
+            if fill[name] <= few and at_most(self.filled[name], self.written, before[name]) < chance
         ]
         self.refetch = sorted({url for name in dropped for url in self.missing[name]})
         return [
             (
                 f"the site's selectors read the text of {before[name]:.0%} of the articles of"
-                f" the last healthy run and of {self.filled[name]} of {self.exported} now (the"
+                f" the last healthy run and of {self.filled[name]} of {self.written} now (the"
                 f" general extractor read {self.field_sources['text']['extractor']}; they were"
                 " exported): has the site's markup changed?"
                 if name == KNOWN_MARKUP
                 else f"{name} was filled for {before[name]:.0%} of the articles of the last"
-                f" healthy run and for {self.filled[name]} of {self.exported} now: has the"
+                f" healthy run and for {self.filled[name]} of {self.written} now: has the"
                 " site's markup changed?"
             )
             for name in dropped
@@ -408,7 +409,7 @@ class RunReport:
             "output": self.outputs,
             "listing_pages_fetched": stats.get("channel9/fetched/listing", 0),
             "articles_fetched": stats.get("channel9/fetched/article", 0),
-            "new": self.exported,
+            "written": self.written,
             "skipped": {
                 key.rsplit("/", 1)[-1]: value
                 for key, value in stats.items()
@@ -420,7 +421,7 @@ class RunReport:
                 for _, entry in sorted(self.failed.items())
             ],
             "items_per_category": dict(sorted(self.per_category.items())),
-            "field_fill": self.field_fill() if self.exported else {},
+            "field_fill": self.field_fill() if self.written else {},
             "field_sources": {
                 name: dict(sources.most_common())
                 for name, sources in sorted(self.field_sources.items())
@@ -451,7 +452,7 @@ class RunReport:
 
     def summary(self) -> str:
         """What an ok run did, in a few words: the verdict's reason."""
-        said = f"{self.exported} new articles"
+        said = f"{self.written} new articles"
         extracted = self.field_sources["text"]["extractor"]
         if extracted:
             said += (

@@ -23,9 +23,9 @@ item_unwritten = object()
 run_reported = object()
 """The run's report is written. Arguments: ``run_id``, ``finish_reason``, ``report``
 (its path, None when it could not be written), ``problems`` (why the run failed; empty
-when it did not), ``articles`` (how many it exported), ``failed`` (how many of its
-pages failed), ``field_fill`` (by field, the
-share of them with a value) and ``refetch`` (articles exported with a field that went
+when it did not), ``written`` (how many articles it wrote, the re-emitted ones
+included), ``failed`` (how many of its pages failed), ``field_fill`` (by field, the
+share of them with a value) and ``refetch`` (articles written with a field that went
 missing: to fetch again)."""
 
 articles_named = object()

@@ -377,7 +377,7 @@ def test_an_archive_that_cannot_be_written_keeps_the_article_from_counting(
 def test_an_archive_that_could_not_be_written_fails_the_run(crawler: Crawler) -> None:
     report = crawler.get_extension(RunReport)
     assert report is not None
-    report.exported = 1
+    report.written = 1
     middleware = ArchiveMiddleware.from_crawler(crawler)
     middleware.error = OSError(28, "No space left on device")
     report._archive = lambda: middleware  # type: ignore[method-assign]

@@ -328,4 +328,4 @@ def test_a_run_narrowed_to_some_categories_is_no_measure_for_the_next_runs(
     assert narrowed.returncode == 0, narrowed.log
     assert [run.returncode for run in later] == [0, 0], later[0].log
     assert written(tmp_path) == set(site.expected(base_url))
-    assert last_report(tmp_path)["new"] == 0
+    assert last_report(tmp_path)["written"] == 0

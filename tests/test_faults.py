@@ -78,7 +78,7 @@ def test_first_run_cut_short_is_completed_by_later_runs(tmp_path: Path) -> None:
         f"{base_url}/category/{slug}/page/3/" for slug in CATEGORIES
     }
     assert written_urls(tmp_path) == sorted(site.expected(base_url))
-    assert last_report(tmp_path)["new"] == 0
+    assert last_report(tmp_path)["written"] == 0
 
 
 @pytest.mark.parametrize(

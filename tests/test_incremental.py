@@ -66,7 +66,7 @@ def test_second_run_exports_only_the_new_articles_cheaply(tmp_path: Path) -> Non
         f"{base_url}/{article.slug}/" for article in new
     )
     report = report_of(second_file)
-    assert report["new"] == 3
+    assert report["written"] == 3
     # Each category: page 1 (with something new, or not), then two pages with nothing new
     # (one of overlap) where page 1 had something new, else one.
     touched = {slug for article in new for slug in article.categories}
@@ -84,7 +84,7 @@ def test_run_with_nothing_new_writes_no_file_and_exits_zero(base_url: str, tmp_p
 
     assert again.returncode == 0, again.log
     assert len(run_files(tmp_path)) == 1
-    assert last_report(tmp_path)["new"] == 0
+    assert last_report(tmp_path)["written"] == 0
 
 
 def test_failed_article_is_reported_and_exported_by_the_next_run(

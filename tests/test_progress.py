@@ -88,7 +88,7 @@ def test_the_crawl_tells_its_counts_and_once_the_sitemaps_are_read_the_time_left
         stats.set_value("response_received_count", pages)
         for name, value in counts.items():
             stats.set_value(name.replace("__", "/"), value)
-        report.exported = written
+        report.written = written
         report.failed = {f"https://channel9.id/{n}/": {} for n in range(failed)}
         return extension.line(now)
 

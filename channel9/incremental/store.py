@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS runs (
     output TEXT,
     report TEXT,
     verdict TEXT,
-    articles INTEGER,
+    articles INTEGER, -- the articles the run wrote: Run.written
     field_fill TEXT,
     failed INTEGER,
     backfill TEXT,
@@ -594,14 +594,15 @@ class CrawlState:
         reason: str,
         report: str | None,
         problems: list[str],
-        articles: int,
+        written: int,
         failed: int,
         field_fill: dict[str, float],
         backfill: Backfill | None = None,
         reemitted: int | None = None,
     ) -> None:
-        """The run's end: ``articles`` written, ``reemitted`` of them exported by an earlier
-        run and written again as their content changed."""
+        """Record the run's end: ``written`` articles, ``reemitted`` of them exported by an
+        earlier run and written again as their content changed (the ``articles`` column
+        holds ``written``: kept under its name, as states of earlier versions have it)."""
         progress = None if backfill is None else json.dumps(backfill.progress())
         self.db.execute(
             "UPDATE runs SET finished_at = ?, finish_reason = ?, report = ?, verdict = ?,"
@@ -612,7 +613,7 @@ class CrawlState:
                 reason,
                 report,
                 json.dumps(problems, ensure_ascii=False),
-                articles,
+                written,
                 failed,
                 json.dumps(field_fill),
                 progress,
