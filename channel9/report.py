@@ -381,7 +381,8 @@ class RunReport:
         dropped = [
             name
             for name in before
-            if fill[name] <= few and at_most(self.filled[name], self.written, before[name]) < chance
+            if fill[name] <= few
+            and chance_of_at_most(self.filled[name], self.written, before[name]) < chance
         ]
         self.refetch = sorted({url for name in dropped for url in self.missing[name]})
         return [
@@ -483,9 +484,11 @@ def write_whole(path: Path, text: str) -> None:
         partial.unlink(missing_ok=True)
 
 
-def at_most(filled: int, articles: int, share: float) -> float:
-    """The chance that at most ``filled`` of ``articles`` have a field that each has with
-    probability ``share``: small enough, and the field did not drop by chance."""
+def chance_of_at_most(filled: int, articles: int, share: float) -> float:
+    """The chance that at most ``filled`` of ``articles`` have a field (a binomial CDF).
+
+    Each article has the field with probability ``share``, as in the last healthy run:
+    a chance that small says the field did not drop by chance."""
     return sum(
         comb(articles, k) * share**k * (1 - share) ** (articles - k) for k in range(filled + 1)
     )
