@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 KNOWN_MARKUP = "known_markup"
 
 Middleware = TypeVar("Middleware")
+# Where Scrapy logs the errors it catches in signal handlers.
+SIGNAL_LOGGER = logging.getLogger("scrapy.utils.signal")
 
 
 class _SignalErrors(logging.Handler):
@@ -84,7 +86,6 @@ class RunReport:
         self.dates: tuple[str, str] | None = None
         self.finish_reason = "shutdown"
         self.signal_errors = _SignalErrors()
-        logging.getLogger("scrapy.utils.signal").addHandler(self.signal_errors)
         self.archive: dict[Path, int] = {}
         self.named: defaultdict[str, set[str]] = defaultdict(set)
         """By article: the doors (listings, feed, sitemap) that named it."""
@@ -98,6 +99,10 @@ class RunReport:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         report = cls(crawler)
+        if crawler.crawling:  # built as the crawl starts: its first signal may fail already
+            report.start_keeping_errors()
+        crawler.signals.connect(report.start_keeping_errors, signal=signals.engine_started)
+        crawler.signals.connect(report.stop_keeping_errors, signal=signals.engine_stopped)
         crawler.signals.connect(report.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(report.item_exported, signal=channel9_signals.item_exported)
         crawler.signals.connect(report.page_failed, signal=channel9_signals.page_failed)
@@ -112,6 +117,16 @@ class RunReport:
         crawler.signals.connect(report.history_read, signal=channel9_signals.history_read)
         crawler.signals.connect(report.walk_stopped, signal=channel9_signals.walk_stopped)
         return report
+
+    def start_keeping_errors(self) -> None:
+        """Keeps the errors of signal handlers from now on, once the crawl runs.
+
+        Their logger is the process's: a crawler that never runs (a test's
+        ``get_crawler()``) adds nothing to it, and one that ran leaves nothing behind."""
+        SIGNAL_LOGGER.addHandler(self.signal_errors)
+
+    def stop_keeping_errors(self) -> None:
+        SIGNAL_LOGGER.removeHandler(self.signal_errors)
 
     def spider_opened(self, spider: Spider) -> None:
         self.run_id = getattr(spider, "run_id", self.started_at)
@@ -231,6 +246,8 @@ class RunReport:
             logger.error("This run failed: %s", self.problems[-1])
             path = None
         errors = len(self.signal_errors.errors)
+        # Also when the command closes the report after the engine stopped (a forced stop).
+        SIGNAL_LOGGER.addHandler(self.signal_errors)
         self.crawler.signals.send_catch_log(
             channel9_signals.run_reported,
             run_id=self.run_id,
@@ -243,7 +260,7 @@ class RunReport:
             field_fill=self.field_fill() if self.written and not self._narrowed() else {},
             refetch=self.refetch,
         )
-        logging.getLogger("scrapy.utils.signal").removeHandler(self.signal_errors)
+        SIGNAL_LOGGER.removeHandler(self.signal_errors)
         if len(self.signal_errors.errors) > errors:
             # The crawl state could not record the run: the verdict said nothing yet.
             error = self.signal_errors.errors[errors]

@@ -312,7 +312,9 @@ def test_an_error_in_a_signal_handler_fails_the_run(crawler: Crawler) -> None:
         raise ValueError("bug")
 
     crawler.signals.connect(broken, signal=signals.page_failed)
+    report.start_keeping_errors()  # as the engine's start does
     crawler.signals.send_catch_log(signals.page_failed, url=SITE, reason="x", kind="x", counts=0)
+    report.stop_keeping_errors()
     assert (
         report.verdict("finished")[-1]
         == "1 errors in signal handlers (the first: ValueError('bug'))"
