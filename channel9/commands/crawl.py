@@ -23,6 +23,16 @@ from channel9.report import RunReport
 logger = logging.getLogger(__name__)
 
 
+def judge(report: RunReport) -> tuple[int, str]:
+    """The exit status of a run whose crawl is over, and the verdict that says why.
+
+    The report is closed first if it is not yet: a second Ctrl-C stops the crawl at once,
+    before the report is written."""
+    report.close("shutdown")
+    problems = report.problems or []
+    return (1 if problems else 0), "; ".join(problems) or report.summary()
+
+
 class Command(ScrapyCrawl):
     """Scrapy's ``crawl``; exits 1 when the run failed (the run report says why: see
     :meth:`channel9.report.RunReport.verdict`) and 2 when it could not start (a bad
@@ -111,10 +121,7 @@ class Command(ScrapyCrawl):
         elif report is None or self.crawler_process.bootstrap_failed:
             self._cannot_start("see the errors above in the log")
         else:
-            # A second Ctrl-C stops at once, before the report is written: write it now.
-            report.close("shutdown")
-            self.exitcode = 1 if report.problems else 0
-            self.verdict = "; ".join(report.problems or ()) or report.summary()
+            self.exitcode, self.verdict = judge(report)
 
     def _cannot_start(self, error: BaseException | str) -> None:
         """Said in one line; the verdict names any error other than the project's own."""
