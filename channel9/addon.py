@@ -24,7 +24,7 @@ from channel9.defaults import SETTINGS as SETTINGS
 from channel9.defaults import BadSetting as BadSetting
 from channel9.incremental.extension import CrawlStateExtension
 from channel9.incremental.middleware import IncrementalMiddleware
-from channel9.output import EXPORTERS, ExportedItems, OutputLocation
+from channel9.output import EXPORTERS, STORAGES, ExportedItems, OutputLocation
 from channel9.paths import IN_DATA_DIR, data_path
 from channel9.progress import CrawlProgress
 from channel9.report import RunReport
@@ -125,10 +125,11 @@ class Channel9:
         ):
             for component, order in components.items():
                 settings.set_in_component_priority_dict(name, component, order)
-        exporters = settings.getdict("FEED_EXPORTERS")
-        exporters.update(EXPORTERS)
-        priority = max(settings.getpriority("FEED_EXPORTERS") or 0, SETTINGS_PRIORITIES["addon"])
-        settings.set("FEED_EXPORTERS", exporters, priority=priority)
+        # Each item flushed as written; each local feed file told to the run.
+        for name, own in (("FEED_EXPORTERS", EXPORTERS), ("FEED_STORAGES", STORAGES)):
+            merged = {**settings.getdict(name), **own}
+            priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["addon"])
+            settings.set(name, merged, priority=priority)
         if not settings.getdict("FEEDS"):
             feed = {"format": "jsonlines", "encoding": "utf-8"}
             output = settings["CHANNEL9_OUTPUT"]

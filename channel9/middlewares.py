@@ -9,19 +9,31 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+from scrapy import Request
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import RobotParser
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
-from channel9.failures import Reason, Refused, announce_failure, reason_of, retried_statuses
+from channel9.failures import (
+    Reason,
+    Refused,
+    announce_failure,
+    http_reason,
+    reason_of,
+    retried_statuses,
+)
 from channel9.urls import on_site
 
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from typing_extensions import Self
@@ -201,39 +213,79 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     (refused, unknown to DNS, timed out, its TLS failing, the connection lost), the log
     says so by reason and the stats count it under ``channel9/site_unreachable/<reason>``:
     the real cause of such a run's failure, which would otherwise read as a disallowed site.
+
+    Scrapy's middleware keeps why a robots.txt could not be had to itself, so this one
+    fetches robots.txt itself (:meth:`robot_parser`), as Scrapy does, with the same
+    stats, and keeps Scrapy's check of each request against it.
     """
 
-    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        if response.status >= 500:
-            self._disallow(netloc, f"robots.txt answered {response.status}")
-        else:
-            await super()._parse_robots(response, netloc, request)
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.parser_class: type[RobotParser] = load_object(crawler.settings["ROBOTSTXT_PARSER"])
+        self.robots_txt: dict[str, RobotParser | Deferred[RobotParser | None] | None] = {}
+        """By host and port (``netloc``): its robots.txt, None to allow all, or the
+        fetch other requests of the site wait for."""
 
-    def process_request_2(self, rp: Any, request: Request) -> None:
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        """The robots.txt of the request's site, fetched once, the first time it is asked
+        for; None allows the whole site."""
+        url = urlparse_cached(request)
+        if url.netloc not in self.robots_txt:
+            fetching: Deferred[RobotParser | None] = Deferred()
+            self.robots_txt[url.netloc] = fetching
+            parser = await self.fetch(f"{url.scheme}://{url.netloc}/robots.txt", url.netloc)
+            self.robots_txt[url.netloc] = parser
+            fetching.callback(parser)
+            return parser
+        known = self.robots_txt[url.netloc]
+        if isinstance(known, Deferred):
+            return await maybe_deferred_to_future(known)
+        return known
+
+    async def fetch(self, url: str, netloc: str) -> RobotParser | None:
+        """The robots.txt at ``url`` read; disallowing all when it answered 5xx or could not
+        be fetched; None (allow all) when a middleware dropped its request unnamed, as
+        Scrapy has it."""
+        request = Request(
+            url,
+            priority=self.DOWNLOAD_PRIORITY,
+            meta={"dont_obey_robotstxt": True},
+            callback=NO_CALLBACK,
+        )
+        stats = self.crawler.stats
+        assert stats is not None and self.crawler.engine is not None
+        stats.inc_value("robotstxt/request_count")
         try:
-            super().process_request_2(rp, request)
-        except IgnoreRequest:
-            raise Refused(Reason.ROBOTS, request.url) from None
-
-    def _robots_error(self, exc: Exception, netloc: str) -> None:
-        if isinstance(exc, IgnoreRequest) and not isinstance(exc, Refused):
-            super()._robots_error(exc, netloc)
-        else:
-            reason = reason_of(Failure(exc))
+            response = await self.crawler.engine.download_async(request)
+        except Exception as error:
+            if isinstance(error, IgnoreRequest) and not isinstance(error, Refused):
+                return None
+            reason = reason_of(Failure(error))
             if reason in UNREACHABLE:
-                self._stats.inc_value(f"channel9/site_unreachable/{reason}")
+                stats.inc_value(f"channel9/site_unreachable/{reason}")
                 why = (
                     f"the site could not be reached ({reason}), so robots.txt could not be fetched"
                 )
             else:
-                why = f"robots.txt could not be fetched ({type(exc).__name__})"
-            self._disallow(netloc, why)
+                why = f"robots.txt could not be fetched ({type(error).__name__})"
+            return self.disallow(netloc, reason, why)
+        stats.inc_value("robotstxt/response_count")
+        stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+        if response.status >= 500:
+            why = f"robots.txt answered {response.status}"
+            return self.disallow(netloc, http_reason(response.status), why)
+        return build_from_crawler(self.parser_class, self.crawler, response.body)
 
-    def _disallow(self, netloc: str, why: str) -> None:
+    def disallow(self, netloc: str, reason: str, why: str) -> RobotParser:
+        """A robots.txt that disallows the whole site, said in the log and the stats;
+        ``reason`` names why its own could not be had (``http_503``, ``timeout``...)."""
         logger.error("%s: treating %s as disallowed for this run (RFC 9309)", why, netloc)
-        self._stats.inc_value("channel9/robots_unavailable")
-        waiting = self._parsers[netloc]
-        parser = _DisallowAll()
-        self._parsers[netloc] = parser
-        if isinstance(waiting, Deferred):
-            waiting.callback(parser)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("channel9/robots_unavailable")
+        return _DisallowAll()
+
+    def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest:
+            raise Refused(Reason.ROBOTS, request.url) from None

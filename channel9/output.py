@@ -17,7 +17,7 @@ from scrapy.exporters import (
     JsonLinesItemExporter,
     XmlItemExporter,
 )
-from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
+from scrapy.extensions.feedexport import FileFeedStorage
 from scrapy.utils.misc import load_object
 
 from channel9.archive import is_archived
@@ -35,10 +35,9 @@ logger = logging.getLogger(__name__)
 
 
 def output_paths(crawler: Crawler) -> list[str]:
-    """The local files the run's feeds write."""
-    exporter = crawler.get_extension(FeedExporter)
-    slots = exporter.slots if exporter is not None else []
-    return [str(slot.storage.path) for slot in slots if isinstance(slot.storage, FileFeedStorage)]
+    """The local files the run's feeds write, once the spider is open."""
+    feeds = crawler.get_extension(ExportedItems)
+    return list(feeds.paths) if feeds is not None else []
 
 
 def unsafe_feeds(crawler: Crawler) -> list[str]:
@@ -63,6 +62,10 @@ class ExportedItems:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.writes: Counter[int] = Counter()
+        self.feeds = len(crawler.settings.getdict("FEEDS"))
+        """How many feeds write each item: Scrapy's feed exporter opens one per entry."""
+        self.paths: list[str] = []
+        """The local files the feeds write (:class:`LocalFeedStorage`), as they open."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -76,10 +79,36 @@ class ExportedItems:
 
     def item_scraped(self, item: Any, response: Response) -> None:
         writes = self.writes.pop(id(item), 0)
-        feeds = self.crawler.get_extension(FeedExporter)
-        written = feeds is not None and feeds.slots and writes >= len(feeds.slots)
+        written = self.feeds > 0 and writes >= self.feeds
         if written and is_archived(response):
             self.crawler.signals.send_catch_log(item_exported, item=item, response=response)
+
+
+class LocalFeedStorage(FileFeedStorage):
+    """Scrapy's storage of a feed in a local file, telling :class:`ExportedItems` which
+    file it writes: Scrapy's feed exporter keeps its open feeds to itself.
+
+    The feed exporter also makes one as it is built, only to check the feed's URI (a
+    template such as ``%(run_id)s``), before any extension can be looked up: that one
+    writes nothing and is not told.
+    """
+
+    @classmethod
+    def from_crawler(
+        cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
+    ) -> Self:
+        storage = cls(uri, feed_options=feed_options)
+        try:
+            feeds = crawler.get_extension(ExportedItems)
+        except RuntimeError:  # made as the extensions are built: the check of the URI
+            return storage
+        if feeds is not None:
+            feeds.paths.append(storage.path)
+        return storage
+
+
+STORAGES: dict[str, type[FileFeedStorage]] = {"": LocalFeedStorage, "file": LocalFeedStorage}
+"""Scrapy's storages of local files, by the URI schemes Scrapy gives them."""
 
 
 class OutputLocation:

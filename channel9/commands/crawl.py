@@ -90,7 +90,7 @@ class Command(ScrapyCrawl):
     def _run(self, spider: str, opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
         try:
-            crawler = self._create_crawler(spider)
+            crawler = self.crawler_process.create_crawler(spider)
         except StartupError as error:
             self._cannot_start(error)
             return

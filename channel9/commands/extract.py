@@ -44,7 +44,7 @@ from channel9.card import counted
 from channel9.commands import say_errors_in_one_line
 from channel9.dataset import atomic
 from channel9.dates import JAKARTA, zone_named
-from channel9.failures import Reason, http_reason, reason_of
+from channel9.failures import Reason, reason_of
 from channel9.items import Article, stamp
 from channel9.meter import Meter, say
 from channel9.middlewares import (
@@ -57,8 +57,8 @@ from channel9.spiders.channel9 import is_html
 if TYPE_CHECKING:
     from types import FrameType
 
-    from scrapy import Request
     from scrapy.crawler import Crawler
+    from scrapy.robotstxt import RobotParser
 
 logger = logging.getLogger(__name__)
 
@@ -397,14 +397,9 @@ class FetchRobotsTxtMiddleware(StrictRobotsTxtMiddleware):
         self.unfetched: dict[str, str] = {}
         """By host and port (``netloc``): the reason its robots.txt could not be fetched."""
 
-    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        if response.status >= 500:
-            self.unfetched[netloc] = http_reason(response.status)
-        await super()._parse_robots(response, netloc, request)
-
-    def _robots_error(self, exc: Exception, netloc: str) -> None:
-        self.unfetched[netloc] = reason_of(Failure(exc))
-        super()._robots_error(exc, netloc)
+    def disallow(self, netloc: str, reason: str, why: str) -> RobotParser:
+        self.unfetched[netloc] = reason
+        return super().disallow(netloc, reason, why)
 
 
 FETCH_SETTINGS: dict[str, Any] = {
