@@ -1,9 +1,9 @@
-"""The dataset built from the run files: each article once, its latest version, in
-JSON Lines, Parquet or CSV.
+"""The dataset built from the run files: each article once, in its latest version.
 
-Two passes keep memory bounded by the number of articles, not the size of their text: the
-first notes where each URL's latest line is (file, offset) and its day, the second reads
-those lines again in dataset order and writes them out in batches.
+It is written in JSON Lines, Parquet or CSV. Two passes keep memory bounded by the number
+of articles, not the size of their text: the first notes where each URL's latest line is
+(file, offset) and its day, the second reads those lines again in dataset order and
+writes them out in batches.
 """
 
 from __future__ import annotations
@@ -180,10 +180,10 @@ def valid(name: str, value: object) -> bool:
     """As ``channel9/schema.json`` says (a test keeps the two in step), but for a field
     missing from the line: an older run's line, its field written empty."""
     if name in LISTS:
-        return isinstance(value, list) and all(map(text, value))
+        return isinstance(value, list) and all(map(is_text, value))
     if value is None:
         return name not in REQUIRED and name != "crawled_at"
-    if not text(value) or (name in REQUIRED and not value):
+    if not is_text(value) or (name in REQUIRED and not value):
         return False
     assert isinstance(value, str)
     if name in URIS and not URI.fullmatch(value):
@@ -197,8 +197,10 @@ def valid(name: str, value: object) -> bool:
     return name not in MOMENTS or moment(value) is not None
 
 
-def text(value: object) -> bool:
-    """A string that UTF-8 can write: JSON may hold a lone surrogate ("\\ud800")."""
+def is_text(value: object) -> bool:
+    """Whether ``value`` is a string that UTF-8 can write.
+
+    JSON may hold a lone surrogate ("\\ud800"), which no UTF-8 file can."""
     if not isinstance(value, str):
         return False
     try:
@@ -237,10 +239,12 @@ def build(
     suffix: str,
     progress: TextIO | None = None,
 ) -> Built:
-    """Writes the dataset of ``files`` (in run order: a later line wins) to ``path``, in
-    the format ``suffix`` names; its progress on ``progress`` if it is a terminal (see
-    :class:`~channel9.meter.Meter`), none without. :class:`NoArticle`, before anything
-    is written, when no article is left to write."""
+    """Write the dataset of ``files`` to ``path``, in the format ``suffix`` names.
+
+    ``files`` are in run order (of two versions fetched at once, the later line wins).
+    The progress goes to ``progress`` if it is a terminal (see
+    :class:`~channel9.meter.Meter`), nowhere without. :class:`NoArticle`, before
+    anything is written, when no article is left to write."""
     try:
         size = sum(path.stat().st_size for path in files)
     except OSError as error:
