@@ -8,16 +8,18 @@ from pathlib import Path
 
 import pytest
 from jsonschema import ValidationError
+from scrapy.utils.defer import deferred_f_from_coro_f
 
-from channel9.demo.site import FakeSite, list_also, serve
+from channel9.demo.site import CATEGORIES, FEATURED, PER_PAGE, FakeSite, list_also, serve
 from channel9.items import Article
-from tests.conftest import SCHEMA, crawl, last_report
+from tests.conftest import SCHEMA, crawl_in_process, last_report
 
 
-def test_crawl_writes_every_article_once_with_its_fields(
+@deferred_f_from_coro_f
+async def test_crawl_writes_every_article_once_with_its_fields(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    run = crawl(tmp_path, base_url, "-O", "out.jsonl")
+    run = await crawl_in_process(tmp_path, base_url, "-O", "out.jsonl")
 
     assert run.returncode == 0, run.log
     items = run.items("out.jsonl")
@@ -33,9 +35,14 @@ def test_crawl_writes_every_article_once_with_its_fields(
     assert not list(tmp_path.glob("data/*.jsonl"))
 
 
-def test_crawl_without_options_writes_a_new_file_per_run(base_url: str, tmp_path: Path) -> None:
-    first = crawl(tmp_path, base_url, "-a", "categories=opini")
-    second = crawl(tmp_path, base_url, "-a", "categories=opini", "-s", "CHANNEL9_STATE=")
+@deferred_f_from_coro_f
+async def test_crawl_without_options_writes_a_new_file_per_run(
+    base_url: str, tmp_path: Path
+) -> None:
+    first = await crawl_in_process(tmp_path, base_url, "-a", "categories=opini")
+    second = await crawl_in_process(
+        tmp_path, base_url, "-a", "categories=opini", "-s", "CHANNEL9_STATE="
+    )
 
     files = sorted((tmp_path / "data").glob("channel9-*.jsonl"))
     assert first.returncode == second.returncode == 0
@@ -47,10 +54,11 @@ def test_crawl_without_options_writes_a_new_file_per_run(base_url: str, tmp_path
         assert f"Wrote 7 items to {path.relative_to(tmp_path)}" in (first.log + second.log)
 
 
-def test_categories_and_max_pages_bound_the_crawl(
+@deferred_f_from_coro_f
+async def test_categories_and_max_pages_bound_the_crawl(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    run = crawl(
+    run = await crawl_in_process(
         tmp_path,
         base_url,
         "-a",
@@ -69,10 +77,28 @@ def test_categories_and_max_pages_bound_the_crawl(
         "/category/politik/",
         "/category/politik/feed/",
     ]
-    labels = {item["category"] for item in run.items("out.jsonl")} | {
-        label for item in run.items("out.jsonl") for label in item["categories"]
+    assert run.returncode == 0, run.log
+    # Every article those pages and feeds show, each with all its labels...
+    shown = {
+        f"{base_url}/{article.slug}/": article
+        for name in ("nasional", "politik")
+        for article in (*site.listing(name)[: FEATURED + PER_PAGE], *site.newest(name))
     }
-    assert {"Nasional", "Politik"} <= labels
+    items = run.items("out.jsonl")
+    assert sorted(item["url"] for item in items) == sorted(shown)
+    expected = site.expected(base_url)
+    for item in items:
+        item.pop("crawled_at")
+        assert item == expected[item["url"]]
+    labels = {label for item in items for label in item["categories"]}
+    assert labels == {CATEGORIES[name] for a in shown.values() for name in a.categories}
+    # ...and none of the other categories' articles.
+    absent = {
+        f"{base_url}/{article.slug}/"
+        for article in site.articles.values()
+        if not {"nasional", "politik"} & set(article.categories)
+    }
+    assert len(absent) == 24 and not absent & {item["url"] for item in items}
 
 
 def site_requests(site: FakeSite, base_url: str) -> list[str]:
@@ -82,11 +108,14 @@ def site_requests(site: FakeSite, base_url: str) -> list[str]:
 @pytest.mark.parametrize(
     ("count", "seed", "theme"), [(300, 2, True), (60, 12, False)], ids=["theme", "wordpress"]
 )
-def test_crawl_gets_every_field_right(count: int, seed: int, theme: bool, tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_crawl_gets_every_field_right(
+    count: int, seed: int, theme: bool, tmp_path: Path
+) -> None:
     site = FakeSite(count=count, seed=seed)
     site.theme = theme  # False: the markup of a standard WordPress theme
     with serve(site) as base_url:
-        run = crawl(tmp_path, base_url, "-O", "out.jsonl")
+        run = await crawl_in_process(tmp_path, base_url, "-O", "out.jsonl")
 
     assert run.returncode == 0, run.log
     expected = site.expected(base_url)
@@ -100,13 +129,15 @@ def test_crawl_gets_every_field_right(count: int, seed: int, theme: bool, tmp_pa
     assert report["skipped"]["static_page"] == 1
 
 
-def test_an_article_is_the_same_item_whichever_listing_led_to_it(
+@deferred_f_from_coro_f
+async def test_an_article_is_the_same_item_whichever_listing_led_to_it(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
     slug = next(s for s in site.order if site.articles[s].categories == ["politik"])
     list_also(site, "/category/opini/", [f"BASE/{slug}/"])
-    run = crawl(tmp_path, base_url, "-O", "out.jsonl")
+    run = await crawl_in_process(tmp_path, base_url, "-O", "out.jsonl")
 
+    assert run.returncode == 0, run.log
     items = {item["url"]: item for item in run.items("out.jsonl")}
     item = items[f"{base_url}/{slug}/"]
     item.pop("crawled_at")
