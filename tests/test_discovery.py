@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from scrapy.utils.defer import deferred_f_from_coro_f
 
 from channel9.demo.site import CATEGORIES, JAKARTA, FakeSite, Reply, always, feed, serve
 from channel9.discovery import BrokenSource, parse_feed, parse_sitemap
-from tests.conftest import crawl, items_of, last_report, run_files
+from tests.conftest import crawl_in_process, items_of, last_report, run_files
 
 PAST = datetime(2025, 1, 6, 8, 0, tzinfo=JAKARTA)
 
@@ -21,14 +22,15 @@ def article_requests(site: FakeSite) -> list[str]:
     return [path for path in site.requests if path.strip("/") in site.articles]
 
 
-def test_a_first_run_exports_every_article_any_door_names_each_fetched_once(
+@deferred_f_from_coro_f
+async def test_a_first_run_exports_every_article_any_door_names_each_fetched_once(
     tmp_path: Path,
 ) -> None:
     site = FakeSite(count=100, doors=True)
     hidden = site.order[5], site.order[-1]  # one in the feeds too, one in the sitemap alone
     site.hidden.update(hidden)
     with serve(site) as base_url:
-        run = crawl(tmp_path, base_url)
+        run = await crawl_in_process(tmp_path, base_url)
 
     assert run.returncode == 0, run.log
     (output,) = run_files(tmp_path)
@@ -46,13 +48,14 @@ def test_a_first_run_exports_every_article_any_door_names_each_fetched_once(
     assert coverage["unavailable"] == []
 
 
-def test_a_scheduled_run_reads_no_sitemap_when_the_feed_reaches_back(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_a_scheduled_run_reads_no_sitemap_when_the_feed_reaches_back(tmp_path: Path) -> None:
     site = FakeSite(count=155, doors=True)
     with serve(site) as base_url:
-        crawl(tmp_path, base_url)
+        await crawl_in_process(tmp_path, base_url)
         new = [site.add_article() for _ in range(5)]
         asked = len(site.requests)
-        run = crawl(tmp_path, base_url)
+        run = await crawl_in_process(tmp_path, base_url)
 
     assert run.returncode == 0, run.log
     assert sorted(item["url"] for item in items_of(run_files(tmp_path)[-1])) == sorted(
@@ -83,42 +86,44 @@ def test_a_scheduled_run_reads_no_sitemap_when_the_feed_reaches_back(tmp_path: P
         "feed-moved-to-a-page",
     ],
 )
-def test_a_scheduled_run_walks_the_listings_when_the_feed_cannot_tell(
+@deferred_f_from_coro_f
+async def test_a_scheduled_run_walks_the_listings_when_the_feed_cannot_tell(
     new: int, promoted: bool, feed_reply: Reply | None, tmp_path: Path
 ) -> None:
     site = FakeSite(count=155, doors=True)
     with serve(site) as base_url:
-        crawl(tmp_path, base_url)
+        await crawl_in_process(tmp_path, base_url)
         added = [site.add_article() for _ in range(new)]
         if promoted:  # an old article the feed shows first says nothing
             site.promote(site.order[30])
         if feed_reply:
             site.overrides["/feed/"] = always(feed_reply)
-        run = crawl(tmp_path, base_url)
+        run = await crawl_in_process(tmp_path, base_url)
 
     # A feed that is there but cannot be read is a door that failed: the run says so.
     broken = feed_reply is not None and feed_reply.status in (200, 301)
     assert run.returncode == (1 if broken else 0), run.log
     if broken:
-        assert (
-            f"Verdict: failed (exit status 1): the door feed:{base_url}/feed/ could not be read"
-            " to its end (broken): the next run takes it up\n"
-        ) in run.log
+        assert run.verdict == (
+            f"the door feed:{base_url}/feed/ could not be read to its end (broken): the next"
+            " run takes it up"
+        )
     assert sorted(item["url"] for item in items_of(run_files(tmp_path)[-1])) == sorted(
         f"{base_url}/{article.slug}/" for article in added
     )
     assert any(path.startswith("/category/") for path in site.requests[-20:])
 
 
-def test_full_re_emits_exactly_the_edited_articles_the_sitemap_dates(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_full_re_emits_exactly_the_edited_articles_the_sitemap_dates(tmp_path: Path) -> None:
     site = FakeSite(count=155, start=PAST, doors=True)
     with serve(site) as base_url:
-        crawl(tmp_path, base_url)
+        await crawl_in_process(tmp_path, base_url)
         edited = site.order[3], site.order[50], site.order[77], site.order[120], site.order[154]
         for slug in edited:
             site.edit(slug)
         asked = len(site.requests)
-        run = crawl(tmp_path, base_url, "-a", "full=1")
+        run = await crawl_in_process(tmp_path, base_url, "-a", "full=1")
 
     assert run.returncode == 0, run.log
     items = items_of(run_files(tmp_path)[-1])
@@ -127,16 +132,17 @@ def test_full_re_emits_exactly_the_edited_articles_the_sitemap_dates(tmp_path: P
     assert len(site.requests) - asked <= 40
 
 
-def test_full_walks_everything_when_the_sitemap_gives_no_lastmod(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_full_walks_everything_when_the_sitemap_gives_no_lastmod(tmp_path: Path) -> None:
     site = FakeSite(count=60, start=PAST, doors=True)
     with serve(site) as base_url:
-        crawl(tmp_path, base_url)
+        await crawl_in_process(tmp_path, base_url)
         sitemap = site.page("/wp-sitemap-posts-post-1.xml").body
         undated = re.sub(rb"<lastmod>[^<]*</lastmod>", b"", sitemap)
         site.overrides["/wp-sitemap-posts-post-1.xml"] = always(Reply(200, undated))
         site.edit(site.order[30])
         asked = len(site.requests)
-        run = crawl(tmp_path, base_url, "-a", "full=1")
+        run = await crawl_in_process(tmp_path, base_url, "-a", "full=1")
 
     assert run.returncode == 0, run.log
     assert [item["url"] for item in items_of(run_files(tmp_path)[-1])] == [
@@ -162,13 +168,14 @@ def test_full_walks_everything_when_the_sitemap_gives_no_lastmod(tmp_path: Path)
         "sitemap-on-another-host",
     ],
 )
-def test_a_door_missing_or_broken_is_said_and_the_crawl_goes_on(
+@deferred_f_from_coro_f
+async def test_a_door_missing_or_broken_is_said_and_the_crawl_goes_on(
     path: str, reply: Reply, tmp_path: Path
 ) -> None:
     site = FakeSite(count=60, doors=True)
     site.overrides[path] = always(reply)
     with serve(site) as base_url:
-        run = crawl(tmp_path, base_url, "-s", "RETRY_TIMES=0")
+        run = await crawl_in_process(tmp_path, base_url, "-s", "RETRY_TIMES=0")
 
     # Gone (404) or on another host is no door of the crawl's; one there but unreadable
     # failed, and fails the run.
@@ -246,7 +253,8 @@ def test_a_broken_sitemap_is_named_broken(body: bytes) -> None:
         parse_sitemap(body, "https://channel9.id/sitemap.xml", 10**7)
 
 
-def test_a_sitemap_named_twice_or_by_itself_is_read_once_and_full_still_decides(
+@deferred_f_from_coro_f
+async def test_a_sitemap_named_twice_or_by_itself_is_read_once_and_full_still_decides(
     tmp_path: Path,
 ) -> None:
     site = FakeSite(count=40, start=PAST, doors=True)
@@ -264,20 +272,21 @@ def test_a_sitemap_named_twice_or_by_itself_is_read_once_and_full_still_decides(
     undated = re.sub(rb"<url><loc>BASE/" + edited.encode() + rb"/</loc></url>", b"", undated)
     site.overrides["/wp-sitemap-posts-post-1.xml"] = always(Reply(200, undated))
     with serve(site) as base_url:
-        crawl(tmp_path, base_url)
+        await crawl_in_process(tmp_path, base_url)
         site.edit(edited)
         asked = len(site.requests)
-        run = crawl(tmp_path, base_url, "-a", "full=1")
+        run = await crawl_in_process(tmp_path, base_url, "-a", "full=1")
 
     assert run.returncode == 0, run.log
     assert site.requests[asked:].count("/wp-sitemap.xml") == 1
     assert [item["url"] for item in items_of(run_files(tmp_path)[-1])] == [f"{base_url}/{edited}/"]
 
 
-def test_full_walks_everything_when_a_post_sitemap_cannot_be_read(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_full_walks_everything_when_a_post_sitemap_cannot_be_read(tmp_path: Path) -> None:
     site = FakeSite(count=60, start=PAST, doors=True)
     with serve(site) as base_url:
-        crawl(tmp_path, base_url)
+        await crawl_in_process(tmp_path, base_url)
         index = site.page("/wp-sitemap.xml").body.replace(
             b"</sitemapindex>",
             b"<sitemap><loc>BASE/wp-sitemap-posts-post-2.xml</loc></sitemap></sitemapindex>",
@@ -291,7 +300,7 @@ def test_full_walks_everything_when_a_post_sitemap_cannot_be_read(tmp_path: Path
         edited = site.order[5], site.order[45]
         for slug in edited:
             site.edit(slug)
-        run = crawl(tmp_path, base_url, "-a", "full=1", "-s", "RETRY_TIMES=0")
+        run = await crawl_in_process(tmp_path, base_url, "-a", "full=1", "-s", "RETRY_TIMES=0")
 
     assert run.returncode == 1, run.log
     assert (
@@ -303,7 +312,8 @@ def test_full_walks_everything_when_a_post_sitemap_cannot_be_read(tmp_path: Path
 
 
 @pytest.mark.parametrize("fast", [False, True], ids=["clock-slow", "clock-was-fast"])
-def test_full_compares_the_sites_dates_with_its_own_not_with_the_crawlers_clock(
+@deferred_f_from_coro_f
+async def test_full_compares_the_sites_dates_with_its_own_not_with_the_crawlers_clock(
     fast: bool, tmp_path: Path
 ) -> None:
     site = FakeSite(count=40, start=PAST, doors=True)
@@ -311,24 +321,27 @@ def test_full_compares_the_sites_dates_with_its_own_not_with_the_crawlers_clock(
     if fast:  # a lastmod 2 hours ahead when first read: the edit dates before it
         site.articles[edited].modified = datetime.now(JAKARTA) + timedelta(hours=2)
     with serve(site) as base_url:
-        crawl(tmp_path, base_url)
+        await crawl_in_process(tmp_path, base_url)
         site.edit(edited)
         # The site's clock is 10 minutes slow: its edit dates before the crawl's export.
         site.articles[edited].modified = datetime.now(JAKARTA) - timedelta(minutes=10)
-        run = crawl(tmp_path, base_url, "-a", "full=1")
+        run = await crawl_in_process(tmp_path, base_url, "-a", "full=1")
 
     assert run.returncode == 0, run.log
     assert [item["url"] for item in items_of(run_files(tmp_path)[-1])] == [f"{base_url}/{edited}/"]
 
 
-def test_since_reads_a_feeds_gmt_dates_as_the_sites_days(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_since_reads_a_feeds_gmt_dates_as_the_sites_days(tmp_path: Path) -> None:
     site = FakeSite(count=60, doors=True)
     with serve(site) as base_url:
-        crawl(tmp_path, base_url)
+        await crawl_in_process(tmp_path, base_url)
         early = site.add_article()
         # 02:00 in Jakarta: 19:00 the day before in the feed's GMT.
         early.published = early.published.replace(hour=2, minute=0)
-        run = crawl(tmp_path, base_url, "-a", f"since={early.published.date().isoformat()}")
+        run = await crawl_in_process(
+            tmp_path, base_url, "-a", f"since={early.published.date().isoformat()}"
+        )
 
     assert run.returncode == 0, run.log
     assert [item["url"] for item in items_of(run_files(tmp_path)[-1])] == [
