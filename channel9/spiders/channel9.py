@@ -183,7 +183,7 @@ class Channel9Spider(scrapy.Spider):
         self.sources_asked.add(url)
         door = f"{'feed' if callback == self.parse_feed else 'sitemap'}:{url}"
         if not on_site(url, self.base_url):  # a sitemap named on another host: not ours
-            yield from self._unavailable(url, str(Reason.OFFSITE), door=door)
+            yield from self._report_unavailable(url, str(Reason.OFFSITE), door=door)
             return
         if callback != self.parse_feed:
             self.sitemaps_pending += 1
@@ -202,9 +202,9 @@ class Channel9Spider(scrapy.Spider):
         try:
             named = discovery.parse_feed(response.body, response.url)
         except discovery.BrokenSource as error:
-            yield from self._unavailable(response.url, "broken", str(error), door=door)
+            yield from self._report_unavailable(response.url, "broken", str(error), door=door)
             return
-        whole = yield from self._named("feed", named)
+        whole = yield from self._ask_for_named("feed", named)
         if whole:
             self.crawler.signals.send_catch_log(door_read, door=door)
 
@@ -229,21 +229,23 @@ class Channel9Spider(scrapy.Spider):
                 response.body, response.url, self.settings.getint("DOWNLOAD_MAXSIZE")
             )
         except discovery.BrokenSource as error:
-            yield from self._unavailable(response.url, "broken", str(error), door=door)
+            yield from self._report_unavailable(response.url, "broken", str(error), door=door)
             return
         for url in page.sitemaps:
             yield from self._source(url, self.parse_sitemap, named=True)
         if page.articles:
             self.sitemap_found = True
             self.lastmod_missing |= any(entry.date is None for entry in page.articles)
-        whole = yield from self._named("sitemap", page.articles)
+        whole = yield from self._ask_for_named("sitemap", page.articles)
         if whole:
             self.crawler.signals.send_catch_log(door_read, door=door)
-        self._sitemaps_done()
+        self._announce_if_sitemaps_read()
 
-    def _sitemaps_done(self) -> None:
-        """Once every sitemap asked for is read: said, with whether they dated every
-        article (a ``full`` run walks the listings when they did not)."""
+    def _announce_if_sitemaps_read(self) -> None:
+        """Announce ``sitemaps_read`` once every sitemap asked for is read or lost.
+
+        It says whether they dated every article: a ``full`` run walks the listings when
+        they did not."""
         if self.sitemaps_pending == 0:
             dated = self.sitemap_found and not self.lastmod_missing
             self.crawler.signals.send_catch_log(sitemaps_read, dated=dated)
@@ -256,7 +258,7 @@ class Channel9Spider(scrapy.Spider):
         if request.callback != self.parse_feed:
             self.sitemaps_pending -= 1
         meta = request.meta
-        yield from self._unavailable(
+        yield from self._report_unavailable(
             request.url,
             reason,
             door=meta["door"],
@@ -264,7 +266,7 @@ class Channel9Spider(scrapy.Spider):
             fallback=meta.get("fallback", False),
         )
 
-    def _unavailable(
+    def _report_unavailable(
         self,
         url: str,
         reason: str,
@@ -273,8 +275,11 @@ class Channel9Spider(scrapy.Spider):
         named: bool = False,
         fallback: bool = False,
     ) -> Iterator[scrapy.Request]:
-        """A feed or sitemap that could not be had: said, and the crawl goes on with the
-        other doors. Sitemaps are looked for where the next plugin keeps them."""
+        """Report a feed or sitemap that could not be had, and go on with the other doors.
+
+        It is logged, counted and announced (``source_unavailable``). When robots.txt
+        named no sitemap, one missing at a usual path is looked for at the next
+        (:data:`channel9.selectors.SITEMAP_PATHS`: where the next plugin keeps them)."""
         logger.warning("No articles from %s: %s", url, detail or reason)
         self._stat(f"source_unavailable/{reason}")
         self.crawler.signals.send_catch_log(source_unavailable, url=url, reason=reason, door=door)
@@ -285,13 +290,16 @@ class Channel9Spider(scrapy.Spider):
         # A sitemap an index or robots.txt names, lost: the sitemaps cannot tell all edits.
         self.lastmod_missing |= named
         if door.startswith("sitemap:"):
-            self._sitemaps_done()
+            self._announce_if_sitemaps_read()
 
-    def _named(
+    def _ask_for_named(
         self, source: str, named: Iterable[discovery.Named]
     ) -> Generator[scrapy.Request, None, bool]:
-        """The articles a feed or sitemap names (with their ``<lastmod>`` from a sitemap);
-        whether it named none that ``since`` left out."""
+        """Ask for the articles a feed or sitemap names, and announce every one it named.
+
+        A sitemap's ``<lastmod>`` goes with each request. The ``articles_named`` signal
+        gives every article named on the site, those ``since`` leaves out included, for
+        the coverage report. Returns whether it named none that ``since`` left out."""
         urls = []
         since = self.args.since
         whole = True
@@ -396,7 +404,7 @@ class Channel9Spider(scrapy.Spider):
             # Only a page without content is asked why: a challenge or an error page.
             reason = pages.page_problem(document) or result.reason or Reason.NO_BODY
             if reason == Reason.STATIC_PAGE:
-                self._skipped(response, "static_page")
+                self._report_skipped(response, "static_page")
             elif reason == Reason.NOT_ARTICLE:
                 # Linked as an article, yet not one: the site's markup may have changed.
                 assert response.request is not None
@@ -407,7 +415,9 @@ class Channel9Spider(scrapy.Spider):
         response.meta["field_sources"] = result.sources  # for the run report
         since, chosen = self.args.since, self.args.categories
         if since and article.published_date and article.published_date < since.isoformat():
-            self._skipped(response, "before_since", article.published_date, article.categories)
+            self._report_skipped(
+                response, "before_since", article.published_date, article.categories
+            )
             for slug, page in self.listed_on.get(
                 response.meta.get("redirect_urls", [response.url])[0], ()
             ):
@@ -415,7 +425,9 @@ class Channel9Spider(scrapy.Spider):
             return
         labels = {self.category_labels.get(slug, slug) for slug in chosen}
         if chosen and labels.isdisjoint(article.categories):
-            self._skipped(response, "other_category", article.published_date, article.categories)
+            self._report_skipped(
+                response, "other_category", article.published_date, article.categories
+            )
             return
         article.crawled_at = stamp(fetched)
         yield article
@@ -482,14 +494,14 @@ class Channel9Spider(scrapy.Spider):
         if reason != Reason.STOPPED:  # left to the next run, not failed
             announce_failure(self.crawler, request, reason)
 
-    def _skipped(
+    def _report_skipped(
         self,
         response: Response,
         reason: str,
         published_date: str | None = None,
         categories: list[str] | None = None,
     ) -> None:
-        """A page fetched right that this run writes nothing for."""
+        """Count and announce (``page_skipped``) a page this run writes nothing for."""
         self._stat(f"skipped/{reason}")
         assert response.request is not None
         self.crawler.signals.send_catch_log(
