@@ -1,6 +1,12 @@
-"""The project's own signals: how the spider tells the crawl state and the report what it
-met, and how the crawl state tells the report what earlier runs did, without knowing one
-another."""
+"""The project's own signals, by which the parts of a crawl tell one another what happened.
+
+The spider tells the crawl state and the run report what it met, and the crawl state tells
+the report what earlier runs did, without importing one another. Signals are not all they
+share: the crawl state hands the spider its backlog as it opens (as Scrapy's
+``SpiderState`` hands it ``state``), the state and the report read the spider's ``run_id``
+and ``args``, and the report reads the ``field_sources`` the spider leaves in an article's
+response meta.
+"""
 
 from __future__ import annotations
 
