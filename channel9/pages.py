@@ -23,6 +23,7 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser
 from parsel import Selector, css2xpath
+from w3lib.url import safe_url_string
 
 from channel9 import selectors as css
 from channel9.dates import JAKARTA, find_weekday_date, read_date
@@ -682,7 +683,9 @@ def _image(root: HtmlElement, url: str) -> tuple[str | None, str | None]:
             for value in values:
                 link = None if not value or value.startswith("data:") else absolute(url, value)
                 if link:
-                    return source, link
+                    # Escaped as a browser would ask for it: a space or a "<" in the markup
+                    # would make the record's ``uri`` invalid.
+                    return source, safe_url_string(link)
     return None, None
 
 
