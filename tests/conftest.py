@@ -3,6 +3,7 @@ crawl in the test's process, the lines of run files and archive files."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -141,7 +142,9 @@ class InProcessCrawl(Crawl):
     """The run report it wrote (None: it could not write one)."""
 
 
-async def crawl_in_process(workdir: Path, base_url: str, *args: str) -> InProcessCrawl:
+async def crawl_in_process(
+    workdir: Path, base_url: str, *args: str, timeout: float = 120
+) -> InProcessCrawl:
     """Runs the project's crawl as :func:`crawl` does, in this process: a tenth of the time.
 
     It runs on the test session's reactor (pytest-twisted's): a test awaits it, an
@@ -189,7 +192,13 @@ async def crawl_in_process(workdir: Path, base_url: str, *args: str) -> InProces
         runner = CrawlerRunner(settings)
         crawler = runner.create_crawler("channel9")
         crawler.signals.connect(reported, signal=signals.run_reported)
-        await maybe_deferred_to_future(runner.crawl(crawler, base_url=base_url, **spider_args))
+        crawling = maybe_deferred_to_future(runner.crawl(crawler, base_url=base_url, **spider_args))
+        try:
+            await asyncio.wait_for(asyncio.shield(crawling), timeout)
+        except asyncio.TimeoutError:
+            await crawler.stop_async()
+            await crawling
+            raise AssertionError(f"the crawl was still running after {timeout} s") from None
         report = crawler.get_extension(RunReport)
         assert report is not None
         returncode, verdict = judge(report)

@@ -12,8 +12,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scrapy.utils.defer import deferred_f_from_coro_f
+
 from channel9.demo.site import CATEGORIES, FEATURED, PER_PAGE, FakeSite, Reply, always, serve
-from tests.conftest import FAST, SCRAPY, STATE, crawl, interrupt, items_of, last_report, run_files
+from tests.conftest import (
+    FAST,
+    SCRAPY,
+    STATE,
+    crawl,
+    crawl_in_process,
+    interrupt,
+    items_of,
+    last_report,
+    run_files,
+)
 
 BUSY = Reply(503, b"Service Unavailable")
 
@@ -35,21 +47,22 @@ def verdict(log: str) -> str:
     return re.findall(r"Verdict: (.*)", log)[-1]
 
 
-def test_a_listing_that_failed_in_the_first_run_is_read_to_its_end_by_the_next(
+@deferred_f_from_coro_f
+async def test_a_listing_that_failed_in_the_first_run_is_read_to_its_end_by_the_next(
     tmp_path: Path,
 ) -> None:
     site = FakeSite(count=120, doors=True)
     for path in [*listing_paths(site, "ekonomi-bisnis"), "/wp-sitemap.xml"]:
         site.overrides[path] = always(BUSY)
     with serve(site) as base_url:
-        first = crawl(tmp_path, base_url, "-s", "RETRY_TIMES=0")
+        first = await crawl_in_process(tmp_path, base_url, "-s", "RETRY_TIMES=0")
         site.overrides.clear()
-        second = crawl(tmp_path, base_url)
-        third = crawl(tmp_path, base_url)
+        second = await crawl_in_process(tmp_path, base_url)
+        third = await crawl_in_process(tmp_path, base_url)
 
     assert first.returncode == 1
-    assert verdict(first.log) == (
-        "failed (exit status 1): the door listing:ekonomi-bisnis could not be read to its end"
+    assert first.verdict == (
+        "the door listing:ekonomi-bisnis could not be read to its end"
         f" (http_503 at {base_url}/category/ekonomi-bisnis/): the next run takes it up; the"
         f" door sitemap:{base_url}/wp-sitemap.xml could not be read to its end (http_503):"
         " the next run takes it up"
@@ -61,13 +74,14 @@ def test_a_listing_that_failed_in_the_first_run_is_read_to_its_end_by_the_next(
     assert backfill["articles_exported"] == backfill["articles_known"] == 120
 
 
-def test_a_first_run_through_the_feed_alone_leaves_the_rest_to_the_next_runs(
+@deferred_f_from_coro_f
+async def test_a_first_run_through_the_feed_alone_leaves_the_rest_to_the_next_runs(
     tmp_path: Path,
 ) -> None:
     site = FakeSite(count=150, doors=True)
     with serve(site) as base_url:
-        first = crawl(tmp_path, base_url, "-a", "discover=feed")
-        later = [crawl(tmp_path, base_url) for _ in range(2)]
+        first = await crawl_in_process(tmp_path, base_url, "-a", "discover=feed")
+        later = [await crawl_in_process(tmp_path, base_url) for _ in range(2)]
 
     assert first.returncode == 0, first.log
     assert len(items_of(run_files(tmp_path)[0])) < 150
@@ -75,34 +89,36 @@ def test_a_first_run_through_the_feed_alone_leaves_the_rest_to_the_next_runs(
     assert written(tmp_path) == set(site.expected(base_url))
 
 
-def test_a_first_run_killed_again_and_again_loses_nothing(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_a_first_run_killed_again_and_again_loses_nothing(tmp_path: Path) -> None:
     site = FakeSite(count=120, doors=True)
     site.hidden = set(site.order[-3:])  # only the sitemap names them
     with serve(site) as base_url:
         # Each killed after a few more requests (or let finish, when it needs fewer).
         for extra in (8, 30, 60, 90):
             interrupt(tmp_path, base_url, site, len(site.requests) + extra, signal.SIGKILL)
-        later = [crawl(tmp_path, base_url) for _ in range(2)]
+        later = [await crawl_in_process(tmp_path, base_url) for _ in range(2)]
 
     assert [run.returncode for run in later] == [0, 0], later[-1].log
     assert written(tmp_path) == set(site.expected(base_url))
 
 
-def test_articles_only_the_sitemap_names_are_found_after_a_bounded_first_run(
+@deferred_f_from_coro_f
+async def test_articles_only_the_sitemap_names_are_found_after_a_bounded_first_run(
     tmp_path: Path,
 ) -> None:
     site = FakeSite(count=90, doors=True)
     # Old articles no listing shows, too old for the feeds: only the sitemap names them.
     site.hidden = set(site.order[-5:])
     with serve(site) as base_url:
-        first = crawl(tmp_path, base_url, "-a", "max_pages=1")
-        later = [crawl(tmp_path, base_url) for _ in range(2)]
+        first = await crawl_in_process(tmp_path, base_url, "-a", "max_pages=1")
+        later = [await crawl_in_process(tmp_path, base_url) for _ in range(2)]
 
     assert first.returncode == 0, first.log
-    assert "the backfill is not complete yet" in verdict(first.log)
+    assert "the backfill is not complete yet" in first.verdict
     assert [run.returncode for run in later] == [0, 0]
     assert written(tmp_path) == set(site.expected(base_url))
-    assert "not complete" not in verdict(later[-1].log)
+    assert "not complete" not in later[-1].verdict
 
 
 class EndlessOpini(dict[str, Any]):
@@ -122,11 +138,12 @@ class EndlessOpini(dict[str, Any]):
         return always(Reply(200, body))
 
 
-def test_endless_pagination_ends_the_walk_named_in_the_report(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_endless_pagination_ends_the_walk_named_in_the_report(tmp_path: Path) -> None:
     site = FakeSite(count=120)
     site.overrides = EndlessOpini(site)
     with serve(site) as base_url:
-        run = crawl(tmp_path, base_url, timeout=60)
+        run = await crawl_in_process(tmp_path, base_url, timeout=60)
 
     assert run.returncode == 0, run.log
     # Page 1, then pages 2, 3 and 4 that bring only what the walk saw.
@@ -149,15 +166,17 @@ def every_article_down() -> FakeSite:
     return site
 
 
-def test_a_site_down_for_every_article_ends_the_run_soon(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_a_site_down_for_every_article_ends_the_run_soon(tmp_path: Path) -> None:
     site = every_article_down()
     with serve(site) as base_url:
-        run = crawl(tmp_path, base_url, *ONE_AT_A_TIME)
+        run = await crawl_in_process(tmp_path, base_url, *ONE_AT_A_TIME)
         site.overrides.clear()
-        back = crawl(tmp_path, base_url)
+        back = await crawl_in_process(tmp_path, base_url)
 
-    assert verdict(run.log) == (
-        "failed (exit status 1): the site answered 5xx or failed to the last 20 requests:"
+    assert run.returncode == 1
+    assert run.verdict == (
+        "the site answered 5xx or failed to the last 20 requests:"
         " it looks down (the next run takes up what is left); nothing was exported on a first"
         " run"
     )
@@ -165,10 +184,13 @@ def test_a_site_down_for_every_article_ends_the_run_soon(tmp_path: Path) -> None
     assert written(tmp_path) == set(site.expected(base_url))
 
 
-def test_the_circuit_breaker_counts_every_try_in_a_row(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_the_circuit_breaker_counts_every_try_in_a_row(tmp_path: Path) -> None:
     site = every_article_down()
     with serve(site) as base_url:
-        run = crawl(tmp_path, base_url, *ONE_AT_A_TIME, "-s", "CHANNEL9_DOWN_AFTER=7")
+        run = await crawl_in_process(
+            tmp_path, base_url, *ONE_AT_A_TIME, "-s", "CHANNEL9_DOWN_AFTER=7"
+        )
 
     assert run.returncode == 1
     # One request at a time: the run stopped right after 7 failed in a row (a page that
@@ -216,12 +238,15 @@ def test_sigterm_stops_a_run_at_once_while_the_site_asks_to_wait(tmp_path: Path)
     assert (exported, queued) == (0, 41)
 
 
-def test_since_reads_no_sitemap_or_feed_entry_before_the_day(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_since_reads_no_sitemap_or_feed_entry_before_the_day(tmp_path: Path) -> None:
     site = FakeSite(count=150, doors=True)
     day = site.articles[site.order[29]].published.date()
     recent = {f"/{slug}/" for slug in site.order if site.articles[slug].published.date() >= day}
     with serve(site) as base_url:
-        run = crawl(tmp_path, base_url, "-a", f"since={day}", "-a", "discover=sitemap,feed")
+        run = await crawl_in_process(
+            tmp_path, base_url, "-a", f"since={day}", "-a", "discover=sitemap,feed"
+        )
 
     assert run.returncode == 0, run.log
     asked = {p for p in site.requests if p[1:-1] in site.articles}
@@ -234,12 +259,15 @@ def test_since_reads_no_sitemap_or_feed_entry_before_the_day(tmp_path: Path) -> 
     )
 
 
-def test_since_stops_the_walks_instead_of_fetching_every_article(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_since_stops_the_walks_instead_of_fetching_every_article(tmp_path: Path) -> None:
     site = FakeSite(count=600)  # 100 articles a category: 10 listing pages each
     day = site.articles[site.order[29]].published.date()
     with serve(site) as base_url:
         # One request at a time, as a polite crawl nearly is: the scheduler's order decides.
-        run = crawl(tmp_path, base_url, "-a", f"since={day}", "-s", "CONCURRENT_REQUESTS=1")
+        run = await crawl_in_process(
+            tmp_path, base_url, "-a", f"since={day}", "-s", "CONCURRENT_REQUESTS=1"
+        )
 
     assert run.returncode == 0, run.log
     expected = {
@@ -252,11 +280,12 @@ def test_since_stops_the_walks_instead_of_fetching_every_article(tmp_path: Path)
     assert len(asked) <= len(CATEGORIES) * (FEATURED + 2 * PER_PAGE) < 600
 
 
-def test_categories_writes_only_articles_of_those_categories(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_categories_writes_only_articles_of_those_categories(tmp_path: Path) -> None:
     site = FakeSite(count=120, doors=True)
     with serve(site) as base_url:
-        run = crawl(tmp_path, base_url, "-a", "categories=nasional")
-        later = crawl(tmp_path, base_url)
+        run = await crawl_in_process(tmp_path, base_url, "-a", "categories=nasional")
+        later = await crawl_in_process(tmp_path, base_url)
 
     assert run.returncode == 0, run.log
     nasional = {f"{base_url}/{s}/" for s, a in site.articles.items() if "nasional" in a.categories}
@@ -265,10 +294,11 @@ def test_categories_writes_only_articles_of_those_categories(tmp_path: Path) -> 
     assert written(tmp_path) == set(site.expected(base_url))
 
 
-def test_a_state_of_a_later_format_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_a_state_of_a_later_format_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
     site = FakeSite(count=10)
     with serve(site) as base_url:
-        assert crawl(tmp_path, base_url).returncode == 0
+        assert (await crawl_in_process(tmp_path, base_url)).returncode == 0
         with sqlite3.connect(tmp_path / STATE) as db:
             db.execute("UPDATE meta SET value = 'channel9-state-99' WHERE key = 'format'")
         run = crawl(tmp_path, base_url)
@@ -286,44 +316,47 @@ def test_a_state_of_a_later_format_is_refused_and_left_as_it_was(tmp_path: Path)
         assert db.execute("SELECT count(*) FROM runs").fetchall() == [(1,)]
 
 
-def test_a_sitemap_served_cut_short_is_a_door_that_failed(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_a_sitemap_served_cut_short_is_a_door_that_failed(tmp_path: Path) -> None:
     site = FakeSite(count=150, doors=True)
     site.hidden = set(site.order[-10:])  # only the sitemap names them
     post_sitemap = "/wp-sitemap-posts-post-1.xml"
     whole = site.page(post_sitemap).body
     site.overrides[post_sitemap] = always(Reply(200, whole[: len(whole) // 2]))
     with serve(site) as base_url:
-        first = crawl(tmp_path, base_url)
+        first = await crawl_in_process(tmp_path, base_url)
         site.overrides.clear()
-        later = crawl(tmp_path, base_url)
+        later = await crawl_in_process(tmp_path, base_url)
 
     assert first.returncode == 1
     assert f"the door sitemap:{base_url}{post_sitemap} could not be read to its end (broken)" in (
-        verdict(first.log)
+        first.verdict
     )
     assert later.returncode == 0, later.log
     assert written(tmp_path) == set(site.expected(base_url))
 
 
-def test_feeds_robots_txt_disallows_are_no_doors_of_the_crawl(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_feeds_robots_txt_disallows_are_no_doors_of_the_crawl(tmp_path: Path) -> None:
     site = FakeSite(count=40, doors=True)
     robots = site.page("/robots.txt").body.replace(b"Disallow:", b"Disallow: /*/feed/\nDisallow:")
     site.overrides["/robots.txt"] = always(Reply(200, robots, {"Content-Type": "text/plain"}))
     with serve(site) as base_url:
-        runs = [crawl(tmp_path, base_url) for _ in range(2)]
+        runs = [await crawl_in_process(tmp_path, base_url) for _ in range(2)]
 
     assert [run.returncode for run in runs] == [0, 0], runs[-1].log
     assert written(tmp_path) == set(site.expected(base_url))
     assert not any(p.endswith("/feed/") and p != "/feed/" for p in site.requests)
 
 
-def test_a_run_narrowed_to_some_categories_is_no_measure_for_the_next_runs(
+@deferred_f_from_coro_f
+async def test_a_run_narrowed_to_some_categories_is_no_measure_for_the_next_runs(
     tmp_path: Path,
 ) -> None:
     site = FakeSite(count=120)
     with serve(site) as base_url:
-        narrowed = crawl(tmp_path, base_url, "-a", "categories=opini,politik")
-        later = [crawl(tmp_path, base_url) for _ in range(2)]
+        narrowed = await crawl_in_process(tmp_path, base_url, "-a", "categories=opini,politik")
+        later = [await crawl_in_process(tmp_path, base_url) for _ in range(2)]
 
     assert narrowed.returncode == 0, narrowed.log
     assert [run.returncode for run in later] == [0, 0], later[0].log
