@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from scrapy.utils.defer import deferred_f_from_coro_f
 
 from channel9.demo.site import (
     CATEGORIES,
@@ -30,6 +31,7 @@ from tests.conftest import (
     SCRAPY,
     STATE,
     crawl,
+    crawl_in_process,
     items_of,
     last_report,
     report_of,
@@ -49,12 +51,13 @@ def listing_requests(site: FakeSite) -> list[str]:
     return [p for p in site.requests if p.startswith("/category/") and not p.endswith("/feed/")]
 
 
-def test_second_run_exports_only_the_new_articles_cheaply(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_second_run_exports_only_the_new_articles_cheaply(tmp_path: Path) -> None:
     site = FakeSite(count=300, seed=7)  # 50 to 60 articles a category: 5 or 6 listing pages
     with serve(site) as base_url:
-        first = crawl(tmp_path, base_url)
+        first = await crawl_in_process(tmp_path, base_url)
         new = [site.add_article() for _ in range(3)]
-        second = crawl(tmp_path, base_url)
+        second = await crawl_in_process(tmp_path, base_url)
 
     assert first.returncode == second.returncode == 0, second.log
     first_file, second_file = run_files(tmp_path)
@@ -78,23 +81,27 @@ def test_second_run_exports_only_the_new_articles_cheaply(tmp_path: Path) -> Non
     assert report["requests"] == 3 + 4 + report["listing_pages_fetched"] + 3
 
 
-def test_run_with_nothing_new_writes_no_file_and_exits_zero(base_url: str, tmp_path: Path) -> None:
-    crawl(tmp_path, base_url)
-    again = crawl(tmp_path, base_url)
+@deferred_f_from_coro_f
+async def test_run_with_nothing_new_writes_no_file_and_exits_zero(
+    base_url: str, tmp_path: Path
+) -> None:
+    await crawl_in_process(tmp_path, base_url)
+    again = await crawl_in_process(tmp_path, base_url)
 
     assert again.returncode == 0, again.log
     assert len(run_files(tmp_path)) == 1
     assert last_report(tmp_path)["written"] == 0
 
 
-def test_failed_article_is_reported_and_exported_by_the_next_run(
+@deferred_f_from_coro_f
+async def test_failed_article_is_reported_and_exported_by_the_next_run(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
     slug = site.order[-1]  # the oldest: deep in its listing, which the next run won't walk
     site.overrides[f"/{slug}/"] = lambda hit: Reply(500, b"Database error") if hit <= 5 else None
 
-    first = crawl(tmp_path, base_url)
-    second = crawl(tmp_path, base_url)
+    first = await crawl_in_process(tmp_path, base_url)
+    second = await crawl_in_process(tmp_path, base_url)
 
     url = f"{base_url}/{slug}/"
     first_file, second_file = run_files(tmp_path)
@@ -107,7 +114,8 @@ def test_failed_article_is_reported_and_exported_by_the_next_run(
     assert first.returncode == second.returncode == 0
 
 
-def test_an_article_asked_for_again_gets_its_fields_whichever_page_comes_first(
+@deferred_f_from_coro_f
+async def test_an_article_asked_for_again_gets_its_fields_whichever_page_comes_first(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
     # One in several categories, which its page names by their slugs alone (no JSON-LD).
@@ -117,13 +125,13 @@ def test_an_article_asked_for_again_gets_its_fields_whichever_page_comes_first(
         if a.extra_categories and a.markup != "new"
     )
     site.overrides[f"/{article.slug}/"] = always(Reply(404, b"gone"))
-    crawl(tmp_path, base_url)
+    await crawl_in_process(tmp_path, base_url)
     # Back, but the home page (whose menu names the categories) answers after it would.
     del site.overrides[f"/{article.slug}/"]
     site.overrides["/"] = slow_first(0.5)
     site.hits.pop("/")
 
-    second = crawl(tmp_path, base_url)
+    second = await crawl_in_process(tmp_path, base_url)
 
     assert second.returncode == 0, second.log
     (item,) = items_of(run_files(tmp_path)[-1])
@@ -131,7 +139,8 @@ def test_an_article_asked_for_again_gets_its_fields_whichever_page_comes_first(
     assert item == article.expected(base_url)
 
 
-def test_killed_run_loses_nothing_and_leaves_no_broken_line(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_killed_run_loses_nothing_and_leaves_no_broken_line(tmp_path: Path) -> None:
     site = FakeSite(count=120, seed=4)
     with serve(site) as base_url:
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
@@ -148,7 +157,7 @@ def test_killed_run_loses_nothing_and_leaves_no_broken_line(tmp_path: Path) -> N
             time.sleep(0.02)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        second = crawl(tmp_path, base_url)
+        second = await crawl_in_process(tmp_path, base_url)
 
     assert second.returncode == 0, second.log
     urls: set[str] = set()
@@ -163,13 +172,14 @@ def test_killed_run_loses_nothing_and_leaves_no_broken_line(tmp_path: Path) -> N
     assert urls == set(site.expected(base_url))
 
 
-def test_full_run_re_emits_only_edited_articles(
+@deferred_f_from_coro_f
+async def test_full_run_re_emits_only_edited_articles(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    crawl(tmp_path, base_url)
+    await crawl_in_process(tmp_path, base_url)
     edited = site.order[5]
     site.edit(edited)
-    full = crawl(tmp_path, base_url, "-a", "full=1")
+    full = await crawl_in_process(tmp_path, base_url, "-a", "full=1")
 
     assert full.returncode == 0, full.log
     items = items_of(run_files(tmp_path)[-1])
@@ -178,11 +188,14 @@ def test_full_run_re_emits_only_edited_articles(
     assert last_report(tmp_path)["skipped"]["unchanged"] == 39
 
 
-def test_since_bounds_a_backfill_by_publication_date(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_since_bounds_a_backfill_by_publication_date(tmp_path: Path) -> None:
     site = FakeSite(count=300, seed=7)  # 5 or 6 listing pages a category
     cutoff = sorted(a.published.date() for a in site.articles.values())[-20]
     with serve(site) as base_url:
-        run = crawl(tmp_path, base_url, "-a", f"since={cutoff.isoformat()}", "-O", "out.jsonl")
+        run = await crawl_in_process(
+            tmp_path, base_url, "-a", f"since={cutoff.isoformat()}", "-O", "out.jsonl"
+        )
 
     expected = {
         url
@@ -244,14 +257,15 @@ def test_exit_status_is_non_zero_when_every_article_fails(
     assert last_report(tmp_path)["failed"] == 40
 
 
-def test_dataset_merges_run_files_latest_version_winning(
+@deferred_f_from_coro_f
+async def test_dataset_merges_run_files_latest_version_winning(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    crawl(tmp_path, base_url)
+    await crawl_in_process(tmp_path, base_url)
     added = site.add_article()
-    crawl(tmp_path, base_url)
+    await crawl_in_process(tmp_path, base_url)
     site.edit(site.order[3])
-    crawl(tmp_path, base_url, "-a", "full=1")
+    await crawl_in_process(tmp_path, base_url, "-a", "full=1")
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
     done = subprocess.run(
         [SCRAPY, "dataset", "-o", "all.jsonl"],
@@ -270,10 +284,11 @@ def test_dataset_merges_run_files_latest_version_winning(
     assert "41 articles from 3 run files" in done.stdout
 
 
-def test_next_run_sets_aside_the_cut_off_line_a_killed_run_left(
+@deferred_f_from_coro_f
+async def test_next_run_sets_aside_the_cut_off_line_a_killed_run_left(
     base_url: str, tmp_path: Path
 ) -> None:
-    crawl(tmp_path, base_url, "-a", "categories=opini")
+    await crawl_in_process(tmp_path, base_url, "-a", "categories=opini")
     (output,) = run_files(tmp_path)
     whole = output.read_bytes()
     output.write_bytes(whole + b'{"url": "http://cut')
@@ -281,7 +296,7 @@ def test_next_run_sets_aside_the_cut_off_line_a_killed_run_left(
     db.execute("UPDATE runs SET finished_at = NULL")  # as a run killed would leave it
     db.commit()
     db.close()
-    crawl(tmp_path, base_url)
+    await crawl_in_process(tmp_path, base_url)
 
     assert output.read_bytes() == whole
     assert output.with_name(output.name + ".broken").read_bytes() == b'{"url": "http://cut'
@@ -308,15 +323,16 @@ def runs(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_runs_tells_each_runs_verdict_from_the_crawl_state(
+@deferred_f_from_coro_f
+async def test_runs_tells_each_runs_verdict_from_the_crawl_state(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
     for slug in site.articles:
         site.overrides[f"/{slug}/"] = lambda hit: Reply(503, b"Service Unavailable")
     every_article_fails = ("-s", "RETRY_TIMES=0", "-s", "CHANNEL9_DOWN_AFTER=100")
-    assert crawl(tmp_path, base_url, *every_article_fails).returncode == 1
+    assert (await crawl_in_process(tmp_path, base_url, *every_article_fails)).returncode == 1
     site.overrides.clear()
-    assert crawl(tmp_path, base_url).returncode == 0
+    assert (await crawl_in_process(tmp_path, base_url)).returncode == 0
 
     shown = runs(tmp_path)
     told = runs(tmp_path, "--json", "--last", "1")
@@ -349,11 +365,12 @@ def test_runs_without_a_crawl_state_says_so(tmp_path: Path) -> None:
     )
 
 
-def test_a_report_that_cannot_be_written_fails_the_run(
+@deferred_f_from_coro_f
+async def test_a_report_that_cannot_be_written_fails_the_run(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
     (tmp_path / "not-a-folder").write_text("")
-    run = crawl(
+    run = await crawl_in_process(
         tmp_path,
         base_url,
         *("-O", "out.jsonl", "-s", "CHANNEL9_DATA_DIR=not-a-folder"),
@@ -361,10 +378,8 @@ def test_a_report_that_cannot_be_written_fails_the_run(
     )
 
     assert run.returncode == 1, run.log
-    verdict = run.log.rstrip().splitlines()[-1]
-    assert verdict.endswith(
-        "Verdict: failed (exit status 1): the run report could not be written ([Errno 17]"
-        " File exists: 'not-a-folder')"
+    assert run.verdict == (
+        "the run report could not be written ([Errno 17] File exists: 'not-a-folder')"
     )
     assert len(run.items("out.jsonl")) == 40
 
@@ -422,13 +437,14 @@ def test_runs_names_a_damaged_verdict_in_one_line(tmp_path: Path) -> None:
     )
 
 
-def test_an_edited_article_written_again_counts_as_re_emitted_in_the_stats(
+@deferred_f_from_coro_f
+async def test_an_edited_article_written_again_counts_as_re_emitted_in_the_stats(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    crawl(tmp_path, base_url)
+    await crawl_in_process(tmp_path, base_url)
     site.edit(site.order[5])
 
-    again = crawl(tmp_path, base_url, "-a", "full=1")
+    again = await crawl_in_process(tmp_path, base_url, "-a", "full=1")
 
     assert again.returncode == 0, again.log
     assert "'channel9/reemitted': 1," in again.log
