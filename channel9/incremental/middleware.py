@@ -88,7 +88,7 @@ class IncrementalMiddleware:
         articles: list[str] = []
         for entry in result:
             yield from self._entry(entry, articles)
-        yield from self._told(response, articles)
+        yield from self._after_main_feed(response, articles)
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any], spider: Any = None
@@ -104,7 +104,7 @@ class IncrementalMiddleware:
         async for entry in result:
             for out in self._entry(entry, articles):
                 yield out
-        for out in self._told(response, articles):
+        for out in self._after_main_feed(response, articles):
             yield out
 
     def process_spider_exception(
@@ -128,11 +128,15 @@ class IncrementalMiddleware:
         else:
             yield from self._door(entry)
 
-    def _told(self, response: Response, articles: list[str]) -> Iterator[Request]:
-        """The main feed read (its articles, newest first): whether the walks it held
-        are needed."""
+    def _after_main_feed(self, response: Response, articles: list[str]) -> Iterator[Request]:
+        """Release the doors the main feed held, if it does not reach back far enough.
+
+        Only on the main feed (its articles, newest first): see
+        :meth:`_release_unless_feed_reaches_walks`."""
         if response.meta.get("main_feed"):
-            yield from self._feed_told(articles, whole=not response.meta.get(CUT_SHORT))
+            yield from self._release_unless_feed_reaches_walks(
+                articles, whole=not response.meta.get(CUT_SHORT)
+            )
 
     # Doors.
 
@@ -150,7 +154,7 @@ class IncrementalMiddleware:
             yield from self._walks(request, name, door)
         elif self._needed(request, door):
             yield request
-        elif request.meta.get("root") and self._hold("main feed"):
+        elif request.meta.get("root") and self._hold_for("main feed"):
             self.held.append(request)
         else:
             self._stat("skipped/door_read")
@@ -179,7 +183,7 @@ class IncrementalMiddleware:
             return
         read = door.read_to_end
         self.walks[name] = self._new_walk(to_end=read and self.args.full, anchors=door.anchors)
-        if read and self.args.full and self._hold("sitemaps"):
+        if read and self.args.full and self._hold_for("sitemaps"):
             self.held.append(self._walk(request, name))
         else:
             yield self._walk(request, name)
@@ -206,8 +210,10 @@ class IncrementalMiddleware:
         request.meta["walk"] = walk
         return request
 
-    def _hold(self, holder: str) -> bool:
-        """Whether a door waits for another that tells whether it is needed: with
+    def _hold_for(self, holder: str) -> bool:
+        """Make ``holder`` the door others wait for, if this run reads it; whether they wait.
+
+        A door waits for another that tells whether it is needed: with
         ``full``, the walks of listings read before wait for the sitemaps (which date
         every edit); else the sitemaps, read before, wait for the main feed (which tells
         whether more was published since the last walks than it holds)."""
@@ -216,12 +222,15 @@ class IncrementalMiddleware:
             self.holder = holder
         return held
 
-    def _feed_told(self, articles: list[str], whole: bool) -> Iterator[Request]:
-        """The main feed read: when its two oldest entries were exported before the
-        listings were last walked to the finish, one after the other, every article
-        older than them was seen then, and every newer one is in the feed. Else more may
-        have been published since than the feed holds: the sitemaps are read again, for
-        what no listing shows."""
+    def _release_unless_feed_reaches_walks(
+        self, articles: list[str], whole: bool
+    ) -> Iterator[Request]:
+        """Release the held doors unless the main feed reaches back to the last walks.
+
+        When its two oldest entries were exported before the listings were last walked
+        to the finish, one after the other, every article older than them was seen then,
+        and every newer one is in the feed. Else more may have been published since than
+        the feed holds: the sitemaps are read again, for what no listing shows."""
         if not self.held or self.holder != "main feed":
             return
         # Its two oldest entries, not any: an old article moved up (promoted, re-dated)
