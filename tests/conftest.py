@@ -145,7 +145,7 @@ class InProcessCrawl(Crawl):
 async def crawl_in_process(
     workdir: Path, base_url: str, *args: str, timeout: float = 120
 ) -> InProcessCrawl:
-    """Runs the project's crawl as :func:`crawl` does, in this process: a tenth of the time.
+    """Runs the project's crawl as :func:`crawl` does, in this process: no start-up to wait for.
 
     It runs on the test session's reactor (pytest-twisted's): a test awaits it, an
     ``async def`` test function made a Deferred one by Scrapy's ``deferred_f_from_coro_f``.
