@@ -5,7 +5,7 @@ ARGS ?=
 
 SCHEDULES ?= 200
 
-.PHONY: crawl demo test lint docs bench soak
+.PHONY: crawl demo test test-min-scrapy lint docs bench soak
 
 $(BIN)/scrapy: pyproject.toml
 	python3 -m venv $(VENV)
@@ -28,6 +28,17 @@ lint: $(BIN)/scrapy
 
 test: lint
 	$(BIN)/pytest -n 2
+
+# The oldest Scrapy the project supports (the pin in pyproject.toml), in a second venv:
+# whole crawls, inputs, the archive, robots.txt and the public-API check.
+MIN_VENV ?= .venv-min-scrapy
+MIN_SCRAPY = $(shell sed -n 's/.*"scrapy>=\([0-9.]*\),.*/\1/p' pyproject.toml)
+test-min-scrapy:
+	python3 -m venv $(MIN_VENV)
+	$(MIN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(MIN_VENV)/bin/python -m pip install --quiet -e '.[test,scrapyd]' 'scrapy==$(MIN_SCRAPY)'
+	$(MIN_VENV)/bin/pytest -n 2 tests/test_public_api.py tests/test_crawl.py \
+		tests/test_inputs.py tests/test_archive.py tests/test_hostile.py -k 'not soak'
 
 # The manual (docs/, mkdocs.yml) as a website in site/; strict, so that a broken link or a
 # missing page fails the build. The reference pages are generated from the code.

@@ -203,7 +203,8 @@ def stop_run(crawler: Crawler, reason: str) -> None:
     assert crawler.stats is not None
     crawler.stats.set_value(STOPPED_FOR, reason)
     with suppress(RuntimeError):  # the run is over already, or never started
-        deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+        if crawler.engine is not None:  # before Scrapy 2.19, a crawler not started has none
+            deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
 
 
 def drop_queued(crawler: Crawler) -> int:
