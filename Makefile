@@ -10,7 +10,7 @@ SCHEDULES ?= 200
 $(BIN)/scrapy: pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,scrapyd,docs]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
 crawl: $(BIN)/scrapy

@@ -4,6 +4,7 @@ CSV) and its card."""
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shlex
 import sys
@@ -40,6 +41,8 @@ from channel9.paths import data_dir, data_path
 # The run files a crawl writes, as CHANNEL9_OUTPUT ("%(name)s-%(run_id)s.jsonl") names them:
 # spelled out, since this command has no spider to fill in %(name)s.
 RUN_FILES = "channel9-*.jsonl"
+DATASET_EXTRA = ("pyarrow", "matplotlib")
+"""The packages only this command uses: the ``dataset`` extra of pyproject.toml."""
 READ_FROM = ("CHANNEL9_DATA_DIR", "CHANNEL9_OUTPUT", "CHANNEL9_STATE")
 """The settings that choose what a build reads: given with ``-s``, the command the card
 shows and the one a refusal suggests give them too, to read the same when pasted."""
@@ -93,6 +96,7 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
+        check_extra()
         refuse_options(args)
         opts.since, opts.until = day("--since", opts.since), day("--until", opts.until)
         output = Path(opts.output)
@@ -231,6 +235,19 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         value = data_path(self.settings, name)
         return Path(value) if value else None
+
+
+def check_extra() -> None:
+    """Refuses to build without the ``dataset`` extra, in one line that names it.
+
+    A crawl and the Scrapyd egg do without pyarrow and matplotlib, so ``pip install
+    channel9`` leaves them out; the build imports them late, once files are written."""
+    missing = [name for name in DATASET_EXTRA if importlib.util.find_spec(name) is None]
+    if missing:
+        raise UsageError(
+            f"{' and '.join(missing)} not installed, which the dataset needs:"
+            " pip install 'channel9[dataset]'"
+        )
 
 
 def unread(run: Run, read: set[Path]) -> bool:
