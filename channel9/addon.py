@@ -15,13 +15,14 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from channel9 import archive, guards, middlewares, pipelines
 
 # SETTINGS, ELSEWHERE, KNOWN and NUMBERS are read here by the reference of the settings
-# (docs/hooks/reference.py) and by the tests, BadSetting by the tests.
-from channel9.defaults import DEFAULTS, check_settings
+# (docs/hooks/reference.py) and by the tests, DEFAULTS and BadSetting by the tests.
+from channel9.defaults import DEFAULTS as DEFAULTS
 from channel9.defaults import ELSEWHERE as ELSEWHERE
 from channel9.defaults import KNOWN as KNOWN
 from channel9.defaults import NUMBERS as NUMBERS
 from channel9.defaults import SETTINGS as SETTINGS
 from channel9.defaults import BadSetting as BadSetting
+from channel9.defaults import check_settings
 from channel9.incremental.extension import CrawlStateExtension
 from channel9.incremental.middleware import IncrementalMiddleware
 from channel9.output import EXPORTERS, STORAGES, ExportedItems, OutputLocation

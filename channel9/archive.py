@@ -84,7 +84,9 @@ WARC_VERSION = b"WARC/"
 """How a WARC record begins (its version line), once ungzipped."""
 RECORD_END = b"\r\n\r\n"
 """What ends a WARC record's header, and the record after its block."""
-CONTENT_LENGTH = re.compile(rb"(?:^|\r\n)Content-Length:[ \t]*([0-9]+)[ \t]*(?:\r\n|$)", re.I)
+CONTENT_LENGTH = re.compile(
+    rb"(?:^|\r\n)Content-Length:[ \t]*([0-9]+)[ \t]*(?:\r\n|$)", re.IGNORECASE
+)
 """A WARC header's ``Content-Length`` field: the bytes of the record's block."""
 CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Bytes that no WARC header holds: NULs where a stretch was zeroed, say."""
@@ -112,7 +114,7 @@ def warc_date(moment: datetime) -> str:
 
 
 def _record(kind: WarcRecordType, headers: dict[str, str], block: bytes) -> WarcRecord:
-    record = WarcRecord()
+    record: WarcRecord = WarcRecord()
     record.init_headers(kind)
     for name, value in headers.items():
         record.headers.set(name, value)
@@ -213,7 +215,7 @@ class WarcFiles:
             request_block(request),
         )
         question.is_http = True
-        digest = hashlib.sha1(response.body).digest()
+        digest = hashlib.sha1(response.body, usedforsecurity=False).digest()
         self._append(_gzipped((answer, digest), (question, None)))
         if self.files[self._path] >= self.max_bytes:
             self._finish()
@@ -635,7 +637,7 @@ def _tell(damaged: list[dict[str, object]], first: int, damage: dict[str, object
     """Adds a damage of the file whose damages begin at ``first`` in ``damaged``, in file
     order, and logs it; the reader's why replaces a stretch's at the same offset (it
     says more)."""
-    offset = cast(int, damage["offset"])
+    offset = cast("int", damage["offset"])
     logger.warning(
         "Skipped a damaged archive record or stretch: %s at byte %d (%s)",
         damage["file"],
@@ -643,7 +645,7 @@ def _tell(damaged: list[dict[str, object]], first: int, damage: dict[str, object
         damage["why"],
     )
     for at in range(first, len(damaged)):
-        told = cast(int, damaged[at]["offset"])
+        told = cast("int", damaged[at]["offset"])
         if told == offset:
             damaged[at] = damage
             return

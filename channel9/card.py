@@ -198,7 +198,7 @@ def write_card(output: Path, built: Built, origin: Origin, into: list[Path]) -> 
 
 def item_schema() -> dict[str, Any]:
     """The item's JSON Schema, as a dataset row has it: its categories completed."""
-    schema = copy.deepcopy(ITEM_SCHEMA)
+    schema: dict[str, Any] = copy.deepcopy(ITEM_SCHEMA)
     schema["properties"]["categories"]["description"] = CATEGORIES
     return schema
 
@@ -226,9 +226,11 @@ def markdown(
         *front_matter(output, summary, site),
         f"# {output.name}: news articles of {name}",
         "",
-        f"Indonesian news articles from [{name}]({site}/), one row per article, crawled with"
-        " channel9, a Scrapy project. Each article is in the dataset once, in its latest"
-        " version; rows are ordered by publication day, then URL.",
+        (
+            f"Indonesian news articles from [{name}]({site}/), one row per article, crawled with"
+            " channel9, a Scrapy project. Each article is in the dataset once, in its latest"
+            " version; rows are ordered by publication day, then URL."
+        ),
         "",
         f"- **Articles:** {summary.articles:,}, {span}"
         + (f" ({undated:,} without a date)" if undated and summary.first_day else ""),
@@ -260,13 +262,15 @@ def markdown(
         "",
         "## Licence and terms of use",
         "",
-        f"The articles (their titles, texts and captions) belong to their publisher, {name},"
-        f" under its copyright and its terms of use ({site}/). This dataset grants no licence to"
-        " them, and the licence of the crawler's code does not extend to them: the YAML"
-        f" header says `license: other` ({LICENCE}). Use them as the publisher's terms and"
-        " the law where you work allow (such as an exception for text and data mining in"
-        " research); for anything more, ask the publisher. Pictures are linked"
-        " (`image_url`), not included.",
+        (
+            f"The articles (their titles, texts and captions) belong to their publisher, {name},"
+            f" under its copyright and its terms of use ({site}/). This dataset grants no licence"
+            " to them, and the licence of the crawler's code does not extend to them: the YAML"
+            f" header says `license: other` ({LICENCE}). Use them as the publisher's terms and"
+            " the law where you work allow (such as an exception for text and data mining in"
+            " research); for anything more, ask the publisher. Pictures are linked"
+            " (`image_url`), not included."
+        ),
         "",
         "## Limitations and known gaps",
         "",
@@ -274,11 +278,13 @@ def markdown(
         "",
         "## How categories are counted",
         "",
-        "An article has one main category (`category`, the first its page names) and may be"
-        " listed under more (`categories`). **Articles per main category** counts each"
-        f" article once and sums to {summary.articles:,}; the plot counts them so."
-        " **Articles listed under each category** counts an article under each of its"
-        f" categories and sums to {sum(summary.per_category.values()):,}.",
+        (
+            "An article has one main category (`category`, the first its page names) and may be"
+            " listed under more (`categories`). **Articles per main category** counts each"
+            f" article once and sums to {summary.articles:,}; the plot counts them so."
+            " **Articles listed under each category** counts an article under each of its"
+            f" categories and sums to {sum(summary.per_category.values()):,}."
+        ),
         "",
         "### Articles per main category",
         "",
@@ -392,11 +398,15 @@ def limitations(built: Built, origin: Origin) -> list[str]:
         "- **Coverage:** the articles the crawls reached: one the site shows in none of its"
         " category listings, feed and sitemap, or that a failed run could not fetch, is"
         " missing" + ("; so are those of the runs and lines left out above." if missing else "."),
-        "- **Categories:** as the site labels them, not a curated taxonomy: a label may be"
-        " renamed or split over the years, and an article gets a category its page does not"
-        " name only when the crawl state recorded the listing that showed it.",
-        "- **Text:** as read from each page's markup: a page laid out in a way the parser"
-        " does not know may keep a caption or a related link, or lose a paragraph.",
+        (
+            "- **Categories:** as the site labels them, not a curated taxonomy: a label may be"
+            " renamed or split over the years, and an article gets a category its page does not"
+            " name only when the crawl state recorded the listing that showed it."
+        ),
+        (
+            "- **Text:** as read from each page's markup: a page laid out in a way the parser"
+            " does not know may keep a caption or a related link, or lose a paragraph."
+        ),
     ]
     others = _ranked(summary.sites)[1:]
     if others:
@@ -438,8 +448,10 @@ def citation(output: Path, built: Built, origin: Origin) -> list[str]:
         f" {origin.built_at.isoformat(timespec='seconds')} with {origin.command}"
     )
     return [
-        "Cite the dataset file and the site it was crawled from (the crawler's repository is"
-        " not recorded here):",
+        (
+            "Cite the dataset file and the site it was crawled from (the crawler's repository is"
+            " not recorded here):"
+        ),
         "",
         "```bibtex",
         f"@misc{{{key}_{year},",

@@ -90,12 +90,14 @@ def parse_feed(body: bytes, url: str) -> list[Named]:
 def _atom_link(entry: lxml.etree._Element) -> str | None:
     for link in entry.iter("{http://www.w3.org/2005/Atom}link"):
         if link.get("rel", "alternate") == "alternate":
-            return link.get("href")
+            href: str | None = link.get("href")
+            return href
     return None
 
 
 def _atom_text(entry: lxml.etree._Element, name: str) -> str | None:
-    return entry.findtext(f"{{http://www.w3.org/2005/Atom}}{name}")
+    text: str | None = entry.findtext(f"{{http://www.w3.org/2005/Atom}}{name}")
+    return text
 
 
 def _rfc822_date(text: str) -> datetime | None:

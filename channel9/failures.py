@@ -257,4 +257,5 @@ def tries_of(request: Request) -> int:
     """How many times the site was asked for the page: the first time, Scrapy's retries
     of errors and the project's of pages served without content."""
     meta = request.meta
-    return 1 + meta.get("retry_times", 0) + meta.get("content_retries", 0)
+    tries: int = 1 + meta.get("retry_times", 0) + meta.get("content_retries", 0)
+    return tries

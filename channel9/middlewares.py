@@ -253,11 +253,12 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
             callback=NO_CALLBACK,
         )
         stats = self.crawler.stats
-        assert stats is not None and self.crawler.engine is not None
+        assert stats is not None
+        assert self.crawler.engine is not None
         stats.inc_value("robotstxt/request_count")
         try:
             response = await self.crawler.engine.download_async(request)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001  (any error: told by its reason below)
             if isinstance(error, IgnoreRequest) and not isinstance(error, Refused):
                 return None
             reason = reason_of(Failure(error))

@@ -172,9 +172,9 @@ def page_problem(page: Selector) -> Reason | None:
 def parse_menu(page: Selector, url: str) -> list[Category]:
     """The category listings linked from the menu, in menu order, each once."""
     found: dict[str, Category] = {}
-    for link in _nodes(page.root, css.MENU_LINKS, union=True):
-        href = link.get("href")
-        label = _text(link)
+    for node in _nodes(page.root, css.MENU_LINKS, union=True):
+        href = node.get("href")
+        label = _text(node)
         if not href or not label or css.CATEGORY_PATH not in href:
             continue
         link = absolute(url, href)
@@ -616,7 +616,8 @@ def _structured_author(structured: list[dict[str, Any]], nodes: list[dict[str, A
     for node in structured:
         author = node.get("author")
         authors = author if isinstance(author, list) else [author]
-        for entry in authors:
+        for given in authors:
+            entry = given
             if isinstance(entry, dict) and "name" not in entry:
                 reference = entry.get("@id")
                 entry = people.get(reference, entry) if isinstance(reference, str) else entry
@@ -667,7 +668,7 @@ def _page_title(page: HtmlElement) -> str | None:
     site = _first(page, css.SITE_NAME)
     if site:
         name, separator = re.escape(site), css.TITLE_SEPARATOR.pattern
-        title = re.sub(rf"{separator}{name}$|^{name}{separator}", "", title, flags=re.I)
+        title = re.sub(rf"{separator}{name}$|^{name}{separator}", "", title, flags=re.IGNORECASE)
     return title or None
 
 
@@ -710,7 +711,7 @@ def _nodes(scope: HtmlElement, selectors: Iterable[str], union: bool = False) ->
     """The nodes of the first selector that finds any, or of all of them with ``union``."""
     found = []
     for selector in selectors:
-        nodes = _query(selector)(scope)
+        nodes: list[Any] = _query(selector)(scope)
         if nodes and not union:
             return nodes
         found.extend(nodes)

@@ -146,7 +146,8 @@ class CrawlProgress:
         answered = sum(
             stats.get_value(f"downloader/{name}_count", 0) for name in ("response", "exception")
         )
-        return scheduled + stats.get_value("downloader/request_count", 0) - answered
+        remaining: int = scheduled + stats.get_value("downloader/request_count", 0) - answered
+        return remaining
 
 
 def progress_line(

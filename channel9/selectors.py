@@ -148,7 +148,9 @@ AUTHOR: Sourced = (
 AUTHOR_META = ("/html/head/meta[@name='author']/@content",)
 AUTHOR_LINK = (".//a[contains(@href, '/author/')][not(ancestor::*[self::aside or self::footer])]",)
 # "By Jane Doe", "Oleh: Budi", "Posted by admin": the byline's words before the name.
-BYLINE_WORDS = re.compile(r"^(?:(?:posted|written)\s+)?(?:by|oleh|penulis|author)\b\s*:?\s*", re.I)
+BYLINE_WORDS = re.compile(
+    r"^(?:(?:posted|written)\s+)?(?:by|oleh|penulis|author)\b\s*:?\s*", re.IGNORECASE
+)
 TAGS: Sourced = (
     ("theme", (".mvp-post-tags a[rel=tag]",)),
     (
@@ -157,8 +159,10 @@ TAGS: Sourced = (
             ".tags-links a",
             ".taxonomy-post_tag a",
             # Block themes and Kadence mark category links rel="tag" too.
-            ".//a[@rel='tag'][not(ancestor::*[contains(@class, 'taxonomy-category')"
-            " or contains(@class, 'category-links')])]",
+            (
+                ".//a[@rel='tag'][not(ancestor::*[contains(@class, 'taxonomy-category')"
+                " or contains(@class, 'category-links')])]"
+            ),
         ),
     ),
 )

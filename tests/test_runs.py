@@ -16,7 +16,6 @@ import pytest
 
 from channel9.commands.runs import WIDTH, table
 from channel9.demo.site import FakeSite
-from channel9.incremental import store as store_module
 from channel9.incremental.history import Run, read_refused
 from channel9.incremental.store import Asked, Backfill, CrawlState, record_refused, refusals_of
 from tests.conftest import FAST, SCRAPY, STATE, crawl
@@ -292,7 +291,7 @@ def test_a_refusal_whose_write_is_cut_short_is_written_whole(
     follows."""
     state = tmp_path / "state.sqlite3"
     write = os.write
-    monkeypatch.setattr(store_module.os, "write", lambda handle, data: write(handle, data[:7]))
+    monkeypatch.setattr(os, "write", lambda handle, data: write(handle, data[:7]))
 
     refuse(state, "1", "03:00", "job-1")
     refuse(state, "2", "03:05", "job-2")

@@ -28,10 +28,9 @@ from scrapy.exceptions import UsageError
 from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.python.failure import Failure
 
 from channel9 import pages
-from channel9.addon import DEFAULTS, DOWNLOADER_MIDDLEWARES, REPLACED
+from channel9.addon import DOWNLOADER_MIDDLEWARES, REPLACED
 from channel9.archive import (
     GZIP_MEMBER,
     WARC_VERSION,
@@ -44,6 +43,7 @@ from channel9.card import counted
 from channel9.commands import say_errors_in_one_line
 from channel9.dataset import atomic
 from channel9.dates import JAKARTA, zone_named
+from channel9.defaults import DEFAULTS
 from channel9.failures import Reason, reason_of
 from channel9.items import Article, stamp
 from channel9.meter import Meter, say
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
     from scrapy.crawler import Crawler
     from scrapy.robotstxt import RobotParser
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +194,7 @@ def in_file_order(damaged: list[dict[str, object]]) -> list[dict[str, object]]:
     """The damage met, one per offset (the first told of there), in file order."""
     at: dict[int, dict[str, object]] = {}
     for damage in damaged:
-        at.setdefault(cast(int, damage["offset"]), damage)
+        at.setdefault(cast("int", damage["offset"]), damage)
     return [at[offset] for offset in sorted(at)]
 
 

@@ -77,7 +77,8 @@ class IncrementalMiddleware:
 
     @property
     def args(self) -> Arguments:
-        return self.crawler.spider.args  # type: ignore[union-attr]
+        args: Arguments = self.crawler.spider.args  # type: ignore[union-attr]
+        return args
 
     def process_spider_output(
         self, response: Response, result: Iterable[Any], spider: Any = None

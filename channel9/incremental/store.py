@@ -456,7 +456,7 @@ class CrawlState:
         dates = self.db.execute(
             "SELECT count(published_date) FROM articles WHERE url IN (?, ?)", (newer, older)
         ).fetchone()
-        return dates[0] == 2 and row[0] == 0
+        return bool(dates[0] == 2 and row[0] == 0)
 
     def record_anchors(self, name: str, anchors: list[str]) -> None:
         """A walk from page 1 finished: every article as new as these (its page 1) was

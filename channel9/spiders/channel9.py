@@ -386,7 +386,7 @@ class Channel9Spider(scrapy.Spider):
             # a site whose other pages end, it was cut; else the same page twice is the
             # site's own, read by its known markup only (the general extractor would take
             # the part before a cut for the article).
-            digest = hashlib.sha1(response.body).hexdigest()
+            digest = hashlib.sha1(response.body, usedforsecurity=False).hexdigest()
             assert response.request is not None
             if self.closes_html or response.request.meta.get("cut_digest") != digest:
                 yield from self._retry(response, Reason.CUT_SHORT, cut_digest=digest)
