@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from scrapy.utils.defer import deferred_f_from_coro_f
 
 from channel9.demo.site import (
     CHALLENGE,
@@ -19,7 +20,7 @@ from channel9.demo.site import (
     serve,
     slow_first,
 )
-from tests.conftest import crawl, last_report
+from tests.conftest import crawl_in_process, last_report
 
 BROKEN_BYTES = "<body><!--\udcff\udcfe-->"  # bytes 0xff 0xfe: not UTF-8
 NO_TITLE = r'<h1 class="mvp-post-title.*?</h1>'
@@ -36,7 +37,8 @@ def elsewhere() -> FakeSite:
     return FakeSite(count=1, seed=1)
 
 
-def test_faults_url_by_url(site: FakeSite, elsewhere: FakeSite, tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_faults_url_by_url(site: FakeSite, elsewhere: FakeSite, tmp_path: Path) -> None:
     slugs = list(reversed(site.order))
     path = {index: f"/{slug}/" for index, slug in enumerate(slugs)}
     with serve(elsewhere, host="127.0.0.2") as other_host, serve(site) as base_url:
@@ -63,7 +65,7 @@ def test_faults_url_by_url(site: FakeSite, elsewhere: FakeSite, tmp_path: Path) 
         }  # fmt: skip
         for index, fault in faults.items():
             site.overrides[path[index]] = fault
-        run = crawl(
+        run = await crawl_in_process(
             tmp_path,
             base_url,
             *("-O", "out.jsonl", "-s", "DOWNLOAD_TIMEOUT=1", "-s", "DOWNLOAD_MAXSIZE=200000"),
@@ -101,20 +103,23 @@ def test_faults_url_by_url(site: FakeSite, elsewhere: FakeSite, tmp_path: Path) 
     assert run.returncode == 1  # 8 of 40 articles failed: above the 10% a run may lose
 
 
-def test_robots_txt_answering_5xx_disallows_the_site(site: FakeSite, tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_robots_txt_answering_5xx_disallows_the_site(site: FakeSite, tmp_path: Path) -> None:
     site.overrides["/robots.txt"] = always(Reply(503, b"down"))
     with serve(site) as base_url:
-        run = crawl(tmp_path, base_url, "-O", "out.jsonl", "-s", "RETRY_TIMES=0")
+        run = await crawl_in_process(tmp_path, base_url, "-O", "out.jsonl", "-s", "RETRY_TIMES=0")
 
     assert "robots.txt answered 503: treating" in run.log
     assert set(site.requests) == {"/robots.txt"}
     assert run.returncode == 1
 
 
-def test_crawl_opens_no_listening_port(base_url: str, tmp_path: Path) -> None:
-    run = crawl(tmp_path, base_url, "-O", "out.jsonl", "-s", "LOG_LEVEL=DEBUG")
+@deferred_f_from_coro_f
+async def test_crawl_opens_no_listening_port(base_url: str, tmp_path: Path) -> None:
+    run = await crawl_in_process(tmp_path, base_url, "-O", "out.jsonl", "-s", "LOG_LEVEL=DEBUG")
 
     assert run.returncode == 0
+    assert "Enabled extensions:" in run.log
     assert "Telnet console listening" not in run.log
     assert "TelnetConsole" not in run.log
     assert "RemoteControl" not in run.log
