@@ -23,6 +23,7 @@ from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
+from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
@@ -52,10 +53,11 @@ from tests.conftest import (
     FAST,
     SCRAPY,
     STATE,
-    Crawl,
     FullDisk,
+    InProcessCrawl,
     archived,
     crawl,
+    crawl_in_process,
     interrupt,
     items_of,
     last_report,
@@ -90,7 +92,8 @@ def by_url(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {item["url"]: item for item in items}
 
 
-def test_a_replay_with_the_site_gone_gives_the_crawls_items_field_for_field(
+@deferred_f_from_coro_f
+async def test_a_replay_with_the_site_gone_gives_the_crawls_items_field_for_field(
     tmp_path: Path,
 ) -> None:
     site = FakeSite(count=40)
@@ -103,7 +106,7 @@ def test_a_replay_with_the_site_gone_gives_the_crawls_items_field_for_field(
         site.overrides[f"/{articles[1]}/"] = always(gzipped(site, f"/{articles[1]}/", base_url))
         site.overrides[f"/{articles[2]}/"] = first(1, Reply(503, b"busy"))
         list_also(site, "/category/opini/", [f"BASE/{articles[0]}-lama/"])
-        run = crawl(
+        run = await crawl_in_process(
             tmp_path, base_url, "-O", "crawl.jsonl", "-s", "CHANNEL9_ARCHIVE_MAX_BYTES=40000"
         )
     assert run.returncode == 0, run.log
@@ -136,7 +139,7 @@ def test_a_replay_with_the_site_gone_gives_the_crawls_items_field_for_field(
             == item["crawled_at"]
         )
 
-    replay = crawl(tmp_path, base_url, "-a", "replay=data", "-O", "replay.jsonl")
+    replay = await crawl_in_process(tmp_path, base_url, "-a", "replay=data", "-O", "replay.jsonl")
 
     assert replay.returncode == 0, replay.log
     assert by_url(replay.items("replay.jsonl")) == by_url(crawled)
@@ -145,12 +148,13 @@ def test_a_replay_with_the_site_gone_gives_the_crawls_items_field_for_field(
     assert archive_files(tmp_path) == files
 
 
-def test_the_archive_keeps_the_body_as_sent_and_the_report_names_its_files(
+@deferred_f_from_coro_f
+async def test_the_archive_keeps_the_body_as_sent_and_the_report_names_its_files(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
     article = site.listing("opini")[0].slug
     site.overrides[f"/{article}/"] = always(gzipped(site, f"/{article}/", base_url))
-    run = crawl(tmp_path, base_url, "-a", "categories=opini")
+    run = await crawl_in_process(tmp_path, base_url, "-a", "categories=opini")
 
     assert run.returncode == 0, run.log
     (path,) = archive_files(tmp_path)
@@ -171,13 +175,16 @@ def test_the_archive_keeps_the_body_as_sent_and_the_report_names_its_files(
     ]
 
 
-def test_a_replay_asks_the_network_for_nothing_and_names_what_the_archive_lacks(
+@deferred_f_from_coro_f
+async def test_a_replay_asks_the_network_for_nothing_and_names_what_the_archive_lacks(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    crawl(tmp_path, base_url, "-a", "categories=opini", "-O", "opini.jsonl")
+    await crawl_in_process(tmp_path, base_url, "-a", "categories=opini", "-O", "opini.jsonl")
     asked = len(site.requests)
 
-    replay = crawl(tmp_path, base_url, "-a", "replay=data/archive", "-O", "replay.jsonl")
+    replay = await crawl_in_process(
+        tmp_path, base_url, "-a", "replay=data/archive", "-O", "replay.jsonl"
+    )
 
     assert len(site.requests) == asked
     assert replay.returncode == 1
@@ -188,14 +195,17 @@ def test_a_replay_asks_the_network_for_nothing_and_names_what_the_archive_lacks(
     assert by_url(replay.items("replay.jsonl")) == by_url(replay.items("opini.jsonl"))
 
 
-def test_a_replay_reads_and_writes_no_crawl_state(
+@deferred_f_from_coro_f
+async def test_a_replay_reads_and_writes_no_crawl_state(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    crawl(tmp_path, base_url, "-a", "categories=opini")
+    await crawl_in_process(tmp_path, base_url, "-a", "categories=opini")
     state = (tmp_path / STATE).read_bytes()
     files = archive_files(tmp_path)
 
-    replay = crawl(tmp_path, base_url, "-a", "categories=opini", "-a", "replay=data")
+    replay = await crawl_in_process(
+        tmp_path, base_url, "-a", "categories=opini", "-a", "replay=data"
+    )
 
     assert replay.returncode == 0, replay.log
     assert (tmp_path / STATE).read_bytes() == state
@@ -206,8 +216,11 @@ def test_a_replay_reads_and_writes_no_crawl_state(
     assert len(items_of(rebuilt)) == 7
 
 
-def test_no_archive_when_the_setting_is_empty(base_url: str, tmp_path: Path) -> None:
-    run = crawl(tmp_path, base_url, "-a", "categories=opini", "-s", "CHANNEL9_ARCHIVE=")
+@deferred_f_from_coro_f
+async def test_no_archive_when_the_setting_is_empty(base_url: str, tmp_path: Path) -> None:
+    run = await crawl_in_process(
+        tmp_path, base_url, "-a", "categories=opini", "-s", "CHANNEL9_ARCHIVE="
+    )
 
     assert run.returncode == 0, run.log
     assert not (tmp_path / ARCHIVE).exists()
@@ -243,7 +256,8 @@ def test_an_archive_folder_that_cannot_be_written_stops_the_crawl(
     assert not run_files(tmp_path)
 
 
-def test_a_killed_run_leaves_whole_records_and_the_next_run_mends_its_files(
+@deferred_f_from_coro_f
+async def test_a_killed_run_leaves_whole_records_and_the_next_run_mends_its_files(
     tmp_path: Path,
 ) -> None:
     site = FakeSite(count=60, seed=6)
@@ -257,7 +271,7 @@ def test_a_killed_run_leaves_whole_records_and_the_next_run_mends_its_files(
         with left.open("ab") as file:
             file.write(gzip.compress(left.read_bytes()[-2000:])[:700])
 
-        run = crawl(tmp_path, base_url)
+        run = await crawl_in_process(tmp_path, base_url)
 
     assert run.returncode == 0, run.log
     files = [path for path in archive_files(tmp_path) if path.suffix == ".gz"]
@@ -441,10 +455,11 @@ def test_a_replay_skips_a_capture_cut_short(tmp_path: Path) -> None:
     ]
 
 
-def test_a_replay_mends_the_files_a_killed_run_left(
+@deferred_f_from_coro_f
+async def test_a_replay_mends_the_files_a_killed_run_left(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    crawl(tmp_path, base_url, "-a", "categories=opini", "-O", "crawl.jsonl")
+    await crawl_in_process(tmp_path, base_url, "-a", "categories=opini", "-O", "crawl.jsonl")
     (path,) = archive_files(tmp_path)
     whole = path.stat().st_size
     left = path.with_name(path.name + ".open")
@@ -452,7 +467,7 @@ def test_a_replay_mends_the_files_a_killed_run_left(
     with left.open("ab") as file:
         file.write(bytes(700))
 
-    replay = crawl(
+    replay = await crawl_in_process(
         tmp_path, base_url, "-a", "categories=opini", "-a", "replay=data", "-O", "replay.jsonl"
     )
 
@@ -462,17 +477,20 @@ def test_a_replay_mends_the_files_a_killed_run_left(
     assert archive_files(tmp_path) == [path, path.with_name(path.name + ".broken")]
 
 
-def test_a_replay_rebuilds_articles_no_archived_listing_leads_to(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_a_replay_rebuilds_articles_no_archived_listing_leads_to(tmp_path: Path) -> None:
     site = FakeSite(count=150)
     slug = site.order[-1]  # the oldest: on a listing page the second run does not walk
     site.overrides[f"/{slug}/"] = first(5, Reply(503, b"busy"))
     with serve(site) as base_url:
-        crawl(tmp_path, base_url)
-        second = crawl(tmp_path, base_url)
+        await crawl_in_process(tmp_path, base_url)
+        second = await crawl_in_process(tmp_path, base_url)
     assert [item["url"] for item in items_of(run_files(tmp_path)[-1])] == [f"{base_url}/{slug}/"]
     later = max(archive_files(tmp_path))
 
-    replay = crawl(tmp_path, base_url, "-a", f"replay={later}", "-O", "replay.jsonl")
+    replay = await crawl_in_process(
+        tmp_path, base_url, "-a", f"replay={later}", "-O", "replay.jsonl"
+    )
 
     assert second.returncode == 0, second.log
     assert f"{base_url}/{slug}/" in by_url(replay.items("replay.jsonl"))
@@ -515,12 +533,14 @@ def record_starts(path: Path) -> list[tuple[int, str, str | None]]:
         ]
 
 
-def crawled_and_replayed(workdir: Path, base_url: str, *args: str) -> tuple[Crawl, Crawl]:
+async def crawled_and_replayed(
+    workdir: Path, base_url: str, *args: str
+) -> tuple[InProcessCrawl, InProcessCrawl]:
     """A crawl (its items in ``crawl.jsonl``), then a replay of its archive while it is
     whole (``whole.jsonl``): what a replay of the archive once damaged is measured by."""
-    run = crawl(workdir, base_url, "-O", "crawl.jsonl", *args)
+    run = await crawl_in_process(workdir, base_url, "-O", "crawl.jsonl", *args)
     assert run.returncode == 0, run.log
-    whole = crawl(workdir, base_url, "-a", "replay=data", "-O", "whole.jsonl")
+    whole = await crawl_in_process(workdir, base_url, "-a", "replay=data", "-O", "whole.jsonl")
     assert by_url(whole.items("whole.jsonl")) == by_url(run.items("crawl.jsonl"))
     return run, whole
 
@@ -529,17 +549,20 @@ DAMAGED_ONCE = re.compile(r"'channel9/archive/damaged': 1[,}]")
 """The crawl stats Scrapy logs at the end, counting one damaged record or stretch."""
 
 
-def test_a_replay_reads_a_file_up_to_random_bytes_appended_and_names_where_they_begin(
+@deferred_f_from_coro_f
+async def test_a_replay_reads_a_file_up_to_random_bytes_appended_and_names_where_they_begin(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    run, whole = crawled_and_replayed(tmp_path, base_url, "-s", "CHANNEL9_ARCHIVE_MAX_BYTES=40000")
+    run, whole = await crawled_and_replayed(
+        tmp_path, base_url, "-s", "CHANNEL9_ARCHIVE_MAX_BYTES=40000"
+    )
     files = archive_files(tmp_path)
     assert len(files) > 2
     end = files[0].stat().st_size
     with files[0].open("ab") as file:
         file.write(random.Random(5).randbytes(5000))
 
-    replay = crawl(tmp_path, base_url, "-a", "replay=data", "-O", "replay.jsonl")
+    replay = await crawl_in_process(tmp_path, base_url, "-a", "replay=data", "-O", "replay.jsonl")
 
     assert replay.returncode == whole.returncode == 0, replay.log
     assert by_url(replay.items("replay.jsonl")) == by_url(run.items("crawl.jsonl"))
@@ -553,13 +576,14 @@ def test_a_replay_reads_a_file_up_to_random_bytes_appended_and_names_where_they_
     [random.Random(7).randbytes(5000), gzip.compress(b"no WARC here\n" * 100, mtime=0)],
     ids=["random-bytes", "gzipped-text"],
 )
-def test_a_replay_skips_and_names_a_stray_file_that_is_no_warc(
+@deferred_f_from_coro_f
+async def test_a_replay_skips_and_names_a_stray_file_that_is_no_warc(
     junk: bytes, site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    run, whole = crawled_and_replayed(tmp_path, base_url)
+    run, whole = await crawled_and_replayed(tmp_path, base_url)
     (tmp_path / ARCHIVE / "junk.warc.gz").write_bytes(junk)
 
-    replay = crawl(tmp_path, base_url, "-a", "replay=data", "-O", "replay.jsonl")
+    replay = await crawl_in_process(tmp_path, base_url, "-a", "replay=data", "-O", "replay.jsonl")
 
     assert replay.returncode == whole.returncode == 0, replay.log
     assert by_url(replay.items("replay.jsonl")) == by_url(run.items("crawl.jsonl"))
@@ -568,10 +592,11 @@ def test_a_replay_skips_and_names_a_stray_file_that_is_no_warc(
     assert DAMAGED_ONCE.search(replay.log), replay.log
 
 
-def test_a_replay_skips_and_names_a_damaged_record_and_reads_the_records_after_it(
+@deferred_f_from_coro_f
+async def test_a_replay_skips_and_names_a_damaged_record_and_reads_the_records_after_it(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    run, whole = crawled_and_replayed(tmp_path, base_url)
+    run, whole = await crawled_and_replayed(tmp_path, base_url)
     (path,) = archive_files(tmp_path)
     starts = record_starts(path)
     articles = [
@@ -587,7 +612,7 @@ def test_a_replay_skips_and_names_a_damaged_record_and_reads_the_records_after_i
     data[half : half + 16] = bytes(byte ^ 0xFF for byte in data[half : half + 16])
     path.write_bytes(data)
 
-    replay = crawl(tmp_path, base_url, "-a", "replay=data", "-O", "replay.jsonl")
+    replay = await crawl_in_process(tmp_path, base_url, "-a", "replay=data", "-O", "replay.jsonl")
 
     assert whole.returncode == 0
     assert replay.returncode == 1, replay.log
@@ -681,12 +706,13 @@ def test_an_uncompressed_warc_is_read_up_to_its_damage(tmp_path: Path) -> None:
 OPINI = ("-a", "categories=opini")
 
 
-def test_a_replay_takes_its_site_from_the_archive(
+@deferred_f_from_coro_f
+async def test_a_replay_takes_its_site_from_the_archive(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
     """A crawl of a local copy replayed as a person would run it: no base_url to guess;
     one that names another site is refused, naming both."""
-    run = crawl(tmp_path, base_url, *OPINI, "-O", "opini.jsonl")
+    run = await crawl_in_process(tmp_path, base_url, *OPINI, "-O", "opini.jsonl")
     assert run.returncode == 0, run.log
     asked = len(site.requests)
     (path,) = archive_files(tmp_path)
@@ -838,7 +864,8 @@ def replay_in(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_replay_of_a_folder_of_two_sites_writes_the_articles_of_the_one_named(
+@deferred_f_from_coro_f
+async def test_a_replay_of_a_folder_of_two_sites_writes_the_articles_of_the_one_named(
     tmp_path: Path,
 ) -> None:
     """Two crawls of two sites on two ports of one host, their archives in one folder: a
@@ -849,22 +876,20 @@ def test_a_replay_of_a_folder_of_two_sites_writes_the_articles_of_the_one_named(
     for name, site in sites.items():
         (tmp_path / name).mkdir()
         with serve(site) as base_url:
-            run = crawl(tmp_path / name, base_url, "-O", "crawl.jsonl")
+            run = await crawl_in_process(tmp_path / name, base_url, "-O", "crawl.jsonl")
         assert run.returncode == 0, run.log
         urls[name] = base_url
         shutil.copytree(tmp_path / name / ARCHIVE, mixed, dirs_exist_ok=True)
     assert len(warc_files(mixed)) == 2
 
-    replay = replay_in(
-        tmp_path, "-a", "replay=mixed", "-a", f"base_url={urls['a']}", "-O", "a.jsonl"
-    )
+    replay = await crawl_in_process(tmp_path, urls["a"], "-a", "replay=mixed", "-O", "a.jsonl")
     either = replay_in(tmp_path, "-a", "replay=mixed", "-O", "either.jsonl")
 
-    assert replay.returncode == 0, replay.stderr
+    assert replay.returncode == 0, replay.log
     written = [item["url"] for item in items_of(tmp_path / "a.jsonl")]
     assert sorted(written) == sorted(sites["a"].expected(urls["a"]))
     assert len(written) == 6
-    assert "Not replaying 1 WARC files of other sites than" in replay.stderr
+    assert "Not replaying 1 WARC files of other sites than" in replay.log
     assert either.returncode == 2, either.stderr
     said = [line for line in either.stderr.splitlines() if "cannot start" in line]
     assert [line.split(" ERROR: ", 1)[-1] for line in said] == [
