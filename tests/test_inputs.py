@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 from scrapy.settings import Settings
+from scrapy.utils.defer import deferred_f_from_coro_f
 
 from channel9 import addon
 from channel9.addon import BadSetting, Channel9
 from channel9.archive import ArchiveUnusable
 from channel9.arguments import Arguments, BadArgument
-from tests.conftest import SCRAPY, Crawl, crawl
+from tests.conftest import SCRAPY, Crawl, crawl, crawl_in_process
 from tests.test_dataset import article, dataset, lines
 
 HTTPCACHE = (
@@ -379,10 +380,11 @@ def closed_port() -> int:
     return port
 
 
-def test_a_site_that_is_down_is_named_unreachable_not_disallowed(tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_a_site_that_is_down_is_named_unreachable_not_disallowed(tmp_path: Path) -> None:
     port = closed_port()
 
-    run = crawl(tmp_path, f"http://127.0.0.1:{port}", "-s", "CHANNEL9_STATE=")
+    run = await crawl_in_process(tmp_path, f"http://127.0.0.1:{port}", "-s", "CHANNEL9_STATE=")
 
     assert run.returncode == 1, run.log
     assert (
@@ -393,11 +395,12 @@ def test_a_site_that_is_down_is_named_unreachable_not_disallowed(tmp_path: Path)
     assert "'channel9/robots_unavailable': 1," in run.log
 
 
-def test_a_site_whose_tls_fails_is_named_unreachable(base_url: str, tmp_path: Path) -> None:
+@deferred_f_from_coro_f
+async def test_a_site_whose_tls_fails_is_named_unreachable(base_url: str, tmp_path: Path) -> None:
     """The fake site speaks plain HTTP: a TLS handshake with it fails."""
     tls = base_url.replace("http://", "https://")
 
-    run = crawl(tmp_path, tls, "-s", "CHANNEL9_STATE=", "-s", "RETRY_TIMES=0")
+    run = await crawl_in_process(tmp_path, tls, "-s", "CHANNEL9_STATE=", "-s", "RETRY_TIMES=0")
 
     assert run.returncode == 1, run.log
     assert "ERROR: the site could not be reached (tls_error), so robots.txt could not" in run.log
