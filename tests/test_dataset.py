@@ -14,12 +14,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from scrapy.utils.defer import deferred_f_from_coro_f
 
 from channel9.dataset import Filters, Unreadable, locate, reread
 from channel9.dataset import article as article_of
 from channel9.demo.site import FakeSite, serve
 from channel9.incremental.store import CrawlState
-from tests.conftest import SCHEMA, SCRAPY, SITE, article, crawl, lines
+from tests.conftest import SCHEMA, SCRAPY, SITE, article, crawl_in_process, lines
 
 A_1 = article("a", "2024-05-02")
 A_2 = article("a", "2024-05-02", title="Judul a, diperbaiki")
@@ -300,17 +301,20 @@ def csv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(file))
 
 
-def test_a_crawled_site_gives_every_article_once_typed_with_every_category_listed(
+@deferred_f_from_coro_f
+async def test_a_crawled_site_gives_every_article_once_typed_with_every_category_listed(
     tmp_path: Path,
 ) -> None:
     site = FakeSite(count=40)
     outsider, known = site.order[5], site.order[0]
     site.also_listed[outsider] = {"politik"}
     with serve(site) as base_url:
-        assert crawl(tmp_path, base_url).returncode == 0
+        first = await crawl_in_process(tmp_path, base_url)
+        assert first.returncode == 0
         # A later run walks only Opini, whose listing now shows an article exported before.
         site.also_listed[known] = {"opini"}
-        assert crawl(tmp_path, base_url, "-a", "categories=opini").returncode == 0
+        later = await crawl_in_process(tmp_path, base_url, "-a", "categories=opini")
+        assert later.returncode == 0
     expected = site.expected(base_url)
     expected[f"{base_url}/{outsider}/"]["categories"].append("Politik")
     expected[f"{base_url}/{known}/"]["categories"].append("Opini")
