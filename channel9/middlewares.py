@@ -233,7 +233,16 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         if url.netloc not in self.robots_txt:
             fetching: Deferred[RobotParser | None] = Deferred()
             self.robots_txt[url.netloc] = fetching
-            parser = await self.fetch(f"{url.scheme}://{url.netloc}/robots.txt", url.netloc)
+            try:
+                parser = await self.fetch(f"{url.scheme}://{url.netloc}/robots.txt", url.netloc)
+            except BaseException:
+                # Whatever ended the fetch (a parser that raised, a cancelled download), the
+                # requests waiting on it fail as this one does instead of waiting forever,
+                # and the next request of the site asks for robots.txt again.
+                del self.robots_txt[url.netloc]
+                fetching.errback(Failure())
+                fetching.addErrback(lambda _: None)  # told to every waiter already
+                raise
             self.robots_txt[url.netloc] = parser
             fetching.callback(parser)
             return parser

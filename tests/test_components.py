@@ -3,6 +3,7 @@ built by Scrapy from a crawler with the project's add-on."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import sqlite3
@@ -22,7 +23,10 @@ from scrapy.exceptions import (
     IgnoreRequest,
 )
 from scrapy.http import HtmlResponse, Response
+from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
@@ -38,6 +42,7 @@ from channel9.middlewares import (
     CallbackErrorMiddleware,
     RedirectGuardMiddleware,
     SizeGuardedCompressionMiddleware,
+    StrictRobotsTxtMiddleware,
 )
 from channel9.pipelines import (
     Dropped,
@@ -362,3 +367,40 @@ def test_a_state_that_cannot_record_the_run_fails_it(
     assert report.problems == [problem]
     (written,) = tmp_path.glob("channel9-*.report.json")
     assert json.loads(written.read_text(encoding="utf-8"))["failed_run"] == [problem]
+
+
+class RaisingRobotParser(ProtegoRobotParser):
+    """A robots.txt parser that fails on any robots.txt a site serves (a third-party
+    parser's bug; Scrapy builds one from an empty body as it starts)."""
+
+    def __init__(self, robotstxt_body: bytes, spider: Any = None) -> None:
+        if robotstxt_body:
+            raise ValueError("bad robots.txt")
+        super().__init__(robotstxt_body, spider)
+
+
+@deferred_f_from_coro_f
+async def test_requests_waiting_on_a_robots_txt_that_failed_fail_too_never_wait() -> None:
+    crawler = get_crawler(
+        settings_dict={
+            "ROBOTSTXT_OBEY": True,
+            "ROBOTSTXT_PARSER": f"{__name__}.RaisingRobotParser",
+        }
+    )
+    crawler.stats = StatsCollector(crawler)
+    robots = StrictRobotsTxtMiddleware(crawler)
+
+    async def download_async(request: Request) -> Response:
+        await asyncio.sleep(0.05)
+        return HtmlResponse(request.url, body=b"User-agent: *\nDisallow: /x", request=request)
+
+    crawler.engine = SimpleNamespace(download_async=download_async)  # type: ignore[assignment]
+    asked = [
+        asyncio.ensure_future(robots.process_request(Request(f"https://a.example/{n}")))
+        for n in (1, 2)
+    ]
+    done, waiting = await asyncio.wait(asked, timeout=5)
+
+    assert not waiting
+    assert [str(task.exception()) for task in done] == ["bad robots.txt"] * 2
+    assert robots.robots_txt == {}  # the next request asks for robots.txt again
