@@ -116,6 +116,20 @@ class Crawl:
         return [json.loads(line) for line in lines]
 
 
+def scrapy_command(
+    workdir: Path, *args: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Runs ``scrapy ARGS`` in ``workdir``, in the project, as a person types it."""
+    return subprocess.run(
+        [SCRAPY, *args],
+        cwd=workdir,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def crawl(
     workdir: Path, base_url: str, *args: str, timeout: float = 120, prefix: Sequence[str] = ()
 ) -> Crawl:

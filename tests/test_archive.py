@@ -62,6 +62,7 @@ from tests.conftest import (
     items_of,
     last_report,
     run_files,
+    scrapy_command,
 )
 
 ARCHIVE = "data/archive"
@@ -854,14 +855,7 @@ def test_a_replay_whose_site_is_unknown_or_contradicted_cannot_start(
 def replay_in(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``scrapy crawl channel9 ARGS`` run in ``workdir`` as a person would type it: no
     ``base_url`` unless ``args`` give one."""
-    return subprocess.run(
-        [SCRAPY, "crawl", "channel9", *FAST, *args],
-        cwd=workdir,
-        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return scrapy_command(workdir, "crawl", "channel9", *FAST, *args, timeout=120)
 
 
 @deferred_f_from_coro_f

@@ -36,6 +36,7 @@ from tests.conftest import (
     last_report,
     report_of,
     run_files,
+    scrapy_command,
 )
 
 
@@ -313,14 +314,7 @@ def test_cut_off_last_line_of_a_killed_run_is_set_aside(tmp_path: Path) -> None:
 
 
 def runs(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [SCRAPY, "runs", *args],
-        cwd=workdir,
-        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return scrapy_command(workdir, "runs", *args)
 
 
 @deferred_f_from_coro_f

@@ -4,7 +4,6 @@ saying which and why, exit status 2, nothing created."""
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
@@ -19,7 +18,7 @@ from channel9 import addon
 from channel9.addon import BadSetting, Channel9
 from channel9.archive import ArchiveUnusable
 from channel9.arguments import Arguments, BadArgument
-from tests.conftest import SCRAPY, Crawl, crawl, crawl_in_process
+from tests.conftest import SCRAPY, Crawl, crawl, crawl_in_process, scrapy_command
 from tests.test_dataset import article, dataset, lines
 
 HTTPCACHE = (
@@ -86,18 +85,6 @@ def test_an_empty_argument_stops_the_crawl_before_anything_is_written(
     assert sorted(tmp_path.iterdir()) == []
 
 
-def command(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Runs ``scrapy ARGS`` in ``workdir``, in the project."""
-    return subprocess.run(
-        [SCRAPY, *args],
-        cwd=workdir,
-        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 @pytest.mark.parametrize(
     ("args", "error"),
     [
@@ -134,7 +121,7 @@ def test_a_bad_option_or_argument_is_said_in_one_line(
     args: list[str], error: str, tmp_path: Path
 ) -> None:
     """No banner, no usage: the line that says what to change, exit status 2."""
-    done = command(tmp_path, *args)
+    done = scrapy_command(tmp_path, *args)
 
     assert (done.returncode, done.stdout, done.stderr) == (2, "", error + "\n")
     assert sorted(tmp_path.iterdir()) == []
@@ -142,7 +129,7 @@ def test_a_bad_option_or_argument_is_said_in_one_line(
 
 def test_a_bad_argument_ends_a_log_file_with_the_verdict(tmp_path: Path) -> None:
     """A Scrapyd job's log is a file, read where stderr is not seen."""
-    done = command(tmp_path, "crawl", "channel9", "-a", "full=2", "--logfile", "run.log")
+    done = scrapy_command(tmp_path, "crawl", "channel9", "-a", "full=2", "--logfile", "run.log")
 
     assert (done.returncode, done.stderr) == (
         2,
@@ -172,7 +159,7 @@ def test_help_has_scrapys_headings_alone_and_names_every_option(
     """Scrapy's help formatter underlines a help line that ends with a colon as a heading:
     the only headings are Scrapy's own, and no word of an option's help ends with one,
     so that no width of the terminal wraps it into a heading."""
-    done = command(tmp_path, name, "--help")
+    done = scrapy_command(tmp_path, name, "--help")
 
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -448,7 +435,7 @@ def test_a_site_address_with_a_user_or_password_is_refused_without_echoing_it(
     base_url: str, tmp_path: Path
 ) -> None:
     """The log, the archive and the run records would keep the password."""
-    done = command(tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}")
+    done = scrapy_command(tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}")
 
     assert (done.returncode, done.stdout, done.stderr) == (
         2,
@@ -489,7 +476,7 @@ def test_a_bad_project_setting_is_said_in_one_line_before_the_banner(
     setting: str, message: str, tmp_path: Path
 ) -> None:
     """The add-on's checks, made by the crawl command before Scrapy logs anything."""
-    done = command(tmp_path, "crawl", "channel9", "-s", setting)
+    done = scrapy_command(tmp_path, "crawl", "channel9", "-s", setting)
 
     assert (done.returncode, done.stdout, done.stderr) == (
         2,
@@ -500,7 +487,7 @@ def test_a_bad_project_setting_is_said_in_one_line_before_the_banner(
 
 
 def test_an_unknown_spider_is_said_in_one_line(tmp_path: Path) -> None:
-    done = command(tmp_path, "crawl", "nosuch")
+    done = scrapy_command(tmp_path, "crawl", "nosuch")
 
     assert (done.returncode, done.stdout, done.stderr) == (
         2,
@@ -522,7 +509,7 @@ def test_the_log_files_folder_is_made_on_a_fresh_checkout(base_url: str, tmp_pat
 def test_a_log_file_whose_folder_cannot_be_made_is_said_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "data").write_text("a file where the folder would go", encoding="utf-8")
 
-    done = command(tmp_path, "crawl", "channel9", "-s", "LOG_FILE=data/logs/crawl.log")
+    done = scrapy_command(tmp_path, "crawl", "channel9", "-s", "LOG_FILE=data/logs/crawl.log")
 
     assert (done.returncode, done.stdout, done.stderr) == (
         2,
