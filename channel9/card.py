@@ -216,7 +216,7 @@ def markdown(
     summary = built.summary
     site = site_of(summary)
     name = host(site)
-    undated = summary.articles - sum(summary.per_month.values())
+    undated = summary.undated
     span = (
         f"published {summary.first_day} to {summary.last_day}"
         if summary.first_day
@@ -379,7 +379,7 @@ def host(site: str) -> str:
 def limitations(built: Built, origin: Origin) -> list[str]:
     """What the dataset does not hold, or holds in part, as bullets."""
     summary = built.summary
-    undated = summary.articles - sum(summary.per_month.values())
+    undated = summary.undated
     told = [
         f"- **Undated:** {counted(undated, 'article')} without a publication date: in the"
         " dataset, not in the counts per month nor in the plot."
@@ -617,7 +617,7 @@ def chart(built: Built) -> Figure:
 def notes(summary: Summary) -> list[str]:
     """The plot's note: what it counts, and what it leaves out or shows in part."""
     told = [f"{counted(summary.articles, 'article')}, each counted once, in its main category"]
-    undated = summary.articles - sum(summary.per_month.values())
+    undated = summary.undated
     if undated:
         told.append(f"{counted(undated, 'article')} without a publication date, not shown")
     parts = partial(summary)

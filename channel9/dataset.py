@@ -135,6 +135,11 @@ class Summary:
     first_day: str | None = None
     last_day: str | None = None
 
+    @property
+    def undated(self) -> int:
+        """Articles without a publication day: in no month."""
+        return self.articles - sum(self.per_month.values())
+
     def counted(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for row in rows:
             self.add(row)
