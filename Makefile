@@ -25,6 +25,7 @@ lint: $(BIN)/scrapy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest -n 2
@@ -37,8 +38,8 @@ test-min-scrapy:
 	python3 -m venv $(MIN_VENV)
 	$(MIN_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(MIN_VENV)/bin/python -m pip install --quiet -e '.[test,scrapyd]' 'scrapy==$(MIN_SCRAPY)'
-	$(MIN_VENV)/bin/pytest -n 2 tests/test_public_api.py tests/test_crawl.py \
-		tests/test_inputs.py tests/test_archive.py tests/test_hostile.py -k 'not soak'
+	$(MIN_VENV)/bin/pytest -n 2 tests/test_public_api.py tests/crawl/test_crawl.py \
+		tests/crawl/test_inputs.py tests/archive/test_archive.py tests/crawl/test_hostile.py -k 'not soak'
 
 # The manual (docs/, mkdocs.yml) as a website in site/; strict, so that a broken link or a
 # missing page fails the build. The reference pages are generated from the code.
@@ -48,7 +49,7 @@ docs: $(BIN)/scrapy
 # The randomized fault test at length: SCHEDULES seeded schedules of faults, kills and
 # bounded runs (the short version runs in `make test`).
 soak: $(BIN)/scrapy
-	CHANNEL9_SOAK_SCHEDULES=$(SCHEDULES) $(BIN)/pytest tests/test_chaos.py -k soak -n 2
+	CHANNEL9_SOAK_SCHEDULES=$(SCHEDULES) $(BIN)/pytest tests/crawl/test_chaos.py -k soak -n 2
 
 bench: $(BIN)/scrapy
 	$(BIN)/python benchmarks/crawl.py

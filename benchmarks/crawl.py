@@ -178,7 +178,7 @@ def per_page() -> None:
     """Parsing plus item pipelines on the fixture pages, without the network."""
     from scrapy.statscollectors import StatsCollector
 
-    from channel9.pages import from_html, parse_article
+    from channel9.pages.parser import from_html, parse_article
     from channel9.pipelines import DuplicatesPipeline, RequiredFieldsPipeline
 
     class Stats(StatsCollector):

@@ -1,4 +1,4 @@
-"""Benchmark: channel9.dates.parse_indonesian_date against plain dateparser.
+"""Benchmark: channel9.pages.dates.parse_indonesian_date against plain dateparser.
 
 Run: ``.venv/bin/python benchmarks/dates.py``. Prints calls per second for both on the common
 forms of Indonesian news pages, on the long tail that goes to dateparser, and on texts that
@@ -15,7 +15,7 @@ from datetime import datetime
 
 import dateparser
 
-from channel9.dates import JAKARTA, parse_indonesian_date
+from channel9.pages.dates import JAKARTA, parse_indonesian_date
 
 REFERENCE = datetime(2024, 3, 15, 14, 30, tzinfo=JAKARTA)
 COMMON = [
@@ -79,7 +79,7 @@ def main() -> None:
         fast, slow = rate(ours, texts), rate(plain, texts)
         print(f"{name:<10} {fast:>17,.0f} {slow:>19,.0f} {fast / slow:>6.1f}x")
     ours_first = first_call(
-        "from channel9.dates import parse_indonesian_date as p; p('21 Januari 2022')"
+        "from channel9.pages.dates import parse_indonesian_date as p; p('21 Januari 2022')"
     )
     theirs_first = first_call(
         "import dateparser; dateparser.parse('21 Januari 2022', languages=['id'])"

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from channel9 import pages  # noqa: E402
+from channel9.pages import parser  # noqa: E402
 
 FOLDER = Path(os.environ.get("CHANNEL9_WCXB", ROOT.parent / "shared" / "wcxb-dev"))
 # Relative dates ("2 days ago") are read against a fixed moment, never the clock: after
@@ -78,14 +78,14 @@ def load(folder: Path) -> list[Page]:
 
 def read_channel9(page: Page) -> Reading:
     """The project's parser, as the crawl calls it."""
-    document = pages.from_html(page.html)
-    result = pages.parse_article(
+    document = parser.from_html(page.html)
+    result = parser.parse_article(
         document,
         page.url,
         {},
         REFERENCE,
         ZONE,
-        whole=pages.is_whole(page.html.decode("utf-8", "replace")),
+        whole=parser.is_whole(page.html.decode("utf-8", "replace")),
     )
     if result.article is None:
         return Reading(refusal=str(result.reason))

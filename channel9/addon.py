@@ -12,7 +12,11 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from channel9 import archive, guards, middlewares, pipelines
+from channel9 import pipelines
+from channel9.archive.middleware import ArchiveMiddleware
+from channel9.archive.replay import ReplayMiddleware
+from channel9.archive.warc import ArchiveUnusable
+from channel9.crawl import guards, middlewares
 
 # SETTINGS, ELSEWHERE, KNOWN and NUMBERS are read here by the reference of the settings
 # (docs/hooks/reference.py) and by the tests, DEFAULTS and BadSetting by the tests.
@@ -25,10 +29,10 @@ from channel9.defaults import BadSetting as BadSetting
 from channel9.defaults import check_settings
 from channel9.incremental.extension import CrawlStateExtension
 from channel9.incremental.middleware import IncrementalMiddleware
-from channel9.output import EXPORTERS, STORAGES, ExportedItems, OutputLocation
 from channel9.paths import IN_DATA_DIR, data_path
-from channel9.progress import CrawlProgress
-from channel9.report import RunReport
+from channel9.run.output import EXPORTERS, STORAGES, ExportedItems, OutputLocation
+from channel9.run.progress import CrawlProgress
+from channel9.run.report import RunReport
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -104,14 +108,14 @@ class Channel9:
             settings.set(name, value, priority="addon")
         for name in IN_DATA_DIR:
             settings.set(name, data_path(settings, name), priority="addon")
-        archiving: type = archive.ArchiveMiddleware
+        archiving: type = ArchiveMiddleware
         if settings.get("CHANNEL9_REPLAY"):
-            archiving = archive.ReplayMiddleware
+            archiving = ReplayMiddleware
             for name, value in REPLAY.items():
                 settings.set(name, value, priority="spider")
         elif settings.get("CHANNEL9_ARCHIVE") and settings.getbool("HTTPCACHE_ENABLED"):
             # Refused here, before the crawl state and the output are opened.
-            raise archive.ArchiveUnusable(
+            raise ArchiveUnusable(
                 "HTTPCACHE_ENABLED answers from the HTTP cache, so the archive would not hold"
                 " the pages the crawl used: turn one of them off (CHANNEL9_ARCHIVE=)"
             )

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
-from channel9.dates import zone_named
 from channel9.failures import StartupError
+from channel9.pages.dates import zone_named
 from channel9.paths import DATA_DIR, IN_DATA_DIR
 
 if TYPE_CHECKING:

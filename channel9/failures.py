@@ -199,7 +199,7 @@ def stop_run(crawler: Crawler, reason: str) -> None:
     """Ends the run early for ``reason``, which fails it: what it was doing could not be
     done (the output, the archive or the crawl state could not be written, the site is
     down). The requests queued in the downloader are then dropped
-    (:class:`channel9.guards.StopAtOnce`)."""
+    (:class:`channel9.crawl.guards.StopAtOnce`)."""
     assert crawler.stats is not None
     crawler.stats.set_value(STOPPED_FOR, reason)
     with suppress(RuntimeError):  # the run is over already, or never started

@@ -1,6 +1,6 @@
 """The site the project crawls by default.
 
-Apart from the spider's arguments (:mod:`channel9.arguments`), which bring the crawl's
+Apart from the spider's arguments (:mod:`channel9.crawl.arguments`), which bring the crawl's
 failure vocabulary along, so that the dataset's card can name the site without them."""
 
 from __future__ import annotations

@@ -28,10 +28,10 @@ from scrapy.utils.conf import feed_process_params_from_cli
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from channel9 import signals
-from channel9.archive import WarcFiles
+from channel9.archive.warc import WarcFiles
 from channel9.commands.crawl import judge
 from channel9.demo.site import FakeSite, serve
-from channel9.report import RunReport
+from channel9.run.report import RunReport
 
 SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 FAST = [

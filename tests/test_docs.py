@@ -11,7 +11,8 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 
-from channel9 import addon, arguments
+from channel9 import addon
+from channel9.crawl import arguments
 from channel9.failures import Reason
 from docs.hooks import reference
 

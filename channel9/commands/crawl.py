@@ -14,11 +14,11 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.log import configure_logging
 from scrapy.utils.ossignal import install_shutdown_handlers
 
-from channel9.arguments import Arguments
 from channel9.commands import refuse_options, say_errors_in_one_line
+from channel9.crawl.arguments import Arguments
 from channel9.defaults import check_settings
 from channel9.failures import StartupError
-from channel9.report import RunReport
+from channel9.run.report import RunReport
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def judge(report: RunReport) -> tuple[int, str]:
 
 class Command(ScrapyCrawl):
     """Scrapy's ``crawl``; exits 1 when the run failed (the run report says why: see
-    :meth:`channel9.report.RunReport.verdict`) and 2 when it could not start (a bad
+    :meth:`channel9.run.report.RunReport.verdict`) and 2 when it could not start (a bad
     argument or setting, no such spider, a crawl state held by another run or unusable),
     saying why in one line."""
 

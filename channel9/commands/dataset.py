@@ -18,9 +18,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from channel9.card import Origin, companions, counted, foreign, left_out, sharing, write_card
 from channel9.commands import refuse_options, say_errors_in_one_line
-from channel9.dataset import (
+from channel9.dataset.build import (
     FORMATS,
     Filters,
     NoArticle,
@@ -32,10 +31,19 @@ from channel9.dataset import (
     partial_of,
     valid,
 )
-from channel9.dates import JAKARTA
+from channel9.dataset.card import (
+    Origin,
+    companions,
+    counted,
+    foreign,
+    left_out,
+    sharing,
+    write_card,
+)
 from channel9.defaults import BadSetting, check_names
 from channel9.incremental.history import Run, listed_categories, read_runs
 from channel9.incremental.store import StateError
+from channel9.pages.dates import JAKARTA
 from channel9.paths import data_dir, data_path
 
 # The run files a crawl writes, as CHANNEL9_OUTPUT ("%(name)s-%(run_id)s.jsonl") names them:

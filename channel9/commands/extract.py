@@ -29,29 +29,23 @@ from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 
-from channel9 import pages
 from channel9.addon import DOWNLOADER_MIDDLEWARES, REPLACED
-from channel9.archive import (
-    GZIP_MEMBER,
-    WARC_VERSION,
-    damage_at,
-    readable_responses,
-    target,
-    warc_files,
-)
-from channel9.card import counted
+from channel9.archive.reader import GZIP_MEMBER, WARC_VERSION, damage_at, readable_responses
+from channel9.archive.replay import target, warc_files
 from channel9.commands import say_errors_in_one_line
-from channel9.dataset import atomic
-from channel9.dates import JAKARTA, zone_named
-from channel9.defaults import DEFAULTS
-from channel9.failures import Reason, reason_of
-from channel9.items import Article, stamp
-from channel9.meter import Meter, say
-from channel9.middlewares import (
+from channel9.crawl.middlewares import (
     UNREACHABLE,
     SizeGuardedCompressionMiddleware,
     StrictRobotsTxtMiddleware,
 )
+from channel9.dataset.build import atomic
+from channel9.dataset.card import counted
+from channel9.defaults import DEFAULTS
+from channel9.failures import Reason, reason_of
+from channel9.items import Article, stamp
+from channel9.meter import Meter, say
+from channel9.pages import parser
+from channel9.pages.dates import JAKARTA, zone_named
 from channel9.spiders.channel9 import is_html
 
 if TYPE_CHECKING:
@@ -116,19 +110,19 @@ def extracted(page: Page, zone: tzinfo) -> Article:
     if not is_html(response):
         raise Refusal(Reason.NOT_HTML)
     assert isinstance(response, TextResponse)  # is_html says so
-    if pages.shows_fatal_error(response.text):  # as the crawl refuses it
+    if parser.shows_fatal_error(response.text):  # as the crawl refuses it
         raise Refusal(Reason.ERROR_PAGE)
     try:
-        document = pages.read_html(response.text.encode("utf-8", "replace"))
-    except pages.TooDeep:
+        document = parser.read_html(response.text.encode("utf-8", "replace"))
+    except parser.TooDeep:
         raise Refusal(Reason.TOO_DEEP) from None
     fetched = page.fetched.replace(microsecond=0)
-    result = pages.parse_article(
-        document, response.url, {}, fetched, zone, whole=pages.is_whole(response.text)
+    result = parser.parse_article(
+        document, response.url, {}, fetched, zone, whole=parser.is_whole(response.text)
     )
     article = result.article
     if article is None:
-        raise Refusal(pages.page_problem(document) or result.reason or Reason.NO_BODY)
+        raise Refusal(parser.page_problem(document) or result.reason or Reason.NO_BODY)
     for name in REQUIRED:
         if not getattr(article, name):
             raise Refusal(f"no_{name}")
@@ -203,7 +197,7 @@ def page_of(path: Path, record: WarcRecord) -> Page:
     (chunks joined, gzip, deflate and Brotli undone).
 
     Read again from where the record begins, as a replay reads a capture: the records
-    :func:`~channel9.archive.readable_responses` gives keep their body as sent."""
+    :func:`~channel9.archive.reader.readable_responses` gives keep their body as sent."""
     try:
         fetched = record.record_date
     except ValueError:

@@ -15,7 +15,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from channel9 import signals as channel9_signals
-from channel9.arguments import Arguments
+from channel9.crawl.arguments import Arguments
 from channel9.failures import ABSENT, asked_for, stop_run
 from channel9.incremental.store import (
     AlreadyRunning,
@@ -27,8 +27,8 @@ from channel9.incremental.store import (
     record_refused,
 )
 from channel9.items import utc_now
-from channel9.output import output_paths, set_aside_broken_tail, unsafe_feeds
-from channel9.urls import normalize
+from channel9.pages.urls import normalize
+from channel9.run.output import output_paths, set_aside_broken_tail, unsafe_feeds
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from typing_extensions import Self
 
-    from channel9.arguments import Arguments
+    from channel9.crawl.arguments import Arguments
     from channel9.incremental.store import Door
 
 logger = logging.getLogger(__name__)

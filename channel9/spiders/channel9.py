@@ -15,13 +15,15 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 
-from channel9 import discovery, pages
-from channel9 import selectors as css
-from channel9.archive import ReplayMiddleware, fetched_at, site_of_replay
-from channel9.arguments import Arguments
-from channel9.dates import zone_named
+from channel9.archive.replay import ReplayMiddleware, site_of_replay
+from channel9.archive.warc import fetched_at
+from channel9.crawl import discovery
+from channel9.crawl.arguments import Arguments
 from channel9.failures import Reason, announce_failure, asked_for, reason_of
 from channel9.items import stamp
+from channel9.pages import parser, selectors
+from channel9.pages.dates import zone_named
+from channel9.pages.urls import normalize, on_site
 from channel9.signals import (
     articles_named,
     door_read,
@@ -29,7 +31,6 @@ from channel9.signals import (
     sitemaps_read,
     source_unavailable,
 )
-from channel9.urls import normalize, on_site
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -53,7 +54,7 @@ class Channel9Spider(scrapy.Spider):
     and every article link it finds; how far each door is read, and which articles are
     new, is the incremental middleware's to decide
     (:class:`channel9.incremental.middleware.IncrementalMiddleware`). Arguments: see
-    :class:`channel9.arguments.Arguments`.
+    :class:`channel9.crawl.arguments.Arguments`.
     """
 
     name = "channel9"
@@ -77,7 +78,7 @@ class Channel9Spider(scrapy.Spider):
         self.sitemaps_pending = 0
         self.sources_asked: set[str] = set()
         self.closes_html = False
-        """Whether a page of the site reached its end (:func:`pages.is_whole`) this run:
+        """Whether a page of the site reached its end (:func:`parser.is_whole`) this run:
         then one that does not was cut short, whatever it holds."""
         self.sitemap_found = False
         self.lastmod_missing = False
@@ -128,7 +129,7 @@ class Channel9Spider(scrapy.Spider):
         document = yield from self._document(response)
         if document is None:
             return
-        menu = pages.parse_menu(document, response.url)
+        menu = parser.parse_menu(document, response.url)
         self.category_labels = {category.slug: category.label for category in menu}
         self._job_state()["category_labels"] = self.category_labels
         if not self.args.categories:
@@ -143,7 +144,7 @@ class Channel9Spider(scrapy.Spider):
         yield from self._backlog(chosen)
         yield from self._doors(chosen)
 
-    def _backlog(self, chosen: list[pages.Category]) -> Iterator[scrapy.Request]:
+    def _backlog(self, chosen: list[parser.Category]) -> Iterator[scrapy.Request]:
         """The articles earlier runs found and did not export, but those a bound of this
         run would leave out again (an earlier run with the same bound saw their page)."""
         since, labels = self.args.since, {category.label for category in chosen}
@@ -155,7 +156,7 @@ class Channel9Spider(scrapy.Spider):
             self.earlier.add(url)
             yield self._article(url)
 
-    def _doors(self, chosen: list[pages.Category]) -> Iterator[scrapy.Request]:
+    def _doors(self, chosen: list[parser.Category]) -> Iterator[scrapy.Request]:
         """Every door into the site this run may use: each category's listing from page
         1, the main feed, the categories' feeds, the sitemaps. The site's feed and
         sitemaps name every category's articles: a run narrowed to some categories reads
@@ -166,7 +167,7 @@ class Channel9Spider(scrapy.Spider):
                 yield self._listing(category, category.url, 1)
         if "feed" in args.discover:
             if args.uses_main_feed:
-                feed = self.base_url + css.FEED_PATH
+                feed = self.base_url + selectors.FEED_PATH
                 yield from self._source(feed, self.parse_feed, always=True, main_feed=True)
             for category in chosen:
                 yield from self._source(category.url + "feed/", self.parse_feed)
@@ -215,7 +216,7 @@ class Channel9Spider(scrapy.Spider):
             for url in named:
                 yield from self._source(url, self.parse_sitemap, always=True)
         else:
-            first = self.base_url + css.SITEMAP_PATHS[0]
+            first = self.base_url + selectors.SITEMAP_PATHS[0]
             yield from self._source(first, self.parse_sitemap, always=True, fallback=True)
         self.crawler.signals.send_catch_log(door_read, door=response.meta["door"])
 
@@ -279,11 +280,11 @@ class Channel9Spider(scrapy.Spider):
 
         It is logged, counted and announced (``source_unavailable``). When robots.txt
         named no sitemap, one missing at a usual path is looked for at the next
-        (:data:`channel9.selectors.SITEMAP_PATHS`: where the next plugin keeps them)."""
+        (:data:`channel9.pages.selectors.SITEMAP_PATHS`: where the next plugin keeps them)."""
         logger.warning("No articles from %s: %s", url, detail or reason)
         self._stat(f"source_unavailable/{reason}")
         self.crawler.signals.send_catch_log(source_unavailable, url=url, reason=reason, door=door)
-        fallbacks = [self.base_url + path for path in css.SITEMAP_PATHS]
+        fallbacks = [self.base_url + path for path in selectors.SITEMAP_PATHS]
         if fallback and url in fallbacks[:-1] and not self.sitemap_found:
             following = fallbacks[fallbacks.index(url) + 1]
             yield from self._source(following, self.parse_sitemap, always=True, fallback=True)
@@ -315,11 +316,11 @@ class Channel9Spider(scrapy.Spider):
         self.crawler.signals.send_catch_log(articles_named, source=source, urls=urls)
         return whole
 
-    def _unlisted(self, slug: str) -> pages.Category:
+    def _unlisted(self, slug: str) -> parser.Category:
         logger.warning("Category %r is not in the site's menu; trying its usual URL", slug)
-        return pages.Category(slug, slug, f"{self.base_url}/category/{slug}/")
+        return parser.Category(slug, slug, f"{self.base_url}/category/{slug}/")
 
-    def _listing(self, category: pages.Category, url: str, page: int) -> scrapy.Request:
+    def _listing(self, category: parser.Category, url: str, page: int) -> scrapy.Request:
         meta = {"door": f"listing:{category.slug}", "category": category, "page": page}
         return self._request(
             url, self.parse_listing, "listing", meta=meta, priority=LISTING_PRIORITY
@@ -328,18 +329,18 @@ class Channel9Spider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         """One listing page: the articles it shows, then its next page."""
         self._stat("fetched/listing")
-        category: pages.Category = response.meta["category"]
+        category: parser.Category = response.meta["category"]
         page: int = response.meta["page"]
         if page > self.last_page.get(category.slug, page):
             return
         document = yield from self._document(response)
         if document is None:
             return
-        listing = pages.parse_listing(document, response.url)
+        listing = parser.parse_listing(document, response.url)
         links = list(self._links(listing.article_urls))
         self.crawler.signals.send_catch_log(articles_named, source="listings", urls=links)
         if not links:
-            yield from self._retry(response, pages.page_problem(document) or Reason.EMPTY_LISTING)
+            yield from self._retry(response, parser.page_problem(document) or Reason.EMPTY_LISTING)
             return
         for url in links:
             if self.args.since:
@@ -377,10 +378,10 @@ class Channel9Spider(scrapy.Spider):
         if document is None:
             return
         assert isinstance(response, TextResponse)
-        if pages.shows_fatal_error(response.text):
+        if parser.shows_fatal_error(response.text):
             yield from self._retry(response, Reason.ERROR_PAGE)
             return
-        whole = pages.is_whole(response.text)
+        whole = parser.is_whole(response.text)
         if not whole:
             # Cut short, or a site that prints no </html>: the page is asked for again. On
             # a site whose other pages end, it was cut; else the same page twice is the
@@ -393,7 +394,7 @@ class Channel9Spider(scrapy.Spider):
                 return
         # When the page was fetched, as the archive records it: a replay gives the same.
         fetched = (fetched_at(response) or datetime.now(timezone.utc)).replace(microsecond=0)
-        result = pages.parse_article(
+        result = parser.parse_article(
             document, response.url, self.category_labels, fetched, self.zone, whole
         )
         if not self.args.categories:  # a run narrowed to categories follows its listings
@@ -402,7 +403,7 @@ class Channel9Spider(scrapy.Spider):
         article = result.article
         if article is None:
             # Only a page without content is asked why: a challenge or an error page.
-            reason = pages.page_problem(document) or result.reason or Reason.NO_BODY
+            reason = parser.page_problem(document) or result.reason or Reason.NO_BODY
             if reason == Reason.STATIC_PAGE:
                 self._report_skipped(response, "static_page")
             elif reason == Reason.NOT_ARTICLE:
@@ -451,10 +452,10 @@ class Channel9Spider(scrapy.Spider):
             yield from self._retry(response, Reason.NOT_HTML)
             return None
         assert isinstance(response, TextResponse)
-        self.closes_html = self.closes_html or pages.is_whole(response.text)
+        self.closes_html = self.closes_html or parser.is_whole(response.text)
         try:
-            return pages.read_html(response.text.encode("utf-8", "replace"))
-        except pages.TooDeep:
+            return parser.read_html(response.text.encode("utf-8", "replace"))
+        except parser.TooDeep:
             assert response.request is not None
             announce_failure(self.crawler, response.request, Reason.TOO_DEEP)
             return None

@@ -15,8 +15,9 @@ from mkdocs.structure.files import File
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import Settings
 
-from channel9 import addon, arguments, failures
+from channel9 import addon, failures
 from channel9.commands import dataset, extract, runs
+from channel9.crawl import arguments
 from channel9.paths import IN_DATA_DIR
 
 if TYPE_CHECKING:
@@ -53,7 +54,8 @@ def shown(value: object) -> str:
 
 
 def arguments_page() -> str:
-    """The spider's arguments (``-a name=value``), from :class:`channel9.arguments.Arguments`."""
+    """The spider's arguments (``-a name=value``), from
+    :class:`channel9.crawl.arguments.Arguments`."""
     model = {argument.name: argument for argument in fields(arguments.Arguments)}
     rows = []
     for name in arguments.KNOWN:
@@ -62,7 +64,7 @@ def arguments_page() -> str:
         rows.append((f"`{name}`", shown(default), argument.metadata[arguments.MEANING]))
     return f"""# Spider arguments
 
-{GENERATED} (`channel9/arguments.py`).
+{GENERATED} (`channel9/crawl/arguments.py`).
 
 Each is given as `-a name=value` to `scrapy crawl channel9` (or as a `-d name=value` field
 of a Scrapyd job). A flag takes `{"`, `".join(arguments.TRUE)}` or `{"`, `".join(arguments.FALSE)}`.

@@ -1,0 +1,284 @@
+"""Reading WARC files that may be damaged: the records their digests vouch for, and every
+stretch that is not whole records named, by file and offset."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO, cast
+
+from fastwarc.stream_io import GzipReader
+from fastwarc.warc import (
+    ArchiveIterator,
+    WarcRecord,
+    WarcRecordType,
+    has_block_digest,
+    has_payload_digest,
+)
+
+logger = logging.getLogger(__name__)
+
+GZIP_MEMBER = b"\x1f\x8b\x08"
+"""How a gzip member begins (its magic number, then deflate): where a replay may read on
+after damage, each record being a member of its own."""
+MAX_HEADER = 32 << 10
+"""The longest WARC header FastWARC reads (its ``max_header_len``)."""
+WARC_VERSION = b"WARC/"
+"""How a WARC record begins (its version line), once ungzipped."""
+RECORD_END = b"\r\n\r\n"
+"""What ends a WARC record's header, and the record after its block."""
+CONTENT_LENGTH = re.compile(
+    rb"(?:^|\r\n)Content-Length:[ \t]*([0-9]+)[ \t]*(?:\r\n|$)", re.IGNORECASE
+)
+"""A WARC header's ``Content-Length`` field: the bytes of the record's block."""
+CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Bytes that no WARC header holds: NULs where a stretch was zeroed, say."""
+CHUNK = 1 << 20
+"""How much of a file is read, or unpacked, at a time: a gzip bomb takes no memory."""
+
+
+def readable_responses(
+    path: Path, damaged: list[dict[str, object]], checked: Checked | None = None
+) -> Iterator[WarcRecord]:
+    """The response records of a WARC file that its digests vouch for, their HTTP headers
+    parsed; each damaged record or stretch met instead is logged and added to
+    ``damaged``: its ``file``, byte ``offset`` and ``why``, one per offset, in file order.
+    ``checked`` is told how far the damage is looked for, before the first record.
+
+    The reader alone can stop early without an error (at a last gzip member cut short, a
+    header cut a few bytes in) or take a garbled header for a record of some other type:
+    every stretch that is not whole records (see :func:`damaged_stretches`) is named
+    before any record is given, and no record that begins at one is given. A gzipped
+    file (``.gz``) is read on from the next whole gzip member after damage (bytes
+    appended, a member garbled), each record being one; an uncompressed file from the
+    end of a damaged record, as long as its end can be told."""
+    first = len(damaged)
+    for damage in damaged_stretches(path, checked):
+        _tell(damaged, first, damage)
+    unread = {damage["offset"] for damage in damaged[first:]}
+    gzipped = path.name.endswith(".gz")
+    with path.open("rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        start: int | None = 0
+        while start is not None and start < size:
+            begin, start = start, None
+            file.seek(begin)
+            reader = GzipReader(file) if gzipped else file
+            last: WarcRecord | None = None  # uncompressed, damage begins past its end
+            try:
+                # Detecting the stream, FastWARC would give the first record the next
+                # member's stream_pos.
+                for last in ArchiveIterator(reader, parse_http=False, stream_detect=not gzipped):
+                    if last.record_type != WarcRecordType.response:
+                        continue
+                    why = _unvouched(last)
+                    if why:
+                        _tell(damaged, first, damage_at(path, last.stream_pos, why))
+                    elif last.stream_pos not in unread:  # else its header is garbled
+                        yield last
+            except OSError as error:
+                if isinstance(reader, GzipReader):
+                    offset = reader.frame_start_position() or begin
+                    start = next_member(file, offset)
+                else:
+                    after = _plain_end(file, last.stream_pos, size) if last else begin
+                    offset = begin if after is None else after
+                    start = None if after is None else _plain_end(file, offset, size)
+                _tell(damaged, first, damage_at(path, offset, str(error)))
+                logger.warning(
+                    "%s: %s",
+                    path,
+                    "nothing readable after it" if start is None else f"read on at byte {start}",
+                )
+
+
+def _tell(damaged: list[dict[str, object]], first: int, damage: dict[str, object]) -> None:
+    """Adds a damage of the file whose damages begin at ``first`` in ``damaged``, in file
+    order, and logs it; the reader's why replaces a stretch's at the same offset (it
+    says more)."""
+    offset = cast("int", damage["offset"])
+    logger.warning(
+        "Skipped a damaged archive record or stretch: %s at byte %d (%s)",
+        damage["file"],
+        offset,
+        damage["why"],
+    )
+    for at in range(first, len(damaged)):
+        told = cast("int", damaged[at]["offset"])
+        if told == offset:
+            damaged[at] = damage
+            return
+        if told > offset:
+            damaged.insert(at, damage)
+            return
+    damaged.append(damage)
+
+
+def _plain_end(file: BinaryIO, offset: int, size: int) -> int | None:
+    """Where the record of an uncompressed file that begins at ``offset`` ends, if that
+    can be told."""
+    try:
+        return record_end(file, offset, header_at(file, offset), size)
+    except NotWhole:
+        return None
+
+
+def _unvouched(record: WarcRecord) -> str | None:
+    """Why the record's digests do not vouch for it, if they do not (its HTTP headers are
+    parsed on the way): one cut short or altered is not to be replayed."""
+    if not has_block_digest(record):
+        return "no digest to check it by"
+    if not record.verify_block_digest():
+        return "its block digest does not match it"
+    if record.is_http:
+        record.parse_http()
+    if has_payload_digest(record) and not record.verify_payload_digest():
+        return "its payload digest does not match it"
+    return None
+
+
+def damage_at(path: Path, offset: int, why: str) -> dict[str, object]:
+    """A damaged record or stretch of a WARC file, as :func:`readable_responses` tells
+    one: the report and ``scrapy extract`` name it so."""
+    return {"file": str(path), "offset": offset, "why": why}
+
+
+Checked = Callable[[int], object]
+"""Told the offset up to which a file is checked, as the check goes (a progress meter)."""
+
+
+def damaged_stretches(path: Path, checked: Checked | None = None) -> list[dict[str, object]]:
+    """Each stretch of a WARC file that is not whole records, as a damage.
+
+    The gzip members, or the records of an uncompressed file, must follow one another
+    from its first byte to its last: what the reader passes over silently is found so."""
+    with path.open("rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        gzipped = path.name.endswith(".gz")
+        stretches = (gzip_stretches if gzipped else record_stretches)(file, size, checked)
+        return [damage_at(path, offset, why) for offset, why in stretches]
+
+
+def gzip_stretches(
+    file: BinaryIO, size: int, checked: Checked | None = None
+) -> Iterator[tuple[int, str]]:
+    """Where each stretch of a gzipped file that is no whole gzip member begins, and why.
+
+    One cut short (the file cut off, a killed writer's last record), garbled, or bytes
+    past the last member: the reader ends at the first without a word."""
+    offset: int | None = 0
+    while offset is not None and offset < size:
+        end = member_end(file, offset)
+        if end is None:
+            yield offset, "not a whole gzip member (cut short or garbled)"
+            offset = next_member(file, offset)
+        else:
+            offset = end
+        if checked is not None:
+            checked(size if offset is None else offset)
+
+
+def member_end(file: BinaryIO, offset: int) -> int | None:
+    """Where the gzip member that begins at ``offset`` ends, if it is whole.
+
+    Its checksum must be right; it is unpacked a chunk at a time, so that a gzip bomb
+    takes no memory."""
+    file.seek(offset)
+    member = zlib.decompressobj(wbits=31)
+    read = 0
+    data = b""
+    try:
+        while not member.eof:
+            if not data:
+                data = file.read(CHUNK)
+                if not data:
+                    return None
+                read += len(data)
+            member.decompress(data, CHUNK)
+            data = member.unconsumed_tail
+    except zlib.error:
+        return None
+    return offset + read - len(member.unused_data)
+
+
+def next_member(file: BinaryIO, offset: int) -> int | None:
+    """Where the first whole gzip member after ``offset`` begins, if one does.
+
+    The bytes of its magic number can also occur inside damaged data: the member found
+    must be whole."""
+    position = offset + 1
+    while True:
+        file.seek(position)
+        chunk = file.read(CHUNK)
+        found = chunk.find(GZIP_MEMBER)
+        if found >= 0:
+            if member_end(file, position + found) is not None:
+                return position + found
+            position += found + 1
+        elif len(chunk) < CHUNK:
+            return None
+        else:  # the magic number may straddle the chunks
+            position += len(chunk) - len(GZIP_MEMBER) + 1
+
+
+def record_stretches(
+    file: BinaryIO, size: int, checked: Checked | None = None
+) -> Iterator[tuple[int, str]]:
+    """Where each record of an uncompressed file that is not whole, or whose header is
+    not text, begins, and why.
+
+    Past a record whose end cannot be told, nothing more is: the next record's start is
+    unknown."""
+    offset = 0
+    while offset < size:
+        try:
+            header = header_at(file, offset)
+            end = record_end(file, offset, header, size)
+        except NotWhole as error:
+            yield offset, str(error)
+            return
+        if CONTROL.search(header):
+            yield offset, "malformed record: its header holds control bytes (zeroed?)"
+        offset = end
+        if checked is not None:
+            checked(offset)
+
+
+class NotWhole(Exception):
+    """Why the end of a record of an uncompressed file cannot be told."""
+
+
+def record_end(file: BinaryIO, offset: int, header: bytes, size: int) -> int:
+    """Where the record that begins at ``offset``, with this ``header``, ends.
+
+    Past its block and the blank line after it, which must be there: a ``Content-Length``
+    that is wrong, or a file cut inside the record, raises :class:`NotWhole`."""
+    length = CONTENT_LENGTH.search(header)
+    if length is None:
+        raise NotWhole("malformed record: no Content-Length")
+    end = offset + len(header) + int(length[1]) + 2 * len(RECORD_END)
+    file.seek(end - len(RECORD_END))
+    if file.read(len(RECORD_END)) == RECORD_END:
+        return end
+    if end > size:
+        raise NotWhole("cut short: the file ends inside it")
+    raise NotWhole("it does not end where its Content-Length says")
+
+
+def header_at(file: BinaryIO, offset: int) -> bytes:
+    """The header of the WARC record that begins at ``offset``, without the blank line
+    that ends it.
+
+    :class:`NotWhole` when no whole one does: a header cut short, or no WARC there."""
+    file.seek(offset)
+    head = file.read(1 << 12)
+    if RECORD_END not in head:
+        head += file.read(MAX_HEADER)
+    length = head.find(RECORD_END)
+    if not head.startswith(WARC_VERSION) or length < 0:
+        raise NotWhole("no whole WARC record header here")
+    return head[:length]

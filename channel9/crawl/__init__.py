@@ -1,0 +1,12 @@
+"""Crawling: the spider's arguments, the doors into the site and the downloader's guards.
+
+The spider itself lives where Scrapy looks for it (:mod:`channel9.spiders`); what it is
+worth following is the incremental middleware's to decide (:mod:`channel9.incremental`).
+
+- :mod:`~channel9.crawl.arguments`: the spider's arguments, read and checked in one place.
+- :mod:`~channel9.crawl.discovery`: what the feeds and sitemaps name.
+- :mod:`~channel9.crawl.middlewares`: backoff and ``Retry-After``, the redirect and
+  gzip-bomb guards, robots.txt per RFC 9309, callback errors as failures.
+- :mod:`~channel9.crawl.guards`: the circuit breaker for a site that looks down, and a
+  stop that drops the queued requests.
+"""

@@ -1,0 +1,446 @@
+"""The dataset built from the run files: each article once, in its latest version.
+
+It is written in JSON Lines, Parquet or CSV. Two passes keep memory bounded by the number
+of articles, not the size of their text: the first notes where each URL's latest line is
+(file, offset) and its day, the second reads those lines again in dataset order and
+writes them out in batches.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timezone
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TextIO
+from urllib.parse import urlsplit
+
+from channel9.items import Article
+from channel9.meter import Meter, tracked
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+FIELDS = tuple(field.name for field in fields(Article))
+LISTS = ("categories", "tags")
+REQUIRED = ("url", "title", "text")
+"""Never empty: the pipelines drop an article without them."""
+MOMENTS = ("published_at", "crawled_at")
+# Publication in the site's zone (channel9.pages.dates.JAKARTA, UTC+7 all year), the fetch in UTC.
+ZONES = {"published_at": "Asia/Jakarta", "crawled_at": "UTC"}
+
+
+@cache
+def parquet_schema() -> pa.Schema:
+    """The Parquet schema, fixed: a column that is empty in one file keeps its type."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field(name, pa.list_(pa.string()), nullable=False)
+            if name in LISTS
+            else pa.field("published_date", pa.date32())
+            if name == "published_date"
+            else pa.field(name, pa.timestamp("us", tz=ZONES[name]), nullable=name != "crawled_at")
+            if name in MOMENTS
+            else pa.field(name, pa.string(), nullable=name not in REQUIRED)
+            for name in FIELDS
+        ]
+    )
+
+
+ITEM_SCHEMA = json.loads(files("channel9").joinpath("schema.json").read_text("utf-8"))
+"""The item's JSON Schema (``channel9/schema.json``): what a line must hold."""
+RULES = ITEM_SCHEMA["properties"]
+URIS = {name for name, rule in RULES.items() if rule.get("format") == "uri"}
+PATTERNS = {name: re.compile(rule["pattern"]) for name, rule in RULES.items() if "pattern" in rule}
+ENUMS = {
+    name: {value for value in rule["enum"] if value is not None}
+    for name, rule in RULES.items()
+    if "enum" in rule
+}
+URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]*")
+"""An absolute URI, as JSON Schema's ``uri`` format wants: a scheme, no blank."""
+MOMENT = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.IGNORECASE
+)
+"""JSON Schema's ``date-time`` (RFC 3339): Python also reads 2024-01-01 10:00+0700."""
+FORMATS = (".jsonl", ".parquet", ".csv")
+BATCH = 2000
+"""Rows per Parquet row group and per write: a few MB of text at a time."""
+OPEN_FILES = 64
+
+
+class Unreadable(Exception):
+    """A run file could not be read, or no longer holds the line the first pass found."""
+
+
+class UnknownCategory(Exception):
+    """``--category`` names no category of the run files or the crawl state: a typo would
+    otherwise write an empty dataset over a good one."""
+
+
+class NoArticle(Exception):
+    """No article to write, filtered out or none in the run files: an empty dataset would
+    replace a full one. ``broken``: the lines that are no article."""
+
+    def __init__(self, broken: list[tuple[Path, int]]) -> None:
+        super().__init__(f"no article ({len(broken)} broken lines)")
+        self.broken = broken
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: date | None = None
+    until: date | None = None
+    categories: tuple[str, ...] = ()
+
+    def wanted(self, row: Mapping[str, Any]) -> bool:
+        day = row["published_date"]
+        if (self.since or self.until) and day is None:
+            return False
+        if self.since and day < self.since.isoformat():
+            return False
+        if self.until and day > self.until.isoformat():
+            return False
+        return not self.categories or any(
+            category_key(label) in self.categories for label in row["categories"]
+        )
+
+
+def category_key(label: str) -> str:
+    """A category as ``--category`` may name it: its label or its slug, in any case."""
+    return "-".join("".join(c if c.isalnum() else " " for c in label.lower()).split())
+
+
+@dataclass
+class Summary:
+    """What the dataset card tells, counted while the rows are written."""
+
+    articles: int = 0
+    filled: Counter[str] = field(default_factory=Counter)
+    per_category: Counter[str] = field(default_factory=Counter)
+    per_main_category: Counter[str] = field(default_factory=Counter)
+    sites: Counter[str] = field(default_factory=Counter)
+    """Articles per site (``https://host``): the card names the site crawled."""
+    per_month: Counter[str] = field(default_factory=Counter)
+    per_month_category: Counter[tuple[str, str]] = field(default_factory=Counter)
+    first_day: str | None = None
+    last_day: str | None = None
+
+    @property
+    def undated(self) -> int:
+        """Articles without a publication day: in no month."""
+        return self.articles - sum(self.per_month.values())
+
+    def counted(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            self.add(row)
+            yield row
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        self.articles += 1
+        self.filled.update(name for name in FIELDS if row[name] not in (None, "", []))
+        self.per_category.update(row["categories"])
+        self.per_main_category[row["category"] or ""] += 1
+        parts = urlsplit(row["url"])
+        self.sites[f"{parts.scheme}://{parts.netloc}"] += 1
+        day = row["published_date"]
+        if day:
+            self.first_day = min(day, self.first_day or day)
+            self.last_day = max(day, self.last_day or day)
+            self.per_month[day[:7]] += 1
+            self.per_month_category[day[:7], row["category"] or ""] += 1
+
+
+@dataclass
+class Built:
+    files: list[Path]
+    broken: list[tuple[Path, int]]
+    summary: Summary
+
+
+def article(line: bytes) -> dict[str, Any] | None:
+    """The article a run file's line holds, its fields in the item's order; None for a
+    line that is none (cut by a killed run, mangled by hand, a wrong type): skipped, not
+    the end of the build. Fields an older run did not write are empty."""
+    try:
+        item = json.loads(line.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    if not isinstance(item, dict):
+        return None
+    row = {name: item.get(name, [] if name in LISTS else None) for name in FIELDS}
+    return row if all(valid(name, value) for name, value in row.items()) else None
+
+
+def valid(name: str, value: object) -> bool:
+    """As ``channel9/schema.json`` says (a test keeps the two in step), but for a field
+    missing from the line: an older run's line, its field written empty."""
+    if name in LISTS:
+        return isinstance(value, list) and all(map(is_text, value))
+    if value is None:
+        return name not in REQUIRED and name != "crawled_at"
+    if not is_text(value) or (name in REQUIRED and not value):
+        return False
+    assert isinstance(value, str)
+    if name in URIS and not URI.fullmatch(value):
+        return False
+    if name in PATTERNS and not PATTERNS[name].search(value):
+        return False
+    if name in ENUMS:
+        return value in ENUMS[name]
+    if name == "published_date":
+        return is_day(value)
+    return name not in MOMENTS or moment(value) is not None
+
+
+def is_text(value: object) -> bool:
+    """Whether ``value`` is a string that UTF-8 can write.
+
+    JSON may hold a lone surrogate ("\\ud800"), which no UTF-8 file can."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def is_day(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def moment(value: str) -> datetime | None:
+    """An RFC 3339 moment (with its offset), whose instant has a year of 1 to 9999 in UTC
+    too, else no reader can hold it."""
+    if not MOMENT.fullmatch(value):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+        parsed.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+    return parsed
+
+
+def build(
+    files: list[Path],
+    filters: Filters,
+    listed: Mapping[str, Collection[str]],
+    path: Path,
+    suffix: str,
+    progress: TextIO | None = None,
+) -> Built:
+    """Write the dataset of ``files`` to ``path``, in the format ``suffix`` names.
+
+    ``files`` are in run order (of two versions fetched at once, the later line wins).
+    The progress goes to ``progress`` if it is a terminal (see
+    :class:`~channel9.meter.Meter`), nowhere without. :class:`NoArticle`, before
+    anything is written, when no article is left to write."""
+    try:
+        size = sum(path.stat().st_size for path in files)
+    except OSError as error:
+        raise Unreadable(f"cannot read {error.filename}: {error.strerror}") from None
+    with Meter("Reading the run files", size, "B", progress) as meter:
+        latest, broken, seen = locate(files, filters, listed, meter.advance)
+    unknown = [key for key in filters.categories if key not in seen]
+    if unknown:
+        raise UnknownCategory(f"--category {unknown[0]} names no category of these articles")
+    if not latest:
+        raise NoArticle(broken)
+    summary = Summary()
+    rows = tracked(
+        reread(files, latest, listed), len(latest), "Writing the dataset", "article", progress
+    )
+    WRITERS[suffix](path, summary.counted(rows))
+    return Built(files, broken, summary)
+
+
+def locate(
+    files: list[Path],
+    filters: Filters,
+    listed: Mapping[str, Collection[str]],
+    advance: Callable[[int], object] | None = None,
+) -> tuple[list[tuple[str, str, int, int]], list[tuple[Path, int]], set[str]]:
+    """The first pass: each wanted URL's latest version as (day, URL, file, offset), in
+    dataset order (by day, undated last, then URL), the lines that are no article, and
+    the categories met (as ``category_key`` gives them).
+
+    The latest version is the one fetched last (``crawled_at``), not the one in the file
+    named last: run files named by a scheduler (Scrapyd's job ids) sort in no order, and
+    a rebuild from old pages must not win over a newer fetch. A tie goes to the later
+    file, then the later line."""
+    latest: dict[str, tuple[datetime, int, int, tuple[str, str, int, int] | None]] = {}
+    broken = []
+    seen = {category_key(label) for labels in listed.values() for label in labels}
+    for number, path in enumerate(files):
+        offset = 0
+        for count, line in enumerate(lines_of(path), 1):
+            row = article(line)
+            if row is None:
+                broken.append((path, count))
+            else:
+                seen.update(map(category_key, row["categories"]))
+                fetched = moment(row["crawled_at"])
+                assert fetched is not None  # checked by article()
+                url = row["url"]
+                if url not in latest or (fetched, number, offset) >= latest[url][:3]:
+                    complete(row, listed)
+                    day = row["published_date"] or "~"  # after every day
+                    wanted = filters.wanted(row)
+                    latest[url] = (
+                        fetched,
+                        number,
+                        offset,
+                        (day, url, number, offset) if wanted else None,
+                    )
+            offset += len(line)
+            if advance is not None:  # the bytes read, for a progress meter
+                advance(len(line))
+    return sorted(place for *_, place in latest.values() if place), broken, seen
+
+
+def lines_of(path: Path) -> Iterator[bytes]:
+    try:
+        with path.open("rb") as file:
+            yield from file
+    except OSError as error:
+        raise Unreadable(f"cannot read {path}: {error}") from None
+
+
+def complete(row: dict[str, Any], listed: Mapping[str, Collection[str]]) -> None:
+    """Adds the categories whose listings showed the article and its page does not name,
+    by name (a label written otherwise is the same category): the same whichever run saw
+    which listing first."""
+    named = row["categories"]
+    keys = {category_key(label) for label in named}
+    more = {category_key(label): label for label in sorted(listed.get(row["url"], ()))}
+    row["categories"] = named + sorted(label for key, label in more.items() if key not in keys)
+
+
+def reread(
+    files: list[Path],
+    places: list[tuple[str, str, int, int]],
+    listed: Mapping[str, Collection[str]],
+) -> Iterator[dict[str, Any]]:
+    """The second pass: the lines found by the first, read again in dataset order."""
+    handles: OrderedDict[int, IO[bytes]] = OrderedDict()
+    try:
+        for _day, url, number, offset in places:
+            try:
+                if number not in handles:
+                    if len(handles) == OPEN_FILES:
+                        handles.popitem(last=False)[1].close()
+                    handles[number] = files[number].open("rb")
+                handles.move_to_end(number)
+                handle = handles[number]
+                handle.seek(offset)
+                row = article(handle.readline())
+            except OSError as error:
+                raise Unreadable(f"cannot read {files[number]}: {error}") from None
+            if row is None or row["url"] != url:
+                raise Unreadable(f"{files[number]} changed while it was read")
+            complete(row, listed)
+            yield row
+    finally:
+        for handle in handles.values():
+            handle.close()
+
+
+@contextmanager
+def atomic(output: Path) -> Iterator[Path]:
+    """A ``.partial`` file renamed to ``output`` once complete, and removed on error, so
+    that no half file is ever left behind.
+
+    A symbolic link is followed: the file it names is replaced, the link stays. A path
+    that is there but no regular file (a device such as ``/dev/null``, a fifo, a socket)
+    raises OSError before anything is written: the rename would put a regular file in
+    its place. A ``.partial`` file a killed run left is removed first: a write must not
+    follow a link put there, nor wait on a fifo."""
+    if output.is_symlink():
+        try:
+            output = output.resolve()
+        except RuntimeError:  # a loop of links (an OSError from Python 3.13 on)
+            raise OSError(f"{output}: a loop of symbolic links") from None
+    if output.exists() and not output.is_file():
+        raise OSError(f"{output} is no regular file (a device, a fifo?): not replaced")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = partial_of(output)
+    partial.unlink(missing_ok=True)
+    try:
+        yield partial
+        partial.replace(output)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def partial_of(output: Path) -> Path:
+    return output.with_name(output.name + ".partial")
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as file:
+        for row in rows:
+            file.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def write_csv(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    """Lists as JSON arrays, one cell each: a label may hold any separator one could pick."""
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(FIELDS)
+        for row in rows:
+            writer.writerow(
+                json.dumps(value, ensure_ascii=False) if name in LISTS else value
+                for name, value in row.items()
+            )
+
+
+def write_parquet(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    # zstd: text compresses a third smaller than with snappy, and every reader named in the
+    # README reads it.
+    # Imported here, not with the module: Scrapy imports every command at each start, a
+    # crawl's included, and pyarrow would add a second and 100 MB to each.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = parquet_schema()
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(typed(row))
+            if len(batch) == BATCH:
+                writer.write_table(pa.Table.from_pylist(batch, schema))
+                batch = []
+        if batch:
+            writer.write_table(pa.Table.from_pylist(batch, schema))
+
+
+def typed(row: dict[str, Any]) -> dict[str, Any]:
+    day = row["published_date"]
+    return {
+        **row,
+        "published_date": day and date.fromisoformat(day),
+        **{name: row[name] and moment(row[name]) for name in MOMENTS},
+    }
+
+
+WRITERS: dict[str, Callable[[Path, Iterable[dict[str, Any]]], None]] = {
+    ".jsonl": write_jsonl,
+    ".parquet": write_parquet,
+    ".csv": write_csv,
+}

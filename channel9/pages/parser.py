@@ -1,0 +1,778 @@
+"""Page parsing: from a page's HTML to what it holds, with no knowledge of the crawl.
+
+Pure functions of a :class:`parsel.Selector` and the page's URL, so they run the same on a
+Scrapy response (``response.selector``) and on saved HTML in the tests. The selectors they
+use live in :mod:`channel9.pages.selectors`; each is compiled once to an lxml XPath and run on
+the page's lxml tree, since parsel compiles every query anew and wraps every node found.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from enum import Enum
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import htmldate
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement, HTMLParser
+from parsel import Selector, css2xpath
+from w3lib.url import safe_url_string
+
+from channel9.failures import Reason
+from channel9.items import Article
+from channel9.pages import selectors
+from channel9.pages.dates import JAKARTA, find_weekday_date, read_date
+from channel9.pages.urls import absolute, normalize
+
+_ARTICLE_TYPES = {
+    "NewsArticle",
+    "Article",
+    "BlogPosting",
+    "ReportageNewsArticle",
+    "OpinionNewsArticle",
+}
+# Zero-width spaces and joiners (a regular expression: on text that is not all ASCII,
+# str.translate is 10x slower).
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\ufeff]")
+_RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
+# Fewer words than this in a container that is not the site's own (a teaser, a "Read
+# more") and the general extractor is asked too.
+_FEW_WORDS = 100
+# Under this many words, a container of several on a page is a link ("Read more").
+_TEASER_WORDS = 20
+# The last blocks of a text where WordPress's fatal error message is sought.
+_ERROR_BLOCKS = 3
+# The byline above an extracted text: at most this many lines, of at most this many words
+# with the author's name, or that many with a date.
+_BYLINE_LINES = 3
+_BYLINE_WORDS = 12
+_DATE_WORDS = 6
+# What a byline's relative date ("2 hours ago") is read against: any moment will do, it is
+# only asked whether the line names a date.
+_EPOCH = datetime(2000, 1, 1, tzinfo=JAKARTA)
+_POST_ID = re.compile(r"\bpostid-(\d+)\b")
+# Elements whose class holds ``$token`` (then checked word by word: the cheaper test).
+_POST_ROOT = etree.XPath("//*[contains(@class, $token)]")
+# Elements whose content HTML reads as raw text: left unclosed (a mangled page), they hold
+# the rest of the page, markup included; never the article's.
+_NOT_TEXT = "//body//title | //textarea | //iframe | //xmp | //plaintext | //noembed | //noframes"
+# The posts a page shows besides its own (whose ``post-<n>`` class is ``own``).
+_OTHER_POSTS = (
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]"
+    "[not(contains(concat(' ', normalize-space(@class), ' '), '{own}'))]"
+    "[not(.//*[contains(concat(' ', normalize-space(@class), ' '), '{own}')])]"
+)
+_DOCUMENT_END = re.compile(r"</html\s*>", re.IGNORECASE)
+# Where the end is sought: the last bytes (caching plugins add comments after it).
+_END_WINDOW = 65536
+# The end of the body, which some pages follow with styles and scripts longer than that.
+_BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+# Regular expressions in selectors (``re:test(@class, ...)``), from EXSLT.
+_NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
+
+
+@dataclass(frozen=True)
+class Category:
+    """A category listing named in the site's menu."""
+
+    slug: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of a category listing: the articles it links and the next page."""
+
+    article_urls: tuple[str, ...]
+    next_url: str | None
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    """What an article URL held: an article, or the reason there is none.
+
+    ``links`` are the further articles the theme appended to the page: links to follow,
+    never part of this article.
+    """
+
+    article: Article | None
+    reason: Reason | None = None
+    links: tuple[str, ...] = ()
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """Where each field of the article came from (a fallback group of
+    :mod:`channel9.pages.selectors`, ``jsonld``, ``body``...): for the run report, not the item."""
+
+
+class TooDeep(ValueError):
+    """A page nested deeper than the HTML parser follows: parsed, it would lose text."""
+
+
+def read_html(body: bytes, encoding: str = "utf-8") -> Selector:
+    """The page's tree, whole: lxml gives up on elements nested past a limit and would
+    return a page cut short, so such a page is refused (:class:`TooDeep`) instead."""
+    parser = HTMLParser(recover=True, huge_tree=True, encoding=encoding)
+    body = body.replace(b"\x00", b"")
+    root = etree.fromstring(body if body.strip() else b"<html></html>", parser=parser)
+    if any(error.type == _RESOURCE_LIMIT for error in parser.error_log):
+        raise TooDeep(parser.error_log[0].message)
+    if root is None:
+        root = etree.fromstring(b"<html></html>", parser=parser)
+    return Selector(root=root, type="html")
+
+
+def is_whole(html: str) -> bool:
+    """Whether an HTML page reached its end (``</html>``, which WordPress always prints) or
+    at least the end of its body (``</body>``), all that is read of it.
+
+    A server that fails mid-page can still send a complete response: cut short, the page
+    would give the part before the cut as the article.
+    """
+    return bool(
+        _DOCUMENT_END.search(html, max(0, len(html) - _END_WINDOW)) or _BODY_END.search(html)
+    )
+
+
+def shows_fatal_error(html: str) -> bool:
+    """Whether the page ends with WordPress's page of a fatal error (``wp_die``): PHP
+    failed while printing it, wherever the cut fell (even inside a script)."""
+    return selectors.FATAL_ERROR_MARK in html[-_END_WINDOW:]
+
+
+def from_html(html: str | bytes) -> Selector:
+    """A selector for saved HTML (UTF-8), as the crawl builds one for a response."""
+    return read_html(html.encode("utf-8", "surrogateescape") if isinstance(html, str) else html)
+
+
+def clean(text: str | None) -> str:
+    """Whitespace folded to single spaces (no-break and zero-width spaces included)."""
+    return " ".join(_INVISIBLE.sub("", text).split()) if text else ""
+
+
+def page_problem(page: Selector) -> Reason | None:
+    """Why a page served as a success holds no content: ``challenge_page`` (a CDN's browser
+    check) or ``error_page`` (a database or PHP error); None for a normal page."""
+    if _nodes(page.root, selectors.CHALLENGE_MARKERS, union=True):
+        return Reason.CHALLENGE_PAGE
+    text = clean(" ".join(_query(selectors.PROBLEM_TEXT)(page.root))).lower()
+    if any(phrase in text for phrase in selectors.CHALLENGE_PHRASES):
+        return Reason.CHALLENGE_PAGE
+    if any(phrase in text for phrase in selectors.ERROR_PHRASES):
+        return Reason.ERROR_PAGE
+    return None
+
+
+def parse_menu(page: Selector, url: str) -> list[Category]:
+    """The category listings linked from the menu, in menu order, each once."""
+    found: dict[str, Category] = {}
+    for node in _nodes(page.root, selectors.MENU_LINKS, union=True):
+        href = node.get("href")
+        label = _text(node)
+        if not href or not label or selectors.CATEGORY_PATH not in href:
+            continue
+        link = absolute(url, href)
+        if link is None:
+            continue
+        slug = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
+        found.setdefault(slug, Category(slug, label, link))
+    return list(found.values())
+
+
+def parse_listing(page: Selector, url: str) -> ListingPage:
+    """The articles a listing page links (featured block included) and its next page."""
+    links = list(_values(page.root, selectors.LISTING_LINKS)) or list(
+        _values(page.root, selectors.LISTING_LINKS_FALLBACK)
+    )
+    article_urls = _unique(absolute(url, link) for link in links)
+    return ListingPage(tuple(article_urls), _next_page(page.root, url))
+
+
+def _next_page(page: HtmlElement, url: str) -> str | None:
+    href = _first(page, selectors.NEXT_PAGE)
+    if not href:
+        href = next(
+            (
+                link.get("href")
+                for link in _nodes(page, selectors.PAGE_LINKS, union=True)
+                if _text(link).lower().startswith(selectors.NEXT_PAGE_LABELS)
+            ),
+            None,
+        )
+    if not href or href.startswith("#"):
+        return None
+    return absolute(url, href)
+
+
+def parse_article(
+    page: Selector,
+    url: str,
+    category_labels: Mapping[str, str] | None = None,
+    fetched_at: datetime | None = None,
+    zone: tzinfo = JAKARTA,
+    whole: bool = True,
+) -> ArticlePage:
+    """The first article of an article page, or why the page holds none.
+
+    ``category_labels`` maps category slugs to the labels of the menu; it names the
+    categories that the article's post classes list besides the one the page shows.
+    ``fetched_at`` is the moment relative and year-less dates are read against, ``zone``
+    the site's time zone, in which the day of publication is told. ``whole`` says whether
+    the HTML reached its end (:func:`is_whole`): the general extractor reads no page cut
+    short, which would give the part before the cut as the article.
+    """
+    document = page.root
+    classes = frozenset((_first(document, selectors.BODY_CLASSES) or "").split())
+    post_id = next(filter(None, map(_POST_ID.fullmatch, classes)), None)
+    own = f"post-{post_id[1]}" if post_id else None
+    root, body_source, body, several = _article_root(document, own)
+    nodes = _json_ld(document)
+    structured = [node for node in nodes if _is_article(node)]
+    kind = _kind(document, classes, url, root, structured)
+    if root is None or kind in (Kind.LISTING, Kind.OTHER):
+        return ArticlePage(None, Reason.NOT_ARTICLE)
+    if kind is Kind.STATIC:
+        return ArticlePage(None, Reason.STATIC_PAGE)
+    links = tuple(_further_articles(document, root, url))
+    blocks = _body_blocks(body) if body is not None else []
+    if body_source != "theme" and not several and _words(blocks) < _FEW_WORDS and whole:
+        # No container, or a general one that may hold a teaser (an excerpt, a standfirst):
+        # the general extractor reads the page, and wins if it finds twice the text. Not
+        # where the page holds several posts' containers: the first is the page's post.
+        if problem := page_problem(page):
+            return ArticlePage(None, problem, links)
+        extracted = _extracted_blocks(document, url, own)
+        if _words(extracted) >= 2 * _words(blocks):
+            body_source, blocks = "extractor", extracted
+    if kind is Kind.UNMARKED and _words(blocks) < _FEW_WORDS:
+        # Nothing marked the page as a post: it is one only if it reads as one.
+        return ArticlePage(None, Reason.NOT_ARTICLE, links)
+
+    title_source, title = _title(document, root, structured)
+    author_source, author = _author(document, root, structured, nodes)
+    if body_source == "extractor":
+        blocks = _without_byline(blocks, title, author)
+    dateline, editor, blocks = _split_body(blocks, title)
+    text = "\n\n".join(blocks)
+    if not text:  # a body that holds no paragraph is no article (a cut page, new markup)
+        return ArticlePage(None, Reason.NO_BODY, links)
+    if _ends_in_error(blocks):
+        return ArticlePage(None, Reason.ERROR_PAGE, links)
+    category_source, category = _sourced(root, selectors.CATEGORY)
+    published_source, published_raw = _published(root, structured, nodes, text)
+    if published_raw is None and body_source != "theme" and whole:
+        found = _found_date(document, url, fetched_at, zone)
+        if found:
+            published_source, published_raw = "extractor", found
+    published = read_date(published_raw, fetched_at, zone)
+    caption_source, caption = _sourced(root, selectors.IMAGE_CAPTION)
+    if caption and caption.casefold() == (title or "").casefold():
+        caption_source, caption = None, None
+    tags_source, tag_nodes = _sourced_nodes(root, selectors.TAGS)
+    image_source, image = _image(root, url)
+    sections = list(_sections(structured, root, category_labels or {}))
+
+    article = Article(
+        url=_canonical(document, url),
+        title=title,
+        category=category,
+        categories=_unique([category, *sections]),
+        tags=_unique(_text(tag) for tag in tag_nodes),
+        author=author,
+        published_date=published.moment.date().isoformat() if published else None,
+        published_at=published.moment.isoformat() if published and published.has_time else None,
+        published_raw=published_raw,
+        published_source=published_source,
+        dateline=dateline,
+        text=text,
+        editor=editor,
+        image_url=image,
+        image_caption=caption,
+    )
+    sources = {
+        "title": title_source,
+        "category": category_source,
+        "categories": category_source if not sections else "classes",
+        "tags": tags_source,
+        "author": author_source,
+        "published_date": published_source,
+        "text": body_source,
+        "dateline": "body",
+        "editor": "body",
+        "image_url": image_source,
+        "image_caption": caption_source,
+    }
+    filled = {name: source for name, source in sources.items() if source and getattr(article, name)}
+    return ArticlePage(article, None, links, filled)
+
+
+class Kind(Enum):
+    """What a page's markup says it is."""
+
+    POST = "post"
+    STATIC = "static"
+    """A static page, or an attachment's page."""
+    LISTING = "listing"
+    OTHER = "other"
+    """A page of WordPress that nothing marks as a post."""
+    UNMARKED = "unmarked"
+    """A page with none of WordPress's body classes (a headless front end): judged by
+    its text."""
+
+
+def _kind(
+    document: HtmlElement,
+    classes: frozenset[str],
+    url: str,
+    root: HtmlElement | None,
+    structured: list[Any],
+) -> Kind:
+    """What the page is by its markup and address.
+
+    WordPress's body classes (``classes``: ``body_class()`` prints them whatever the
+    theme) first, then a listing's address, the root's post classes and markers, a dated
+    byline, structured data, and last a listing's markup.
+    """
+    static = root is not None and _nodes(root, selectors.STATIC_PAGE_MARKERS)
+    if classes & selectors.STATIC_BODY_CLASSES or static:
+        return Kind.STATIC
+    if classes & selectors.POST_BODY_CLASSES or any(map(_POST_ID.fullmatch, classes)):
+        return Kind.POST
+    path = urlsplit(url).path
+    if (
+        classes & selectors.LISTING_BODY_CLASSES
+        or path in ("", "/")
+        or selectors.LISTING_PATH.search(path)
+    ):
+        return Kind.LISTING
+    if structured or (root is not None and _nodes(root, selectors.ARTICLE_MARKERS)):
+        return Kind.POST
+    if _nodes(document, selectors.LISTING_MARKERS):
+        return Kind.LISTING
+    return Kind.OTHER if classes & selectors.WORDPRESS_BODY_CLASSES else Kind.UNMARKED
+
+
+def _ends_in_error(blocks: list[str]) -> bool:
+    """Whether the text ends with WordPress's message of a fatal error.
+
+    PHP failed mid-page and WordPress printed the message where the article was cut.
+    """
+    ending = " ".join(blocks[-_ERROR_BLOCKS:]).lower()
+    return any(phrase in ending for phrase in selectors.FATAL_ERROR_PHRASES)
+
+
+def _without_byline(blocks: list[str], title: str | None, author: str | None) -> list[str]:
+    """The extracted text without the title and byline above it.
+
+    The general extractor reads them as the text's first lines: the title, a short line
+    naming the author, a shorter one naming a date.
+    """
+    for index, block in enumerate(blocks[:_BYLINE_LINES]):
+        words = len(block.split())
+        heading = block.casefold() == (title or "").casefold()
+        signed = author is not None and author in block and words <= _BYLINE_WORDS
+        dated = words <= _DATE_WORDS and read_date(block, _EPOCH) is not None
+        if not (heading or signed or dated):
+            return blocks[index:]
+    return blocks[_BYLINE_LINES:]
+
+
+def _words(blocks: list[str]) -> int:
+    return sum(len(block.split()) for block in blocks)
+
+
+def _extracted_blocks(document: HtmlElement, url: str, own: str | None) -> list[str]:
+    """The page's main text as a general-purpose extractor reads it.
+
+    trafilatura leaves out menus, comments and boxes by the page's own structure; the
+    posts that are not the page's (``own``: auto-loaded next posts, related posts' cards)
+    are left out first. It copies the tree: the page is not changed.
+    """
+    prune = [_NOT_TEXT]
+    if own:
+        prune.append(_OTHER_POSTS.format(own=f" {own} "))
+    text = trafilatura.extract(
+        document, url=url, include_comments=False, include_tables=True, prune_xpath=prune
+    )
+    lines = map(clean, (text or "").splitlines())
+    # A mangled page (a script or comment left open) can hand the rest of its markup over
+    # as text: such lines are no article's.
+    return [line for line in lines if line and not selectors.MARKUP_LINE.search(line)]
+
+
+def _title(
+    document: HtmlElement, root: HtmlElement, structured: list[dict[str, Any]]
+) -> tuple[str | None, str | None]:
+    """The title and where it was read.
+
+    The post's markup, JSON-LD's headline, the head, then the article's first heading (a
+    related post's could be it).
+    """
+    source, title = _sourced(root, selectors.TITLE)
+    if title is None:
+        source, title = "jsonld", _structured_text(structured, "headline")
+    if title is None:
+        source, title = "head", _page_title(document)
+    if title is None:
+        # The post's own element may hold no heading: the theme printed it above.
+        source, title = (
+            "page",
+            _first(root, selectors.ANY_HEADING) or _first(document, selectors.ANY_HEADING),
+        )
+    return source, title
+
+
+def _author(
+    document: HtmlElement,
+    root: HtmlElement,
+    structured: list[dict[str, Any]],
+    nodes: list[dict[str, Any]],
+) -> tuple[str | None, str | None]:
+    """The author and where the name was read, the byline's "By" taken off."""
+    source, author = _sourced(root, selectors.AUTHOR)
+    if author is None:
+        source, author = "jsonld", _structured_author(structured, nodes)
+    if author is None:
+        source, author = "meta", _first(document, selectors.AUTHOR_META)
+    if author is None or author.startswith(("http://", "https://")):
+        source, author = "wordpress", _first(root, selectors.AUTHOR_LINK)
+    name = clean(selectors.BYLINE_WORDS.sub("", author or ""))
+    return (source, name) if name else (None, None)
+
+
+def _article_root(
+    document: HtmlElement, own: str | None
+) -> tuple[HtmlElement | None, str | None, HtmlElement | None, bool]:
+    """The first article root that holds a body, with the body, where it was found, and
+    whether it is the first of several posts' bodies (more than a "Read more" each, in a
+    root that is not the post the page names).
+
+    The post the page is about (WordPress prints ``postid-<n>`` on the page's body and
+    ``post-<n>``, ``own``, on the post), else the fallbacks in order: a widget or a related
+    post printed as an ``<article>`` holds none. Else the first root found, without a body.
+    """
+    first = None
+    for root in _roots(document, own):
+        first = root if first is None else first
+        source, nodes = _sourced_nodes(root, selectors.BODY)
+        if len(nodes) == 1:
+            return root, source, nodes[0], False
+        if nodes:
+            # Of several, the first that is more than a "Read more": an auto-loaded post's
+            # body comes after it; else the longest.
+            long = (node for node in nodes if len(node.text_content().split()) >= _TEASER_WORDS)
+            body = next(long, None)
+            if body is not None:
+                # Within the post the page names, the others are its parts and cards.
+                return root, source, body, own not in (root.get("class") or "").split()
+            return root, source, max(nodes, key=lambda node: len(node.text_content())), False
+    return first, None, None, False
+
+
+def _roots(document: HtmlElement, own: str | None) -> Iterator[HtmlElement]:
+    """The candidate article roots, each once, found only as asked.
+
+    The post the page names, alone where it is found (anything else could be another
+    post's); else the fallbacks in order.
+    """
+    posts = (
+        [node for node in _POST_ROOT(document, token=own) if own in node.get("class").split()]
+        if own
+        else []
+    )
+    if posts:
+        yield from posts
+        return
+    seen = set()
+    for selector in selectors.ARTICLE_ROOT:
+        for root in _query(selector)(document):
+            if root not in seen:
+                seen.add(root)
+                yield root
+
+
+def _body_blocks(body: HtmlElement) -> list[str]:
+    """The text of the body's blocks, leaving out the boxes that are not the article's.
+
+    A table row is one block, its cells apart.
+    """
+    # A box that holds most of the text is the article, whatever its class says.
+    most = len(body.text_content()) / 2
+    boxes = (box for box in _query(selectors.BODY_SKIPPED)(body) if len(box.text_content()) <= most)
+    skipped = {node for box in boxes for node in box.iter()}
+    blocks = (node for node in _query(selectors.BODY_BLOCKS)(body) if node not in skipped)
+    texts = (
+        " | ".join(filter(None, map(_text, node))) if node.tag == "tr" else _text(node)
+        for node in blocks
+    )
+    return [text for text in texts if text]
+
+
+def _split_body(blocks: list[str], title: str | None) -> tuple[str | None, str | None, list[str]]:
+    """The dateline's place, the editor's initials, and the body without them.
+
+    Also drops "Baca juga" links, a bare "Oleh: <Nama>" byline, and a copy of the title
+    above the body (the featured image's caption, printed again).
+    """
+    folded_title = (title or "").casefold()
+    blocks = [
+        block
+        for block in blocks
+        if not selectors.RELATED_LINK.match(block) and block.casefold() != folded_title
+    ]
+    if (
+        blocks
+        and selectors.BYLINE_ALONE.match(blocks[0])
+        and not selectors.DATELINE.match(blocks[0])
+    ):
+        blocks = blocks[1:]
+    dateline = None
+    if blocks and (match := selectors.DATELINE.match(blocks[0])):
+        dateline = match["place"].strip()
+        rest = blocks[0][match.end() :].strip()
+        blocks = [rest, *blocks[1:]] if rest else blocks[1:]
+    editor = None
+    if blocks:
+        if match := selectors.EDITOR_ALONE.match(blocks[-1]):
+            editor, blocks = match["initials"], blocks[:-1]
+        elif match := selectors.EDITOR_TRAILING.search(blocks[-1]):
+            editor = match["initials"]
+            blocks = [*blocks[:-1], blocks[-1][: match.start()].rstrip()]
+    return dateline, editor, blocks
+
+
+def _published(
+    root: HtmlElement, structured: list[dict[str, Any]], nodes: list[dict[str, Any]], text: str
+) -> tuple[str | None, str | None]:
+    """Where the publication date was read from, and the text read.
+
+    Most precise first: the article's JSON-LD, the page's markup, the web page's
+    JSON-LD, a weekday date in the text, the theme's relative age.
+    """
+    value = _structured_text(structured, "datePublished")
+    if value:
+        return "jsonld", value
+    for source, selector in selectors.PUBLISHED:
+        value = _first(root, (selector,))
+        if value:
+            return source, value
+    value = _structured_text(nodes, "datePublished")
+    if value:
+        return "jsonld", value
+    in_text = find_weekday_date(text)
+    if in_text:
+        return "body", in_text
+    age = _first(root, selectors.RELATIVE_AGE)
+    return ("relative", age) if age else (None, None)
+
+
+def _found_date(
+    document: HtmlElement, url: str, fetched_at: datetime | None, zone: tzinfo
+) -> str | None:
+    """The publication day as a general-purpose date finder reads the page.
+
+    Asked where no known markup gives a date: htmldate weighs the URL, the head and the
+    visible dates, and prefers the original date to the last update. Never a day after
+    the fetch's, in the site's zone.
+    """
+    latest = fetched_at.astimezone(zone).date().isoformat() if fetched_at else None
+    return htmldate.find_date(document, url=url, original_date=True, max_date=latest)
+
+
+def _json_ld(page: HtmlElement) -> list[dict[str, Any]]:
+    """Every JSON-LD node of the page (Yoast nests them in ``@graph``)."""
+    found: list[dict[str, Any]] = []
+    for script in _query(selectors.JSON_LD)(page):
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        found.extend(_json_nodes(data))
+    return found
+
+
+def _structured_text(nodes: list[dict[str, Any]], key: str) -> str | None:
+    """The first non-empty text under ``key`` in the nodes."""
+    for node in nodes:
+        value = node.get(key)
+        if isinstance(value, str) and clean(value):
+            return clean(value)
+    return None
+
+
+def _json_nodes(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for element in data:
+            yield from _json_nodes(element)
+    elif isinstance(data, dict):
+        yield data
+        yield from _json_nodes(data.get("@graph"))
+
+
+def _is_article(node: dict[str, Any]) -> bool:
+    kind = node.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return any(k in _ARTICLE_TYPES for k in kinds if isinstance(k, str))
+
+
+def _structured_author(structured: list[dict[str, Any]], nodes: list[dict[str, Any]]) -> str | None:
+    """The article's first author with a name; Yoast names a Person node by its ``@id``."""
+    people = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
+    for node in structured:
+        author = node.get("author")
+        authors = author if isinstance(author, list) else [author]
+        for given in authors:
+            entry = given
+            if isinstance(entry, dict) and "name" not in entry:
+                reference = entry.get("@id")
+                entry = people.get(reference, entry) if isinstance(reference, str) else entry
+            name = entry.get("name") if isinstance(entry, dict) else entry
+            if isinstance(name, str) and clean(name):
+                return clean(name)
+    return None
+
+
+def _sections(
+    structured: list[dict[str, Any]], root: HtmlElement, category_labels: Mapping[str, str]
+) -> Iterator[str]:
+    """Every category the page says the article is in: JSON-LD ``articleSection``, then
+    WordPress's ``category-<slug>`` post classes named by the menu's labels."""
+    for node in structured:
+        sections = node.get("articleSection")
+        for section in sections if isinstance(sections, list) else [sections]:
+            if isinstance(section, str):
+                yield clean(section)
+    for token in (_first(root, selectors.POST_CLASSES) or "").split():
+        if token.startswith(selectors.CATEGORY_CLASS_PREFIX):
+            label = category_labels.get(token.removeprefix(selectors.CATEGORY_CLASS_PREFIX))
+            if label:
+                yield label
+
+
+def _canonical(page: HtmlElement, url: str) -> str:
+    """The page's canonical URL when it names this host, else the URL fetched; in its
+    normal form either way (the form the crawl state knows it by)."""
+    canonical = _first(page, selectors.CANONICAL)
+    if canonical:
+        link = absolute(url, canonical)
+        if link and urlsplit(link).netloc == urlsplit(url).netloc:
+            return normalize(link)
+    return normalize(url)
+
+
+def _page_title(page: HtmlElement) -> str | None:
+    """The head's title without the site's name.
+
+    Channel9's suffix, or the ``og:site_name`` before or after a separator; a separator
+    inside the title stays.
+    """
+    title = _first(page, selectors.PAGE_TITLE)
+    if not title:
+        return None
+    title = selectors.SITE_NAME_SUFFIX.sub("", title)
+    site = _first(page, selectors.SITE_NAME)
+    if site:
+        name, separator = re.escape(site), selectors.TITLE_SEPARATOR.pattern
+        title = re.sub(rf"{separator}{name}$|^{name}{separator}", "", title, flags=re.IGNORECASE)
+    return title or None
+
+
+def _image(root: HtmlElement, url: str) -> tuple[str | None, str | None]:
+    """The featured image and where it was found: an image's attributes in order of
+    preference (a lazy-loading placeholder is no image), or an address."""
+    for source, queries in selectors.FEATURED_IMAGE:
+        for found in _nodes(root, queries, union=True):
+            if isinstance(found, str):
+                values = [clean(found)]
+            else:
+                values = [clean(found.get(name)) for name in selectors.IMAGE_ATTRIBUTES]
+            for value in values:
+                link = None if not value or value.startswith("data:") else absolute(url, value)
+                if link:
+                    # Escaped as a browser would ask for it: a space or a "<" in the markup
+                    # would make the record's ``uri`` invalid.
+                    return source, safe_url_string(link)
+    return None, None
+
+
+def _further_articles(page: HtmlElement, root: HtmlElement, url: str) -> Iterator[str]:
+    for node in _query(selectors.FURTHER_ARTICLES)(page):
+        if node is root:
+            continue
+        link = absolute(url, _first(node, selectors.FURTHER_ARTICLE_LINKS))
+        if link:
+            yield link
+
+
+@cache
+def _query(selector: str) -> etree.XPath:
+    """A selector of :mod:`channel9.pages.selectors`, compiled once: XPath when it starts with
+    ``/`` or ``./``, else CSS (with parsel's ``::attr(...)`` and ``::text``)."""
+    xpath = selector if selector.startswith(("/", "./")) else css2xpath(selector)
+    return etree.XPath(xpath, smart_strings=False, namespaces=_NAMESPACES)
+
+
+def _nodes(scope: HtmlElement, queries: Iterable[str], union: bool = False) -> list[Any]:
+    """The nodes of the first selector that finds any, or of all of them with ``union``."""
+    found = []
+    for selector in queries:
+        nodes: list[Any] = _query(selector)(scope)
+        if nodes and not union:
+            return nodes
+        found.extend(nodes)
+    return found
+
+
+def _values(scope: HtmlElement, queries: Iterable[str]) -> Iterator[str]:
+    """Cleaned non-empty values (attributes, or element text) of the selectors in order,
+    each computed only when asked for."""
+    for selector in queries:
+        for value in _query(selector)(scope):
+            text = clean(value) if isinstance(value, str) else _text(value)
+            if text:
+                yield text
+
+
+def _sourced(scope: HtmlElement, groups: selectors.Sourced) -> tuple[str | None, str | None]:
+    """The first value of a field's fallback groups, and the group's name."""
+    for source, queries in groups:
+        value = _first(scope, queries)
+        if value:
+            return source, value
+    return None, None
+
+
+def _sourced_nodes(scope: HtmlElement, groups: selectors.Sourced) -> tuple[str | None, list[Any]]:
+    """The nodes of the first fallback group that finds any, and the group's name."""
+    for source, queries in groups:
+        nodes = _nodes(scope, queries)
+        if nodes:
+            return source, nodes
+    return None, []
+
+
+def _first(scope: HtmlElement, queries: Iterable[str]) -> str | None:
+    return next(_values(scope, queries), None)
+
+
+def _text(node: HtmlElement) -> str:
+    return clean(
+        "".join(
+            part if isinstance(part, str) else " " for part in _query(selectors.BLOCK_TEXT)(node)
+        )
+    )
+
+
+def _unique(values: Iterable[str | None]) -> list[str]:
+    """Non-empty values in first-seen order, each once (compared without case)."""
+    seen: dict[str, str] = {}
+    for value in values:
+        if value:
+            seen.setdefault(value.casefold(), value)
+    return list(seen.values())

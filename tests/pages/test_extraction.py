@@ -1,0 +1,447 @@
+"""Page parsing beyond the site's own markup: WordPress as other themes, page builders and
+headless front ends print it, the general extractor's part, and the real-page benchmark."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from benchmarks.extraction import FOLDER, author_right, load, read_channel9, scores, text_f1
+from benchmarks.extraction import title_right as title_scored
+from channel9.pages.parser import ArticlePage, from_html, is_whole, parse_article
+from tests.pages.test_pages import FIXTURES
+
+FETCHED = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
+URL = "https://example.org/a-post/"
+WORDS = " ".join(["kata"] * 12)
+PARAGRAPHS = [f"Paragraf {n} tentang banjir di kota, {WORDS}." for n in range(1, 9)]
+
+
+def page(body: str, body_class: str = "single single-post postid-7", head: str = "") -> str:
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Banjir Surut - Kabar Kota</title>'
+        f'<meta property="og:site_name" content="Kabar Kota">{head}</head>'
+        f'<body class="{body_class}">'
+        '<nav><a href="/">Beranda</a> <a href="/tentang/">Tentang</a></nav>'
+        f"{body}<footer><p>Hak cipta Kabar Kota. Semua hak dilindungi.</p></footer></body></html>"
+    )
+
+
+def parse(html: str) -> ArticlePage:
+    data = html.encode()
+    return parse_article(from_html(data), URL, {}, FETCHED, whole=is_whole(html))
+
+
+def paragraphs(texts: list[str] = PARAGRAPHS) -> str:
+    return "".join(f"<p>{text}</p>" for text in texts)
+
+
+def test_a_page_builder_post_is_read_by_the_general_extractor() -> None:
+    widgets = "".join(
+        f'<div class="pb-widget"><div class="pb-inner"><p>{text}</p></div></div>'
+        for text in PARAGRAPHS
+    )
+    result = parse(
+        page(
+            f'<div class="pb-section"><h1 class="pb-title">Banjir Surut</h1>'
+            f'<div class="pb-meta">Oleh <a href="/author/rina/">Rina Agustina</a></div>'
+            f"{widgets}</div>",
+            head='<meta property="article:published_time" content="2026-11-27T08:30:00+07:00">',
+        )
+    )
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(PARAGRAPHS)
+    assert (result.article.title, result.article.author) == ("Banjir Surut", "Rina Agustina")
+    assert result.article.published_at == "2026-11-27T08:30:00+07:00"
+    assert result.sources == {
+        "title": "head",
+        "author": "wordpress",
+        "published_date": "meta",
+        "text": "extractor",
+    }
+
+
+def test_a_theme_container_holding_a_teaser_gives_way_to_the_general_extractor() -> None:
+    result = parse(
+        page(
+            '<article class="post-3 post type-post"><div class="post-content"><p>Ringkas.</p>'
+            "</div></article>"
+            f'<div class="pb-section">{paragraphs()}</div>'
+        )
+    )
+    assert result.article is not None
+    assert result.sources["text"] == "extractor"
+    # The card of another post (post-3, where the page is postid-7) is no part of it.
+    assert result.article.text == "\n\n".join(PARAGRAPHS)
+
+
+def test_the_post_named_by_the_body_classes_wins_over_a_card_before_it() -> None:
+    card = (
+        '<article class="post-9 post type-post"><div class="entry-content">'
+        f"<p>Kartu tulisan lain, {WORDS} {WORDS} {WORDS} {WORDS} {WORDS} {WORDS} {WORDS}"
+        f" {WORDS} {WORDS}.</p></div></article>"
+    )
+    post = (
+        f'<div class="post-7 post type-post"><div class="entry-content">{paragraphs()}</div></div>'
+    )
+    result = parse(page(card + post))
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(PARAGRAPHS)
+    assert result.sources["text"] == "wordpress"
+
+
+@pytest.mark.parametrize(
+    ("body_class", "reason"),
+    [
+        ("page-template-default page page-id-12", "static_page"),
+        ("archive category category-kota", "not_article"),
+        ("home blog", "not_article"),
+        ("search search-results", "not_article"),
+    ],
+)
+def test_static_pages_and_listings_are_refused_by_their_body_classes(
+    body_class: str, reason: str
+) -> None:
+    assert parse(page(f"<main>{paragraphs()}</main>", body_class)).reason == reason
+
+
+def test_a_theme_calling_its_single_post_blog_still_reads_as_a_post() -> None:
+    result = parse(page(f"<main>{paragraphs()}</main>", "single single-post postid-7 blog"))
+    assert result.article is not None
+
+
+def test_a_page_without_wordpress_classes_is_an_article_only_if_it_reads_as_one() -> None:
+    long = parse(page(f"<main><h1>Banjir Surut</h1>{paragraphs()}</main>", body_class=""))
+    short = parse(page("<main><h1>Banjir Surut</h1><p>Isi singkat.</p></main>", body_class=""))
+    assert long.article is not None
+    assert long.article.text == "\n\n".join(PARAGRAPHS)
+    assert short.reason == "not_article"
+
+
+def test_a_page_cut_short_is_not_read_by_the_general_extractor() -> None:
+    html = page(f'<div class="pb-section">{paragraphs()}</div>')
+    cut = html[: html.index(PARAGRAPHS[5])]
+    assert not is_whole(cut)
+    assert parse(cut).reason == "no_body"
+
+
+def test_a_page_whose_body_ended_is_read_though_long_styles_follow_it() -> None:
+    html = page(f'<div class="pb-section">{paragraphs()}</div>').replace("</html>", "")
+    html += "<style>" + ".c{color:red}" * 10_000 + "</style>"
+    assert is_whole(html)
+    assert parse(html).article is not None
+
+
+def test_a_php_error_mid_page_is_no_article() -> None:
+    html = page(
+        f'<div class="pb-section">{paragraphs(PARAGRAPHS[:3])}'
+        '<div class="wp-die-message">There has been a critical error on this website.</div></div>'
+    )
+    assert parse(html).reason == "error_page"
+
+
+def test_boxes_inside_a_known_container_are_not_the_article() -> None:
+    boxes = (
+        '<div class="sharedaddy sd-sharing"><p>Bagikan: Facebook Twitter</p></div>'
+        '<div class="newsletter-signup"><p>Daftar buletin kami</p></div>'
+        '<div class="author-box"><p>Rina menulis tentang kota.</p></div>'
+        '<div class="jp-relatedposts"><p>Tulisan terkait</p></div>'
+        '<div class="ez-toc-container"><ul><li>Daftar isi</li></ul></div>'
+        "<p>Related: Banjir kemarin</p><p>Advertisement</p>"
+    )
+    result = parse(
+        page(
+            f'<article class="post-7 post type-post"><div class="entry-content">'
+            f"{paragraphs()}{boxes}</div></article>"
+        )
+    )
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(PARAGRAPHS)
+
+
+def test_tables_are_read_row_by_row_and_line_breaks_separate_words() -> None:
+    table = (
+        '<figure class="wp-block-table"><table><tr><th>Kota</th><th>Tinggi air</th></tr>'
+        "<tr><td>Jakarta</td><td>40 cm</td></tr></table><figcaption>Sumber: BPBD</figcaption>"
+        "</figure><p>Baris satu<br>baris dua</p>"
+    )
+    result = parse(
+        page(
+            f'<article class="post-7 post type-post"><div class="entry-content">'
+            f"{paragraphs()}{table}</div></article>"
+        )
+    )
+    assert result.article is not None
+    assert result.article.text.endswith(
+        "Kota | Tinggi air\n\nJakarta | 40 cm\n\nBaris satu baris dua"
+    )
+
+
+def test_structured_data_names_the_title_author_and_date() -> None:
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "NewsArticle",
+                "headline": "Banjir Surut Setelah Tiga Hari",
+                "datePublished": "2026-11-26T21:05:00-05:00",
+                "author": {"@id": "https://example.org/#/schema/person/1"},
+            },
+            {"@type": "Person", "@id": "https://example.org/#/schema/person/1", "name": "Budi"},
+        ],
+    }
+    head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    result = parse(page(f'<div class="pb-section">{paragraphs()}</div>', head=head))
+    assert result.article is not None
+    article = result.article
+    assert (article.title, article.author) == ("Banjir Surut Setelah Tiga Hari", "Budi")
+    # The day in the site's zone: Jakarta, 12 hours ahead of New York.
+    assert (article.published_date, article.published_at) == (
+        "2026-11-27",
+        "2026-11-27T09:05:00+07:00",
+    )
+    assert {result.sources[name] for name in ("title", "author", "published_date")} == {"jsonld"}
+
+
+def test_the_head_title_loses_the_site_name() -> None:
+    result = parse(page(f'<div class="pb-section">{paragraphs()}</div>'))
+    assert result.article is not None
+    assert (result.article.title, result.sources["title"]) == ("Banjir Surut", "head")
+
+
+def test_a_page_without_a_date_in_its_markup_gets_the_date_finders() -> None:
+    data = page(f'<div class="pb-section"><p>Diterbitkan 2026-11-20</p>{paragraphs()}</div>')
+    result = parse_article(
+        from_html(data), "https://example.org/2026/11/20/a-post/", {}, FETCHED, whole=True
+    )
+    assert result.article is not None
+    assert (result.article.published_date, result.sources["published_date"]) == (
+        "2026-11-20",
+        "extractor",
+    )
+
+
+def test_scoring_follows_the_benchmarks_readme() -> None:
+    assert text_f1("a b b c", "a b c d") == pytest.approx(0.75)
+    assert text_f1("", "a") == 0.0
+    assert title_scored(
+        "Banjir Surut Setelah Tiga Hari - Kabar Kota", "Banjir surut setelah tiga hari"
+    )
+    assert not title_scored("Banjir Surut - Kabar Kota", "Banjir surut")
+    assert not title_scored("Kabar Kota: Banjir Surut", "Banjir Surut")
+    assert author_right("By Jane Q. Doe", "Jane Doe")
+    assert not author_right("Admin", "Jane Doe")
+
+
+@pytest.mark.skipif(
+    not (FOLDER / "dev" / "html").is_dir(),
+    reason=f"the real WordPress pages are not at {FOLDER} (set CHANNEL9_WCXB)",
+)
+def test_real_wordpress_pages_are_read() -> None:
+    corpus = load(FOLDER)
+    readings = {page.name: read_channel9(page) for page in corpus}
+    score = dict(scores(readings, corpus))["not static"]
+    assert score.text / score.pages >= 0.95
+    assert score.empty / score.pages <= 0.01
+    assert score.title / score.pages >= 0.80
+    assert score.author / score.authors >= 0.79
+    assert score.day / score.days >= 0.90
+
+
+def test_an_auto_loaded_next_post_is_no_part_of_the_article() -> None:
+    nexts = [f"Tulisan berikutnya {n}, {WORDS}." for n in range(1, 9)]
+    short = PARAGRAPHS[:3]
+    html = page(
+        f'<div class="post-7 post type-post"><div class="pb-body">{paragraphs(short)}</div></div>'
+        f'<div class="post-8 post type-post"><div class="entry-content">{paragraphs(nexts)}'
+        "</div></div>"
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(short)
+    assert result.sources["text"] == "extractor"
+
+
+def test_of_two_containers_the_first_that_is_no_teaser_is_the_body() -> None:
+    nexts = [f"Tulisan berikutnya {n}, {WORDS}." for n in range(1, 12)]
+    html = page(
+        f'<main><div class="entry-content">{paragraphs()}</div>'
+        f'<div class="entry-content">{paragraphs(nexts)}</div></main>'
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(PARAGRAPHS)
+
+
+def test_an_attachments_page_is_no_article() -> None:
+    html = page(
+        '<main><div class="entry-content"><p>IMG_1234</p></div></main>',
+        "attachment single single-attachment postid-9",
+    )
+    assert parse(html).reason == "static_page"
+
+
+def test_json_ld_of_odd_shapes_is_read_without_failing() -> None:
+    data = {"@type": "Article", "headline": "Judul", "author": {"@id": ["a", "b"]}}
+    head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    result = parse(page(f'<div class="pb-section">{paragraphs()}</div>', head=head))
+    assert result.article is not None
+    assert (result.article.title, result.article.author) == ("Judul", None)
+
+
+def test_only_the_site_name_is_cut_from_the_head_title() -> None:
+    head = '<meta property="og:title" content="Kabar Kota | Jakarta — Bandung: jalan tol dibuka">'
+    result = parse(page(f'<div class="pb-section">{paragraphs()}</div>', head=head))
+    assert result.article is not None
+    assert result.article.title == "Jakarta — Bandung: jalan tol dibuka"
+
+
+def test_no_date_found_leaves_the_date_and_its_source_empty() -> None:
+    result = parse(page(f'<div class="pb-section">{paragraphs()}</div>'))
+    assert result.article is not None
+    article = result.article
+    assert (article.published_date, article.published_raw, article.published_source) == (
+        None,
+        None,
+        None,
+    )
+    assert "published_date" not in result.sources
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/",
+        "https://example.org/category/kota/",
+        "https://example.org/tag/banjir/",
+        "https://example.org/author/rina/",
+        "https://example.org/kota/page/2/",
+        "https://example.org/2024/01/",
+        "https://example.org/2024/01/12/",
+        "https://example.org/search/beras/",
+    ],
+)
+def test_a_listing_without_body_classes_is_known_by_its_address(url: str) -> None:
+    html = page(f"<main>{paragraphs()}</main>", body_class="")
+    assert parse_article(from_html(html), url, {}, FETCHED, whole=True).reason == "not_article"
+
+
+def test_a_listing_without_body_classes_is_known_by_its_markup() -> None:
+    stories = "".join(
+        f'<li class="mvp-blog-story-wrap"><a href="/post-{n}/"><h2>Judul {n}</h2></a>'
+        f"<p>{PARAGRAPHS[n]}</p></li>"
+        for n in range(8)
+    )
+    html = page(f'<ul class="mvp-blog-story-list">{stories}</ul>', body_class="")
+    assert parse(html).reason == "not_article"
+
+
+def test_a_text_ending_in_wordpress_fatal_error_is_an_error_page() -> None:
+    cut = (
+        f'<article class="post-7 post type-post"><div class="entry-content">{paragraphs()}'
+        "<p>There has been a critical error on this website.</p>"
+        '<p><a href="https://wordpress.org/documentation/">Learn more about troubleshooting'
+        " WordPress.</a></p></div></article>"
+    )
+    assert parse(page(cut)).reason == "error_page"
+
+
+@pytest.mark.parametrize("element", ["textarea", "iframe", "xmp", "plaintext", "noembed"])
+def test_an_unclosed_raw_text_element_puts_no_markup_in_the_text(element: str) -> None:
+    html = page(
+        f'<article class="post-7 post type-post"><div class="entry-content">{paragraphs()}'
+        f'<p>Video: <{element}></p></div><div id="sidebar"><p>Widget</p></div></article>'
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert result.article.text == "\n\n".join([*PARAGRAPHS, "Video:"])
+
+
+def test_the_date_finder_gives_no_day_after_the_fetch_in_the_sites_zone() -> None:
+    # Fetched at 16:00 UTC on the 30th: 23:00 in Jakarta, the 1st of December not yet.
+    fetched = datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc)
+    html = page(f'<div class="pb-section">{paragraphs()}</div>')
+    result = parse_article(
+        from_html(html), "https://example.org/2026/12/01/a-post/", {}, fetched, whole=True
+    )
+    assert result.article is not None
+    assert result.article.published_date is None
+
+
+def test_a_script_left_open_hands_no_markup_to_the_text() -> None:
+    # A comment opened inside a tag: lxml reads the rest of the page as text, markup and
+    # all, which the general extractor hands over (found by the fuzz test).
+    html = (FIXTURES / "wordpress_article.html").read_text(encoding="utf-8")
+    html = html.replace("<script>(adsbygoogle", "<<!--script>(adsbygoogle", 1)
+    result = parse_article(from_html(html), "https://channel9.id/x/", {}, FETCHED)
+    assert result.article is not None
+    assert "<" not in result.article.text
+
+
+SHORT = PARAGRAPHS[:3]
+NEXT = [f"Tulisan berikutnya {n}, {WORDS}." for n in range(1, 12)]
+
+
+def test_a_short_post_keeps_its_container_before_the_next_posts() -> None:
+    html = page(
+        f'<div class="entry-content">{paragraphs(SHORT)}</div>'
+        f'<div class="entry-content">{paragraphs(NEXT)}</div>',
+        body_class="single single-post postid-7",
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(SHORT)
+
+
+def test_an_excerpt_in_a_container_gives_way_to_the_post_the_extractor_reads() -> None:
+    excerpt = "Ringkasan tulisan yang lain, dipotong di sini [&hellip;]"
+    html = page(
+        f'<main><div class="post-content"><p>{excerpt}</p></div>'
+        f'<div class="pb-section">{paragraphs()}</div></main>'
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert result.sources["text"] == "extractor"
+    assert PARAGRAPHS[-1] in result.article.text
+
+
+def test_a_related_posts_date_is_not_the_articles() -> None:
+    related = (
+        '<section class="related-posts"><article><h3>Lain</h3>'
+        '<time class="published" datetime="2023-12-01T08:00:00+07:00">1 Des</time></article>'
+        "</section>"
+    )
+    # The post's own date printed as text (OceanWP's meta), the related post's in a <time>.
+    meta = '<ul class="meta"><li class="meta-date">January 12, 2024</li></ul>'
+    html = page(
+        f'<article class="post-7 post type-post">{meta}<div class="entry-content">'
+        f"{paragraphs()}</div>{related}</article>"
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert result.article.published_date == "2024-01-12"
+
+
+def test_category_links_that_say_rel_tag_are_categories_not_tags() -> None:
+    taxonomies = (
+        '<div class="entry-taxonomies"><span class="category-links">'
+        '<a href="/category/ekonomi/" rel="tag">Ekonomi</a></span></div>'
+    )
+    html = page(
+        f'<article class="post-7 post type-post">{taxonomies}'
+        f'<div class="entry-content">{paragraphs()}</div></article>'
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert (result.article.category, result.article.tags) == ("Ekonomi", [])
+
+
+def test_an_attachments_post_element_marks_it_without_body_classes() -> None:
+    html = page(
+        f'<article class="post-9 attachment type-attachment"><div class="entry-content">'
+        f"{paragraphs()}</div></article>",
+        body_class="",
+    )
+    assert parse(html).reason == "static_page"

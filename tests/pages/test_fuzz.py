@@ -1,0 +1,103 @@
+"""The page parsers never raise: on random, cut and mutated HTML they return an article
+that is a valid record, links that resolve, a menu of each category once, or a stated
+reason."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from channel9.failures import Reason
+from channel9.items import stamp
+from channel9.pages.parser import (
+    clean,
+    from_html,
+    page_problem,
+    parse_article,
+    parse_listing,
+    parse_menu,
+)
+from tests.conftest import SCHEMA
+
+FIXTURES = sorted((Path(__file__).parent.parent / "fixtures").glob("*.html"))
+PAGES = [path.read_bytes() for path in FIXTURES]
+TAGS = ["<p>", "</p>", "<div id='mvp-content-main'>", "</div>", "<article id='mvp-article-wrap'>",
+        "<h1 class='mvp-post-title'>", "<time itemprop='datePublished' datetime='x'>",
+        "<script type='application/ld+json'>{", "<a rel='tag' href='//x'>", "&#8211;", "\x00",
+        "<h3 class='mvp-post-cat'>", "<img data-src='data:,'>", "]]>", "<!--",
+        "\udcff"]  # fmt: skip
+URL = "https://channel9.id/x/"
+FETCHED_AT = datetime(2026, 11, 28, 3, 4, 5, tzinfo=timezone.utc)
+"""When the pages were fetched: relative dates ("2 jam lalu") are read against it."""
+
+
+def resolved(url: str) -> bool:
+    """Whether ``url`` is an absolute URL, as a link resolved against the page's is."""
+    return bool(urlsplit(url).scheme)
+
+
+def check(html: bytes | str) -> None:
+    """Parses ``html`` as every kind of page the crawl reads, checking what each promises."""
+    page = from_html(html)
+    result = parse_article(page, URL, {"nasional": "Nasional"}, fetched_at=FETCHED_AT)
+    # An article or the reason there is none, never both.
+    assert (result.article is None) == (result.reason is not None)
+    assert result.reason is None or isinstance(result.reason, Reason)
+    assert all(resolved(link) for link in result.links)
+    if result.article is not None and result.article.title:
+        # What the pipelines let through (a URL and a title) is a valid record.
+        record = {**asdict(result.article), "crawled_at": stamp(FETCHED_AT)}
+        assert record["image_url"] is None or resolved(record["image_url"])
+        SCHEMA.validate(record)
+        # No script's source in the text (a title may hold the words, as a <title> does).
+        assert "<script" not in record["text"]
+    listing = parse_listing(page, URL)
+    assert len(set(listing.article_urls)) == len(listing.article_urls)
+    assert all(resolved(url) for url in listing.article_urls)
+    assert listing.next_url is None or resolved(listing.next_url)
+    menu = parse_menu(page, URL)
+    assert len({category.slug for category in menu}) == len(menu)
+    for category in menu:
+        assert category.label == clean(category.label) != ""
+        assert resolved(category.url)
+    assert page_problem(page) in (None, Reason.CHALLENGE_PAGE, Reason.ERROR_PAGE)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(PAGES), st.floats(min_value=0, max_value=1))
+def test_pages_cut_at_any_point(page: bytes, where: float) -> None:
+    check(page[: int(len(page) * where)])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(PAGES),
+    st.lists(st.tuples(st.floats(0, 1), st.sampled_from(TAGS) | st.text(max_size=20)), max_size=8),
+)
+def test_pages_with_markup_spliced_in(page: bytes, splices: list[tuple[float, str]]) -> None:
+    text = page.decode("utf-8")
+    for where, fragment in splices:
+        at = int(len(text) * where)
+        text = text[:at] + fragment + text[at:]
+    check(text.encode("utf-8", "surrogateescape"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text() | st.binary())
+def test_random_input(data: str | bytes) -> None:
+    check(data or " ")
+
+
+def test_the_whole_fixture_pages_pass_the_same_checks() -> None:
+    """The properties hold on the pages as served, where every part is there to check."""
+    for page in PAGES:
+        check(page)
+    articles = [parse_article(from_html(page), URL, fetched_at=FETCHED_AT) for page in PAGES]
+    assert sum(result.article is not None for result in articles) == 6
+    assert sum(bool(parse_listing(from_html(page), URL).article_urls) for page in PAGES) == 5
+    assert sum(bool(parse_menu(from_html(page), URL)) for page in PAGES) == 6
