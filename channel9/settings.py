@@ -47,3 +47,7 @@ FEED_STORE_EMPTY = False
 # A page yields one article (or a few links) and the pipelines are synchronous: Scrapy's
 # default of 100 starts 100 asyncio tasks per response for nothing (a quarter of the CPU).
 CONCURRENT_ITEMS = 1
+# Scrapy re-reads and re-parses a callback's source at every response to warn of a
+# generator that returns a value (its cache keeps bound methods weakly): a tenth of the
+# CPU of a crawl for a mistake a test pins instead (tests/crawl/test_crawl.py).
+WARN_ON_GENERATOR_RETURN_VALUE = False

@@ -4,6 +4,7 @@ crawl in the test's process, the lines of run files and archive files."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 from scrapy import Request
+from scrapy.cmdline import execute
 from scrapy.crawler import CrawlerRunner
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
@@ -127,6 +129,35 @@ def scrapy_command(
         capture_output=True,
         text=True,
         timeout=timeout,
+    )
+
+
+def command_in_process(
+    workdir: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Runs ``scrapy ARGS`` as :func:`scrapy_command` does, through Scrapy's own command
+    line (``scrapy.cmdline.execute``), but in this process: its exit status, stdout and
+    stderr, without a second of start-up. For the commands that run no crawl
+    (``dataset``, ``runs``); a crawl runs in process with :func:`crawl_in_process`."""
+    saved_env, saved_cwd = dict(os.environ), Path.cwd()
+    stdout, stderr = io.StringIO(), io.StringIO()
+    os.environ.update({"SCRAPY_SETTINGS_MODULE": "channel9.settings", **(env or {})})
+    os.chdir(workdir)
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                execute(["scrapy", *args])
+            except SystemExit as done:
+                code = done.code
+            else:
+                code = 0
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+    return subprocess.CompletedProcess(
+        ["scrapy", *args], status, stdout.getvalue(), stderr.getvalue()
     )
 
 

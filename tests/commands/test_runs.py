@@ -18,14 +18,14 @@ from channel9.commands.runs import WIDTH, table
 from channel9.demo.site import FakeSite
 from channel9.incremental.history import Run, read_refused
 from channel9.incremental.store import Asked, Backfill, CrawlState, record_refused, refusals_of
-from tests.conftest import FAST, SCRAPY, STATE, crawl, scrapy_command
+from tests.conftest import FAST, SCRAPY, STATE, command_in_process, crawl
 
 JOB = "6f1c2e8a0b9d11efb7a6f2c3d4e5f601"
 SITE = "https://channel9.id"
 
 
 def runs(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return scrapy_command(workdir, "runs", *args)
+    return command_in_process(workdir, "runs", *args)
 
 
 def recorded_runs(state: Path) -> None:

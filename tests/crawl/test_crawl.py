@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from jsonschema import ValidationError
 from scrapy.utils.defer import deferred_f_from_coro_f
+from scrapy.utils.misc import is_generator_with_return_value
 
 from channel9.demo.site import CATEGORIES, FEATURED, PER_PAGE, FakeSite, list_also, serve
 from channel9.items import Article
+from channel9.spiders.channel9 import Channel9Spider
 from tests.conftest import SCHEMA, crawl_in_process, last_report
 
 
@@ -162,3 +164,13 @@ def test_the_items_schema_names_every_field_of_the_item_and_refuses_a_wrong_one(
     for wrong in ({"crawled_at": "kemarin"}, {"published_date": "28/11/2026"}, {"extra": 1}):
         with pytest.raises(ValidationError):
             SCHEMA.validate({**good, **wrong})
+
+
+@pytest.mark.parametrize(
+    "callback", [name for name in vars(Channel9Spider) if name.startswith("parse")]
+)
+def test_no_callback_is_a_generator_that_returns_a_value(callback: str) -> None:
+    """What Scrapy's WARN_ON_GENERATOR_RETURN_VALUE would say at every response, which
+    the project's settings turn off for its cost: a value returned from a generator
+    callback is lost."""
+    assert not is_generator_with_return_value(getattr(Channel9Spider, callback))

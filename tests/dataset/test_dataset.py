@@ -20,7 +20,15 @@ from channel9.dataset.build import Filters, Unreadable, locate, reread
 from channel9.dataset.build import article as article_of
 from channel9.demo.site import FakeSite, serve
 from channel9.incremental.store import CrawlState
-from tests.conftest import SCHEMA, SCRAPY, SITE, article, crawl_in_process, lines
+from tests.conftest import (
+    SCHEMA,
+    SCRAPY,
+    SITE,
+    article,
+    command_in_process,
+    crawl_in_process,
+    lines,
+)
 
 A_1 = article("a", "2024-05-02")
 A_2 = article("a", "2024-05-02", title="Judul a, diperbaiki")
@@ -37,7 +45,10 @@ def dataset(
     env: dict[str, str] | None = None,
     prefix: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
-    """Runs the real command in ``workdir``, its files no larger than ``file_size_limit``."""
+    """Runs the real command in ``workdir``: in this process, or in a process of its own
+    whose files are no larger than ``file_size_limit``, run through ``prefix``."""
+    if file_size_limit is None and not prefix:
+        return command_in_process(workdir, "dataset", *args, env=env)
 
     def limit() -> None:
         if file_size_limit is not None:

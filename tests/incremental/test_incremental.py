@@ -30,13 +30,13 @@ from tests.conftest import (
     FAST,
     SCRAPY,
     STATE,
+    command_in_process,
     crawl,
     crawl_in_process,
     items_of,
     last_report,
     report_of,
     run_files,
-    scrapy_command,
 )
 
 
@@ -314,7 +314,7 @@ def test_cut_off_last_line_of_a_killed_run_is_set_aside(tmp_path: Path) -> None:
 
 
 def runs(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return scrapy_command(workdir, "runs", *args)
+    return command_in_process(workdir, "runs", *args)
 
 
 @deferred_f_from_coro_f
