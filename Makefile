@@ -5,7 +5,7 @@ ARGS ?=
 
 SCHEDULES ?= 200
 
-.PHONY: crawl demo test test-min-scrapy lint docs bench soak
+.PHONY: crawl demo test test-min-scrapy lint docs bench soak coverage
 
 $(BIN)/scrapy: pyproject.toml
 	python3 -m venv $(VENV)
@@ -52,6 +52,11 @@ docs: $(BIN)/scrapy
 # bounded runs (the short version runs in `make test`).
 soak: $(BIN)/scrapy
 	CHANNEL9_SOAK_SCHEDULES=$(SCHEDULES) $(BIN)/pytest tests/crawl/test_chaos.py -k soak -n 2
+
+# The share of the project's lines the suite runs (in its own process: the crawls and
+# commands it starts as processes of their own are not counted).
+coverage: $(BIN)/scrapy
+	$(BIN)/pytest -n 4 --cov=channel9 --cov-report=term
 
 bench: $(BIN)/scrapy
 	$(BIN)/python benchmarks/crawl.py
