@@ -15,7 +15,8 @@ from datetime import datetime
 
 import dateparser
 
-from channel9.pages.dates import JAKARTA, parse_indonesian_date
+from channel9.pages.dates import parse_indonesian_date
+from channel9.site import JAKARTA
 
 REFERENCE = datetime(2024, 3, 15, 14, 30, tzinfo=JAKARTA)
 COMMON = [

@@ -12,8 +12,8 @@ from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
 from channel9.failures import StartupError
-from channel9.pages.dates import zone_named
 from channel9.paths import DATA_DIR, IN_DATA_DIR
+from channel9.site import zone_named
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings

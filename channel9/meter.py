@@ -87,3 +87,8 @@ def say(line: str, stream: TextIO) -> None:
     with tqdm.external_write_mode(file=stream):
         stream.write(line + "\n")
         stream.flush()
+
+
+def counted(number: int, thing: str) -> str:
+    """``number`` things, in words: "1 article", "2,345 articles"."""
+    return f"{number:,} {thing}{'' if number == 1 else 's'}"

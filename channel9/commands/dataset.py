@@ -34,7 +34,6 @@ from channel9.dataset.build import (
 from channel9.dataset.card import (
     Origin,
     companions,
-    counted,
     foreign,
     left_out,
     sharing,
@@ -43,8 +42,9 @@ from channel9.dataset.card import (
 from channel9.defaults import BadSetting, check_names
 from channel9.incremental.history import Run, listed_categories, read_runs
 from channel9.incremental.store import StateError
-from channel9.pages.dates import JAKARTA
+from channel9.meter import counted
 from channel9.paths import data_dir, data_path
+from channel9.site import JAKARTA
 
 # The run files a crawl writes, as CHANNEL9_OUTPUT ("%(name)s-%(run_id)s.jsonl") names them:
 # spelled out, since this command has no spider to fill in %(name)s.

@@ -32,6 +32,7 @@ from channel9.dataset.build import (
     Summary,
     parquet_schema,
 )
+from channel9.meter import counted
 from channel9.site import SITE
 
 if TYPE_CHECKING:
@@ -493,10 +494,6 @@ def _type(suffix: str, index: int, name: str) -> str:
     if name in LISTS:
         return "JSON array of strings" if suffix == ".csv" else "array of strings"
     return TEXT_TYPES.get(name, "string")
-
-
-def counted(number: int, thing: str) -> str:
-    return f"{number:,} {thing}{'' if number == 1 else 's'}"
 
 
 def _percent(part: int, whole: int) -> str:

@@ -22,6 +22,7 @@ from channel9 import signals as channel9_signals
 from channel9.failures import Reason, announce_failure
 from channel9.incremental.extension import CrawlStateExtension
 from channel9.incremental.walk import ListingWalk
+from channel9.pages.parser import Category
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -309,7 +310,7 @@ class IncrementalMiddleware:
             return
         links = [request.url for request in articles]
         if self.state:
-            label = response.meta["category"].label
+            label = Category(*response.meta["category"]).label
             self.state.record_listed(door.partition(":")[2], label, links)
         known = {url for url in links if self._known(url)}
         for request in articles:

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-JAKARTA = timezone(timedelta(hours=7), "WIB")
-"""Asia/Jakarta: UTC+7 all year, with no daylight saving since 1964."""
+from channel9.site import JAKARTA
 
 ZONES = {
     "wib": JAKARTA,
@@ -132,14 +130,6 @@ class DateReading:
 
     moment: datetime
     has_time: bool
-
-
-def zone_named(name: str) -> tzinfo:
-    """The time zone of an IANA name ("Asia/Jakarta"); ValueError for one that names none."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{name!r} is not a time zone") from None
 
 
 def parse_indonesian_date(text: str | None, reference: datetime | None = None) -> datetime | None:

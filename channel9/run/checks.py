@@ -173,7 +173,7 @@ def fields_dropped(report: RunReport, reason: str) -> list[str]:
 def items_incomplete(report: RunReport, reason: str) -> list[str]:
     """Fewer items with a title, a date and text than ``CHANNEL9_MIN_COMPLETE_SHARE``,
     once the run has ``CHANNEL9_QUALITY_MIN_ITEMS``."""
-    if report.written < report.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS"):
+    if not report.written or report.written < report.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS"):
         return []
     share = report.complete / report.written
     if share < report.settings.getfloat("CHANNEL9_MIN_COMPLETE_SHARE"):

@@ -17,7 +17,7 @@ from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
 
 from channel9 import signals as channel9_signals
-from channel9.dataset.card import counted
+from channel9.meter import counted
 from channel9.run.report import RunReport
 
 if TYPE_CHECKING:

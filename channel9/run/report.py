@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections import Counter, defaultdict
 from contextlib import suppress
 from dataclasses import fields
-from math import comb
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -408,7 +408,20 @@ def chance_of_at_most(filled: int, articles: int, share: float) -> float:
     """The chance that at most ``filled`` of ``articles`` have a field (a binomial CDF).
 
     Each article has the field with probability ``share``, as in the last healthy run:
-    a chance that small says the field did not drop by chance."""
-    return sum(
-        comb(articles, k) * share**k * (1 - share) ** (articles - k) for k in range(filled + 1)
-    )
+    a chance that small says the field did not drop by chance. Summed in logarithms: the
+    terms of a run of a thousand articles overflow a float."""
+    if share <= 0 or filled >= articles:
+        return 1.0
+    if share >= 1:
+        return 0.0
+    log_share, log_rest = math.log(share), math.log1p(-share)
+    terms = [
+        math.lgamma(articles + 1)
+        - math.lgamma(k + 1)
+        - math.lgamma(articles - k + 1)
+        + k * log_share
+        + (articles - k) * log_rest
+        for k in range(filled + 1)
+    ]
+    top = max(terms)
+    return min(1.0, math.exp(top) * math.fsum(math.exp(term - top) for term in terms))

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from channel9.pages.dates import JAKARTA, find_weekday_date, parse_indonesian_date, read_date
+from channel9.pages.dates import find_weekday_date, parse_indonesian_date, read_date
+from channel9.site import JAKARTA
 
 REF = datetime(2024, 3, 15, 14, 30, tzinfo=JAKARTA)  # a Friday afternoon in Jakarta
 
