@@ -10,7 +10,9 @@ from datetime import datetime, timezone
 class Article:
     """One article of Channel9.id, as written to the JSON Lines output.
 
-    The pipelines fill ``published_date`` and ``published_at`` from ``published_raw``.
+    ``warc_filename``, ``warc_record_offset`` and ``warc_record_length`` name the archive
+    record the article was read from, as Common Crawl's indexes do (the gzip member's
+    bytes in a file of the archive folder): null without an archive.
     """
 
     url: str
@@ -23,12 +25,16 @@ class Article:
     published_at: str | None = None
     published_raw: str | None = None
     published_source: str | None = None
+    modified_at: str | None = None
     dateline: str | None = None
     text: str = ""
     editor: str | None = None
     image_url: str | None = None
     image_caption: str | None = None
     crawled_at: str = ""
+    warc_filename: str | None = None
+    warc_record_offset: int | None = None
+    warc_record_length: int | None = None
 
 
 def utc_now() -> str:

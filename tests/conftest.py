@@ -59,12 +59,16 @@ def article(slug: str, day: str | None = "2024-05-01", **fields: Any) -> dict[st
         "published_at": None,
         "published_raw": day,
         "published_source": "time" if day else None,
+        "modified_at": None,
         "dateline": None,
         "text": "Paragraf satu.\n\nParagraf dua.",
         "editor": None,
         "image_url": None,
         "image_caption": None,
         "crawled_at": "2024-05-03T01:02:03+00:00",
+        "warc_filename": None,
+        "warc_record_offset": None,
+        "warc_record_length": None,
         **fields,
     }
 
@@ -97,6 +101,19 @@ def items_of(path: Path) -> list[dict[str, Any]]:
 
 def report_of(path: Path) -> dict[str, Any]:
     return json.loads(path.with_name(path.stem + ".report.json").read_text(encoding="utf-8"))
+
+
+CAPTURE = ("crawled_at", "warc_filename", "warc_record_offset", "warc_record_length")
+"""The fields that tell the capture, not the page: when it was fetched, where it is kept."""
+
+
+def strip_capture(item: dict[str, Any]) -> str:
+    """Takes the capture's fields out of ``item`` (to compare what the page says); its
+    ``crawled_at``."""
+    crawled_at = item["crawled_at"]
+    for name in CAPTURE:
+        item.pop(name, None)
+    return str(crawled_at)
 
 
 def last_report(workdir: Path, runs_back: int = 0) -> dict[str, Any]:

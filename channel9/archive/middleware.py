@@ -14,7 +14,14 @@ from scrapy.exceptions import NotConfigured
 
 from channel9 import __version__
 from channel9.archive.mend import mend
-from channel9.archive.warc import ARCHIVED, FETCHED_AT, SITE_FIELD, ArchiveUnusable, WarcFiles
+from channel9.archive.warc import (
+    ARCHIVED,
+    FETCHED_AT,
+    RECORD,
+    SITE_FIELD,
+    ArchiveUnusable,
+    WarcFiles,
+)
 from channel9.failures import stop_run
 
 if TYPE_CHECKING:
@@ -81,8 +88,9 @@ class ArchiveMiddleware:
         fetched = datetime.now(timezone.utc) - latency
         request.meta[FETCHED_AT] = fetched.isoformat()
         request.meta[ARCHIVED] = False
+        request.meta.pop(RECORD, None)
         try:
-            self.files.write(request, response, fetched)
+            request.meta[RECORD] = self.files.write(request, response, fetched)
         except OSError as error:
             self._failed(error)
         else:

@@ -4,6 +4,7 @@ the site (``-a replay=``), the site told by the files."""
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from collections.abc import Collection
 from contextlib import suppress
@@ -25,7 +26,16 @@ from scrapy.responsetypes import responsetypes
 
 from channel9.archive.mend import mend
 from channel9.archive.reader import readable_responses
-from channel9.archive.warc import FETCHED_AT, KIND_FIELD, OPEN, SITE_FIELD, SUFFIX, ArchiveUnusable
+from channel9.archive.warc import (
+    FETCHED_AT,
+    KIND_FIELD,
+    OPEN,
+    RECORD,
+    SITE_FIELD,
+    SUFFIX,
+    ArchiveUnusable,
+    Location,
+)
 from channel9.failures import Reason, Refused, retried_statuses
 
 if TYPE_CHECKING:
@@ -244,6 +254,18 @@ def replayed(capture: Capture, request: Request) -> Response:
     )
 
 
+def record_length(path: Path, offset: int) -> int:
+    """The bytes of the record at ``offset`` as the file stores it: up to the next record
+    (the next gzip member, in a file gzipped record by record) or the file's end."""
+    with path.open("rb") as file:
+        file.seek(offset)
+        records = iter(ArchiveIterator(file, parse_http=False))
+        next(records)
+        following = next(records, None)
+        end = following.stream_pos if following is not None else os.fstat(file.fileno()).st_size
+    return end - offset
+
+
 class ReplayMiddleware:
     """With ``-a replay=PATH``: every response taken from the archive at ``PATH``, the
     latest capture of its URL, the moment of that capture as the fetch time; a request
@@ -318,7 +340,12 @@ class ReplayMiddleware:
         if capture is None:
             raise Refused(Reason.NOT_ARCHIVED, request.url)
         request.meta[FETCHED_AT] = capture.date.isoformat()
-        return replayed(capture, request)
+        response = replayed(capture, request)
+        # By the file's name, as the crawl that wrote it gave it: a replay of the archive
+        # gives the crawl's items, whatever folder above it was named.
+        length = record_length(capture.path, capture.offset)
+        request.meta[RECORD] = Location(capture.path.name, capture.offset, length)
+        return response
 
     def not_asked(self, kind: str) -> list[str]:
         """The pages the archive holds, of that kind, that the replay has not asked for."""

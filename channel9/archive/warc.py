@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import io
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -40,6 +41,8 @@ FETCHED_AT = "fetched_at"
 when it comes from the archive."""
 ARCHIVED = "archived"
 """Request meta: whether the response is in the run's archive."""
+RECORD = "warc_record"
+"""Request meta: where the response's record lies (a :class:`Location`), when archived."""
 KIND = "kind"
 KIND_FIELD = "Channel9-Kind"
 """A WARC field of each response record: what the crawl asked the page for (``home``,
@@ -78,15 +81,29 @@ def _record(kind: WarcRecordType, headers: dict[str, str], block: bytes) -> Warc
     return record
 
 
-def _gzipped(*records: tuple[WarcRecord, bytes | None]) -> bytes:
+@dataclass(frozen=True)
+class Location:
+    """Where a record lies, as Common Crawl's indexes name it: a file of the archive
+    folder (its name: the archive keeps its files in the folder itself, their names
+    unique by run), and the offset and length of the gzip member that holds the record,
+    which warcio and FastWARC read alone."""
+
+    filename: str
+    offset: int
+    length: int
+
+
+def _gzipped(*records: tuple[WarcRecord, bytes | None]) -> tuple[bytes, list[int]]:
     """The records, each its own gzip member (so that each can be read alone), with
-    their block digests and the payload digests given."""
+    their block digests and the payload digests given; and each member's length."""
     buffer = io.BytesIO()
     writer = GzipWriter(buffer, compression_level=GZIP_LEVEL)
+    lengths: list[int] = []
     for record, payload_digest in records:
         record.write(writer, checksum_data=True, payload_digest=payload_digest)
         writer.finish()
-    return buffer.getvalue()
+        lengths.append(buffer.tell() - sum(lengths))
+    return buffer.getvalue(), lengths
 
 
 def _header_lines(headers: Headers, leave_out: tuple[bytes, ...]) -> bytes:
@@ -146,7 +163,8 @@ class WarcFiles:
         self.closed = False
         self.damaged = False
 
-    def write(self, request: Request, response: Response, fetched: datetime) -> None:
+    def write(self, request: Request, response: Response, fetched: datetime) -> Location:
+        """Writes the response's record, then the request's; where the response's lies."""
         if self.closed or self.damaged:
             raise OSError("the archive was closed at the end of the run, or is damaged")
         if self._file is None:
@@ -172,9 +190,12 @@ class WarcFiles:
         )
         question.is_http = True
         digest = hashlib.sha1(response.body, usedforsecurity=False).digest()
-        self._append(_gzipped((answer, digest), (question, None)))
+        data, lengths = _gzipped((answer, digest), (question, None))
+        location = Location(self._path.name, self.files[self._path], lengths[0])
+        self._append(data)
         if self.files[self._path] >= self.max_bytes:
             self._finish()
+        return location
 
     @property
     def _path(self) -> Path:
@@ -202,7 +223,7 @@ class WarcFiles:
             fields.encode(),
         )
         self._info_id = str(info.record_id)
-        self._append(_gzipped((info, None)))
+        self._append(_gzipped((info, None))[0])
 
     def _append(self, data: bytes) -> None:
         """Writes ``data`` whole (in the file system, not a buffer) or not at all."""

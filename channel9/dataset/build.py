@@ -32,9 +32,12 @@ FIELDS = tuple(field.name for field in fields(Article))
 LISTS = ("categories", "tags")
 REQUIRED = ("url", "title", "text")
 """Never empty: the pipelines drop an article without them."""
-MOMENTS = ("published_at", "crawled_at")
-# Publication in the site's zone (channel9.pages.dates.JAKARTA, UTC+7 all year), the fetch in UTC.
-ZONES = {"published_at": "Asia/Jakarta", "crawled_at": "UTC"}
+MOMENTS = ("published_at", "modified_at", "crawled_at")
+# Publication and edits in the site's zone (channel9.pages.dates.JAKARTA, UTC+7 all year),
+# the fetch in UTC.
+ZONES = {"published_at": "Asia/Jakarta", "modified_at": "Asia/Jakarta", "crawled_at": "UTC"}
+COUNTS = ("warc_record_offset", "warc_record_length")
+"""Byte counts (integers): where the page's record lies in its archive file."""
 
 
 @cache
@@ -50,6 +53,8 @@ def parquet_schema() -> pa.Schema:
             if name == "published_date"
             else pa.field(name, pa.timestamp("us", tz=ZONES[name]), nullable=name != "crawled_at")
             if name in MOMENTS
+            else pa.field(name, pa.int64())
+            if name in COUNTS
             else pa.field(name, pa.string(), nullable=name not in REQUIRED)
             for name in FIELDS
         ]
@@ -188,6 +193,8 @@ def valid(name: str, value: object) -> bool:
         return isinstance(value, list) and all(map(is_text, value))
     if value is None:
         return name not in REQUIRED and name != "crawled_at"
+    if name in COUNTS:
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
     if not is_text(value) or (name in REQUIRED and not value):
         return False
     assert isinstance(value, str)

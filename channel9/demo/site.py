@@ -110,7 +110,12 @@ class FakeArticle:
         """The item fields the crawler must write, all but ``crawled_at``; without the
         ``theme``, from the standard WordPress markup (a full ISO date, no JSON-LD)."""
         if not theme:
-            wordpress = {"published_at": self.published.isoformat(), "published_source": "time"}
+            wordpress = {
+                "published_at": self.published.isoformat(),
+                "published_source": "time",
+                # WordPress's ``updated`` time: the publication's until an edit.
+                "modified_at": (self.modified or self.published).isoformat(),
+            }
             return {
                 **self.expected(base_url),
                 **wordpress,
@@ -131,6 +136,7 @@ class FakeArticle:
             "published_source": {"old": "time", "new": "jsonld", "meta": "meta", "body": "body"}[
                 self.markup
             ],
+            "modified_at": self.modified.isoformat() if self.modified else None,
             "dateline": self.place,
             "text": "\n\n".join(self.paragraphs),
             "editor": self.editor,
@@ -249,7 +255,7 @@ class FakeSite:
         article = self.articles[slug]
         article.revision += 1
         article.paragraphs.append(f"Ralat ke-{article.revision}: judul dan isi diperbaiki.")
-        article.modified = datetime.now(JAKARTA)
+        article.modified = datetime.now(JAKARTA).replace(microsecond=0)
 
     def _title(self, index: int) -> str:
         forms = [
@@ -515,6 +521,8 @@ class Renderer:
             head += f'<script type="application/ld+json">{json.dumps(data)}</script>'
         if article.markup == "meta":
             head += f'<meta property="article:published_time" content="{article.published.isoformat()}" />'
+        if article.modified:
+            head += f'<meta property="article:modified_time" content="{article.modified.isoformat()}" />'
         body = self.article(article, first=True) + "".join(
             self.article(self.site.articles[slug], first=False) for slug in article.further
         )
@@ -686,6 +694,7 @@ class WordPressRenderer(Renderer):
         classes = " ".join(f"category-{c}" for c in article.categories)
         tag_classes = " ".join(f"tag-{t.lower().replace(' ', '-')}" for t in article.tags)
         day = article.published
+        edited = article.modified or day
         byline = (
             '<span class="byline"><span class="screen-reader-text">Penulis </span>'
             f'<span class="author vcard"><a class="url fn n" href="BASE/author/{article.author.split()[0].lower()}/">{article.author}</a></span></span>'
@@ -706,7 +715,7 @@ class WordPressRenderer(Renderer):
             f'<header class="entry-header"><h1 class="entry-title">{entity(article.title)}</h1>'
             '<div class="entry-meta"><span class="posted-on">Diposting pada <a href="BASE/" rel="bookmark">'
             f'<time class="entry-date published" datetime="{day.isoformat()}">{day.day} {MONTHS_ID[day.month - 1]} {day.year}</time>'
-            f'<time class="updated" datetime="{day.isoformat()}">{day.day} {MONTHS_ID[day.month - 1]} {day.year}</time></a></span>'
+            f'<time class="updated" datetime="{edited.isoformat()}">{edited.day} {MONTHS_ID[edited.month - 1]} {edited.year}</time></a></span>'
             f"{byline}</div></header>"
             f'<figure class="post-thumbnail"><img width="1000" height="600" src="{self.image(article)}" class="attachment-post-thumbnail size-post-thumbnail wp-post-image" alt="" />{caption}</figure>'
             f'<div class="entry-content">{self.body(article)}</div>'
@@ -728,6 +737,8 @@ class BuilderRenderer(WordPressRenderer):
             f'<meta property="og:title" content="{entity(article.title)}" />'
             f'<meta property="og:image" content="{self.image(article)}" />'
             f'<meta property="article:published_time" content="{article.published.isoformat()}" />'
+            '<meta property="article:modified_time"'
+            f' content="{(article.modified or article.published).isoformat()}" />'
         )
         return self.document(
             entity(article.title),

@@ -28,8 +28,9 @@ from w3lib.url import safe_url_string
 from channel9.failures import Reason
 from channel9.items import Article
 from channel9.pages import selectors
-from channel9.pages.dates import JAKARTA, find_weekday_date, read_date
+from channel9.pages.dates import find_weekday_date, read_date
 from channel9.pages.urls import absolute, normalize
+from channel9.site import JAKARTA
 
 _ARTICLE_TYPES = {
     "NewsArticle",
@@ -271,6 +272,7 @@ def parse_article(
         if found:
             published_source, published_raw = "extractor", found
     published = read_date(published_raw, fetched_at, zone)
+    modified_source, modified = _modified(root, structured, nodes, fetched_at, zone)
     caption_source, caption = _sourced(root, selectors.IMAGE_CAPTION)
     if caption and caption.casefold() == (title or "").casefold():
         caption_source, caption = None, None
@@ -289,6 +291,7 @@ def parse_article(
         published_at=published.moment.isoformat() if published and published.has_time else None,
         published_raw=published_raw,
         published_source=published_source,
+        modified_at=modified,
         dateline=dateline,
         text=text,
         editor=editor,
@@ -302,6 +305,7 @@ def parse_article(
         "tags": tags_source,
         "author": author_source,
         "published_date": published_source,
+        "modified_at": modified_source,
         "text": body_source,
         "dateline": "body",
         "editor": "body",
@@ -570,6 +574,29 @@ def _published(
         return "body", in_text
     age = _first(root, selectors.RELATIVE_AGE)
     return ("relative", age) if age else (None, None)
+
+
+def _modified(
+    root: HtmlElement,
+    structured: list[dict[str, Any]],
+    nodes: list[dict[str, Any]],
+    fetched_at: datetime | None,
+    zone: tzinfo,
+) -> tuple[str | None, str | None]:
+    """Where the last modification was read from, and the moment (RFC 3339).
+
+    The article's JSON-LD, the page's markup, the web page's JSON-LD: the first that
+    gives a moment (a date and a time) wins; a day alone is no modification time."""
+    candidates = [
+        ("jsonld", _structured_text(structured, "dateModified")),
+        *((source, _first(root, (selector,))) for source, selector in selectors.MODIFIED),
+        ("jsonld", _structured_text(nodes, "dateModified")),
+    ]
+    for source, value in candidates:
+        read = read_date(value, fetched_at, zone)
+        if read is not None and read.has_time:
+            return source, read.moment.isoformat()
+    return None, None
 
 
 def _found_date(

@@ -193,6 +193,25 @@ PUBLISHED = (
     ("time", f".//time[@datetime]{OUTSIDE_BOXES}/@datetime"),
 )
 RELATIVE_AGE = ("span.mvp-post-date",)
+# The last modification, past JSON-LD's dateModified (read apart): Open Graph's article
+# meta, schema.org's microdata, WordPress's ``updated`` time (the_modified_date()). A
+# moment only: a day alone says too little to order the edits of a day.
+MODIFIED = (
+    ("meta", "/html/head/meta[@property='article:modified_time']/@content"),
+    ("time", "time[itemprop=dateModified]::attr(datetime)"),
+    ("time", "[itemprop=dateModified]::attr(content)"),
+    # WordPress's ``updated`` time, unless a theme put the class on the published time
+    # (hentry's microformat asks for one, and Zox News marks its only date so).
+    (
+        "time",
+        (
+            ".//time[contains(concat(' ', @class, ' '), ' updated ')]"
+            "[not(contains(concat(' ', @class, ' '), ' published '))]"
+            "[not(@itemprop='datePublished')]/@datetime"
+        ),
+    ),
+    ("meta", "/html/head/meta[@property='og:updated_time']/@content"),
+)
 BODY: Sourced = (
     ("theme", ("#mvp-content-main",)),
     ("schema", ("[itemprop=articleBody]",)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator
+from dataclasses import astuple
 from datetime import datetime, timezone, tzinfo
 from functools import cached_property
 from pathlib import Path
@@ -16,13 +17,12 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 
 from channel9.archive.replay import ReplayMiddleware, site_of_replay
-from channel9.archive.warc import fetched_at
+from channel9.archive.warc import RECORD, Location, fetched_at
 from channel9.crawl import discovery
 from channel9.crawl.arguments import Arguments
 from channel9.failures import Reason, announce_failure, asked_for, reason_of
 from channel9.items import stamp
 from channel9.pages import parser, selectors
-from channel9.pages.dates import zone_named
 from channel9.pages.urls import normalize, on_site
 from channel9.signals import (
     articles_named,
@@ -31,6 +31,7 @@ from channel9.signals import (
     sitemaps_read,
     source_unavailable,
 )
+from channel9.site import zone_named
 
 if TYPE_CHECKING:
     from parsel import Selector
@@ -321,7 +322,9 @@ class Channel9Spider(scrapy.Spider):
         return parser.Category(slug, slug, f"{self.base_url}/category/{slug}/")
 
     def _listing(self, category: parser.Category, url: str, page: int) -> scrapy.Request:
-        meta = {"door": f"listing:{category.slug}", "category": category, "page": page}
+        # The category as plain data: a paused job's queue pickles the meta, and a class
+        # named in it would tie the queue to the module the class lives in.
+        meta = {"door": f"listing:{category.slug}", "category": astuple(category), "page": page}
         return self._request(
             url, self.parse_listing, "listing", meta=meta, priority=LISTING_PRIORITY
         )
@@ -329,7 +332,7 @@ class Channel9Spider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         """One listing page: the articles it shows, then its next page."""
         self._stat("fetched/listing")
-        category: parser.Category = response.meta["category"]
+        category = parser.Category(*response.meta["category"])
         page: int = response.meta["page"]
         if page > self.last_page.get(category.slug, page):
             return
@@ -431,6 +434,11 @@ class Channel9Spider(scrapy.Spider):
             )
             return
         article.crawled_at = stamp(fetched)
+        record: Location | None = response.meta.get(RECORD)
+        if record is not None:
+            article.warc_filename = record.filename
+            article.warc_record_offset = record.offset
+            article.warc_record_length = record.length
         yield article
 
     @cached_property

@@ -4,6 +4,7 @@ files mended by the next, and the dataset rebuilt from the archive with the site
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import random
@@ -917,3 +918,39 @@ def test_a_replay_of_a_site_whose_files_are_not_there_cannot_start(tmp_path: Pat
         ReplayMiddleware.from_crawler(crawler)
 
     assert str(refused.value) == f"replay={tmp_path}: no WARC files of https://b.example:8443 there"
+
+
+@deferred_f_from_coro_f
+async def test_each_item_names_the_record_warcio_reads_its_page_from(
+    base_url: str, tmp_path: Path
+) -> None:
+    run = await crawl_in_process(
+        tmp_path, base_url, "-O", "out.jsonl", "-s", "CHANNEL9_ARCHIVE_MAX_BYTES=40000"
+    )
+
+    assert run.returncode == 0, run.log
+    items = run.items("out.jsonl")
+    files = {path.name: path for path in archive_files(tmp_path)}
+    assert len(items) == 40 and len(files) > 2
+    for item in items:
+        path = files[item["warc_filename"]]
+        with path.open("rb") as file:
+            file.seek(item["warc_record_offset"])
+            member = file.read(item["warc_record_length"])
+        # The member alone is one whole record: the response of the article's page.
+        (record,) = list(ArchiveIterator(io.BytesIO(member), check_digests="raise"))
+        assert record.rec_type == "response"
+        assert record.rec_headers.get_header("WARC-Target-URI") == item["url"]
+        # crawled_at is the capture's WARC-Date to the second.
+        assert record.rec_headers.get_header("WARC-Date")[:19] == item["crawled_at"][:19]
+
+
+@deferred_f_from_coro_f
+async def test_without_an_archive_an_item_names_no_record(base_url: str, tmp_path: Path) -> None:
+    run = await crawl_in_process(tmp_path, base_url, "-O", "out.jsonl", "-s", "CHANNEL9_ARCHIVE=")
+
+    assert run.returncode == 0, run.log
+    assert {
+        (item["warc_filename"], item["warc_record_offset"], item["warc_record_length"])
+        for item in run.items("out.jsonl")
+    } == {(None, None, None)}

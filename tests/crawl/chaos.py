@@ -25,7 +25,7 @@ from random import Random
 from typing import Any
 
 from channel9.demo.site import CATEGORIES, FEATURED, PER_PAGE, FakeArticle, FakeSite, Reply, serve
-from tests.conftest import FAST, SCRAPY, run_files
+from tests.conftest import CAPTURE, FAST, SCRAPY, run_files
 
 SETTINGS = ["-s", "RETRY_TIMES=1", "-s", "DOWNLOAD_TIMEOUT=5", "-s", "LOG_LEVEL=DEBUG"]
 """Settings of every run besides the fast ones of the other whole-crawl tests.
@@ -498,7 +498,7 @@ class Schedule:
             if url not in latest:
                 missing.append(f"{where} {self.history(f'/{slug}/')}")
                 continue
-            item = {k: v for k, v in latest[url][1].items() if k != "crawled_at"}
+            item = {k: v for k, v in latest[url][1].items() if k not in CAPTURE}
             revisions = self.revisions[url]
             if item not in revisions:
                 fields = sorted(

@@ -145,9 +145,12 @@ async def test_full_walks_everything_when_the_sitemap_gives_no_lastmod(tmp_path:
         run = await crawl_in_process(tmp_path, base_url, "-a", "full=1")
 
     assert run.returncode == 0, run.log
-    assert [item["url"] for item in items_of(run_files(tmp_path)[-1])] == [
-        f"{base_url}/{site.order[30]}/"
-    ]
+    (item,) = items_of(run_files(tmp_path)[-1])
+    edited = site.articles[site.order[30]]
+    assert item["url"] == f"{base_url}/{site.order[30]}/"
+    # The edit's moment, as the page's article:modified_time gives it.
+    assert edited.modified is not None
+    assert item["modified_at"] == edited.modified.isoformat()
     assert len(article_requests(site)[-60:]) == 60 and len(site.requests) - asked > 60
 
 

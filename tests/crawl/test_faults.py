@@ -45,6 +45,7 @@ from tests.conftest import (
     items_of,
     last_report,
     run_files,
+    strip_capture,
 )
 
 FILE_SIZE_LIMIT = ("prlimit", "--fsize=20000")
@@ -322,7 +323,7 @@ async def test_a_site_that_prints_no_closing_html_tag_is_read_whole(
     items = run.items("out.jsonl")
     assert len(items) == 40
     for item in items:
-        item.pop("crawled_at")
+        strip_capture(item)
         assert item == expected[item["url"]]
     # Each article asked for twice: the same page twice is the site's own.
     assert {site.requests.count(f"/{slug}/") for slug in site.order} == {2}
@@ -370,7 +371,7 @@ async def test_days_are_told_in_the_sites_time_zone(
             moment = datetime.fromisoformat(want["published_at"]).astimezone(new_york)
             want["published_at"] = moment.isoformat()
             want["published_date"] = moment.date().isoformat()
-        item.pop("crawled_at")
+        strip_capture(item)
         assert item == want
 
 
@@ -567,7 +568,7 @@ async def test_a_resumed_job_reads_its_queued_articles_as_the_paused_one_would(
     items = [item for path in run_files(tmp_path) for item in items_of(path)]
     assert sorted(item["url"] for item in items) == sorted(expected)
     for item in items:
-        del item["crawled_at"]
+        strip_capture(item)
         assert item == expected[item["url"]]
 
 
@@ -704,7 +705,7 @@ async def test_new_articles_in_standard_wordpress_markup_are_exported_right(
         f"{base_url}/{article.slug}/" for article in new
     )
     for item in items:
-        item.pop("crawled_at")
+        strip_capture(item)
         assert item == expected[item["url"]]
 
 
@@ -720,7 +721,7 @@ def builder_items(site: FakeSite, base_url: str, items: list[dict[str, Any]]) ->
         "image_caption": None,
     }
     for item in items:
-        item.pop("crawled_at")
+        strip_capture(item)
         assert item == {
             **expected[item["url"]],
             **unknown,

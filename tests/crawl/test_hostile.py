@@ -20,7 +20,7 @@ from channel9.demo.site import (
     serve,
     slow_first,
 )
-from tests.conftest import crawl_in_process, last_report
+from tests.conftest import crawl_in_process, last_report, strip_capture
 
 BROKEN_BYTES = "<body><!--\udcff\udcfe-->"  # bytes 0xff 0xfe: not UTF-8
 NO_TITLE = r'<h1 class="mvp-post-title.*?</h1>'
@@ -95,7 +95,7 @@ async def test_faults_url_by_url(site: FakeSite, elsewhere: FakeSite, tmp_path: 
             assert url not in items
             continue
         item = items.pop(url)
-        item.pop("crawled_at")
+        strip_capture(item)
         assert item == expected[url], index
     assert items == {}
     assert elsewhere.requests == []

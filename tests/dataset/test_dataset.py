@@ -297,12 +297,16 @@ PARQUET = pa.schema(
         pa.field("published_at", pa.timestamp("us", tz="Asia/Jakarta")),
         pa.field("published_raw", pa.string()),
         pa.field("published_source", pa.string()),
+        pa.field("modified_at", pa.timestamp("us", tz="Asia/Jakarta")),
         pa.field("dateline", pa.string()),
         pa.field("text", pa.string(), nullable=False),
         pa.field("editor", pa.string()),
         pa.field("image_url", pa.string()),
         pa.field("image_caption", pa.string()),
         pa.field("crawled_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("warc_filename", pa.string()),
+        pa.field("warc_record_offset", pa.int64()),
+        pa.field("warc_record_length", pa.int64()),
     ]
 )
 

@@ -145,6 +145,7 @@ def test_article_in_standard_wordpress_markup_gives_its_expected_item() -> None:
         "tags": "wordpress",
         "author": "wordpress",
         "published_date": "time",
+        "modified_at": "time",
         "text": "wordpress",
         "dateline": "body",
         "image_url": "wordpress",

@@ -296,7 +296,8 @@ def test_the_dataset_build_shows_its_progress_only_where_it_is_told(
     tmp_path: Path, eager: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run = tmp_path / "channel9-1.jsonl"
-    run.write_bytes(lines(article("a"), article("b")))
+    # Under a thousand bytes: the bar counts them one by one.
+    run.write_bytes(lines(article("a", text="Satu."), article("b", text="Dua.")))
     terminal = Terminal()
 
     build([run], Filters(), {}, tmp_path / "ds.jsonl", ".jsonl")
