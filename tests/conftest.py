@@ -172,6 +172,8 @@ def command_in_process(
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)
+    if isinstance(code, str):  # as Python's exit does: the message on stderr, status 1
+        stderr.write(f"{code}\n")
     status = code if isinstance(code, int) else (0 if code is None else 1)
     return subprocess.CompletedProcess(
         ["scrapy", *args], status, stdout.getvalue(), stderr.getvalue()

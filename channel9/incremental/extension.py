@@ -103,8 +103,13 @@ class CrawlStateExtension:
         try:
             yield
         except Exception:
-            logger.exception("The crawl state could not be kept: stopping the run")
             assert self.crawler.stats is not None
+            if not self.crawler.stats.get_value("channel9/state_error"):
+                # Once, with its traceback: every write after it fails the same way (a
+                # full disk) while the queued requests drain.
+                logger.exception("The crawl state could not be kept: stopping the run")
+            else:
+                logger.debug("The crawl state could not be kept", exc_info=True)
             self.crawler.stats.inc_value("channel9/state_error")
             stop_run(self.crawler, "state_error")
 

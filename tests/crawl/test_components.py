@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import logging
 import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
@@ -299,13 +300,20 @@ def test_a_bad_argument_is_refused_by_the_spider_too() -> None:
         Channel9Spider(since="21/1/2022")
 
 
-def test_a_state_that_cannot_be_written_mid_run_stops_the_run(crawler: Crawler) -> None:
+def test_a_state_that_cannot_be_written_mid_run_stops_the_run_said_once(
+    crawler: Crawler, caplog: pytest.LogCaptureFixture
+) -> None:
     state = crawler.get_extension(CrawlStateExtension)
     assert state is not None and crawler.stats is not None
     state.store.db.close()
 
-    state.record_found([f"{SITE}/a/"])
-    assert crawler.stats.get_value("channel9/state_error") == 1
+    with caplog.at_level(logging.DEBUG):
+        for slug in "abc":  # a full disk fails every write while the queue drains
+            state.record_found([f"{SITE}/{slug}/"])
+
+    assert crawler.stats.get_value("channel9/state_error") == 3
+    said = [record for record in caplog.records if "could not be kept" in record.getMessage()]
+    assert [record.levelname for record in said] == ["ERROR", "DEBUG", "DEBUG"]
 
 
 def test_an_error_in_a_signal_handler_fails_the_run(crawler: Crawler) -> None:
