@@ -724,7 +724,10 @@ def _image(root: HtmlElement, url: str) -> tuple[str | None, str | None]:
                 if link:
                     # Escaped as a browser would ask for it: a space or a "<" in the markup
                     # would make the record's ``uri`` invalid.
-                    return source, safe_url_string(link)
+                    escaped = safe_url_string(link)
+                    # The host is kept as written: one that is no host name is no image.
+                    if _HOST.fullmatch(urlsplit(escaped).hostname or ""):
+                        return source, escaped
     return None, None
 
 
@@ -735,6 +738,11 @@ def _further_articles(page: HtmlElement, root: HtmlElement, url: str) -> Iterato
         link = absolute(url, _first(node, selectors.FURTHER_ARTICLE_LINKS))
         if link:
             yield link
+
+
+_HOST = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
+"""A host name (IDNA-encoded, as w3lib gives it) or an IP address, as ``urlsplit`` reads
+it: lower case, an IPv6 address without its brackets."""
 
 
 @cache

@@ -445,3 +445,15 @@ def test_an_attachments_post_element_marks_it_without_body_classes() -> None:
         body_class="",
     )
     assert parse(html).reason == "static_page"
+
+
+def test_an_image_whose_host_is_no_host_name_is_no_image() -> None:
+    """Markup spliced into an address (found by the fuzz test): ``<`` in a host is left
+    as written by URL escaping, and the item's ``image_url`` must be a URI."""
+    html = (FIXTURES / "wordpress_article.html").read_text(encoding="utf-8")
+    spliced = html.replace(
+        'src="https://channel9.id/wp-content', 'src="https://chan<p>nel9.id/wp-content'
+    )
+    result = parse(spliced)
+    assert result.article is not None
+    assert result.article.image_url is None
