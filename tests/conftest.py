@@ -17,9 +17,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+from unittest import mock
 
 import pytest
+import scrapy.cmdline
 from jsonschema import Draft202012Validator
 from scrapy import Request
 from scrapy.cmdline import execute
@@ -178,6 +180,21 @@ def command_in_process(
     return subprocess.CompletedProcess(
         ["scrapy", *args], status, stdout.getvalue(), stderr.getvalue()
     )
+
+
+def refused_in_process(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Runs ``scrapy ARGS`` as :func:`command_in_process` does, for a command line that
+    the command refuses before any crawl starts (a bad argument, option or setting): one
+    it would crawl instead fails the test, as no crawl can start on the test's reactor."""
+
+    def no_crawl(*_: Any, **__: Any) -> NoReturn:
+        raise AssertionError(f"scrapy {' '.join(args)} was not refused: it would crawl")
+
+    with (
+        mock.patch.object(scrapy.cmdline, "AsyncCrawlerProcess", no_crawl),
+        mock.patch.object(scrapy.cmdline, "CrawlerProcess", no_crawl),
+    ):
+        return command_in_process(workdir, *args)
 
 
 def crawl(

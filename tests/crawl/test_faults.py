@@ -44,6 +44,7 @@ from tests.conftest import (
     interrupt,
     items_of,
     last_report,
+    refused_in_process,
     run_files,
     strip_capture,
 )
@@ -442,11 +443,12 @@ def test_bad_argument_stops_before_anything_is_written(
     argument: str, message: str, base_url: str, tmp_path: Path
 ) -> None:
     option = argument.split()
-    run = crawl(tmp_path, base_url, *(option if len(option) == 2 else ["-a", argument]))
+    given = option if len(option) == 2 else ["-a", argument]
+    done = refused_in_process(tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}", *given)
 
-    assert run.returncode == 2
-    assert f"cannot start: {message}" in run.log
-    assert "Traceback" not in run.log
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(f"scrapy crawl: error: cannot start: {message}")
+    assert done.stderr.count("\n") == 1, done.stderr
     assert not (tmp_path / "data").exists()
 
 
