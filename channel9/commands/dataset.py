@@ -96,6 +96,13 @@ class Command(ScrapyCommand):
             help="only articles in this category (label or slug); may be repeated",
         )
         parser.add_argument(
+            "--revisions",
+            action="store_true",
+            help="every version of each article the run files hold, not only its latest,"
+            " with its number (revision, 1 for the first fetched) and the fields that"
+            " changed since the one before (changed)",
+        )
+        parser.add_argument(
             "--allow-missing",
             action="store_true",
             help="build even though the crawl state knows runs whose files are not read"
@@ -168,7 +175,9 @@ class Command(ScrapyCommand):
                 into_card = [written.enter_context(atomic(path)) for path in card]
                 into = written.enter_context(atomic(output))
                 filters = Filters(opts.since, opts.until, named)
-                built = build(files, filters, listed, into, output.suffix, sys.stderr)
+                built = build(
+                    files, filters, listed, into, output.suffix, sys.stderr, opts.revisions
+                )
                 write_card(output, built, origin, into_card)
         except UnknownCategory as error:
             raise UsageError(str(error)) from None
@@ -190,8 +199,9 @@ class Command(ScrapyCommand):
         for told in left_out(origin):
             print(f"scrapy dataset: warning: {told}", file=sys.stderr)
         sys.stderr.flush()
+        versions = "" if built.revisions is None else f" ({counted(built.revisions, 'version')})"
         print(
-            f"{counted(built.summary.articles, 'article')} from"
+            f"{counted(built.summary.articles, 'article')}{versions} from"
             f" {counted(len(files), 'run file')} written to"
             f" {output}, described in {', '.join(map(str, card))}"
         )

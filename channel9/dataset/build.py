@@ -9,6 +9,7 @@ writes them out in batches.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from collections import Counter, OrderedDict
@@ -29,7 +30,15 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 FIELDS = tuple(field.name for field in fields(Article))
-LISTS = ("categories", "tags")
+CAPTURE = ("crawled_at", "warc_filename", "warc_record_offset", "warc_record_length")
+"""The fields that tell the capture, not the page: two captures of one page are one
+version of the article."""
+VERSION_FIELDS = tuple(name for name in FIELDS if name not in CAPTURE)
+"""The fields a version of an article is told apart by."""
+REVISION_FIELDS = ("revision", "changed")
+"""The columns ``--revisions`` adds: the version's number (1 for the first fetched), and
+the fields that differ from the previous version's."""
+LISTS = ("categories", "tags", "changed")
 REQUIRED = ("url", "title", "text")
 """Never empty: the pipelines drop an article without them."""
 MOMENTS = ("published_at", "modified_at", "crawled_at")
@@ -41,13 +50,15 @@ COUNTS = ("warc_record_offset", "warc_record_length")
 
 
 @cache
-def parquet_schema() -> pa.Schema:
+def parquet_schema(columns: tuple[str, ...] = FIELDS) -> pa.Schema:
     """The Parquet schema, fixed: a column that is empty in one file keeps its type."""
     import pyarrow as pa
 
     return pa.schema(
         [
-            pa.field(name, pa.list_(pa.string()), nullable=False)
+            pa.field("revision", pa.int32(), nullable=False)
+            if name == "revision"
+            else pa.field(name, pa.list_(pa.string()), nullable=False)
             if name in LISTS
             else pa.field("published_date", pa.date32())
             if name == "published_date"
@@ -56,7 +67,7 @@ def parquet_schema() -> pa.Schema:
             else pa.field(name, pa.int64())
             if name in COUNTS
             else pa.field(name, pa.string(), nullable=name not in REQUIRED)
-            for name in FIELDS
+            for name in columns
         ]
     )
 
@@ -145,10 +156,21 @@ class Summary:
         """Articles without a publication day: in no month."""
         return self.articles - sum(self.per_month.values())
 
-    def counted(self, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def counted(
+        self, rows: Iterable[dict[str, Any]], latest_only: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """The rows, each counted; with ``latest_only`` (rows of every version, an
+        article's one after the other) each article once, as its last version."""
+        held: dict[str, Any] | None = None
         for row in rows:
-            self.add(row)
+            if not latest_only:
+                self.add(row)
+            elif held is not None and held["url"] != row["url"]:
+                self.add(held)
+            held = row
             yield row
+        if latest_only and held is not None:
+            self.add(held)
 
     def add(self, row: Mapping[str, Any]) -> None:
         self.articles += 1
@@ -170,6 +192,8 @@ class Built:
     files: list[Path]
     broken: list[tuple[Path, int]]
     summary: Summary
+    revisions: int | None = None
+    """The rows written with ``--revisions``: every version of the articles counted."""
 
 
 def article(line: bytes) -> dict[str, Any] | None:
@@ -250,8 +274,10 @@ def build(
     path: Path,
     suffix: str,
     progress: TextIO | None = None,
+    revisions: bool = False,
 ) -> Built:
-    """Write the dataset of ``files`` to ``path``, in the format ``suffix`` names.
+    """Write the dataset of ``files`` to ``path``, in the format ``suffix`` names: each
+    article once, in its latest version, or every version of it with ``revisions``.
 
     ``files`` are in run order (of two versions fetched at once, the later line wins).
     The progress goes to ``progress`` if it is a terminal (see
@@ -262,18 +288,33 @@ def build(
     except OSError as error:
         raise Unreadable(f"cannot read {error.filename}: {error.strerror}") from None
     with Meter("Reading the run files", size, "B", progress) as meter:
-        latest, broken, seen = locate(files, filters, listed, meter.advance)
+        versions, broken, seen = locate(files, filters, listed, meter.advance)
     unknown = [key for key in filters.categories if key not in seen]
     if unknown:
         raise UnknownCategory(f"--category {unknown[0]} names no category of these articles")
-    if not latest:
+    if not versions:
         raise NoArticle(broken)
     summary = Summary()
-    rows = tracked(
-        reread(files, latest, listed), len(latest), "Writing the dataset", "article", progress
+    places = [place for version in versions for place in (version if revisions else version[-1:])]
+    rows = reread(
+        files, [(day, url, number, offset) for day, url, number, offset, _ in places], listed
     )
-    WRITERS[suffix](path, summary.counted(rows))
-    return Built(files, broken, summary)
+    if revisions:
+        rows = numbered(rows, [revision for *_, revision in places])
+    rows = tracked(rows, len(places), "Writing the dataset", "article", progress)
+    columns = (*FIELDS, *REVISION_FIELDS) if revisions else FIELDS
+    WRITERS[suffix](path, summary.counted(rows, latest_only=revisions), columns)
+    return Built(files, broken, summary, len(places) if revisions else None)
+
+
+def numbered(rows: Iterable[dict[str, Any]], revisions: list[int]) -> Iterator[dict[str, Any]]:
+    """Each version with its number and the fields that changed since the one before
+    (none for the first); the versions of an article come one after the other."""
+    previous: dict[str, Any] = {}
+    for row, revision in zip(rows, revisions, strict=True):
+        changed = [] if revision == 1 else [n for n in VERSION_FIELDS if row[n] != previous[n]]
+        previous = row
+        yield {**row, "revision": revision, "changed": changed}
 
 
 def locate(
@@ -281,16 +322,18 @@ def locate(
     filters: Filters,
     listed: Mapping[str, Collection[str]],
     advance: Callable[[int], object] | None = None,
-) -> tuple[list[tuple[str, str, int, int]], list[tuple[Path, int]], set[str]]:
-    """The first pass: each wanted URL's latest version as (day, URL, file, offset), in
-    dataset order (by day, undated last, then URL), the lines that are no article, and
-    the categories met (as ``category_key`` gives them).
+) -> tuple[list[list[tuple[str, str, int, int, int]]], list[tuple[Path, int]], set[str]]:
+    """The first pass: for each wanted URL, its versions in the order they were fetched,
+    each as (day, URL, file, offset, revision), the articles in dataset order (by the
+    latest version's day, undated last, then URL); the lines that are no article, and the
+    categories met (as ``category_key`` gives them).
 
-    The latest version is the one fetched last (``crawled_at``), not the one in the file
-    named last: run files named by a scheduler (Scrapyd's job ids) sort in no order, and
-    a rebuild from old pages must not win over a newer fetch. A tie goes to the later
-    file, then the later line."""
-    latest: dict[str, tuple[datetime, int, int, tuple[str, str, int, int] | None]] = {}
+    Versions are told apart by :data:`VERSION_FIELDS`: a page fetched again unchanged is
+    no new version. The order is that of the fetches (``crawled_at``), not of the files:
+    run files named by a scheduler (Scrapyd's job ids) sort in no order, and a rebuild
+    from old pages must not win over a newer fetch. A tie goes to the later file, then
+    the later line. An article is wanted when its latest version is (``filters``)."""
+    fetches: dict[str, list[tuple[datetime, int, int, str, str, bool]]] = {}
     broken = []
     seen = {category_key(label) for labels in listed.values() for label in labels}
     for number, path in enumerate(files):
@@ -303,21 +346,38 @@ def locate(
                 seen.update(map(category_key, row["categories"]))
                 fetched = moment(row["crawled_at"])
                 assert fetched is not None  # checked by article()
-                url = row["url"]
-                if url not in latest or (fetched, number, offset) >= latest[url][:3]:
-                    complete(row, listed)
-                    day = row["published_date"] or "~"  # after every day
-                    wanted = filters.wanted(row)
-                    latest[url] = (
-                        fetched,
-                        number,
-                        offset,
-                        (day, url, number, offset) if wanted else None,
-                    )
+                digest = hashlib.sha1(
+                    json.dumps([row[name] for name in VERSION_FIELDS]).encode(),
+                    usedforsecurity=False,
+                ).hexdigest()
+                complete(row, listed)
+                day = row["published_date"] or "~"  # after every day
+                fetches.setdefault(row["url"], []).append(
+                    (fetched, number, offset, digest, day, filters.wanted(row))
+                )
             offset += len(line)
             if advance is not None:  # the bytes read, for a progress meter
                 advance(len(line))
-    return sorted(place for *_, place in latest.values() if place), broken, seen
+    articles = []
+    for url, captures in fetches.items():
+        captures.sort(key=lambda capture: capture[:3])
+        *_, last_day, wanted = captures[-1]
+        if not wanted:
+            continue
+        versions: list[tuple[int, str, int]] = []
+        for _at, number, offset, digest, _day, _wanted in captures:
+            if versions and versions[-1][1] == digest:
+                versions[-1] = (number, digest, offset)  # the same version, fetched later
+            else:
+                versions.append((number, digest, offset))
+        articles.append(
+            [
+                (last_day, url, number, offset, revision)
+                for revision, (number, _, offset) in enumerate(versions, 1)
+            ]
+        )
+    articles.sort(key=lambda versions: versions[0][:2])
+    return articles, broken, seen
 
 
 def lines_of(path: Path) -> Iterator[bytes]:
@@ -399,17 +459,17 @@ def partial_of(output: Path) -> Path:
     return output.with_name(output.name + ".partial")
 
 
-def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> None:
     with path.open("w", encoding="utf-8") as file:
         for row in rows:
             file.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def write_csv(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+def write_csv(path: Path, rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> None:
     """Lists as JSON arrays, one cell each: a label may hold any separator one could pick."""
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(FIELDS)
+        writer.writerow(columns)
         for row in rows:
             writer.writerow(
                 json.dumps(value, ensure_ascii=False) if name in LISTS else value
@@ -417,7 +477,7 @@ def write_csv(path: Path, rows: Iterable[dict[str, Any]]) -> None:
             )
 
 
-def write_parquet(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+def write_parquet(path: Path, rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> None:
     # zstd: text compresses a third smaller than with snappy, and every reader named in the
     # README reads it.
     # Imported here, not with the module: Scrapy imports every command at each start, a
@@ -425,7 +485,7 @@ def write_parquet(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = parquet_schema()
+    schema = parquet_schema(columns)
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         batch: list[dict[str, Any]] = []
         for row in rows:
@@ -446,7 +506,7 @@ def typed(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-WRITERS: dict[str, Callable[[Path, Iterable[dict[str, Any]]], None]] = {
+WRITERS: dict[str, Callable[[Path, Iterable[dict[str, Any]], tuple[str, ...]], None]] = {
     ".jsonl": write_jsonl,
     ".parquet": write_parquet,
     ".csv": write_csv,

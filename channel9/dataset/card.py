@@ -231,6 +231,13 @@ def markdown(
             f"Indonesian news articles from [{name}]({site}/), one row per article, crawled with"
             " channel9, a Scrapy project. Each article is in the dataset once, in its latest"
             " version; rows are ordered by publication day, then URL."
+            if built.revisions is None
+            else f"Indonesian news articles from [{name}]({site}/), crawled with channel9, a"
+            f" Scrapy project: every version of each article its crawls fetched"
+            f" ({built.revisions:,} rows, `--revisions`), numbered from 1 in the order they"
+            " were fetched (`revision`), each with the fields that differ from the version"
+            " before (`changed`); rows are ordered by the latest version's publication day,"
+            " then URL, then revision."
         ),
         "",
         f"- **Articles:** {summary.articles:,}, {span}"

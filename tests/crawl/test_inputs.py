@@ -162,7 +162,10 @@ def test_a_bad_argument_ends_a_log_file_with_the_verdict(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("name", "options"),
     [
-        ("dataset", ["--output", "--since", "--until", "--category", "--allow-missing"]),
+        (
+            "dataset",
+            ["--output", "--since", "--until", "--category", "--revisions", "--allow-missing"],
+        ),
         ("extract", ["--output", "--overwrite-output", "--site"]),
         ("runs", ["--last", "--json"]),
         ("crawl", ["-a NAME=VALUE", "--output", "--overwrite-output"]),

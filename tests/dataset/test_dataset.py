@@ -18,7 +18,7 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 
 from channel9.dataset.build import Filters, Unreadable, locate, reread
 from channel9.dataset.build import article as article_of
-from channel9.demo.site import FakeSite, serve
+from channel9.demo.site import JAKARTA, FakeSite, serve
 from channel9.incremental.store import CrawlState
 from tests.conftest import (
     SCHEMA,
@@ -737,8 +737,9 @@ def test_an_unreadable_run_file_fails_saying_so(workdir: Path) -> None:
 def test_a_run_file_rewritten_between_the_passes_stops_the_build(tmp_path: Path) -> None:
     path = tmp_path / "channel9-1.jsonl"
     path.write_bytes(lines(article("a"), article("b")))
-    places, _broken, _seen = locate([path], Filters(), {})
+    articles, _broken, _seen = locate([path], Filters(), {})
     path.write_bytes(lines(article("b")))
+    places = [(day, url, number, offset) for ((day, url, number, offset, _),) in articles]
 
     with pytest.raises(Unreadable, match=r"channel9-1\.jsonl changed while it was read"):
         list(reread([path], places, {}))
@@ -1060,3 +1061,53 @@ def test_the_commands_shown_read_from_the_settings_given(versions: Path) -> None
     assert "- **Runs:** 3 known to the crawl state, 1 of them failed" in (
         elsewhere / "ds.md"
     ).read_text(encoding="utf-8")
+
+
+@deferred_f_from_coro_f
+async def test_revisions_give_every_version_of_an_article_edited_twice_across_runs(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=12, doors=True)
+    slug = site.order[3]
+    edits = [
+        datetime(2026, 12, 1, 9, 0, tzinfo=JAKARTA),
+        datetime(2026, 12, 2, 9, 0, tzinfo=JAKARTA),
+    ]
+    with serve(site) as base_url:
+        runs = [await crawl_in_process(tmp_path, base_url)]
+        for moment in edits:
+            site.edit(slug)
+            site.articles[slug].modified = moment
+            runs.append(await crawl_in_process(tmp_path, base_url, "-a", "full=1"))
+        texts = site.articles[slug].paragraphs
+    assert [run.returncode for run in runs] == [0, 0, 0], runs[-1].log
+    url = f"{base_url}/{slug}/"
+
+    done = dataset(tmp_path, "-o", "revisions.jsonl", "--revisions")
+    latest = dataset(tmp_path, "-o", "latest.jsonl")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("12 articles (14 versions) from 3 run files written to ")
+    rows = [json.loads(line) for line in (tmp_path / "revisions.jsonl").read_text().splitlines()]
+    assert len(rows) == 14
+    assert [(row["revision"], row["changed"]) for row in rows if row["url"] != url] == [
+        (1, [])
+    ] * 11
+    versions = [row for row in rows if row["url"] == url]
+    assert [(row["revision"], row["changed"]) for row in versions] == [
+        (1, []),
+        (2, ["modified_at", "text"]),
+        (3, ["modified_at", "text"]),
+    ]
+    assert [row["modified_at"] for row in versions] == [None, *(e.isoformat() for e in edits)]
+    assert [row["text"].count("Ralat ke-") for row in versions] == [0, 1, 2]
+    assert versions[-1]["text"] == "\n\n".join(texts)
+    # The default output: the latest version alone, as the last revision has it.
+    assert latest.returncode == 0, latest.stderr
+    (only,) = [
+        json.loads(line)
+        for line in (tmp_path / "latest.jsonl").read_text().splitlines()
+        if json.loads(line)["url"] == url
+    ]
+    assert only == {k: v for k, v in versions[-1].items() if k not in ("revision", "changed")}
+    assert "every version of each article" in (tmp_path / "revisions.md").read_text()
