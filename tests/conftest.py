@@ -75,6 +75,14 @@ def article(slug: str, day: str | None = "2024-05-01", **fields: Any) -> dict[st
     }
 
 
+def built_lines(path: Path) -> bytes:
+    """A JSON Lines dataset's lines without the columns the build adds to the articles
+    (``language``, ``language_score``): as the run files held them."""
+    added = ("language", "language_score")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return lines(*({k: v for k, v in row.items() if k not in added} for row in rows))
+
+
 def lines(*articles: dict[str, Any]) -> bytes:
     """The articles as a run file's lines."""
     return b"".join(json.dumps(a, ensure_ascii=False).encode() + b"\n" for a in articles)

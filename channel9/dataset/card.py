@@ -25,6 +25,7 @@ from channel9.dataset.build import (
     FIELDS,
     FORMATS,
     ITEM_SCHEMA,
+    LANGUAGE_SAMPLE,
     LISTS,
     MOMENTS,
     ZONES,
@@ -246,6 +247,7 @@ def markdown(
         f"- **From:** {counted(len(built.files), 'run file')}, {_span(built.files)}",
         f"- **Runs:** {_runs(origin)}",
         f"- **Categories:** {_categories(origin)}",
+        f"- **Languages:** {_languages(summary)}",
         f"- **Schema:** one article is described by [{schema}]({schema}) (JSON Schema 2020-12)",
     ]
     lines += [f"- **Left out:** {told}" for told in left_out(origin)]
@@ -532,6 +534,19 @@ def _categories(origin: Origin) -> str:
     if origin.state is None:
         return "as the pages name them (no crawl state read to tell which listings showed each)"
     return f"as the pages name them, and every listing that showed the article ({origin.state})"
+
+
+def _languages(summary: Summary) -> str:
+    """The articles by the language of their text, most first."""
+    shares = ", ".join(
+        f"`{code}` {_percent(count, summary.articles)}"
+        for code, count in _ranked(dict(summary.languages))
+    )
+    return (
+        f"{shares} (`language`, `language_score`: py3langid's reading of the first"
+        f" {LANGUAGE_SAMPLE:,} characters of the text; an article in another language is"
+        " kept and marked so, not dropped)"
+    )
 
 
 def _ranked(counts: dict[str, int]) -> list[tuple[str, int]]:

@@ -25,10 +25,12 @@ from tests.conftest import (
     SCRAPY,
     SITE,
     article,
+    built_lines,
     command_in_process,
     crawl_in_process,
     lines,
 )
+from tests.pages.test_pages import FIXTURES
 
 A_1 = article("a", "2024-05-02")
 A_2 = article("a", "2024-05-02", title="Judul a, diperbaiki")
@@ -142,11 +144,11 @@ def test_folders_give_only_their_run_files_named_files_are_read_whatever_their_n
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("3 articles from 3 run files written to data/all.jsonl, ")
-    assert (workdir / "data/all.jsonl").read_bytes() == MERGED + lines(article("n", "2024-05-03"))
+    assert built_lines(workdir / "data/all.jsonl") == MERGED + lines(article("n", "2024-05-03"))
     again = dataset(workdir, "-o", "data/all.jsonl")
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("2 articles from 2 run files written to data/all.jsonl, ")
-    assert (workdir / "data/all.jsonl").read_bytes() == MERGED
+    assert built_lines(workdir / "data/all.jsonl") == MERGED
 
 
 def test_a_folder_without_run_files_is_refused(tmp_path: Path) -> None:
@@ -208,7 +210,7 @@ def test_lines_that_are_no_article_are_skipped_saying_where(workdir: Path) -> No
         f"scrapy dataset: warning: skipped a broken line: data/channel9-3.jsonl:{number}"
         for number in range(2, 27)
     ]
-    assert (workdir / "all.jsonl").read_bytes() == MERGED + good
+    assert built_lines(workdir / "all.jsonl") == MERGED + good
 
 
 def test_output_into_missing_folders_creates_them(workdir: Path) -> None:
@@ -216,7 +218,7 @@ def test_output_into_missing_folders_creates_them(workdir: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("2 articles from 2 run files written to exports/2024/all.jsonl")
-    assert (workdir / "exports/2024/all.jsonl").read_bytes() == MERGED
+    assert built_lines(workdir / "exports/2024/all.jsonl") == MERGED
     assert sorted(path.name for path in (workdir / "exports/2024").iterdir()) == [
         "all.jsonl",
         "all.md",
@@ -307,6 +309,8 @@ PARQUET = pa.schema(
         pa.field("warc_filename", pa.string()),
         pa.field("warc_record_offset", pa.int64()),
         pa.field("warc_record_length", pa.int64()),
+        pa.field("language", pa.string()),
+        pa.field("language_score", pa.float64()),
     ]
 )
 
@@ -476,7 +480,7 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
     card = (versions / "out/ds.md").read_text(encoding="utf-8").splitlines()
     held = "data/channel9-state.sqlite3"
     at = card.index("# ds.jsonl: news articles of channel9.id")
-    assert card[at : at + 14] == [
+    assert card[at : at + 15] == [
         "# ds.jsonl: news articles of channel9.id",
         "",
         "Indonesian news articles from [channel9.id](https://channel9.id/), one row per"
@@ -491,6 +495,9 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
         " check their reports); 1 never finished (3)",
         "- **Categories:** as the pages name them, and every listing that showed the article"
         f" ({held})",
+        "- **Languages:** `id` 75.0%, `la` 25.0% (`language`, `language_score`: py3langid's"
+        " reading of the first 600 characters of the text; an article in another language"
+        " is kept and marked so, not dropped)",
         "- **Schema:** one article is described by [ds.schema.json](ds.schema.json)"
         " (JSON Schema 2020-12)",
         "",
@@ -590,7 +597,7 @@ def test_the_version_fetched_last_wins_whatever_the_files_are_called(tmp_path: P
     done = dataset(tmp_path, "-o", "ds.jsonl", "items/0f3a.jl", "items/9c1b.jl", *NO_STATE)
 
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "ds.jsonl").read_bytes() == lines(newer, article("b"))
+    assert built_lines(tmp_path / "ds.jsonl") == lines(newer, article("b"))
 
 
 def test_run_files_without_their_crawl_state_are_refused(versions: Path) -> None:
@@ -1111,3 +1118,47 @@ async def test_revisions_give_every_version_of_an_article_edited_twice_across_ru
     ]
     assert only == {k: v for k, v in versions[-1].items() if k not in ("revision", "changed")}
     assert "every version of each article" in (tmp_path / "revisions.md").read_text()
+
+
+SEED_TEXT = json.loads((FIXTURES / "seed_article.json").read_text(encoding="utf-8"))["text"]
+"""A real article of Channel9.id, in Indonesian."""
+MALAY = [
+    "Kerajaan negeri akan memperuntukkan sejumlah RM50 juta bagi menaik taraf jalan raya di"
+    " kawasan luar bandar, kata Menteri Besar dalam satu kenyataan semalam.",
+    "Menurut beliau, pihaknya sedang meneliti laporan tersebut sebelum sebarang keputusan"
+    " dibuat mengenai cadangan itu.",
+    "Beliau berkata demikian kepada pemberita selepas merasmikan majlis pelancaran program itu"
+    " di Kuala Lumpur hari ini.",
+]
+ENGLISH = [
+    "The central bank kept its benchmark rate unchanged on Thursday, saying inflation had"
+    " eased for a third straight month while growth remained steady.",
+    "Analysts had expected the decision, though several said a cut could come before the end"
+    " of the year if the currency holds.",
+]
+
+
+@deferred_f_from_coro_f
+async def test_each_article_is_marked_with_its_language_and_none_is_dropped(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=12)
+    for page in site.articles.values():
+        page.paragraphs = SEED_TEXT.split("\n\n")
+    malay, english = (site.articles[slug] for slug in site.order[4:6])
+    malay.paragraphs, english.paragraphs = list(MALAY), list(ENGLISH)
+    with serve(site) as base_url:
+        run = await crawl_in_process(tmp_path, base_url)
+    assert run.returncode == 0, run.log
+
+    done = dataset(tmp_path, "-o", "ds.parquet")
+
+    assert done.returncode == 0, done.stderr
+    rows = pq.read_table(tmp_path / "ds.parquet").to_pylist()
+    languages = {row["url"].rsplit("/", 2)[1]: row["language"] for row in rows}
+    assert languages == {
+        slug: {site.order[4]: "ms", site.order[5]: "en"}.get(slug, "id") for slug in site.order
+    }
+    assert all(0 < row["language_score"] <= 1 for row in rows), rows
+    card = (tmp_path / "ds.md").read_text(encoding="utf-8")
+    assert "- **Languages:** `id` 83.3%, `en` 8.3%, `ms` 8.3% (" in card
