@@ -178,7 +178,7 @@ class Command(ScrapyCommand):
                 built = build(
                     files, filters, listed, into, output.suffix, sys.stderr, opts.revisions
                 )
-                write_card(output, built, origin, into_card)
+                write_card(output, built, origin, into_card, into)
         except UnknownCategory as error:
             raise UsageError(str(error)) from None
         except NoArticle as error:

@@ -33,6 +33,7 @@ from channel9.dataset.build import (
     Summary,
     parquet_schema,
 )
+from channel9.dataset.croissant import CREATOR, croissant
 from channel9.meter import counted
 from channel9.site import SITE
 
@@ -110,7 +111,7 @@ class Origin:
     """How many runs the state knows, those whose files were not read too."""
 
 
-COMPANIONS = (".md", ".png", ".schema.json")
+COMPANIONS = (".md", ".png", ".schema.json", ".croissant.json")
 MARK = "# Written by channel9's scrapy dataset, which replaces it with each build."
 """The card's first line in its front matter, a YAML comment: how a build knows the
 ``.md`` beside its output for a card it wrote, not a document of someone's."""
@@ -120,7 +121,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def companions(output: Path) -> list[Path]:
-    """``dataset.parquet`` gives ``dataset.md``, ``dataset.png``, ``dataset.schema.json``."""
+    """``dataset.parquet`` gives ``dataset.md``, ``dataset.png``, ``dataset.schema.json``,
+    ``dataset.croissant.json``."""
     return [output.with_name(output.stem + suffix) for suffix in COMPANIONS]
 
 
@@ -142,8 +144,13 @@ def foreign(output: Path) -> Path | None:
     """The first file beside ``output`` that its card would replace and that no build
     wrote: a card without :data:`MARK`, a picture without :data:`SOFTWARE`, a schema of
     another ``$id``. ``-o README.parquet`` must not replace the project's ``README.md``."""
-    card, picture, schema = companions(output)
-    checks = ((card, is_card), (picture, is_plot), (schema, is_schema_copy))
+    card, picture, schema, metadata = companions(output)
+    checks = (
+        (card, is_card),
+        (picture, is_plot),
+        (schema, is_schema_copy),
+        (metadata, is_croissant),
+    )
     return next((path for path, ours in checks if path.exists() and not written(path, ours)), None)
 
 
@@ -184,13 +191,62 @@ def is_schema_copy(path: Path) -> bool:
     return isinstance(schema, dict) and schema.get("$id") == ITEM_SCHEMA["$id"]
 
 
-def write_card(output: Path, built: Built, origin: Origin, into: list[Path]) -> None:
-    """Writes the card, its plot and the schema of ``output`` into the files ``into``
-    (their ``.partial`` files, renamed with the dataset's)."""
-    card, picture, schema = into
-    _card, picture_name, schema_name = (path.name for path in companions(output))
+def overview(built: Built) -> str:
+    """The card's first paragraph: what a row is, and the order of the rows."""
+    site = site_of(built.summary)
+    name = host(site)
+    if built.revisions is None:
+        return (
+            f"Indonesian news articles from [{name}]({site}/), one row per article, crawled with"
+            " channel9, a Scrapy project. Each article is in the dataset once, in its latest"
+            " version; rows are ordered by publication day, then URL."
+        )
+    return (
+        f"Indonesian news articles from [{name}]({site}/), crawled with channel9, a Scrapy"
+        " project: every version of each article its crawls fetched"
+        f" ({built.revisions:,} rows, `--revisions`), numbered from 1 in the order they were"
+        " fetched (`revision`), each with the fields that differ from the version before"
+        " (`changed`); rows are ordered by the latest version's publication day, then URL,"
+        " then revision."
+    )
+
+
+def is_croissant(path: Path) -> bool:
+    try:
+        metadata = json.loads(path.read_bytes())
+    except ValueError:  # UnicodeDecodeError is one
+        return False
+    return isinstance(metadata, dict) and metadata.get("creator", {}).get("name") == CREATOR
+
+
+def write_card(output: Path, built: Built, origin: Origin, into: list[Path], data: Path) -> None:
+    """Writes the card, its plot, the schema and the Croissant metadata of ``output``
+    (whose bytes are in ``data``) into the files ``into`` (their ``.partial`` files,
+    renamed with the dataset's)."""
+    card, picture, schema, metadata = into
+    _card, picture_name, schema_name, _metadata = (path.name for path in companions(output))
     described = item_schema()
     schema.write_text(json.dumps(described, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    site = site_of(built.summary)
+    about = {
+        "description": overview(built),
+        "site": f"{site}/",
+        "licence": f"{LICENCE}: the articles are the publisher's, under its terms ({site}/)",
+        "citation": "\n".join(citation(output, built, origin)[3:-1]),
+        "built": origin.built_at.isoformat(timespec="seconds"),
+        "collection": (
+            f"Crawled from {site}/ with channel9 (Scrapy), politely (robots.txt obeyed, one"
+            " request a second), through the site's listings, feeds and sitemaps; each page"
+            " parsed by its markup, the general extractor where the markup is unknown; each"
+            f" article once in its latest version, built {origin.built_at.isoformat()} with"
+            f" `{origin.command}`."
+        ),
+        "limitations": " ".join(
+            line.removeprefix("- ") for line in limitations(built, origin) if line.strip()
+        ),
+    }
+    document = croissant(output, data, built, described["properties"], about)
+    metadata.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
     chart(built).savefig(
         picture, format="png", bbox_inches="tight", metadata={"Software": SOFTWARE}
     )
@@ -228,18 +284,7 @@ def markdown(
         *front_matter(output, summary, site),
         f"# {output.name}: news articles of {name}",
         "",
-        (
-            f"Indonesian news articles from [{name}]({site}/), one row per article, crawled with"
-            " channel9, a Scrapy project. Each article is in the dataset once, in its latest"
-            " version; rows are ordered by publication day, then URL."
-            if built.revisions is None
-            else f"Indonesian news articles from [{name}]({site}/), crawled with channel9, a"
-            f" Scrapy project: every version of each article its crawls fetched"
-            f" ({built.revisions:,} rows, `--revisions`), numbered from 1 in the order they"
-            " were fetched (`revision`), each with the fields that differ from the version"
-            " before (`changed`); rows are ordered by the latest version's publication day,"
-            " then URL, then revision."
-        ),
+        overview(built),
         "",
         f"- **Articles:** {summary.articles:,}, {span}"
         + (f" ({undated:,} without a date)" if undated and summary.first_day else ""),

@@ -276,6 +276,7 @@ def test_each_dataset_file_has_its_own_card() -> None:
         "2024.md",
         "2024.png",
         "2024.schema.json",
+        "2024.croissant.json",
     ]
 
 

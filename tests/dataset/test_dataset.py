@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import resource
 import subprocess
 import sys
+from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
 
+import mlcroissant as mlc
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -20,6 +23,7 @@ from channel9.dataset.build import Filters, Unreadable, locate, reread
 from channel9.dataset.build import article as article_of
 from channel9.demo.site import JAKARTA, FakeSite, serve
 from channel9.incremental.store import CrawlState
+from channel9.items import Article
 from tests.conftest import (
     SCHEMA,
     SCRAPY,
@@ -204,7 +208,7 @@ def test_lines_that_are_no_article_are_skipped_saying_where(workdir: Path) -> No
     assert done.returncode == 0, done.stderr
     assert done.stdout == (
         "3 articles from 3 run files written to all.jsonl, described in all.md, all.png,"
-        " all.schema.json\n"
+        " all.schema.json, all.croissant.json\n"
     )
     assert done.stderr.splitlines() == [
         f"scrapy dataset: warning: skipped a broken line: data/channel9-3.jsonl:{number}"
@@ -220,6 +224,7 @@ def test_output_into_missing_folders_creates_them(workdir: Path) -> None:
     assert done.stdout.startswith("2 articles from 2 run files written to exports/2024/all.jsonl")
     assert built_lines(workdir / "exports/2024/all.jsonl") == MERGED
     assert sorted(path.name for path in (workdir / "exports/2024").iterdir()) == [
+        "all.croissant.json",
         "all.jsonl",
         "all.md",
         "all.png",
@@ -643,7 +648,7 @@ def test_a_misspelt_option_or_a_bad_build_date_is_refused(
     assert sorted(path.name for path in versions.iterdir()) == ["data"]
 
 
-@pytest.mark.parametrize("companion", ["ds.md", "ds.png", "ds.schema.json"])
+@pytest.mark.parametrize("companion", ["ds.md", "ds.png", "ds.schema.json", "ds.croissant.json"])
 def test_a_card_file_that_is_a_link_is_refused(versions: Path, companion: str) -> None:
     (versions / "kept.txt").write_text("kept\n")
     (versions / companion).symlink_to(versions / "kept.txt")
@@ -977,7 +982,13 @@ def test_a_build_without_an_article_keeps_the_dataset_it_would_replace(versions:
     assert len(done.stderr.splitlines()) == 1
     after = {path.name: path.read_bytes() for path in versions.iterdir() if path.is_file()}
     assert after == before
-    assert sorted(before) == ["ds.md", "ds.parquet", "ds.png", "ds.schema.json"]
+    assert sorted(before) == [
+        "ds.croissant.json",
+        "ds.md",
+        "ds.parquet",
+        "ds.png",
+        "ds.schema.json",
+    ]
 
 
 def test_run_files_without_a_valid_line_give_no_dataset(tmp_path: Path) -> None:
@@ -1004,6 +1015,7 @@ def test_run_files_without_a_valid_line_give_no_dataset(tmp_path: Path) -> None:
         ("README.png", b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x00IEND\xaeB`\x82"),
         ("README.schema.json", b'{"$id": "https://example.org/other.json"}\n'),
         ("README.schema.json", b"not json\n"),
+        ("README.croissant.json", b'{"creator": {"name": "someone"}}\n'),
     ],
 )
 def test_a_file_beside_the_output_that_no_build_wrote_is_not_replaced(
@@ -1162,3 +1174,35 @@ async def test_each_article_is_marked_with_its_language_and_none_is_dropped(
     assert all(0 < row["language_score"] <= 1 for row in rows), rows
     card = (tmp_path / "ds.md").read_text(encoding="utf-8")
     assert "- **Languages:** `id` 83.3%, `en` 8.3%, `ms` 8.3% (" in card
+
+
+@deferred_f_from_coro_f
+async def test_the_croissant_file_describes_the_dataset_as_mlcroissant_reads_it(
+    tmp_path: Path,
+) -> None:
+    with serve(FakeSite(count=12)) as base_url:
+        run = await crawl_in_process(tmp_path, base_url)
+    assert run.returncode == 0, run.log
+
+    done = dataset(tmp_path, "-o", "ds.parquet")
+
+    assert done.returncode == 0, done.stderr
+    path = tmp_path / "ds.croissant.json"
+    metadata = json.loads(path.read_text(encoding="utf-8"))
+    (file,) = metadata["distribution"]
+    data = (tmp_path / "ds.parquet").read_bytes()
+    assert (file["contentUrl"], file["sha256"]) == ("ds.parquet", hashlib.sha256(data).hexdigest())
+    (records,) = metadata["recordSet"]
+    assert [field["name"] for field in records["field"]] == [
+        *(field.name for field in fields(Article)),
+        "language",
+        "language_score",
+    ]
+    for name in ("dataCollection", "dataLimitations", "personalSensitiveInformation"):
+        assert metadata[f"rai:{name}"]
+    assert metadata["rai:dataUseCases"]
+    # The reference reader finds no issue, not even a warning, and reads every row.
+    croissant = mlc.Dataset(jsonld=path)
+    assert croissant.metadata.issues.report() == ""
+    urls = {row["articles/url"].decode() for row in croissant.records(record_set="articles")}
+    assert urls == {f"{base_url}/{slug}/" for slug in FakeSite(count=12).order}
