@@ -12,7 +12,7 @@ from __future__ import annotations
 
 page_failed = object()
 """A page the run could not use. Arguments: ``url`` (as the crawl asked for it), ``reason``
-(:mod:`channel9.failures`), ``kind`` (``home``, ``listing``, ``source`` or ``article``),
+(:mod:`channel9.reasons`), ``kind`` (``home``, ``listing``, ``source`` or ``article``),
 ``counts`` (False for a page that already failed in an earlier run: it does not fail this
 one), ``tries`` (how many times the site was asked for it) and ``door`` (the door a listing
 page belongs to, else empty)."""

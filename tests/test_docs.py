@@ -13,7 +13,7 @@ from mkdocs.structure.files import Files
 
 from channel9 import addon
 from channel9.crawl import arguments
-from channel9.failures import Reason
+from channel9.reasons import Reason
 from docs.hooks import reference
 
 ROOT = Path(__file__).resolve().parent.parent

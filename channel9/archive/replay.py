@@ -36,7 +36,8 @@ from channel9.archive.warc import (
     ArchiveUnusable,
     Location,
 )
-from channel9.failures import Reason, Refused, retried_statuses
+from channel9.failures import Refused, retried_statuses
+from channel9.reasons import Reason
 
 if TYPE_CHECKING:
     from scrapy import Spider

@@ -40,10 +40,11 @@ from channel9.crawl.middlewares import (
 )
 from channel9.dataset.build import atomic
 from channel9.defaults import DEFAULTS
-from channel9.failures import Reason, reason_of
+from channel9.failures import reason_of
 from channel9.items import Article, stamp
 from channel9.meter import Meter, counted, say
 from channel9.pages import parser
+from channel9.reasons import Reason
 from channel9.site import JAKARTA, zone_named
 from channel9.spiders.channel9 import is_html
 

@@ -22,15 +22,9 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
-from channel9.failures import (
-    Reason,
-    Refused,
-    announce_failure,
-    http_reason,
-    reason_of,
-    retried_statuses,
-)
+from channel9.failures import Refused, announce_failure, reason_of, retried_statuses
 from channel9.pages.urls import on_site
+from channel9.reasons import Reason, http_reason
 
 if TYPE_CHECKING:
     from scrapy import Spider

@@ -16,7 +16,7 @@ from scrapy.exceptions import NotConfigured
 
 from channel9 import signals as channel9_signals
 from channel9.crawl.arguments import Arguments
-from channel9.failures import ABSENT, asked_for, stop_run
+from channel9.failures import asked_for, stop_run
 from channel9.incremental.store import (
     AlreadyRunning,
     Asked,
@@ -28,6 +28,7 @@ from channel9.incremental.store import (
 )
 from channel9.items import utc_now
 from channel9.pages.urls import normalize
+from channel9.reasons import ABSENT
 from channel9.run.output import output_paths, set_aside_broken_tail, unsafe_feeds
 
 if TYPE_CHECKING:

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request, signals
 
 from channel9 import signals as channel9_signals
-from channel9.failures import Reason, announce_failure
+from channel9.failures import announce_failure
 from channel9.incremental.extension import CrawlStateExtension
 from channel9.incremental.walk import ListingWalk
 from channel9.pages.parser import Category
+from channel9.reasons import Reason
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -23,7 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from channel9.failures import PERMANENT, StartupError
+from channel9.failures import StartupError
+from channel9.reasons import PERMANENT
 
 logger = logging.getLogger(__name__)
 

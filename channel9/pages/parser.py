@@ -25,11 +25,11 @@ from lxml.html import HtmlElement, HTMLParser
 from parsel import Selector, css2xpath
 from w3lib.url import safe_url_string
 
-from channel9.failures import Reason
 from channel9.items import Article
 from channel9.pages import selectors
 from channel9.pages.dates import find_weekday_date, read_date
 from channel9.pages.urls import absolute, normalize
+from channel9.reasons import Reason
 from channel9.site import JAKARTA
 
 _ARTICLE_TYPES = {

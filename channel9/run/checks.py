@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from channel9.crawl.guards import SITE_DOWN
-from channel9.failures import ABSENT, Reason
+from channel9.reasons import ABSENT, Reason
 
 if TYPE_CHECKING:
     from channel9.run.report import RunReport

@@ -20,10 +20,11 @@ from channel9.archive.replay import ReplayMiddleware, site_of_replay
 from channel9.archive.warc import RECORD, Location, fetched_at
 from channel9.crawl import discovery
 from channel9.crawl.arguments import Arguments
-from channel9.failures import Reason, announce_failure, asked_for, reason_of
+from channel9.failures import announce_failure, asked_for, reason_of
 from channel9.items import stamp
 from channel9.pages import parser, selectors
 from channel9.pages.urls import normalize, on_site
+from channel9.reasons import Reason
 from channel9.signals import (
     articles_named,
     door_read,

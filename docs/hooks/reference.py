@@ -15,7 +15,7 @@ from mkdocs.structure.files import File
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import Settings
 
-from channel9 import addon, failures
+from channel9 import addon, reasons
 from channel9.commands import dataset, extract, runs
 from channel9.crawl import arguments
 from channel9.paths import IN_DATA_DIR
@@ -128,15 +128,15 @@ def failures_page() -> str:
     rows = [
         (
             f"`{reason}`",
-            "yes" if str(reason) in failures.PERMANENT else "",
-            failures.MEANINGS[reason],
+            "yes" if str(reason) in reasons.PERMANENT else "",
+            reasons.MEANINGS[reason],
         )
-        for reason in failures.Reason
+        for reason in reasons.Reason
     ]
-    permanent = sorted(failures.PERMANENT - {str(reason) for reason in failures.Reason})
+    permanent = sorted(reasons.PERMANENT - {str(reason) for reason in reasons.Reason})
     return f"""# Failure reasons
 
-{GENERATED} (`channel9/failures.py`).
+{GENERATED} (`channel9/reasons.py`).
 
 A page that fails is named with one of these reasons in the run report (`failed`), in the
 crawl stats (`channel9/failed/<reason>`) and in the log (`Failed <url>: <reason>`).

@@ -41,7 +41,7 @@ from channel9.crawl.middlewares import (
     SizeGuardedCompressionMiddleware,
     StrictRobotsTxtMiddleware,
 )
-from channel9.failures import Reason, Refused, reason_of
+from channel9.failures import Refused, reason_of
 from channel9.incremental.extension import CrawlStateExtension
 from channel9.incremental.store import CrawlState, Door, content_hash
 from channel9.items import Article
@@ -51,6 +51,7 @@ from channel9.pipelines import (
     RequiredFieldsPipeline,
     UnchangedPipeline,
 )
+from channel9.reasons import Reason
 from channel9.run.report import RunReport
 from channel9.spiders.channel9 import Channel9Spider
 

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from channel9.failures import Reason
 from channel9.items import stamp
 from channel9.pages.parser import (
     clean,
@@ -22,6 +21,7 @@ from channel9.pages.parser import (
     parse_listing,
     parse_menu,
 )
+from channel9.reasons import Reason
 from tests.conftest import SCHEMA
 
 FIXTURES = sorted((Path(__file__).parent.parent / "fixtures").glob("*.html"))
