@@ -216,11 +216,20 @@ def test_sigterm_stops_a_run_at_once_while_the_site_asks_to_wait(tmp_path: Path)
             stderr=subprocess.PIPE,
             text=True,
         )
+        # Every listing read (so that every article is found: a loaded machine may take
+        # seconds), and the 503s in: every queued request waits a minute now. The walk
+        # is over once no listing was asked for in a second and a half.
         deadline = time.monotonic() + 60
-        while not any(p[1:-1] in site.articles for p in site.requests):
+        listings, quiet_since = 0, time.monotonic()
+        while not (
+            any(p[1:-1] in site.articles for p in site.requests)
+            and time.monotonic() - quiet_since > 1.5
+        ):
             assert time.monotonic() < deadline
+            asked = sum(path.startswith("/category/") for path in list(site.requests))
+            if asked != listings:
+                listings, quiet_since = asked, time.monotonic()
             time.sleep(0.05)
-        time.sleep(0.5)  # the 503s are in: every queued request waits a minute now
         process.send_signal(signal.SIGTERM)
         stopped = time.monotonic()
         _, log = process.communicate(timeout=120)
