@@ -34,6 +34,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from channel9 import signals
 from channel9.archive.warc import WarcFiles
 from channel9.commands.crawl import judge
+from channel9.dataset.build import CAPTURE
 from channel9.demo.site import FakeSite, serve
 from channel9.run.report import RunReport
 
@@ -111,10 +112,6 @@ def items_of(path: Path) -> list[dict[str, Any]]:
 
 def report_of(path: Path) -> dict[str, Any]:
     return json.loads(path.with_name(path.stem + ".report.json").read_text(encoding="utf-8"))
-
-
-CAPTURE = ("crawled_at", "warc_filename", "warc_record_offset", "warc_record_length")
-"""The fields that tell the capture, not the page: when it was fetched, where it is kept."""
 
 
 def strip_capture(item: dict[str, Any]) -> str:

@@ -233,19 +233,25 @@ def index(
     return {url: capture for url, (_, capture) in latest.items()}, damaged
 
 
-def replayed(capture: Capture, request: Request) -> Response:
-    """The response recorded in ``capture``, as the downloader would have given it."""
+def replayed(capture: Capture, request: Request) -> tuple[Response, Location]:
+    """The response recorded in ``capture``, as the downloader would have given it, and
+    where its record lies: up to the next record (the next gzip member, in a file gzipped
+    record by record) or the file's end."""
     with capture.path.open("rb") as file:
         file.seek(capture.offset)
-        records = ArchiveIterator(file, WarcRecordType.response, auto_decode="transfer")
-        record = next(iter(records))
+        records = iter(ArchiveIterator(file, auto_decode="transfer"))
+        record = next(records)
+        if record.record_type != WarcRecordType.response:
+            raise ValueError(f"{capture.path}: no response record at byte {capture.offset}")
         status = record.http_headers.status_code
         assert status is not None  # the index takes no record without one
         headers = Headers(list(record.http_headers.items_bytes()))
         headers.pop(b"Transfer-Encoding", None)  # taken off, as a download would
         body = record.reader.read()
+        following = next(records, None)
+        end = following.stream_pos if following is not None else os.fstat(file.fileno()).st_size
     kind = responsetypes.from_args(headers=headers, url=request.url, body=body)
-    return kind(
+    response = kind(
         url=request.url,
         status=status,
         headers=headers,
@@ -253,18 +259,9 @@ def replayed(capture: Capture, request: Request) -> Response:
         request=request,
         flags=["archive"],
     )
-
-
-def record_length(path: Path, offset: int) -> int:
-    """The bytes of the record at ``offset`` as the file stores it: up to the next record
-    (the next gzip member, in a file gzipped record by record) or the file's end."""
-    with path.open("rb") as file:
-        file.seek(offset)
-        records = iter(ArchiveIterator(file, parse_http=False))
-        next(records)
-        following = next(records, None)
-        end = following.stream_pos if following is not None else os.fstat(file.fileno()).st_size
-    return end - offset
+    # By the file's name, as the crawl that wrote it gave it: a replay of the archive
+    # gives the crawl's items, whatever folder above it was named.
+    return response, Location(capture.path.name, capture.offset, end - capture.offset)
 
 
 class ReplayMiddleware:
@@ -341,11 +338,7 @@ class ReplayMiddleware:
         if capture is None:
             raise Refused(Reason.NOT_ARCHIVED, request.url)
         request.meta[FETCHED_AT] = capture.date.isoformat()
-        response = replayed(capture, request)
-        # By the file's name, as the crawl that wrote it gave it: a replay of the archive
-        # gives the crawl's items, whatever folder above it was named.
-        length = record_length(capture.path, capture.offset)
-        request.meta[RECORD] = Location(capture.path.name, capture.offset, length)
+        response, request.meta[RECORD] = replayed(capture, request)
         return response
 
     def not_asked(self, kind: str) -> list[str]:

@@ -42,7 +42,7 @@ from channel9.commands.extract import (
     unfetched,
     write_whole,
 )
-from channel9.dataset.build import atomic
+from channel9.dataset.build import CAPTURE, atomic
 from channel9.demo.site import FakeSite, Reply, always, serve, slow_first
 from tests.conftest import FAST, SCHEMA, SCRAPY, FullDisk
 
@@ -67,7 +67,7 @@ def site() -> FakeSite:
     return FakeSite(count=6)
 
 
-NO_RECORD = dict.fromkeys(("warc_filename", "warc_record_offset", "warc_record_length"))
+NO_RECORD = dict.fromkeys(name for name in CAPTURE if name != "crawled_at")
 """Extract names no archive record (the crawl's items do)."""
 
 
