@@ -34,7 +34,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from channel9 import signals
 from channel9.archive.warc import WarcFiles
 from channel9.commands.crawl import judge
-from channel9.dataset.build import CAPTURE
+from channel9.dataset.build import CAPTURE, DERIVED_FIELDS
 from channel9.demo.site import FakeSite, serve
 from channel9.run.report import RunReport
 
@@ -78,10 +78,9 @@ def article(slug: str, day: str | None = "2024-05-01", **fields: Any) -> dict[st
 
 def built_lines(path: Path) -> bytes:
     """A JSON Lines dataset's lines without the columns the build adds to the articles
-    (``language``, ``language_score``): as the run files held them."""
-    added = ("language", "language_score")
+    (``DERIVED_FIELDS``): as the run files held them."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    return lines(*({k: v for k, v in row.items() if k not in added} for row in rows))
+    return lines(*({k: v for k, v in row.items() if k not in DERIVED_FIELDS} for row in rows))
 
 
 def lines(*articles: dict[str, Any]) -> bytes:

@@ -1,9 +1,10 @@
 """The dataset built from the run files: each article once, in its latest version.
 
-It is written in JSON Lines, Parquet or CSV. Two passes keep memory bounded by the number
-of articles, not the size of their text: the first notes where each URL's latest line is
-(file, offset) and its day, the second reads those lines again in dataset order and
-writes them out in batches.
+It is written in JSON Lines, Parquet or CSV. Three passes keep memory bounded by the
+number of articles, not the size of their text: the first notes where each URL's latest
+line is (file, offset) and its day; the second reads those lines again in dataset order
+and sketches their texts, to find the near-duplicates; the third reads them once more and
+writes them out in batches, each with its language and cluster.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import csv
 import hashlib
 import json
 import re
+import zlib
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -20,14 +22,18 @@ from datetime import date, datetime, timezone
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, TextIO
 from urllib.parse import urlsplit
 
+from channel9.dataset.duplicates import PERMUTATIONS, clusters, sketches
+from channel9.dataset.workers import POOL_FROM, chunked, read_in_order, workers
 from channel9.items import Article
 from channel9.meter import Meter, tracked
 
 if TYPE_CHECKING:
+    import numpy as np
     import pyarrow as pa
+    from numpy.typing import NDArray
     from py3langid.langid import LanguageIdentifier
 
 FIELDS = tuple(field.name for field in fields(Article))
@@ -36,9 +42,10 @@ CAPTURE = ("crawled_at", "warc_filename", "warc_record_offset", "warc_record_len
 version of the article."""
 VERSION_FIELDS = tuple(name for name in FIELDS if name not in CAPTURE)
 """The fields a version of an article is told apart by."""
-LANGUAGE_FIELDS = ("language", "language_score")
-"""The columns every build adds: the text's language (ISO 639-1, as py3langid names it)
-and the model's probability for it (0-1)."""
+DERIVED_FIELDS = ("language", "language_score", "duplicate_cluster")
+"""The columns every build adds: the text's language (ISO 639-1, as py3langid names it),
+the model's probability for it (0-1), and the URL of the earliest article whose text is
+nearly the same (:mod:`~channel9.dataset.duplicates`; null without one)."""
 REVISION_FIELDS = ("revision", "changed")
 """The columns ``--revisions`` adds: the version's number (1 for the first fetched), and
 the fields that differ from the previous version's."""
@@ -155,6 +162,8 @@ class Summary:
     per_month: Counter[str] = field(default_factory=Counter)
     per_month_category: Counter[tuple[str, str]] = field(default_factory=Counter)
     languages: Counter[str] = field(default_factory=Counter)
+    clusters: Counter[str] = field(default_factory=Counter)
+    """Articles per cluster of near-duplicates (its earliest article's URL)."""
     first_day: str | None = None
     last_day: str | None = None
 
@@ -186,6 +195,8 @@ class Summary:
         self.per_main_category[row["category"] or ""] += 1
         if "language" in row:  # a row of a build: what the card counts is
             self.languages[row["language"]] += 1
+            if row["duplicate_cluster"] is not None:
+                self.clusters[row["duplicate_cluster"]] += 1
         parts = urlsplit(row["url"])
         self.sites[f"{parts.scheme}://{parts.netloc}"] += 1
         day = row["published_date"]
@@ -215,8 +226,13 @@ def article(line: bytes) -> dict[str, Any] | None:
         return None
     if not isinstance(item, dict):
         return None
-    row = {name: item.get(name, [] if name in LISTS else None) for name in FIELDS}
+    row = fields_of(item)
     return row if all(valid(name, value) for name, value in row.items()) else None
+
+
+def fields_of(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The item's fields, in the item's order, those it lacks empty."""
+    return {name: item.get(name, [] if name in LISTS else None) for name in FIELDS}
 
 
 def valid(name: str, value: object) -> bool:
@@ -297,22 +313,27 @@ def build(
     except OSError as error:
         raise Unreadable(f"cannot read {error.filename}: {error.strerror}") from None
     with Meter("Reading the run files", size, "B", progress) as meter:
-        versions, broken, seen = locate(files, filters, listed, meter.advance)
-    unknown = [key for key in filters.categories if key not in seen]
+        found = locate(files, filters, listed, meter.advance, pooled=size >= POOL_FROM)
+    unknown = [key for key in filters.categories if key not in found.seen]
     if unknown:
         raise UnknownCategory(f"--category {unknown[0]} names no category of these articles")
-    if not versions:
-        raise NoArticle(broken)
+    if not found.articles:
+        raise NoArticle(found.broken)
     summary = Summary()
-    places = [place for version in versions for place in (version if revisions else version[-1:])]
-    rows = reread(
-        files, [(day, url, number, offset) for day, url, number, offset, _ in places], listed
+    cluster_of = clustered(found)
+    broken, articles = found.broken, found.articles
+    del found  # its sketches (26 MB at 100,000 articles), before the rows are written
+    places = [
+        place for versions in articles for place in (versions if revisions else versions[-1:])
+    ]
+    rows: Iterator[dict[str, Any]] = (
+        {**row, "duplicate_cluster": cluster_of[row["url"]]}
+        for row in with_language(reread(files, places, listed))
     )
-    rows = with_language(rows)
     if revisions:
-        rows = numbered(rows, [revision for *_, revision in places])
+        rows = numbered(rows, [place.revision for place in places])
     rows = tracked(rows, len(places), "Writing the dataset", "article", progress)
-    columns = (*FIELDS, *LANGUAGE_FIELDS, *(REVISION_FIELDS if revisions else ()))
+    columns = (*FIELDS, *DERIVED_FIELDS, *(REVISION_FIELDS if revisions else ()))
     WRITERS[suffix](path, summary.counted(rows, latest_only=revisions), columns)
     return Built(files, broken, summary, len(places) if revisions else None)
 
@@ -320,7 +341,7 @@ def build(
 LANGUAGE_SAMPLE = 600
 """The characters of a text its language is told from: py3langid read the test texts as
 right from 600 characters as from 3,000 (docs/dataset.md), and its time grows with the
-length, which at 100,000 articles is most of a build's."""
+length, which at 100,000 articles is a third of a build's."""
 
 
 @cache
@@ -334,11 +355,28 @@ def language_identifier() -> LanguageIdentifier:
 
 def with_language(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """Each row with its text's language and the model's probability for it. A text in
-    another language than the site's is kept, and marked so."""
+    another language than the site's is kept, and marked so.
+
+    Read here, not in worker processes: another 120 MB for each would take a large build
+    over 500 MB (docs/benchmarks.md)."""
     identifier = language_identifier()
     for row in rows:
         language, score = identifier.classify(row["text"][:LANGUAGE_SAMPLE])
         yield {**row, "language": language, "language_score": round(float(score), 3)}
+
+
+def clustered(found: Located) -> dict[str, str | None]:
+    """Each article's ``duplicate_cluster``, by URL: the URL of the earliest article of
+    its cluster of near-duplicates (by publication day, then moment, then URL), None
+    without one. The clusters are those of the articles' latest versions; every version
+    of an article is in its article's cluster."""
+    latest = [versions[-1] for versions in found.articles]
+    order = sorted(range(len(latest)), key=lambda index: latest[index].earliest)
+    firsts = clusters(found.sketches[[place.sketch for place in latest]], order)
+    return {
+        place.url: None if first is None else latest[first].url
+        for place, first in zip(latest, firsts, strict=True)
+    }
 
 
 def numbered(rows: Iterable[dict[str, Any]], revisions: list[int]) -> Iterator[dict[str, Any]]:
@@ -351,67 +389,140 @@ def numbered(rows: Iterable[dict[str, Any]], revisions: list[int]) -> Iterator[d
         yield {**row, "revision": revision, "changed": changed}
 
 
+class Capture(NamedTuple):
+    """One line of a run file that holds an article, as the first pass notes it."""
+
+    fetched: datetime
+    number: int
+    """The run file's index in the files read."""
+    offset: int
+    checksum: int
+    """The line's CRC-32: a later pass reads the very line the first pass checked."""
+    digest: str
+    """What the page says (:data:`VERSION_FIELDS`): equal digests are one version."""
+    earliest: tuple[str, str, str]
+    """Its place among near-duplicates: publication day (undated after every day),
+    moment in UTC (none after any), URL."""
+    wanted: bool
+    sketch: int
+    """Its text's row in :attr:`Located.sketches`."""
+
+
+class Place(NamedTuple):
+    """One version of an article, where the dataset's passes read it."""
+
+    day: str
+    """The article's latest publication day, "~" for none: the dataset's order."""
+    url: str
+    number: int
+    offset: int
+    checksum: int
+    earliest: tuple[str, str, str]
+    sketch: int
+    revision: int
+
+
+@dataclass
+class Located:
+    """What the first pass found."""
+
+    articles: list[list[Place]]
+    """The wanted articles in dataset order, each its versions in fetch order."""
+    broken: list[tuple[Path, int]]
+    """The lines that are no article: file and line number."""
+    seen: set[str]
+    """The categories met, as ``category_key`` gives them."""
+    sketches: NDArray[np.uint32]
+    """The MinHash of every line's text, a row each."""
+
+
 def locate(
     files: list[Path],
     filters: Filters,
     listed: Mapping[str, Collection[str]],
     advance: Callable[[int], object] | None = None,
-) -> tuple[list[list[tuple[str, str, int, int, int]]], list[tuple[Path, int]], set[str]]:
+    pooled: bool = False,
+) -> Located:
     """The first pass: for each wanted URL, its versions in the order they were fetched,
-    each as (day, URL, file, offset, revision), the articles in dataset order (by the
-    latest version's day, undated last, then URL); the lines that are no article, and the
-    categories met (as ``category_key`` gives them).
+    the articles in dataset order (by the latest version's day, undated last, then URL);
+    every text sketched meanwhile, in worker processes when ``pooled``.
 
     Versions are told apart by :data:`VERSION_FIELDS`: a page fetched again unchanged is
     no new version. The order is that of the fetches (``crawled_at``), not of the files:
     run files named by a scheduler (Scrapyd's job ids) sort in no order, and a rebuild
     from old pages must not win over a newer fetch. A tie goes to the later file, then
     the later line. An article is wanted when its latest version is (``filters``)."""
-    fetches: dict[str, list[tuple[datetime, int, int, str, str, bool]]] = {}
-    broken = []
+    import numpy as np
+
+    fetches: dict[str, list[Capture]] = {}
+    broken: list[tuple[Path, int]] = []
     seen = {category_key(label) for labels in listed.values() for label in labels}
-    for number, path in enumerate(files):
-        offset = 0
-        for count, line in enumerate(lines_of(path), 1):
-            row = article(line)
-            if row is None:
-                broken.append((path, count))
-            else:
-                seen.update(map(category_key, row["categories"]))
-                fetched = moment(row["crawled_at"])
-                assert fetched is not None  # checked by article()
-                digest = hashlib.sha1(
-                    json.dumps([row[name] for name in VERSION_FIELDS]).encode(),
-                    usedforsecurity=False,
-                ).hexdigest()
-                complete(row, listed)
-                day = row["published_date"] or "~"  # after every day
-                fetches.setdefault(row["url"], []).append(
-                    (fetched, number, offset, digest, day, filters.wanted(row))
-                )
-            offset += len(line)
-            if advance is not None:  # the bytes read, for a progress meter
-                advance(len(line))
+    made = []
+
+    def lines() -> Iterator[tuple[tuple[str, Capture], str]]:
+        """Each line's URL and capture with its text, the n-th text's sketch in row n."""
+        sketch = 0
+        for number, path in enumerate(files):
+            offset = 0
+            for count, line in enumerate(lines_of(path), 1):
+                row = article(line)
+                if row is None:
+                    broken.append((path, count))
+                else:
+                    seen.update(map(category_key, row["categories"]))
+                    complete(row, listed)
+                    noted = capture(row, number, offset, line, filters, sketch)
+                    yield (row["url"], noted), row["text"]
+                    sketch += 1
+                offset += len(line)
+                if advance is not None:  # the bytes read, for a progress meter
+                    advance(len(line))
+
+    for held, rows in read_in_order(sketches, chunked(lines()), workers() if pooled else 0):
+        for url, noted in held:
+            fetches.setdefault(url, []).append(noted)
+        made.append(rows)
     articles = []
     for url, captures in fetches.items():
         captures.sort(key=lambda capture: capture[:3])
-        *_, last_day, wanted = captures[-1]
-        if not wanted:
+        if not captures[-1].wanted:
             continue
-        versions: list[tuple[int, str, int]] = []
-        for _at, number, offset, digest, _day, _wanted in captures:
-            if versions and versions[-1][1] == digest:
-                versions[-1] = (number, digest, offset)  # the same version, fetched later
+        versions: list[Capture] = []
+        for noted in captures:
+            if versions and versions[-1].digest == noted.digest:
+                versions[-1] = noted  # the same version, fetched later
             else:
-                versions.append((number, digest, offset))
+                versions.append(noted)
+        day = captures[-1].earliest[0]
         articles.append(
             [
-                (last_day, url, number, offset, revision)
-                for revision, (number, _, offset) in enumerate(versions, 1)
+                Place(day, url, v.number, v.offset, v.checksum, v.earliest, v.sketch, revision)
+                for revision, v in enumerate(versions, 1)
             ]
         )
     articles.sort(key=lambda versions: versions[0][:2])
-    return articles, broken, seen
+    every = np.concatenate(made) if made else np.empty((0, PERMUTATIONS), np.uint32)
+    return Located(articles, broken, seen, every)
+
+
+def capture(
+    row: Mapping[str, Any], number: int, offset: int, line: bytes, filters: Filters, sketch: int
+) -> Capture:
+    """The line's capture, its text's sketch in row ``sketch``."""
+    fetched = moment(row["crawled_at"])
+    assert fetched is not None  # checked by article()
+    digest = hashlib.sha1(
+        json.dumps([row[name] for name in VERSION_FIELDS]).encode(), usedforsecurity=False
+    ).hexdigest()
+    instant = row["published_at"] and moment(row["published_at"])
+    earliest = (
+        row["published_date"] or "~",
+        instant.astimezone(timezone.utc).isoformat() if instant else "~",
+        row["url"],
+    )
+    return Capture(
+        fetched, number, offset, zlib.crc32(line), digest, earliest, filters.wanted(row), sketch
+    )
 
 
 def lines_of(path: Path) -> Iterator[bytes]:
@@ -434,13 +545,16 @@ def complete(row: dict[str, Any], listed: Mapping[str, Collection[str]]) -> None
 
 def reread(
     files: list[Path],
-    places: list[tuple[str, str, int, int]],
+    places: list[Place],
     listed: Mapping[str, Collection[str]],
 ) -> Iterator[dict[str, Any]]:
-    """The second pass: the lines found by the first, read again in dataset order."""
+    """The lines found by the first pass, read again in dataset order.
+
+    Each is the line the first pass checked, byte for byte (its CRC-32), so it is not
+    checked again: a file changed meanwhile raises :class:`Unreadable`."""
     handles: OrderedDict[int, IO[bytes]] = OrderedDict()
     try:
-        for _day, url, number, offset in places:
+        for _day, _url, number, offset, checksum, *_ in places:
             try:
                 if number not in handles:
                     if len(handles) == OPEN_FILES:
@@ -449,11 +563,12 @@ def reread(
                 handles.move_to_end(number)
                 handle = handles[number]
                 handle.seek(offset)
-                row = article(handle.readline())
+                line = handle.readline()
             except OSError as error:
                 raise Unreadable(f"cannot read {files[number]}: {error}") from None
-            if row is None or row["url"] != url:
+            if zlib.crc32(line) != checksum:
                 raise Unreadable(f"{files[number]} changed while it was read")
+            row = fields_of(json.loads(line))
             complete(row, listed)
             yield row
     finally:

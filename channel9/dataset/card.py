@@ -34,6 +34,7 @@ from channel9.dataset.build import (
     parquet_schema,
 )
 from channel9.dataset.croissant import CREATOR, croissant
+from channel9.dataset.duplicates import THRESHOLD
 from channel9.meter import counted
 from channel9.site import SITE
 
@@ -293,6 +294,7 @@ def markdown(
         f"- **Runs:** {_runs(origin)}",
         f"- **Categories:** {_categories(origin)}",
         f"- **Languages:** {_languages(summary)}",
+        f"- **Near-duplicates:** {_near_duplicates(summary)}",
         f"- **Schema:** one article is described by [{schema}]({schema}) (JSON Schema 2020-12)",
     ]
     lines += [f"- **Left out:** {told}" for told in left_out(origin)]
@@ -591,6 +593,18 @@ def _languages(summary: Summary) -> str:
         f"{shares} (`language`, `language_score`: py3langid's reading of the first"
         f" {LANGUAGE_SAMPLE:,} characters of the text; an article in another language is"
         " kept and marked so, not dropped)"
+    )
+
+
+def _near_duplicates(summary: Summary) -> str:
+    """The clusters of more than one article, and the articles in them."""
+    clusters = summary.clusters
+    return (
+        f"{counted(len(clusters), 'cluster')} of more than one article"
+        f" ({counted(sum(clusters.values()), 'article')} in all). Texts whose MinHash sketches"
+        f" agree on at least {THRESHOLD:.0%} of their values are one cluster, which"
+        " `duplicate_cluster` names by its earliest article; nothing is dropped: keep the rows"
+        " whose `duplicate_cluster` is empty or their own `url` to have each text once."
     )
 
 

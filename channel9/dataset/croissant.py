@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from channel9.dataset.build import (
     COUNTS,
+    DERIVED_FIELDS,
     FIELDS,
-    LANGUAGE_FIELDS,
     LISTS,
     MOMENTS,
     REVISION_FIELDS,
@@ -105,11 +105,15 @@ def croissant(
     with data.open("rb") as file:
         for chunk in iter(lambda: file.read(1 << 20), b""):
             digest.update(chunk)
-    columns = (*FIELDS, *LANGUAGE_FIELDS, *(REVISION_FIELDS if built.revisions else ()))
+    columns = (*FIELDS, *DERIVED_FIELDS, *(REVISION_FIELDS if built.revisions else ()))
     meanings = {
         **{name: rule.get("description", "") for name, rule in described.items()},
         "language": "The text's language, ISO 639-1 (py3langid).",
         "language_score": "py3langid's probability for that language, 0 to 1.",
+        "duplicate_cluster": (
+            "The URL of the earliest article whose text is nearly the same as this one's"
+            " (MinHash); null when no other is."
+        ),
         "revision": "The version's number, 1 for the first fetched.",
         "changed": "The fields that differ from the version before.",
     }

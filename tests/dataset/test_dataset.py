@@ -316,6 +316,7 @@ PARQUET = pa.schema(
         pa.field("warc_record_length", pa.int64()),
         pa.field("language", pa.string()),
         pa.field("language_score", pa.float64()),
+        pa.field("duplicate_cluster", pa.string()),
     ]
 )
 
@@ -485,7 +486,7 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
     card = (versions / "out/ds.md").read_text(encoding="utf-8").splitlines()
     held = "data/channel9-state.sqlite3"
     at = card.index("# ds.jsonl: news articles of channel9.id")
-    assert card[at : at + 15] == [
+    assert card[at : at + 16] == [
         "# ds.jsonl: news articles of channel9.id",
         "",
         "Indonesian news articles from [channel9.id](https://channel9.id/), one row per"
@@ -503,6 +504,10 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
         "- **Languages:** `id` 75.0%, `la` 25.0% (`language`, `language_score`: py3langid's"
         " reading of the first 600 characters of the text; an article in another language"
         " is kept and marked so, not dropped)",
+        "- **Near-duplicates:** 1 cluster of more than one article (3 articles in all). Texts"
+        " whose MinHash sketches agree on at least 50% of their values are one cluster, which"
+        " `duplicate_cluster` names by its earliest article; nothing is dropped: keep the rows"
+        " whose `duplicate_cluster` is empty or their own `url` to have each text once.",
         "- **Schema:** one article is described by [ds.schema.json](ds.schema.json)"
         " (JSON Schema 2020-12)",
         "",
@@ -749,9 +754,9 @@ def test_an_unreadable_run_file_fails_saying_so(workdir: Path) -> None:
 def test_a_run_file_rewritten_between_the_passes_stops_the_build(tmp_path: Path) -> None:
     path = tmp_path / "channel9-1.jsonl"
     path.write_bytes(lines(article("a"), article("b")))
-    articles, _broken, _seen = locate([path], Filters(), {})
+    found = locate([path], Filters(), {})
     path.write_bytes(lines(article("b")))
-    places = [(day, url, number, offset) for ((day, url, number, offset, _),) in articles]
+    places = [place for (place,) in found.articles]
 
     with pytest.raises(Unreadable, match=r"channel9-1\.jsonl changed while it was read"):
         list(reread([path], places, {}))
@@ -1177,6 +1182,30 @@ async def test_each_article_is_marked_with_its_language_and_none_is_dropped(
 
 
 @deferred_f_from_coro_f
+async def test_a_repost_under_another_slug_is_clustered_with_the_earlier_article(
+    tmp_path: Path,
+) -> None:
+    site = FakeSite(count=12)
+    later, earlier = (site.articles[slug] for slug in (site.order[2], site.order[7]))
+    later.paragraphs = [*earlier.paragraphs, "Baca juga: Harga beras naik lagi."]
+    with serve(site) as base_url:
+        run = await crawl_in_process(tmp_path, base_url)
+    assert run.returncode == 0, run.log
+
+    done = dataset(tmp_path, "-o", "ds.parquet")
+
+    assert done.returncode == 0, done.stderr
+    rows = pq.read_table(tmp_path / "ds.parquet").to_pylist()
+    first = f"{base_url}/{earlier.slug}/"
+    assert {row["url"]: row["duplicate_cluster"] for row in rows} == {
+        f"{base_url}/{slug}/": first if slug in (later.slug, earlier.slug) else None
+        for slug in site.order
+    }
+    card = (tmp_path / "ds.md").read_text(encoding="utf-8")
+    assert "- **Near-duplicates:** 1 cluster of more than one article (2 articles in all)." in card
+
+
+@deferred_f_from_coro_f
 async def test_the_croissant_file_describes_the_dataset_as_mlcroissant_reads_it(
     tmp_path: Path,
 ) -> None:
@@ -1197,6 +1226,7 @@ async def test_the_croissant_file_describes_the_dataset_as_mlcroissant_reads_it(
         *(field.name for field in fields(Article)),
         "language",
         "language_score",
+        "duplicate_cluster",
     ]
     for name in ("dataCollection", "dataLimitations", "personalSensitiveInformation"):
         assert metadata[f"rai:{name}"]
