@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import string
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -95,36 +96,55 @@ def clusters(
     ``threshold`` with another).
 
     A cluster is joined pairwise: A like B and B like C are one cluster, though A and C
-    may differ more. The result depends on the set of texts, not on their order."""
+    may differ more. The result depends on the set of texts, not on their order.
+    Identical sketches are joined first and banded once, a bucket whose articles are one
+    cluster already is passed over, and an article is compared with the rest of its
+    bucket at once: thousands of copies of one text or one template (a caption, a daily
+    price) cost seconds, not a comparison of every pair in Python."""
     count = len(sketches)
-    parent = list(range(count))
+    parent = np.arange(count)
 
-    def root(index: int) -> int:
-        while parent[index] != index:
-            parent[index] = parent[parent[index]]
-            index = parent[index]
-        return index
+    def roots(indices: NDArray[np.intp]) -> NDArray[np.intp]:
+        found = parent[indices]
+        while not np.array_equal(ahead := parent[found], found):
+            found = ahead
+        return found
 
+    def join(indices: NDArray[np.intp]) -> None:
+        """One cluster of the clusters of ``indices``."""
+        tops = np.unique(roots(indices))
+        parent[tops] = tops[0]
+        parent[indices] = tops[0]
+
+    _, firsts, same = np.unique(rows_of(sketches), return_index=True, return_inverse=True)
+    parent[:] = firsts[same.ravel()]  # a copy's parent is the first row of its text
+    distinct = np.sort(firsts)
     width = PERMUTATIONS // BANDS
     for band in range(BANDS):
-        keys = np.ascontiguousarray(sketches[:, band * width : (band + 1) * width])
-        rows = keys.view(np.dtype((np.void, keys.dtype.itemsize * width))).ravel()
-        ranked = np.argsort(rows, kind="stable")
-        starts = np.flatnonzero(np.r_[True, rows[ranked][1:] != rows[ranked][:-1], True])
+        keys = rows_of(sketches[distinct, band * width : (band + 1) * width])
+        ranking = np.argsort(keys, kind="stable")
+        ranked, ordered = distinct[ranking], keys[ranking]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True])
         for run in np.flatnonzero(np.diff(starts) > 1).tolist():
-            bucket = ranked[starts[run] : starts[run + 1]].tolist()  # equal on this band
-            for place, first in enumerate(bucket):
-                for second in bucket[place + 1 :]:
-                    if root(first) != root(second) and (
-                        similarity(sketches[first], sketches[second]) >= threshold
-                    ):
-                        parent[root(first)] = root(second)
-    rank = {index: place for place, index in enumerate(order)}
+            bucket = ranked[starts[run] : starts[run + 1]]  # equal on this band
+            if np.unique(roots(bucket)).size == 1:
+                continue
+            for place in range(bucket.size - 1):
+                later = bucket[place + 1 :]
+                later = later[roots(later) != roots(bucket[place : place + 1])]  # not joined
+                shares = (sketches[later] == sketches[bucket[place]]).mean(axis=1)
+                like = later[shares >= threshold]
+                if like.size:
+                    join(np.append(like, bucket[place]))
+    tops = roots(np.arange(count)).tolist()
+    sizes = Counter(tops)
     earliest: dict[int, int] = {}
-    sizes: dict[int, int] = {}
-    for index in range(count):
-        top = root(index)
-        sizes[top] = sizes.get(top, 0) + 1
-        if top not in earliest or rank[index] < rank[earliest[top]]:
-            earliest[top] = index
-    return [earliest[root(index)] if sizes[root(index)] > 1 else None for index in range(count)]
+    for index in order:  # the first met in ``order`` is its cluster's earliest
+        earliest.setdefault(tops[index], index)
+    return [earliest[top] if sizes[top] > 1 else None for top in tops]
+
+
+def rows_of(columns: NDArray[np.uint32]) -> NDArray[np.void]:
+    """Each row as one value, so that rows sort and compare whole."""
+    contiguous = np.ascontiguousarray(columns)
+    return contiguous.view(np.dtype((np.void, contiguous.itemsize * contiguous.shape[1])))[:, 0]

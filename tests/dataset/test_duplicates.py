@@ -136,3 +136,16 @@ def test_a_build_read_in_worker_processes_is_the_build_read_here(
     clusters = [json.loads(line)["duplicate_cluster"] for line in here.read_bytes().splitlines()]
     first = "https://channel9.id/a0/"
     assert clusters == [first, first, None, first, None, first, None, None]
+
+
+def test_thousands_of_copies_of_a_text_or_a_template_are_one_cluster_each() -> None:
+    template = " ".join(PARAGRAPHS[:2])
+    texts = [
+        *(f"Harga emas hari ini Rp {1_000_000 + n} per gram. {template}" for n in range(2000)),
+        *(["Foto: Dok. Channel9.id"] * 2000),
+        SEED_TEXT,
+    ]
+
+    found = clusters(sketches(texts), range(len(texts)))
+
+    assert found == [0] * 2000 + [2000] * 2000 + [None]
