@@ -49,7 +49,7 @@ from channel9.site import JAKARTA
 # The run files a crawl writes, as CHANNEL9_OUTPUT ("%(name)s-%(run_id)s.jsonl") names them:
 # spelled out, since this command has no spider to fill in %(name)s.
 RUN_FILES = "channel9-*.jsonl"
-DATASET_EXTRA = ("pyarrow", "matplotlib", "py3langid")
+DATASET_EXTRA = ("pyarrow", "matplotlib", "py3langid", "datasketch", "numpy")
 """The packages only this command uses: the ``dataset`` extra of pyproject.toml."""
 READ_FROM = ("CHANNEL9_DATA_DIR", "CHANNEL9_OUTPUT", "CHANNEL9_STATE")
 """The settings that choose what a build reads: given with ``-s``, the command the card
@@ -263,7 +263,8 @@ def check_extra() -> None:
     missing = [name for name in DATASET_EXTRA if importlib.util.find_spec(name) is None]
     if missing:
         raise UsageError(
-            f"{' and '.join(missing)} not installed, which the dataset needs:"
+            f"{' and '.join([', '.join(missing[:-1]), missing[-1]] if missing[:-1] else missing)}"
+            " not installed, which the dataset needs:"
             " pip install 'channel9[dataset]'"
         )
 

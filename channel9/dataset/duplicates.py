@@ -6,6 +6,8 @@ sketches agree on at least :data:`THRESHOLD` of their values are near-duplicates
 cluster is what these pairs join. Candidate pairs come from bands of the sketches sorted
 with NumPy: datasketch's ``MinHashLSH`` keeps a Python set per bucket, 245 MB at 100,000
 articles (docs/dataset.md), where the sorted bands need the sketches alone (26 MB).
+NumPy and datasketch are imported where they are used: Scrapy imports every command at
+each start, a crawl's included.
 """
 
 from __future__ import annotations
@@ -16,9 +18,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 if TYPE_CHECKING:
+    import numpy as np
     from numpy.typing import NDArray
 
 SHINGLE = 5
@@ -43,6 +44,8 @@ PUNCTUATION = str.maketrans(dict.fromkeys(string.punctuation + "“”‘’«»
 def shingles(text: str) -> list[int]:
     """The shingles of ``text``'s words, lower-cased, punctuation aside, each as a 32-bit
     hash: CRC-32 of each word, combined over the shingle's words."""
+    import numpy as np
+
     words = np.array(
         [zlib.crc32(word.encode()) for word in text.lower().translate(PUNCTUATION).split()],
         np.uint64,
@@ -66,6 +69,7 @@ def sketch(text: str) -> NDArray[np.uint32]:
 def sketches(texts: list[str]) -> NDArray[np.uint32]:
     """The MinHash of each text's shingles, a row each: one ``MinHash`` cleared between
     texts, as making one costs a tenth of a sketch."""
+    import numpy as np
     from datasketch import MinHash
 
     minhash = MinHash(
@@ -85,6 +89,8 @@ def sketches(texts: list[str]) -> NDArray[np.uint32]:
 def similarity(first: NDArray[np.uint32], second: NDArray[np.uint32]) -> float:
     """The share of equal values of two sketches: their texts' estimated Jaccard
     similarity."""
+    import numpy as np
+
     return float(np.mean(first == second))
 
 
@@ -101,6 +107,8 @@ def clusters(
     cluster already is passed over, and an article is compared with the rest of its
     bucket at once: thousands of copies of one text or one template (a caption, a daily
     price) cost seconds, not a comparison of every pair in Python."""
+    import numpy as np
+
     count = len(sketches)
     parent = np.arange(count)
 
@@ -146,5 +154,7 @@ def clusters(
 
 def rows_of(columns: NDArray[np.uint32]) -> NDArray[np.void]:
     """Each row as one value, so that rows sort and compare whole."""
+    import numpy as np
+
     contiguous = np.ascontiguousarray(columns)
     return contiguous.view(np.dtype((np.void, contiguous.itemsize * contiguous.shape[1])))[:, 0]

@@ -877,14 +877,15 @@ def test_a_state_in_a_folder_the_reader_may_not_write_is_read_with_a_crawls_writ
 
 
 def test_a_crawl_does_not_load_what_only_the_dataset_needs() -> None:
-    """Scrapy imports every command at each start: pyarrow and matplotlib would add about a
-    second and 100 MB to every crawl."""
+    """Scrapy imports every command at each start: pyarrow, matplotlib, NumPy, datasketch
+    and py3langid would add about a second and 100 MB to every crawl."""
     loaded = subprocess.run(
         [
             sys.executable,
             "-c",
             "import sys, channel9.commands.dataset, channel9.commands.runs;"
-            " print(sorted({'pyarrow', 'matplotlib'} & set(sys.modules)))",
+            " print(sorted({'pyarrow', 'matplotlib', 'numpy', 'datasketch', 'py3langid'}"
+            " & set(sys.modules)))",
         ],
         capture_output=True,
         text=True,

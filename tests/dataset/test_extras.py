@@ -28,7 +28,7 @@ def test_the_dataset_without_its_extra_says_which_to_install(tmp_path: Path) -> 
     (data / "channel9-1.jsonl").write_bytes(lines(article("a")))
 
     done = subprocess.run(
-        [sys.executable, "-c", WITHOUT, "pyarrow matplotlib"],
+        [sys.executable, "-c", WITHOUT, "pyarrow matplotlib datasketch"],
         cwd=tmp_path,
         env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
         capture_output=True,
@@ -39,7 +39,8 @@ def test_the_dataset_without_its_extra_says_which_to_install(tmp_path: Path) -> 
     assert (done.returncode, done.stdout, done.stderr) == (
         2,
         "",
-        "scrapy dataset: error: pyarrow and matplotlib not installed, which the dataset needs:"
+        "scrapy dataset: error: pyarrow, matplotlib and datasketch not installed, which the"
+        " dataset needs:"
         " pip install 'channel9[dataset]'\n",
     )
     assert sorted(path.name for path in tmp_path.iterdir()) == ["data"]
