@@ -125,11 +125,12 @@ def tree_memory(pid: int) -> int:
         current = pending.pop()
         try:
             rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
-            total += int(rollup.split("Pss:")[1].split()[0]) * 1024
+            if "Pss:" in rollup:  # else a zombie, which holds no memory
+                total += int(rollup.split("Pss:")[1].split()[0]) * 1024
             for task in Path(f"/proc/{current}/task").iterdir():
                 pending += map(int, (task / "children").read_text().split())
-        except (OSError, IndexError):
-            continue  # gone meanwhile, or a zombie without memory
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # gone meanwhile
     return total
 
 
@@ -137,18 +138,21 @@ def build(folder: Path, output: str) -> tuple[float, float]:
     """Builds the dataset in a fresh process: its wall seconds and peak memory in MB."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [SCRAPY, "dataset", "-o", output], cwd=folder, env=env, stdout=subprocess.PIPE
-    )
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, tree_memory(process.pid))
-        time.sleep(0.1)
+    said = folder / "said.txt"
+    with said.open("wb") as out:
+        process = subprocess.Popen(
+            [SCRAPY, "dataset", "-o", output], cwd=folder, env=env, stdout=out
+        )
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, tree_memory(process.pid))
+            time.sleep(0.1)
     seconds = time.perf_counter() - started
-    assert process.stdout is not None
-    print(f"  {process.stdout.read().decode().strip()}")
+    print(f"  {said.read_text().strip()}")
     if process.returncode:
         raise SystemExit(f"scrapy dataset -o {output} failed ({process.returncode})")
+    if not peak:
+        raise SystemExit("no memory measured: is /proc/<pid>/smaps_rollup there?")
     return seconds, peak / 2**20
 
 

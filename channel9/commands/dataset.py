@@ -39,6 +39,7 @@ from channel9.dataset.card import (
     sharing,
     write_card,
 )
+from channel9.dataset.workers import WorkerDied
 from channel9.defaults import BadSetting, check_names
 from channel9.incremental.history import Run, listed_categories, read_runs
 from channel9.incremental.store import StateError
@@ -185,7 +186,7 @@ class Command(ScrapyCommand):
             kept = f"; the previous {output} kept" if output.exists() else ""
             self.fail(f"{no_article(opts, files, error.broken)}: nothing written{kept}")
             return
-        except (StateError, Unreadable, OSError) as error:
+        except (StateError, Unreadable, WorkerDied, OSError) as error:
             self.fail(
                 error if not isinstance(error, OSError) else f"cannot write {output}: {error}"
             )

@@ -1,10 +1,10 @@
 """The dataset built from the run files: each article once, in its latest version.
 
-It is written in JSON Lines, Parquet or CSV. Three passes keep memory bounded by the
-number of articles, not the size of their text: the first notes where each URL's latest
-line is (file, offset) and its day; the second reads those lines again in dataset order
-and sketches their texts, to find the near-duplicates; the third reads them once more and
-writes them out in batches, each with its language and cluster.
+It is written in JSON Lines, Parquet or CSV. Two passes keep memory bounded by the number
+of articles, not the size of their text: the first notes where each URL's lines are
+(file, offset), its day, and its texts' sketches, from which the near-duplicates are
+found; the second reads the chosen lines again in dataset order and writes them out in
+batches, each with its language and cluster.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple, TextIO
 from urllib.parse import urlsplit
 
 from channel9.dataset.duplicates import PERMUTATIONS, clusters, sketches
-from channel9.dataset.workers import POOL_FROM, chunked, read_in_order, workers
+from channel9.dataset.workers import POOL_FROM, chunked, read_in_order, worker_count
 from channel9.items import Article
 from channel9.meter import Meter, tracked
 
@@ -357,12 +357,18 @@ def with_language(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """Each row with its text's language and the model's probability for it. A text in
     another language than the site's is kept, and marked so.
 
-    Read here, not in worker processes: another 120 MB for each would take a large build
+    Read here, not in worker processes: another 90 MB for one would take a large build
     over 500 MB (docs/benchmarks.md)."""
     identifier = language_identifier()
     for row in rows:
         language, score = identifier.classify(row["text"][:LANGUAGE_SAMPLE])
         yield {**row, "language": language, "language_score": round(float(score), 3)}
+
+
+def earliest_first(place: Place) -> tuple[str, str, str]:
+    """A latest version's place among its near-duplicates: by publication day, then
+    moment, then URL."""
+    return (place.day, place.moment, place.url)
 
 
 def clustered(found: Located) -> dict[str, str | None]:
@@ -371,7 +377,7 @@ def clustered(found: Located) -> dict[str, str | None]:
     without one. The clusters are those of the articles' latest versions; every version
     of an article is in its article's cluster."""
     latest = [versions[-1] for versions in found.articles]
-    order = sorted(range(len(latest)), key=lambda index: latest[index].earliest)
+    order = sorted(range(len(latest)), key=lambda index: earliest_first(latest[index]))
     firsts = clusters(found.sketches[[place.sketch for place in latest]], order)
     return {
         place.url: None if first is None else latest[first].url
@@ -400,9 +406,10 @@ class Capture(NamedTuple):
     """The line's CRC-32: a later pass reads the very line the first pass checked."""
     digest: str
     """What the page says (:data:`VERSION_FIELDS`): equal digests are one version."""
-    earliest: tuple[str, str, str]
-    """Its place among near-duplicates: publication day (undated after every day),
-    moment in UTC (none after any), URL."""
+    day: str
+    """The publication day, "~" for none: after every day."""
+    moment: str
+    """The publication moment in UTC, "~" for none: after any."""
     wanted: bool
     sketch: int
     """Its text's row in :attr:`Located.sketches`."""
@@ -417,7 +424,8 @@ class Place(NamedTuple):
     number: int
     offset: int
     checksum: int
-    earliest: tuple[str, str, str]
+    moment: str
+    """The version's publication moment in UTC, "~" for none."""
     sketch: int
     revision: int
 
@@ -478,13 +486,13 @@ def locate(
                 if advance is not None:  # the bytes read, for a progress meter
                     advance(len(line))
 
-    for held, rows in read_in_order(sketches, chunked(lines()), workers() if pooled else 0):
+    for held, rows in read_in_order(sketches, chunked(lines()), worker_count() if pooled else 0):
         for url, noted in held:
             fetches.setdefault(url, []).append(noted)
         made.append(rows)
     articles = []
     for url, captures in fetches.items():
-        captures.sort(key=lambda capture: capture[:3])
+        captures.sort(key=lambda noted: (noted.fetched, noted.number, noted.offset))
         if not captures[-1].wanted:
             continue
         versions: list[Capture] = []
@@ -493,14 +501,14 @@ def locate(
                 versions[-1] = noted  # the same version, fetched later
             else:
                 versions.append(noted)
-        day = captures[-1].earliest[0]
+        day = captures[-1].day
         articles.append(
             [
-                Place(day, url, v.number, v.offset, v.checksum, v.earliest, v.sketch, revision)
+                Place(day, url, v.number, v.offset, v.checksum, v.moment, v.sketch, revision)
                 for revision, v in enumerate(versions, 1)
             ]
         )
-    articles.sort(key=lambda versions: versions[0][:2])
+    articles.sort(key=lambda versions: (versions[0].day, versions[0].url))
     every = np.concatenate(made) if made else np.empty((0, PERMUTATIONS), np.uint32)
     return Located(articles, broken, seen, every)
 
@@ -515,13 +523,16 @@ def capture(
         json.dumps([row[name] for name in VERSION_FIELDS]).encode(), usedforsecurity=False
     ).hexdigest()
     instant = row["published_at"] and moment(row["published_at"])
-    earliest = (
+    return Capture(
+        fetched,
+        number,
+        offset,
+        zlib.crc32(line),
+        digest,
         row["published_date"] or "~",
         instant.astimezone(timezone.utc).isoformat() if instant else "~",
-        row["url"],
-    )
-    return Capture(
-        fetched, number, offset, zlib.crc32(line), digest, earliest, filters.wanted(row), sketch
+        filters.wanted(row),
+        sketch,
     )
 
 
@@ -554,7 +565,8 @@ def reread(
     checked again: a file changed meanwhile raises :class:`Unreadable`."""
     handles: OrderedDict[int, IO[bytes]] = OrderedDict()
     try:
-        for _day, _url, number, offset, checksum, *_ in places:
+        for place in places:
+            number, offset = place.number, place.offset
             try:
                 if number not in handles:
                     if len(handles) == OPEN_FILES:
@@ -566,7 +578,7 @@ def reread(
                 line = handle.readline()
             except OSError as error:
                 raise Unreadable(f"cannot read {files[number]}: {error}") from None
-            if zlib.crc32(line) != checksum:
+            if zlib.crc32(line) != place.checksum:
                 raise Unreadable(f"{files[number]} changed while it was read")
             row = fields_of(json.loads(line))
             complete(row, listed)

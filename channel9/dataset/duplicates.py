@@ -1,11 +1,12 @@
 """Near-duplicate articles: the same text under two URLs (a repost under a new slug, a
 wire copy with its own lead or a line added), grouped so that a user can keep one.
 
-Each text is sketched with datasketch's MinHash over its word shingles; articles whose
-sketches agree on at least :data:`THRESHOLD` of their values are near-duplicates, and a
-cluster is what these pairs join. Candidate pairs come from bands of the sketches sorted
-with NumPy: datasketch's ``MinHashLSH`` keeps a Python set per bucket, 245 MB at 100,000
-articles (docs/dataset.md), where the sorted bands need the sketches alone (26 MB).
+Each text is sketched with datasketch's MinHash over its word shingles. Two articles
+whose sketches are equal on one of :data:`BANDS` bands of values are compared, and are
+near-duplicates when they agree on at least :data:`THRESHOLD` of their values; a cluster
+is what these pairs join. The bands are sorted with NumPy: datasketch's ``MinHashLSH``
+keeps a Python set per bucket, 245 MB at 100,000 articles (docs/dataset.md), where the
+sorted bands need the sketches alone (26 MB, twice that for a moment).
 NumPy and datasketch are imported where they are used: Scrapy imports every command at
 each start, a crawl's included.
 """
@@ -29,14 +30,17 @@ PERMUTATIONS = 64
 """Values per sketch: the share of equal values tells the texts' Jaccard similarity
 within about 0.06 around the threshold (one standard deviation)."""
 THRESHOLD = 0.5
-"""The share of equal sketch values from which two texts are near-duplicates. On real
-articles and copies of them (``benchmarks/near_duplicates.py``, docs/dataset.md) it finds
+"""The share of equal sketch values from which two texts compared are near-duplicates. On
+real articles and copies of them (``benchmarks/near_duplicates.py``, docs/dataset.md) it finds
 98% or more of every kind of copy, and no two of 339 distinct articles are closer than
 0.031."""
 BANDS = 16
-"""Bands of ``PERMUTATIONS / BANDS`` values: two texts are compared when one band is
-equal, which a pair at 0.5 is with a chance of 0.64, at 0.6 of 0.89, at 0.7 of 0.99; a
-cluster is joined by any of its pairs."""
+"""Bands of ``PERMUTATIONS / BANDS`` values: two texts are compared only when one band is
+equal, which a pair whose sketches agree on half their values is with a chance of 0.64,
+on 0.6 of 0.89, on 0.7 of 0.99. Copies are mostly closer than that (docs/dataset.md), and
+a cluster is joined by any of its pairs."""
+EMPTY = 0xFFFFFFFF
+"""Every value of the sketch of a text without a word: none was lowered."""
 PUNCTUATION = str.maketrans(dict.fromkeys(string.punctuation + "“”‘’«»–—…", " "))
 """Read as spaces: a copy that only sets its quotes or dashes otherwise is the same text."""
 
@@ -78,12 +82,14 @@ def sketches(texts: list[str]) -> NDArray[np.uint32]:
         hashfunc=int,  # the shingles are hashed already
         scheme="affine32",  # named, so that a new default never changes the clusters
     )
-    rows = np.empty((len(texts), PERMUTATIONS), np.uint32)
+    made = np.empty((len(texts), PERMUTATIONS), np.uint32)
     for row, text in enumerate(texts):
         minhash.clear()
         minhash.update_batch(shingles(text))
-        rows[row] = minhash.digest()
-    return rows
+        values = minhash.digest()
+        assert values.dtype == np.uint32, values.dtype  # the scheme's, as made is
+        made[row] = values
+    return made
 
 
 def similarity(first: NDArray[np.uint32], second: NDArray[np.uint32]) -> float:
@@ -95,11 +101,12 @@ def similarity(first: NDArray[np.uint32], second: NDArray[np.uint32]) -> float:
 
 
 def clusters(
-    sketches: NDArray[np.uint32], order: Sequence[int], threshold: float = THRESHOLD
+    rows: NDArray[np.uint32], order: Sequence[int], threshold: float = THRESHOLD
 ) -> list[int | None]:
-    """For each article (a row of ``sketches``), the first in ``order`` of its cluster;
-    None for an article that has no near-duplicate (a share of equal values of at least
-    ``threshold`` with another).
+    """For each article (a row of sketch values), the first in ``order`` of its cluster;
+    None for an article that has no near-duplicate (equal on a band with another, and on
+    at least ``threshold`` of the values), and for a text without a word, whose sketch
+    says nothing.
 
     A cluster is joined pairwise: A like B and B like C are one cluster, though A and C
     may differ more. The result depends on the set of texts, not on their order.
@@ -109,7 +116,7 @@ def clusters(
     price) cost seconds, not a comparison of every pair in Python."""
     import numpy as np
 
-    count = len(sketches)
+    count = len(rows)
     parent = np.arange(count)
 
     def roots(indices: NDArray[np.intp]) -> NDArray[np.intp]:
@@ -124,12 +131,13 @@ def clusters(
         parent[tops] = tops[0]
         parent[indices] = tops[0]
 
-    _, firsts, same = np.unique(rows_of(sketches), return_index=True, return_inverse=True)
-    parent[:] = firsts[same.ravel()]  # a copy's parent is the first row of its text
-    distinct = np.sort(firsts)
+    worded = np.flatnonzero((rows != EMPTY).any(axis=1))  # an empty text's values: all EMPTY
+    _, firsts, same = np.unique(rows_of(rows[worded]), return_index=True, return_inverse=True)
+    parent[worded] = worded[firsts[same.ravel()]]  # a copy's parent: the first of its text
+    distinct = worded[np.sort(firsts)]
     width = PERMUTATIONS // BANDS
     for band in range(BANDS):
-        keys = rows_of(sketches[distinct, band * width : (band + 1) * width])
+        keys = rows_of(rows[distinct, band * width : (band + 1) * width])
         ranking = np.argsort(keys, kind="stable")
         ranked, ordered = distinct[ranking], keys[ranking]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True])
@@ -140,7 +148,7 @@ def clusters(
             for place in range(bucket.size - 1):
                 later = bucket[place + 1 :]
                 later = later[roots(later) != roots(bucket[place : place + 1])]  # not joined
-                shares = (sketches[later] == sketches[bucket[place]]).mean(axis=1)
+                shares = (rows[later] == rows[bucket[place]]).mean(axis=1)
                 like = later[shares >= threshold]
                 if like.size:
                     join(np.append(like, bucket[place]))
