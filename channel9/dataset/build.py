@@ -307,7 +307,11 @@ def build(
     ``files`` are in run order (of two versions fetched at once, the later line wins).
     The progress goes to ``progress`` if it is a terminal (see
     :class:`~channel9.meter.Meter`), nowhere without. :class:`NoArticle`, before
-    anything is written, when no article is left to write."""
+    anything is written, when no article is left to write.
+
+    From :data:`~channel9.dataset.workers.POOL_FROM` bytes of run files on, the texts are
+    sketched in worker processes started with multiprocessing's ``spawn``: a script that
+    calls this must do so under ``if __name__ == "__main__":``, as spawn wants."""
     try:
         size = sum(path.stat().st_size for path in files)
     except OSError as error:
@@ -527,7 +531,7 @@ def capture(
         fetched,
         number,
         offset,
-        zlib.crc32(line),
+        zlib.crc32(line.rstrip(b"\n")),  # a last line may get its end later
         digest,
         row["published_date"] or "~",
         instant.astimezone(timezone.utc).isoformat() if instant else "~",
@@ -578,7 +582,7 @@ def reread(
                 line = handle.readline()
             except OSError as error:
                 raise Unreadable(f"cannot read {files[number]}: {error}") from None
-            if zlib.crc32(line) != place.checksum:
+            if zlib.crc32(line.rstrip(b"\n")) != place.checksum:
                 raise Unreadable(f"{files[number]} changed while it was read")
             row = fields_of(json.loads(line))
             complete(row, listed)

@@ -601,10 +601,12 @@ def _near_duplicates(summary: Summary) -> str:
     clusters = summary.clusters
     return (
         f"{counted(len(clusters), 'cluster')} of more than one article"
-        f" ({counted(sum(clusters.values()), 'article')} in all). Texts whose MinHash sketches"
-        f" agree on at least {THRESHOLD:.0%} of their values are one cluster, which"
-        " `duplicate_cluster` names by its earliest article; nothing is dropped: keep the rows"
-        " whose `duplicate_cluster` is empty or their own `url` to have each text once."
+        f" ({counted(sum(clusters.values()), 'article')} in all). `duplicate_cluster` names"
+        " each cluster by its earliest article in this dataset; a cluster joins texts whose"
+        " MinHash sketches share a band and agree on at least"
+        f" {THRESHOLD:.0%} of their values, and chains (A like B and B like C are one). Nothing"
+        " is dropped: keep the rows whose `duplicate_cluster` is empty or their own `url` to"
+        " have each text once."
     )
 
 

@@ -36,9 +36,10 @@ class WorkerDied(Exception):
 
 
 def worker_count() -> int:
-    """The worker processes a large build starts: one per core, at most :data:`WORKERS`."""
+    """The worker processes a large build starts: one per core, at most :data:`WORKERS`,
+    none on a single core."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    return min(cores, WORKERS)
+    return min(cores, WORKERS) if cores > 1 else 0  # one worker on one core only adds work
 
 
 def read_in_order(

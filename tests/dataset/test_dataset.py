@@ -504,10 +504,12 @@ def test_the_card_tells_what_was_built_from_what(versions: Path) -> None:
         "- **Languages:** `id` 75.0%, `la` 25.0% (`language`, `language_score`: py3langid's"
         " reading of the first 600 characters of the text; an article in another language"
         " is kept and marked so, not dropped)",
-        "- **Near-duplicates:** 1 cluster of more than one article (3 articles in all). Texts"
-        " whose MinHash sketches agree on at least 50% of their values are one cluster, which"
-        " `duplicate_cluster` names by its earliest article; nothing is dropped: keep the rows"
-        " whose `duplicate_cluster` is empty or their own `url` to have each text once.",
+        "- **Near-duplicates:** 1 cluster of more than one article (3 articles in all)."
+        " `duplicate_cluster` names each cluster by its earliest article in this dataset; a"
+        " cluster joins texts whose MinHash sketches share a band and agree on at least 50% of"
+        " their values, and chains (A like B and B like C are one). Nothing is dropped: keep"
+        " the rows whose `duplicate_cluster` is empty or their own `url` to have each text"
+        " once.",
         "- **Schema:** one article is described by [ds.schema.json](ds.schema.json)"
         " (JSON Schema 2020-12)",
         "",
@@ -760,6 +762,20 @@ def test_a_run_file_rewritten_between_the_passes_stops_the_build(tmp_path: Path)
 
     with pytest.raises(Unreadable, match=r"channel9-1\.jsonl changed while it was read"):
         list(reread([path], places, {}))
+
+
+def test_a_last_line_a_crawl_ends_between_the_passes_is_read_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "channel9-1.jsonl"
+    path.write_bytes(lines(article("a"), article("b"))[:-1])  # "b" still without its end
+    found = locate([path], Filters(), {})
+    with path.open("ab") as file:
+        file.write(b"\n" + lines(article("c")))
+    places = [place for (place,) in found.articles]
+
+    assert [row["url"] for row in reread([path], places, {})] == [
+        f"{SITE}/a/",
+        f"{SITE}/b/",
+    ]
 
 
 def test_far_off_dates_list_only_the_months_that_have_articles(tmp_path: Path) -> None:
