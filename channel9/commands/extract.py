@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, NoReturn, TextIO, cas
 from urllib.parse import urlsplit
 
 import scrapy
-from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
+from fastwarc.warc import ArchiveIterator, WarcRecord
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.http import Headers, Response, TextResponse
@@ -32,6 +32,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from channel9.addon import DOWNLOADER_MIDDLEWARES, REPLACED
 from channel9.archive.reader import GZIP_MEMBER, WARC_VERSION, damage_at, readable_responses
 from channel9.archive.replay import target, warc_files
+from channel9.archive.warc import Location
 from channel9.commands import say_errors_in_one_line
 from channel9.crawl.middlewares import (
     UNREACHABLE,
@@ -98,6 +99,8 @@ class Page:
 
     response: Response
     fetched: datetime
+    location: Location | None = None
+    """Where the page's record lies in its WARC file; None for a page fetched now."""
 
 
 def extracted(page: Page, zone: tzinfo) -> Article:
@@ -127,6 +130,10 @@ def extracted(page: Page, zone: tzinfo) -> Article:
         if not getattr(article, name):
             raise Refusal(f"no_{name}")
     article.crawled_at = stamp(fetched)
+    if page.location is not None:
+        article.warc_filename = page.location.filename
+        article.warc_record_offset = page.location.offset
+        article.warc_record_length = page.location.length
     return article
 
 
@@ -192,9 +199,10 @@ def in_file_order(damaged: list[dict[str, object]]) -> list[dict[str, object]]:
     return [at[offset] for offset in sorted(at)]
 
 
-def page_of(path: Path, record: WarcRecord) -> Page:
+def page_of(path: Path, record: WarcRecord, name: str) -> Page:
     """The page a response record of the file holds, its body decoded as a download's is
-    (chunks joined, gzip, deflate and Brotli undone).
+    (chunks joined, gzip, deflate and Brotli undone), and where the record lies, in the
+    file the items call ``name``.
 
     Read again from where the record begins, as a replay reads a capture: the records
     :func:`~channel9.archive.reader.readable_responses` gives keep their body as sent."""
@@ -206,8 +214,7 @@ def page_of(path: Path, record: WarcRecord) -> Page:
         raise Refusal(NO_DATE)
     with path.open("rb") as file:
         file.seek(record.stream_pos)
-        records = ArchiveIterator(file, WarcRecordType.response, auto_decode="all")
-        again = next(iter(records), None)
+        again = next(iter(ArchiveIterator(file, auto_decode="all")), None)
         if again is None or again.record_id != record.record_id:
             raise Unreadable(
                 "its records cannot be read one by one (gzipped as a whole file, not record"
@@ -218,11 +225,25 @@ def page_of(path: Path, record: WarcRecord) -> Page:
         except OSError:
             raise Refusal(UNDECODABLE) from None
         headers = Headers(list(again.http_headers.items_bytes()))
+    end = record_end(path, record.stream_pos)
+    location = Location(name, record.stream_pos, end - record.stream_pos)
     for decoded in (b"Transfer-Encoding", b"Content-Encoding"):
         headers.pop(decoded, None)
     url = target(record)
     kind = responsetypes.from_args(headers=headers, url=url, body=body)
-    return Page(kind(url=url, status=200, headers=headers, body=body), fetched)
+    return Page(kind(url=url, status=200, headers=headers, body=body), fetched, location)
+
+
+def record_end(path: Path, offset: int) -> int:
+    """Where the record at ``offset`` ends: where the next begins (the next gzip member, in
+    a file gzipped record by record), or the file's end; as the crawl's items name their
+    records. Read without decoding: a decoded body is not always left where it ends."""
+    with path.open("rb") as file:
+        file.seek(offset)
+        records = iter(ArchiveIterator(file, parse_http=False))
+        next(records)
+        following = next(records, None)
+        return following.stream_pos if following is not None else os.fstat(file.fileno()).st_size
 
 
 class Extraction:
@@ -289,16 +310,19 @@ class Extraction:
             raise Unreadable("no WARC files (*.warc, *.warc.gz) in this folder")
         whole = True
         for path in paths:
+            # Named as the crawl's items name their files: from the folder given.
+            name = path.relative_to(source).as_posix() if source.is_dir() else path.name
             try:
-                read = yield from self._warc(path)
+                read = yield from self._warc(path, name)
             except Unreadable as error:
                 self._say(f"error: {path}: {error}")
                 read = False
             whole = whole and read
         return whole
 
-    def _warc(self, path: Path) -> Generator[Article, None, bool]:
-        """The articles of a WARC file; whether it was read whole."""
+    def _warc(self, path: Path, name: str) -> Generator[Article, None, bool]:
+        """The articles of a WARC file, which the items name ``name``; whether it was
+        read whole."""
         damaged: list[dict[str, object]] = []
         try:
             if not is_warc(path):
@@ -315,7 +339,7 @@ class Extraction:
                     if problem:
                         damaged.append(damage_at(path, record.stream_pos, problem))
                     elif is_html_page(record, self.site):
-                        yield from self._page(url, partial(page_of, path, record))
+                        yield from self._page(url, partial(page_of, path, record, name))
                     else:
                         self.skipped += 1
         except OSError as error:

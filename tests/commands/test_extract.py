@@ -22,6 +22,7 @@ from functools import partial
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy import Request
@@ -168,10 +169,44 @@ def extract(*sources: Path | str, site: str | None = None) -> tuple[dict[str, An
     items = [asdict(article) for source in sources for article in extraction.articles_of(source)]
     for item in items:
         SCHEMA.validate(item)
+        if item["warc_filename"] is not None:
+            check_record(item, sources)
+            item.update(NO_RECORD)
     return {item["url"]: item for item in items}, [
         *told.getvalue().splitlines(),
         extraction.summary(),
     ]
+
+
+def check_record(item: dict[str, Any], sources: tuple[Path | str, ...]) -> None:
+    """The item names the record it was read from, in a file named from the folder given
+    (or by its name): its bytes, read alone by warcio, are the response record of the
+    item's page, captured when the item says."""
+    (path,) = {
+        source if source.is_file() else source / item["warc_filename"]
+        for source in sources
+        if isinstance(source, Path)
+        and (source.name if source.is_file() else item["warc_filename"]) == item["warc_filename"]
+        and (source.is_file() or (source / item["warc_filename"]).is_file())
+    }
+    with path.open("rb") as file:
+        file.seek(item["warc_record_offset"])
+        member = file.read(item["warc_record_length"])
+    (record,) = ArchiveIterator(io.BytesIO(member))
+    assert record.rec_type == "response"
+    assert urlsplit(record.rec_headers["WARC-Target-URI"]).path == urlsplit(item["url"]).path
+    assert record.rec_headers["WARC-Date"][:19] == item["crawled_at"][:19]
+
+
+def items_in(text: str, *sources: Path) -> list[dict[str, Any]]:
+    """The items of extract's output, each checked against the record it names, which it
+    then names no more (as :func:`expected` does)."""
+    items = [json.loads(line) for line in text.splitlines()]
+    for item in items:
+        if item.get("warc_filename") is not None:
+            check_record(item, sources)
+            item.update(NO_RECORD)
+    return items
 
 
 def response_offsets(path: Path) -> dict[str, int]:
@@ -385,7 +420,7 @@ def test_the_command_writes_to_stdout_and_exits_1_for_a_source_it_cannot_read(
     done = scrapy_extract(tmp_path, "archive", "notes.warc")
 
     assert done.returncode == 1
-    items = [json.loads(line) for line in done.stdout.splitlines()]
+    items = items_in(done.stdout, tmp_path / "archive")
     for item in items:
         SCHEMA.validate(item)
     assert {item["url"]: item for item in items} == expected(site)
@@ -448,7 +483,9 @@ def test_a_failed_run_with_articles_replaces_the_file_with_them(
         "Extracted 1 article from 1 page; 1 of 2 sources not read whole",
     ]
     lines = (tmp_path / "out.jsonl").read_text().splitlines()
-    assert [json.loads(line) for line in lines] == [expected(site)[f"{BASE}/{site.order[0]}/"]]
+    assert items_in("\n".join(lines), tmp_path / "archive") == [
+        expected(site)[f"{BASE}/{site.order[0]}/"]
+    ]
 
 
 def test_the_command_appends_with_o_and_exits_0_when_every_source_was_read(
@@ -463,7 +500,7 @@ def test_the_command_appends_with_o_and_exits_0_when_every_source_was_read(
     assert done.stdout == ""
     assert done.stderr == "Extracted 1 article from 1 page\n"
     lines = (tmp_path / "out.jsonl").read_text().splitlines()
-    assert [json.loads(line) for line in lines] == [
+    assert items_in("\n".join(lines), tmp_path / "archive") == [
         {"earlier": 1},
         expected(site)[f"{BASE}/{site.order[0]}/"],
     ]
@@ -742,6 +779,10 @@ def test_each_capture_of_a_url_gives_its_own_line_in_capture_order(
 
     items = [asdict(article) for article in extraction.articles_of(path)]
 
+    assert items[0]["warc_record_offset"] < items[1]["warc_record_offset"]
+    for item in items:
+        check_record(item, (path,))
+        item.update(NO_RECORD)
     assert items == [
         {**expected(site)[url], "crawled_at": "2026-12-01T10:00:00+00:00"},
         {**expected(site)[url], "crawled_at": "2026-12-02T10:00:00+00:00"},
@@ -922,7 +963,9 @@ def test_a_partial_file_a_killed_run_left_is_replaced_by_the_next(
 
     assert done.returncode == 0, done.stderr
     lines = (tmp_path / "out.jsonl").read_text().splitlines()
-    assert [json.loads(line) for line in lines] == [expected(site)[f"{BASE}/{site.order[0]}/"]]
+    assert items_in("\n".join(lines), tmp_path / "archive") == [
+        expected(site)[f"{BASE}/{site.order[0]}/"]
+    ]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["archive", "out.jsonl"]
 
 
