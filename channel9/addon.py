@@ -30,6 +30,7 @@ from channel9.defaults import check_settings
 from channel9.incremental.extension import CrawlStateExtension
 from channel9.incremental.middleware import IncrementalMiddleware
 from channel9.paths import IN_DATA_DIR, data_path
+from channel9.run.metrics import RunMetrics
 from channel9.run.output import EXPORTERS, STORAGES, ExportedItems, OutputLocation
 from channel9.run.progress import CrawlProgress
 from channel9.run.report import RunReport
@@ -89,6 +90,8 @@ EXTENSIONS = {
     # The report before the state: the state records the report's verdict.
     RunReport: 600,
     CrawlStateExtension: 610,
+    # The run's metrics for Prometheus, from the report's counts.
+    RunMetrics: 620,
     # A stop asked for drops the queued requests instead of waiting for their turn.
     guards.StopAtOnce: 700,
     # A line of progress at a steady interval, in place of Scrapy's LogStats. After the

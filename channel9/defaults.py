@@ -111,6 +111,11 @@ SETTINGS = {
         20,
         "the run stops, failed, after this many requests in a row failed: the site looks down",
     ),
+    "CHANNEL9_METRICS_FILE": Setting(
+        "",
+        "a file (ending in .prom) the end of every run, failed ones too, replaces with the"
+        " run's metrics for Prometheus (node_exporter's textfile collector); empty, none",
+    ),
     "CHANNEL9_PROGRESS_INTERVAL": Setting(
         60.0,
         "seconds between two lines of the crawl's progress (pages fetched, articles"
