@@ -16,6 +16,7 @@ from scrapy.utils.ossignal import install_shutdown_handlers
 
 from channel9.commands import refuse_options, say_errors_in_one_line
 from channel9.crawl.arguments import Arguments
+from channel9.crawl.check import DOORS, OK, HealthCheck
 from channel9.defaults import check_settings
 from channel9.failures import StartupError
 from channel9.run.report import RunReport
@@ -89,6 +90,9 @@ class Command(ScrapyCrawl):
 
     def _run(self, spider: str, opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
+        if Arguments.parse(opts.spargs).check:
+            self._check(opts)
+            return
         try:
             crawler = self.crawler_process.create_crawler(spider)
         except StartupError as error:
@@ -122,6 +126,26 @@ class Command(ScrapyCrawl):
             self._cannot_start("see the errors above in the log")
         else:
             self.exitcode, self.verdict = judge(report)
+
+    def _check(self, opts: argparse.Namespace) -> None:
+        """The health check instead of a crawl: one line per door on stdout, exit status 0
+        when every door is ok, 1 otherwise."""
+        assert self.crawler_process is not None
+        crawler = self.crawler_process.create_crawler(HealthCheck)
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        install_shutdown_handlers(signal.SIG_IGN)
+        check = crawler.spider
+        assert isinstance(check, HealthCheck)
+        for line in check.lines():
+            print(line, flush=True)
+        broken = [
+            f"{door} {outcome}" for door, (outcome, _) in check.outcomes().items() if outcome != OK
+        ]
+        self.exitcode = 1 if broken else 0
+        self.verdict = "health check: " + (
+            "; ".join(broken) if broken else f"all {len(DOORS)} doors ok"
+        )
 
     def _cannot_start(self, error: BaseException | str) -> None:
         """Said in one line; the verdict names any error other than the project's own."""

@@ -39,6 +39,7 @@ from channel9.crawl.middlewares import (
     SizeGuardedCompressionMiddleware,
     StrictRobotsTxtMiddleware,
 )
+from channel9.crawl.responses import is_html
 from channel9.dataset.build import atomic
 from channel9.defaults import DEFAULTS
 from channel9.failures import reason_of
@@ -47,7 +48,6 @@ from channel9.meter import Meter, counted, say
 from channel9.pages import parser
 from channel9.reasons import Reason
 from channel9.site import JAKARTA, zone_named
-from channel9.spiders.channel9 import is_html
 
 if TYPE_CHECKING:
     from types import FrameType

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from channel9.failures import StartupError
 from channel9.site import SITE
 
-KNOWN = ("base_url", "categories", "max_pages", "since", "full", "replay", "discover")
+KNOWN = ("base_url", "categories", "max_pages", "since", "full", "replay", "discover", "check")
 SOURCES = ("listings", "feed", "sitemap")
 """The doors into the site that ``discover`` names."""
 MEANING = "meaning"
@@ -83,6 +83,14 @@ class Arguments:
             " (`listings`), RSS feeds (`feed`), sitemaps (`sitemap`)"
         },
     )
+    check: bool = field(
+        default=False,
+        metadata={
+            MEANING: "`1`: no crawl, a health check: fetch and read the home page, a listing"
+            " page, the feed, the sitemap and an article, print one line per page (`ok` or"
+            " why not), exit 0 when all are ok and 1 otherwise; nothing is written"
+        },
+    )
     passed_on: dict[str, Any] = field(default_factory=dict)
     """Arguments for Scrapy or a scheduler (Scrapyd's ``_job``), left to the base spider."""
 
@@ -125,6 +133,7 @@ class Arguments:
             full=_flag("full", given.get("full", "0")),
             replay=_replay(given.get("replay")),
             discover=_discover(given.get("discover")),
+            check=_flag("check", given.get("check", "0")),
             passed_on=passed_on,
         )
 

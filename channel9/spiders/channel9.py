@@ -20,6 +20,7 @@ from channel9.archive.replay import ReplayMiddleware, site_of_replay
 from channel9.archive.warc import RECORD, Location, fetched_at
 from channel9.crawl import discovery
 from channel9.crawl.arguments import Arguments
+from channel9.crawl.responses import is_html
 from channel9.failures import announce_failure, asked_for, reason_of
 from channel9.items import stamp
 from channel9.pages import parser, selectors
@@ -525,9 +526,3 @@ class Channel9Spider(scrapy.Spider):
     def _stat(self, key: str) -> None:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"channel9/{key}")
-
-
-def is_html(response: Response) -> bool:
-    """Whether a successful response is a page at all (not a PDF, an image...)."""
-    content_type = response.headers.get(b"Content-Type") or b"html"
-    return isinstance(response, TextResponse) and b"html" in content_type

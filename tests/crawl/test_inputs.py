@@ -124,7 +124,7 @@ def test_an_empty_argument_stops_the_crawl_before_anything_is_written(
         (
             ["crawl", "channel9", "-a", "categoris=opini"],
             "scrapy crawl: error: cannot start: unknown argument 'categoris': the spider takes"
-            " base_url, categories, max_pages, since, full, replay and discover",
+            " base_url, categories, max_pages, since, full, replay, discover and check",
         ),
         (["crawl", "channel9", "--bogus"], "scrapy crawl: error: unknown option: --bogus"),
         (["crawl"], "scrapy crawl: error: give one spider name: scrapy crawl channel9"),

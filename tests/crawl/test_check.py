@@ -1,0 +1,86 @@
+"""The health check, ``scrapy crawl channel9 -a check=1``: one page of each door, read,
+one line each, exit 0 when all are ok; nothing written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from scrapy.crawler import CrawlerRunner
+from scrapy.settings import Settings
+from scrapy.utils.defer import deferred_f_from_coro_f, maybe_deferred_to_future
+
+from channel9.crawl.check import HealthCheck
+from channel9.demo.site import FakeSite, Reply, always, serve
+from tests.conftest import FAST, SCRAPY
+
+NASIONAL = "/category/nasional/"
+
+
+def newest_of_nasional(site: FakeSite) -> str:
+    """The first article the menu's first listing shows: the one the check reads."""
+    return f"/{site.listing('nasional')[0].slug}/"
+
+
+def test_a_healthy_site_gives_a_line_per_door_exit_0_and_writes_nothing(tmp_path: Path) -> None:
+    site = FakeSite(count=12, doors=True)
+    with serve(site) as base_url:
+        done = subprocess.run(
+            [SCRAPY, "crawl", "channel9", "-a", "check=1", "-a", f"base_url={base_url}", *FAST],
+            cwd=tmp_path,
+            env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"home     ok                 {base_url}/",
+        f"listing  ok                 {base_url}{NASIONAL}",
+        f"feed     ok                 {base_url}/feed/",
+        f"sitemap  ok                 {base_url}/wp-sitemap.xml",
+        f"article  ok                 {base_url}{newest_of_nasional(site)}",
+    ]
+    assert done.stderr.splitlines()[-1].endswith(
+        "Verdict: ok (exit status 0): health check: all 5 doors ok"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        (
+            "/",
+            {"home": "http_503", "listing": "not_checked", "article": "not_checked"},
+        ),
+        (NASIONAL, {"listing": "http_503", "article": "not_checked"}),
+        ("/feed/", {"feed": "http_503"}),
+        ("/wp-sitemap.xml", {"sitemap": "http_503"}),
+        ("article", {"article": "http_503"}),
+    ],
+)
+@deferred_f_from_coro_f
+async def test_each_door_broken_is_named_and_the_rest_still_read(
+    broken: str, expected: dict[str, str]
+) -> None:
+    site = FakeSite(count=12, doors=True)
+    path = newest_of_nasional(site) if broken == "article" else broken
+    site.overrides[path] = always(Reply(503, b"busy"))
+    settings = Settings()
+    settings.setmodule("channel9.settings", priority="project")
+    for value in FAST[1::2]:  # each -s NAME=VALUE
+        name, given = value.split("=", 1)
+        settings.set(name, given, priority="cmdline")
+    with serve(site) as base_url:
+        runner = CrawlerRunner(settings)
+        crawler = runner.create_crawler(HealthCheck)
+        await maybe_deferred_to_future(runner.crawl(crawler, base_url=base_url, check="1"))
+
+    check = crawler.spider
+    assert isinstance(check, HealthCheck)
+    outcomes = {door: outcome for door, (outcome, _) in check.outcomes().items()}
+    assert outcomes == {door: expected.get(door, "ok") for door in outcomes}
