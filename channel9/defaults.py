@@ -111,6 +111,41 @@ SETTINGS = {
         20,
         "the run stops, failed, after this many requests in a row failed: the site looks down",
     ),
+    "CHANNEL9_QUIET_HOURS": Setting(
+        12.0,
+        "a run warns (without failing) when the articles published in this many hours"
+        " before it are far fewer than in the same hours of the weeks before (see"
+        " `CHANNEL9_QUIET_SHARE`)",
+    ),
+    "CHANNEL9_QUIET_WEEKS": Setting(
+        4,
+        "the weeks a run's `CHANNEL9_QUIET_HOURS` are compared with (their median); 0, no"
+        " comparison",
+    ),
+    "CHANNEL9_QUIET_SHARE": Setting(
+        0.1,
+        "a run warns when it knows at most this share of what the same hours of the last"
+        " weeks brought (their median)",
+    ),
+    "CHANNEL9_QUIET_LEAST": Setting(
+        8.0,
+        "the same hours must usually bring at least this many articles for a run to be"
+        " judged (a quiet night is no sign)",
+    ),
+    "CHANNEL9_STALE_AFTER": Setting(
+        48.0,
+        "a run whose site answers warns when the newest article known is older than this"
+        " many hours; 0, never",
+    ),
+    "CHANNEL9_BLOCKED_SHARE": Setting(
+        0.05,
+        "a run warns when at least this share of its responses are 403 or 429 and more"
+        " than twice the median share of the last `CHANNEL9_BLOCKED_RUNS` runs",
+    ),
+    "CHANNEL9_BLOCKED_RUNS": Setting(
+        10,
+        "the runs a run's share of 403 and 429 responses is compared with",
+    ),
     "CHANNEL9_METRICS_FILE": Setting(
         "",
         "a file (ending in .prom) the end of every run, failed ones too, replaces with the"
@@ -175,6 +210,8 @@ SECONDS = Range("a number of seconds, 0 or more", 0)
 # A line a second is already more than a person reads; a shorter interval only floods the
 # log (1e-9 s: thousands of lines a second).
 INTERVAL = Range("0 (no lines) or a number of seconds, 1 or more", 1, off=True)
+HOURS = Range("a number of hours, 1 or more", 1)
+NUMBER = Range("a number, 0 or more", 0)
 NUMBERS = {
     "CHANNEL9_ARCHIVE_MAX_BYTES": AT_LEAST_ONE,
     "CHANNEL9_OVERLAP_PAGES": COUNT,
@@ -192,6 +229,13 @@ NUMBERS = {
     "CHANNEL9_REPEATED_PAGES": AT_LEAST_ONE,
     "CHANNEL9_DOWN_AFTER": AT_LEAST_ONE,
     "CHANNEL9_PROGRESS_INTERVAL": INTERVAL,
+    "CHANNEL9_QUIET_HOURS": HOURS,
+    "CHANNEL9_QUIET_WEEKS": COUNT,
+    "CHANNEL9_QUIET_SHARE": SHARE,
+    "CHANNEL9_QUIET_LEAST": NUMBER,
+    "CHANNEL9_STALE_AFTER": Range("0 (never) or a number of hours, 1 or more", 1, off=True),
+    "CHANNEL9_BLOCKED_SHARE": SHARE,
+    "CHANNEL9_BLOCKED_RUNS": COUNT,
 }
 """The range of every number among the ``DEFAULTS``: a negative count, a share past 1 or
 NaN would not fail, only make the run do something else than asked."""

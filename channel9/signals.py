@@ -31,8 +31,8 @@ run_reported = object()
 (its path, None when it could not be written), ``problems`` (why the run failed; empty
 when it did not), ``written`` (how many articles it wrote, the re-emitted ones
 included), ``failed`` (how many of its pages failed), ``field_fill`` (by field, the
-share of them with a value) and ``refetch`` (articles written with a field that went
-missing: to fetch again)."""
+share of them with a value), ``refetch`` (articles written with a field that went
+missing: to fetch again) and ``warnings`` (what the run warns of without failing)."""
 
 articles_named = object()
 """A source named articles (for the coverage report). Arguments: ``source`` (``listings``,
@@ -61,4 +61,5 @@ asked for it), ``reason`` (``static_page``, ``before_since``, ``other_category``
 history_read = object()
 """The crawl state was opened. Arguments: ``first_run`` (nothing exported before),
 ``field_fill`` (by field, the share of articles with a value in the last healthy run, or
-None)."""
+None) and ``history`` (:class:`channel9.run.history.History`: what the runs before
+bring, for the checks that compare a run with them)."""

@@ -42,6 +42,10 @@ SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 FAST = [
     *("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0"),
     *("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "CHANNEL9_BACKOFF_BASE=0.01"),
+    # The fake sites' articles are dated at fixed moments: how they compare with the
+    # weeks before today, and their age, would change with the day the tests run. The
+    # warnings of a quiet run and a stale site have tests of their own (test_history.py).
+    *("-s", "CHANNEL9_QUIET_WEEKS=0", "-s", "CHANNEL9_STALE_AFTER=0"),
 ]
 
 

@@ -245,8 +245,14 @@ def cells(runs: list[Run]) -> tuple[str, ...]:
         count(new),
         count(run.reemitted),
         count(run.failed),
-        run.verdict if len(runs) == 1 else f"{run.verdict} x{len(runs)}",
+        marked(run) if len(runs) == 1 else f"{run.verdict} x{len(runs)}",
     )
+
+
+def marked(run: Run) -> str:
+    """The verdict, ``warned`` beside it when the run warned of something (a quiet run, a
+    stale site, blocking) without failing for it."""
+    return f"{run.verdict}, warned" if run.warnings else run.verdict
 
 
 def start(run: Run) -> datetime:
@@ -277,9 +283,9 @@ def duration(seconds: float | None) -> str:
 
 def details(runs: list[Run], arguments_cut: bool) -> list[str]:
     """What the row cannot say: how many refusals it holds and when, why the run did not
-    end well (each reason once), the Scrapyd job that started it (whole: its log is named
-    after it; the first and the last of a row of refusals), the arguments cut short in the
-    row, a backfill not yet done, an output file gone."""
+    end well (each reason once), what it warned of, the Scrapyd job that started it
+    (whole: its log is named after it; the first and the last of a row of refusals), the
+    arguments cut short in the row, a backfill not yet done, an output file gone."""
     run = runs[0]
     told = []
     if len(runs) > 1:
@@ -287,6 +293,7 @@ def details(runs: list[Run], arguments_cut: bool) -> list[str]:
         until = last.strftime("%H:%M" if last.date() == first.date() else "%Y-%m-%d %H:%M")
         told.append(f"{len(runs)} refused between {first:%H:%M} and {until}")
     told += dict.fromkeys(problem for each in runs for problem in each.problems or ())
+    told += (f"warning: {warning}" for warning in run.warnings or ())
     if run.verdict == "unfinished":
         told.append(
             "killed, or its end could not be recorded"

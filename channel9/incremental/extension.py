@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,12 +23,14 @@ from channel9.incremental.store import (
     Backfill,
     CrawlState,
     Door,
+    Published,
     content_hash,
     record_refused,
 )
 from channel9.items import utc_now
 from channel9.pages.urls import normalize
 from channel9.reasons import ABSENT
+from channel9.run.history import History, Responses
 from channel9.run.output import output_paths, set_aside_broken_tail, unsafe_feeds
 
 if TYPE_CHECKING:
@@ -187,7 +189,8 @@ class CrawlStateExtension:
                 set_aside_broken_tail(Path(unfinished))
             # Absolute: `scrapy runs` and `scrapy dataset` may run from another folder.
             output = str(Path(outputs[0]).resolve()) if outputs else None
-            self.store.start_run(self.run_id, utc_now(), output, asked_of(spider))
+            started = utc_now()
+            self.store.start_run(self.run_id, started, output, asked_of(spider))
             # As Scrapy's SpiderState gives the spider its `state`: what to fetch first.
             spider.backlog = self.store.to_fetch()  # type: ignore[attr-defined]
             minimum = self.crawler.settings.getint("CHANNEL9_QUALITY_MIN_ITEMS")
@@ -195,7 +198,28 @@ class CrawlStateExtension:
                 channel9_signals.history_read,
                 first_run=self.first_run,
                 field_fill=self.store.last_healthy_fill(minimum),
+                history=self.history(datetime.fromisoformat(started)),
             )
+
+    def history(self, at: datetime) -> History:
+        """What the state knows of the runs before one that starts ``at``."""
+        settings = self.crawler.settings
+        hours = timedelta(hours=settings.getfloat("CHANNEL9_QUIET_HOURS"))
+        known = self.store.publications()
+        usual = []
+        for weeks in range(1, settings.getint("CHANNEL9_QUIET_WEEKS") + 1):
+            until = at - timedelta(weeks=weeks)
+            if known is None or until - hours < known[0]:
+                break  # before the first publication the state knows: no measure
+            usual.append(len(self.store.published_between(until - hours, until)))
+        last = self.store.last_responses(settings.getint("CHANNEL9_BLOCKED_RUNS"))
+        return History(
+            at=at,
+            recent=frozenset(self.store.published_between(at - hours, at)),
+            usual=tuple(usual),
+            newest=known[1] if known else None,
+            blocked=tuple(responses.share for responses in last),
+        )
 
     def spider_closed(self, spider: Spider) -> None:
         """The ledger's summary, in the stats, for the report and whoever reads them."""
@@ -222,7 +246,7 @@ class CrawlStateExtension:
                 urls,
                 adapter["url"],
                 content_hash(adapter),
-                adapter.get("published_date"),
+                Published(adapter.get("published_date"), adapter.get("published_at")),
                 utc_now(),
             )
 
@@ -299,6 +323,7 @@ class CrawlStateExtension:
         failed: int,
         field_fill: dict[str, float],
         refetch: list[str],
+        warnings: list[str],
     ) -> None:
         assert self.crawler.stats is not None
         self.store.refetch(refetch)
@@ -315,6 +340,8 @@ class CrawlStateExtension:
             field_fill,
             self.backfill,
             self.crawler.stats.get_value("channel9/reemitted", 0),
+            warnings,
+            Responses.from_stats(self.crawler.stats.get_stats()),
         )
         self.store.close()
 

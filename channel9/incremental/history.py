@@ -90,6 +90,9 @@ class Run:
     """The Scrapyd job that started it."""
     reemitted: int | None = None
     """Articles an earlier run exported that it wrote again, changed."""
+    warnings: list[str] | None = None
+    """What it warned of without failing (a quiet run, a stale site, blocking); None
+    before it was recorded."""
 
     @property
     def verdict(self) -> str:
@@ -133,7 +136,17 @@ def read_runs(path: Path) -> list[Run]:
     :func:`read_refused`)."""
     columns = (
         *("run_id", "started_at", "finished_at", "finish_reason", "output", "report"),
-        *("verdict", "articles", "failed", "backfill", "site", "arguments", "job", "reemitted"),
+        *(
+            "verdict",
+            "articles",
+            "failed",
+            "backfill",
+            "site",
+            "arguments",
+            "job",
+            "reemitted",
+            "warnings",
+        ),
     )
     with reading(path) as db:
         # Read only: a state from before a column (see MIGRATIONS) gets it at the next crawl.
@@ -156,6 +169,7 @@ def read_runs(path: Path) -> list[Run]:
             arguments=json.loads(arguments) if arguments else None,
             job=job,
             reemitted=reemitted,
+            warnings=json.loads(warnings) if warnings else None,
         )
         for (
             run_id,
@@ -172,6 +186,7 @@ def read_runs(path: Path) -> list[Run]:
             arguments,
             job,
             reemitted,
+            warnings,
         ) in rows
     ]
     return sorted(runs, key=in_order)

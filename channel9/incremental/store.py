@@ -19,17 +19,19 @@ import sqlite3
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
 from channel9.failures import StartupError
 from channel9.reasons import PERMANENT
+from channel9.run.history import Responses
 
 logger = logging.getLogger(__name__)
 
-FORMAT = "channel9-state-3"
-"""The state's format: 1 and 2 are upgraded as they open, a later one is refused."""
+FORMAT = "channel9-state-4"
+"""The state's format: 1 to 3 are upgraded as they open, a later one is refused (an
+earlier version of the project cannot write the columns a later one added)."""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -38,7 +40,8 @@ CREATE TABLE IF NOT EXISTS articles (
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL,
     content_hash TEXT NOT NULL,
-    published_date TEXT
+    published_date TEXT,
+    published_at TEXT
 );
 CREATE TABLE IF NOT EXISTS queue (
     url TEXT PRIMARY KEY,
@@ -79,7 +82,10 @@ CREATE TABLE IF NOT EXISTS runs (
     site TEXT,
     arguments TEXT,
     job TEXT,
-    reemitted INTEGER
+    reemitted INTEGER,
+    warnings TEXT,
+    responses INTEGER,
+    blocked INTEGER -- its 403 and 429 responses
 );
 """
 CONTENT_FIELDS = (
@@ -106,6 +112,10 @@ MIGRATIONS = (
     ("runs", "arguments", "TEXT"),
     ("runs", "job", "TEXT"),
     ("runs", "reemitted", "INTEGER"),
+    ("articles", "published_at", "TEXT"),
+    ("runs", "warnings", "TEXT"),
+    ("runs", "responses", "INTEGER"),
+    ("runs", "blocked", "INTEGER"),
 )
 """Columns added since the state's first format, added to an older state as it opens."""
 COMMIT_EVERY = 50
@@ -179,6 +189,14 @@ class Backfill:
             "articles_exported": self.articles_exported,
             "incomplete_doors": list(self.incomplete),
         }
+
+
+@dataclass(frozen=True)
+class Published:
+    """When an article was published, as its item says: the day, and the moment when known."""
+
+    date: str | None = None
+    moment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -470,15 +488,23 @@ class CrawlState:
         self._written()
 
     def record_exported(
-        self, urls: Iterable[str], canonical: str, digest: str, published: str | None, now: str
+        self,
+        urls: Iterable[str],
+        canonical: str,
+        digest: str,
+        published: Published,
+        now: str,
     ) -> None:
         """The article's line is in the run's file: it is exported under each of ``urls``."""
         for url in dict.fromkeys(urls):
             self.db.execute(
-                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET"
-                " canonical = excluded.canonical, last_seen = excluded.last_seen,"
-                " content_hash = excluded.content_hash, published_date = excluded.published_date",
-                (url, canonical, now, now, digest, published),
+                "INSERT INTO articles (url, canonical, first_seen, last_seen, content_hash,"
+                " published_date, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(url) DO UPDATE SET canonical = excluded.canonical,"
+                " last_seen = excluded.last_seen, content_hash = excluded.content_hash,"
+                " published_date = excluded.published_date,"
+                " published_at = excluded.published_at",
+                (url, canonical, now, now, digest, published.date, published.moment),
             )
             self.db.execute("DELETE FROM queue WHERE url = ?", (url,))
         self._written()
@@ -486,8 +512,9 @@ class CrawlState:
     def record_alias(self, url: str, canonical: str, now: str) -> None:
         """``url`` is another address of an article already exported (a duplicate)."""
         self.db.execute(
-            "INSERT OR IGNORE INTO articles SELECT ?, canonical, ?, ?, content_hash,"
-            " published_date FROM articles WHERE url = ?",
+            "INSERT OR IGNORE INTO articles (url, canonical, first_seen, last_seen,"
+            " content_hash, published_date, published_at) SELECT ?, canonical, ?, ?,"
+            " content_hash, published_date, published_at FROM articles WHERE url = ?",
             (url, now, now, canonical),
         )
         self.db.execute("DELETE FROM queue WHERE url = ?", (url,))
@@ -600,15 +627,19 @@ class CrawlState:
         field_fill: dict[str, float],
         backfill: Backfill | None = None,
         reemitted: int | None = None,
+        warnings: list[str] | None = None,
+        responses: Responses | None = None,
     ) -> None:
         """Record the run's end: ``written`` articles, ``reemitted`` of them exported by an
         earlier run and written again as their content changed (the ``articles`` column
-        holds ``written``: kept under its name, as states of earlier versions have it)."""
+        holds ``written``: kept under its name, as states of earlier versions have it),
+        what it warned of, and its responses, the 403 and 429 among them."""
         progress = None if backfill is None else json.dumps(backfill.progress())
+        responses = responses or Responses(0, 0)
         self.db.execute(
             "UPDATE runs SET finished_at = ?, finish_reason = ?, report = ?, verdict = ?,"
-            " articles = ?, failed = ?, field_fill = ?, backfill = ?, reemitted = ?"
-            " WHERE run_id = ?",
+            " articles = ?, failed = ?, field_fill = ?, backfill = ?, reemitted = ?,"
+            " warnings = ?, responses = ?, blocked = ? WHERE run_id = ?",
             (
                 finished_at,
                 reason,
@@ -619,6 +650,9 @@ class CrawlState:
                 json.dumps(field_fill),
                 progress,
                 reemitted,
+                json.dumps(warnings or [], ensure_ascii=False),
+                responses.total,
+                responses.blocked,
                 run_id,
             ),
         )
@@ -633,6 +667,35 @@ class CrawlState:
             (minimum,),
         ).fetchone()
         return json.loads(row[0]) if row else None
+
+    def published_between(self, since: datetime, until: datetime) -> set[str]:
+        """The articles (canonical URLs) published after ``since``, up to ``until``."""
+        rows = self.db.execute(
+            "SELECT DISTINCT canonical FROM articles WHERE julianday(published_at)"
+            " > julianday(?) AND julianday(published_at) <= julianday(?)",
+            (since.isoformat(), until.isoformat()),
+        )
+        return {row[0] for row in rows}
+
+    def publications(self) -> tuple[datetime, datetime] | None:
+        """When the first and the latest article known were published (in UTC); None
+        while no article's moment is known."""
+        first, latest = self.db.execute(
+            "SELECT datetime(min(julianday(published_at))), datetime(max(julianday(published_at)))"
+            " FROM articles"
+        ).fetchone()
+        if first is None:
+            return None
+        return in_utc(first), in_utc(latest)
+
+    def last_responses(self, runs: int) -> list[Responses]:
+        """The responses of the last ``runs`` runs that had some, the latest first."""
+        rows = self.db.execute(
+            "SELECT responses, blocked FROM runs WHERE responses > 0"
+            " ORDER BY started_at DESC LIMIT ?",
+            (runs,),
+        )
+        return [Responses(total, blocked) for total, blocked in rows]
 
     def _written(self) -> None:
         self._pending += 1
@@ -649,6 +712,11 @@ class CrawlState:
         self.commit()
         self.db.close()
         self._lock.close()
+
+
+def in_utc(moment: str) -> datetime:
+    """A moment SQLite's ``datetime()`` gives (UTC, without its offset)."""
+    return datetime.fromisoformat(moment).replace(tzinfo=timezone.utc)
 
 
 def _refuse_later_format(db: sqlite3.Connection) -> None:

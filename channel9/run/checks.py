@@ -4,16 +4,21 @@ threshold in a setting.
 
 A check returns what it found wrong, in words the log, the report and ``scrapy runs``
 print; an empty list when all is well. :data:`CHECKS` holds them in the order their
-problems are told; any problem fails the run (exit status 1).
+problems are told; any problem fails the run (exit status 1). :data:`WARNINGS` compare
+the run with the runs before it (:class:`~channel9.run.history.History`): what they find
+is said, and fails nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from statistics import median
 from typing import TYPE_CHECKING, Any
 
 from channel9.crawl.guards import SITE_DOWN
 from channel9.reasons import ABSENT, Reason
+from channel9.run.history import Responses, far_below, rose
 
 if TYPE_CHECKING:
     from channel9.run.report import RunReport
@@ -186,6 +191,76 @@ def items_incomplete(report: RunReport, reason: str) -> list[str]:
     return []
 
 
+def quiet_run(report: RunReport, reason: str) -> list[str]:
+    """Far fewer articles published in the last ``CHANNEL9_QUIET_HOURS`` than the same
+    hours of the last ``CHANNEL9_QUIET_WEEKS`` weeks brought (see
+    :func:`~channel9.run.history.far_below`): the crawl stopped seeing what the site
+    publishes, or the site stopped publishing."""
+    history, settings = report.history, report.settings
+    if history is None:
+        return []
+    seen = len(history.recent | report.recent)
+    share, least = (
+        settings.getfloat("CHANNEL9_QUIET_SHARE"),
+        settings.getfloat("CHANNEL9_QUIET_LEAST"),
+    )
+    if not far_below(seen, history.usual, share, least):
+        return []
+    hours = settings.getfloat("CHANNEL9_QUIET_HOURS")
+    return [
+        (
+            f"{seen} articles published in the {hours:g} hours before this run are known,"
+            f" where the same hours of the last {len(history.usual)} weeks brought"
+            f" {', '.join(map(str, history.usual))}: is the crawl still seeing what the"
+            " site publishes?"
+        )
+    ]
+
+
+def site_stale(report: RunReport, reason: str) -> list[str]:
+    """The newest article known older than ``CHANNEL9_STALE_AFTER`` hours though the site
+    answers: it stopped publishing, or publishes where the crawl does not look."""
+    hours = report.settings.getfloat("CHANNEL9_STALE_AFTER")
+    history = report.history
+    known = [m for m in (history.newest if history else None, report.newest) if m is not None]
+    answered = report.stats().get("downloader/response_status_count/200", 0) > 0
+    if not hours or not known or not answered or report.home_failures:
+        return []
+    at = history.at if history else datetime.fromisoformat(report.started_at)
+    newest = max(known)
+    age = at - newest
+    if age <= timedelta(hours=hours):
+        return []
+    return [
+        (
+            f"the newest article known was published {age // timedelta(hours=1)} hours"
+            f" before this run ({newest.isoformat()}), though the site answers: has it"
+            " stopped publishing, or moved its articles where the crawl does not look?"
+        )
+    ]
+
+
+def blocking_rose(report: RunReport, reason: str) -> list[str]:
+    """More 403 and 429 responses than ``CHANNEL9_BLOCKED_SHARE`` and than twice the usual
+    of the last runs (see :func:`~channel9.run.history.rose`): the site may be
+    blocking the crawler."""
+    responses = Responses.from_stats(report.stats())
+    before = report.history.blocked if report.history else ()
+    if not rose(responses.share, before, report.settings.getfloat("CHANNEL9_BLOCKED_SHARE")):
+        return []
+    usual = (
+        f"{median(before):.0%} in the median of the last {len(before)} runs"
+        if before
+        else "no run before to compare with"
+    )
+    return [
+        (
+            f"{responses.blocked} of {responses.total} responses were 403 or 429"
+            f" ({responses.share:.0%}; {usual}): is the site blocking the crawler?"
+        )
+    ]
+
+
 def _counted(report: RunReport) -> list[dict[str, Any]]:
     """This run's failed pages, but for those that had failed in an earlier run too."""
     return [entry for entry in report.failed.values() if not entry["earlier_failure"]]
@@ -212,3 +287,6 @@ CHECKS: tuple[Check, ...] = (
     items_incomplete,
 )
 """Every check of the verdict, in the order their problems are told."""
+
+WARNINGS: tuple[Check, ...] = (quiet_run, site_stale, blocking_rose)
+"""The checks that compare the run with its history: what they find fails nothing."""

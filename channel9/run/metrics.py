@@ -10,19 +10,18 @@ before wrote, so that it survives failed runs and runs that find nothing new.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timezone
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
 
 from channel9 import signals as channel9_signals
+from channel9.run.checks import WARNINGS
 from channel9.run.report import RunReport
-from channel9.site import zone_named
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
@@ -45,9 +44,6 @@ class RunMetrics:
     def __init__(self, crawler: Crawler, path: Path) -> None:
         self.crawler = crawler
         self.path = path
-        self.zone = zone_named(crawler.settings.get("CHANNEL9_TIMEZONE"))
-        self.newest: datetime | None = None
-        """The latest publication among the articles this run exported."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -58,14 +54,8 @@ class RunMetrics:
         if not any(issubclass(load_object(each), RunReport) for each in extensions):
             raise NotConfigured("RunReport is turned off: no metrics, which give its counts")
         metrics = cls(crawler, Path(path))
-        crawler.signals.connect(metrics.item_exported, signal=channel9_signals.item_exported)
         crawler.signals.connect(metrics.run_reported, signal=channel9_signals.run_reported)
         return metrics
-
-    def item_exported(self, item: Any, response: Any) -> None:
-        published = published_moment(ItemAdapter(item), self.zone)
-        if published is not None and (self.newest is None or published > self.newest):
-            self.newest = published
 
     def run_reported(
         self, problems: list[str], written: int, failed: int, field_fill: dict[str, float], **_: Any
@@ -102,6 +92,12 @@ class RunMetrics:
             "channel9_run_success",
             "1 if the last run succeeded (exit status 0), else 0",
             {(): success},
+        )
+        gauge(
+            "channel9_run_warning",
+            "1 for each check of its history the last run warned of, else 0",
+            {(check.__name__,): check.__name__ in report.warnings for check in WARNINGS},
+            labels=("check",),
         )
         gauge(
             "channel9_run_start_timestamp_seconds",
@@ -168,7 +164,7 @@ class RunMetrics:
             "Bytes the last run wrote to the archive",
             {(): sum(report.archive.values())},
         )
-        mine = self.newest.timestamp() if self.newest is not None else None
+        mine = report.newest.timestamp() if report.newest is not None else None
         newest = max((v for v in (mine, before.get(CARRIED[1])) if v is not None), default=None)
         gauge(
             CARRIED[1],
@@ -231,14 +227,3 @@ def carried(path: Path) -> dict[str, float]:
         for sample in family.samples
         if sample.name in CARRIED
     }
-
-
-def published_moment(item: ItemAdapter, zone: Any) -> datetime | None:
-    """When the article was published: its moment, else the start of its day in the site's
-    zone; None when undated."""
-    if item.get("published_at"):
-        return datetime.fromisoformat(item["published_at"])
-    if item.get("published_date"):
-        day = datetime.fromisoformat(item["published_date"]).date()
-        return datetime.combine(day, time(), tzinfo=zone)
-    return None

@@ -8,6 +8,7 @@ import math
 from collections import Counter, defaultdict
 from contextlib import suppress
 from dataclasses import fields
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -21,14 +22,17 @@ from channel9.archive.replay import ReplayMiddleware
 from channel9.failures import asked_for
 from channel9.items import Article, utc_now
 from channel9.paths import data_dir
-from channel9.run.checks import CHECKS, KNOWN_MARKUP
+from channel9.run.checks import CHECKS, KNOWN_MARKUP, WARNINGS
 from channel9.run.output import output_paths, set_aside_broken_tail
+from channel9.site import zone_named
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from typing_extensions import Self
+
+    from channel9.run.history import History
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +96,14 @@ class RunReport:
         """Nothing was exported before (so with no crawl state too)."""
         self.problems: list[str] | None = None
         """Why the run failed, once it is over; empty when it did not."""
+        self.history: History | None = None
+        """What the crawl state knew of the runs before (none without one)."""
+        self.recent: set[str] = set()
+        """This run's articles published in the hours the quiet-run check counts."""
+        self.newest: datetime | None = None
+        """When the latest article this run wrote was published."""
+        self.warnings: dict[str, list[str]] = {}
+        """What each of :data:`~channel9.run.checks.WARNINGS` found, once the run is over."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -129,10 +141,13 @@ class RunReport:
         self.run_id = getattr(spider, "run_id", self.started_at)
         self.outputs = output_paths(self.crawler)
 
-    def history_read(self, first_run: bool, field_fill: dict[str, float] | None) -> None:
-        """What the crawl state says of earlier runs: whether any exported, and the
-        fields the last healthy one filled for most articles."""
+    def history_read(
+        self, first_run: bool, field_fill: dict[str, float] | None, history: History
+    ) -> None:
+        """What the crawl state says of earlier runs: whether any exported, the fields
+        the last healthy one filled for most articles, and what the runs' history holds."""
         self.first_run = first_run
+        self.history = history
         most = self.settings.getfloat("CHANNEL9_FIELD_MOST")
         self.filled_before = {
             name: share for name, share in (field_fill or {}).items() if share >= most
@@ -153,6 +168,18 @@ class RunReport:
             elif name in self.filled_before:
                 self.missing[name].append(adapter["url"])
         published = adapter.get("published_date")
+        moment = published_moment(adapter, zone_named(self.settings.get("CHANNEL9_TIMEZONE")))
+        if moment is not None:
+            self.newest = max(moment, self.newest or moment)
+            history = self.history
+            hours = timedelta(hours=self.settings.getfloat("CHANNEL9_QUIET_HOURS"))
+            # Only a moment, as the crawl state counts them.
+            if (
+                history is not None
+                and adapter.get("published_at")
+                and history.at - hours < moment <= history.at
+            ):
+                self.recent.add(adapter["url"])
         self.per_category[adapter.get("category") or ""] += 1
         if published:
             first, last = self.dates or (published, published)
@@ -229,6 +256,10 @@ class RunReport:
         if archive is not None:
             self.archive = archive.close()
         self.problems = self.verdict(reason)
+        if not self.settings.get("CHANNEL9_REPLAY"):  # an archive's past is no news of the site
+            self.warnings = {
+                check.__name__: found for check in WARNINGS if (found := check(self, reason))
+            }
         if not self.narrowed:
             self.refetch = sorted(
                 {url for name in self.dropped_fields() for url in self.missing[name]}
@@ -240,6 +271,8 @@ class RunReport:
                     set_aside_broken_tail(Path(output))
         if self.problems:
             logger.error("This run failed: %s", "; ".join(self.problems))
+        for warning in self.warned():
+            logger.warning("This run warns: %s", warning)
         try:
             path: Path | None = self.write_report(reason, self.problems)
         except OSError as unwritable:
@@ -260,6 +293,7 @@ class RunReport:
             # A run narrowed by its arguments is no measure of the fields of the site's.
             field_fill=self.field_fill() if self.written and not self.narrowed else {},
             refetch=self.refetch,
+            warnings=self.warned(),
         )
         SIGNAL_LOGGER.removeHandler(self.signal_errors)
         if len(self.signal_errors.errors) > errors:
@@ -274,6 +308,10 @@ class RunReport:
         """Why this run should count as failed (exit status non-zero), if it should: what
         each of :data:`~channel9.run.checks.CHECKS` finds, in their order."""
         return [problem for check in CHECKS for problem in check(self, reason)]
+
+    def warned(self) -> list[str]:
+        """What the run warns of, without failing: a quiet run, a stale site, blocking."""
+        return [warning for found in self.warnings.values() for warning in found]
 
     def damaged(self) -> list[dict[str, object]]:
         """What a replay skipped as damaged in the archive (file, offset, why): the pages
@@ -327,6 +365,7 @@ class RunReport:
             "finished_at": utc_now(),
             "finish_reason": reason,
             "failed_run": problems,
+            "warnings": self.warned(),
             "output": self.outputs,
             "listing_pages_fetched": stats.get("channel9/fetched/listing", 0),
             "articles_fetched": stats.get("channel9/fetched/article", 0),
@@ -380,6 +419,7 @@ class RunReport:
                 f" ({extracted} read by the general extractor: markup the site's selectors do"
                 " not know)"
             )
+        said += "".join(f"; warning: {warning}" for warning in self.warned())
         backfill = self.backfill()
         if backfill and not backfill["complete"]:
             said += (
@@ -402,6 +442,17 @@ def write_whole(path: Path, text: str) -> None:
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def published_moment(item: ItemAdapter, zone: Any) -> datetime | None:
+    """When the article was published: its moment, else the start of its day in the site's
+    zone; None when undated."""
+    if item.get("published_at"):
+        return datetime.fromisoformat(item["published_at"])
+    if item.get("published_date"):
+        day = datetime.fromisoformat(item["published_date"]).date()
+        return datetime.combine(day, time(), tzinfo=zone)
+    return None
 
 
 def chance_of_at_most(filled: int, articles: int, share: float) -> float:

@@ -21,6 +21,8 @@ from channel9.incremental.store import Asked, Backfill, CrawlState, record_refus
 from tests.conftest import FAST, SCRAPY, STATE, command_in_process, crawl
 
 JOB = "6f1c2e8a0b9d11efb7a6f2c3d4e5f601"
+BLOCKED = "9 of 60 responses were 403 or 429 (15%; 1% in the median of the last 10 runs): is"
+BLOCKED += " the site blocking the crawler?"
 SITE = "https://channel9.id"
 
 
@@ -29,13 +31,15 @@ def runs(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def recorded_runs(state: Path) -> None:
-    """Four runs with fixed times: ok (half-way through a backfill), failed (from Scrapyd,
-    with arguments), refused, and one still running with arguments too long for their
-    column."""
+    """Four runs with fixed times: ok (half-way through a backfill, warned of blocking),
+    failed (from Scrapyd, with arguments), refused, and one still running with arguments
+    too long for their column."""
     store = CrawlState(state)
     store.start_run("1", "2024-05-01T03:00:00+00:00", None, Asked("https://channel9.id"))
     backfill = Backfill(17, 12, ("listing:opini",), 120, 40)
-    store.finish_run("1", "2024-05-01T03:12:05+00:00", "finished", None, [], 40, 0, {}, backfill, 2)
+    store.finish_run(
+        "1", "2024-05-01T03:12:05+00:00", "finished", None, [], 40, 0, {}, backfill, 2, [BLOCKED]
+    )
     asked = Asked("http://127.0.0.1:8123", {"full": "1", "max_pages": "2"}, JOB)
     store.start_run("2", "2024-05-02T03:00:00+00:00", None, asked)
     problems = ["40 of 47 pages failed", "the site answered 5xx to the last 40 requests"]
@@ -60,7 +64,11 @@ def test_runs_are_a_table_with_a_header_and_what_a_row_cannot_say_under_it(
         "started (UTC)       took  site            arguments        new  re-emitted  failed pages"
         "  verdict",
         "2024-05-01 03:00  12m05s  channel9.id                       38           2"
-        "             0  ok",
+        "             0  ok, warned",
+        # Too long for one line: each part on its own, wrapped under itself.
+        "    warning: 9 of 60 responses were 403 or 429 (15%; 1% in the median of the last 10"
+        " runs): is the",
+        "      site blocking the crawler?",
         "    backfill 12/17 doors read to their end, 40/120 articles",
         "2024-05-02 03:00   1h07m  127.0.0.1:8123  full=1 max_pag…    0           -"
         "            40  failed",
@@ -86,6 +94,7 @@ def test_runs_as_json_keep_their_keys_and_add_what_was_asked(tmp_path: Path) -> 
     told = [json.loads(line) for line in runs(tmp_path, "--json").stdout.splitlines()]
 
     assert [run["verdict"] for run in told] == ["ok", "failed", "refused", "unfinished"]
+    assert [run["warnings"] for run in told] == [[BLOCKED], [], None, None]
     assert (told[0]["written"], told[0]["reemitted"]) == (40, 2)
     assert (told[2]["started_at"], told[2]["finished_at"], told[2]["seconds"]) == (
         "2024-05-02T03:30:00+00:00",
@@ -107,6 +116,7 @@ def test_runs_as_json_keep_their_keys_and_add_what_was_asked(tmp_path: Path) -> 
         "arguments": {"full": "1", "max_pages": "2"},
         "job": JOB,
         "reemitted": None,
+        "warnings": [],
         "verdict": "failed",
         "seconds": 4029.0,
         "output_gone": False,

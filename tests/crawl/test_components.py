@@ -43,7 +43,7 @@ from channel9.crawl.middlewares import (
 )
 from channel9.failures import Refused, reason_of
 from channel9.incremental.extension import CrawlStateExtension
-from channel9.incremental.store import CrawlState, Door, content_hash
+from channel9.incremental.store import CrawlState, Door, Published, content_hash
 from channel9.items import Article
 from channel9.pipelines import (
     Dropped,
@@ -187,7 +187,7 @@ def test_an_unchanged_article_is_not_written_again(crawler: Crawler) -> None:
     assert state is not None
     exported = article()
     state.store.record_exported(
-        [exported.url], exported.url, content_hash(vars(exported)), None, "t"
+        [exported.url], exported.url, content_hash(vars(exported)), Published(), "t"
     )
     pipeline = UnchangedPipeline.from_crawler(crawler)
 
@@ -201,7 +201,7 @@ def test_an_unchanged_article_is_not_written_again(crawler: Crawler) -> None:
 def test_state_remembers_what_to_fetch_and_how_far_each_door_was_read(tmp_path: Path) -> None:
     state = CrawlState(tmp_path / "state.sqlite3")
     state.record_found([f"{SITE}/a/", f"{SITE}/b/"])
-    state.record_exported([f"{SITE}/a/"], f"{SITE}/a/", "hash", "2026-11-20", "t")
+    state.record_exported([f"{SITE}/a/"], f"{SITE}/a/", "hash", Published("2026-11-20"), "t")
     state.record_found([f"{SITE}/a/"])
     state.record_door("listing:politik")
     state.record_walked("listing:nasional", f"{SITE}/category/nasional/page/3/", 3, "t1")

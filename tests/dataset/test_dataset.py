@@ -22,7 +22,7 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from channel9.dataset.build import Filters, Unreadable, locate, reread
 from channel9.dataset.build import article as article_of
 from channel9.demo.site import JAKARTA, FakeSite, serve
-from channel9.incremental.store import CrawlState
+from channel9.incremental.store import CrawlState, Published
 from channel9.items import Article
 from tests.conftest import (
     SCHEMA,
@@ -395,7 +395,7 @@ def versions(tmp_path: Path) -> Path:
         lines(article("a", "2024-06-10"), article("c", "2024-04-30", text="Baru."))
     )
     state = CrawlState(data / "channel9-state.sqlite3")
-    state.record_exported([f"{SITE}/b/", f"{SITE}/?p=2"], f"{SITE}/b/", "h", None, "t")
+    state.record_exported([f"{SITE}/b/", f"{SITE}/?p=2"], f"{SITE}/b/", "h", Published(), "t")
     state.record_listed("opini", "Opini", [f"{SITE}/?p=2", f"{SITE}/a/"])
     state.record_listed("ekbis", "Ekonomi & Bisnis", [f"{SITE}/b/"])
     state.start_run("1", "2024-05-03T00:00:00+00:00", str(data / "channel9-1.jsonl"))

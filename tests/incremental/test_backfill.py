@@ -316,7 +316,7 @@ async def test_a_state_of_a_later_format_is_refused_and_left_as_it_was(tmp_path:
     assert verdict(run.log) == (
         f"could not start (exit status 2): the crawl state {STATE} is in format"
         " 'channel9-state-99', which this version of channel9 does not know (it writes"
-        " 'channel9-state-3'): run the version that wrote it"
+        " 'channel9-state-4'): run the version that wrote it"
     )
     with sqlite3.connect(tmp_path / STATE) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchall() == [
