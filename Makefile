@@ -62,3 +62,4 @@ bench: $(BIN)/scrapy
 	$(BIN)/python benchmarks/crawl.py
 	$(BIN)/python benchmarks/dataset.py
 	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/quiet_runs.py
