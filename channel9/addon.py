@@ -8,8 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from channel9 import pipelines
@@ -17,6 +15,7 @@ from channel9.archive.middleware import ArchiveMiddleware
 from channel9.archive.replay import ReplayMiddleware
 from channel9.archive.warc import ArchiveUnusable
 from channel9.crawl import guards, middlewares
+from channel9.crawl.network import DOWNLOADER_MIDDLEWARES, REPLACED
 
 # SETTINGS, ELSEWHERE, KNOWN and NUMBERS are read here by the reference of the settings
 # (docs/hooks/reference.py) and by the tests, DEFAULTS and BadSetting by the tests.
@@ -48,26 +47,9 @@ REPLAY = {
     "HTTPCACHE_ENABLED": False,
 }
 """Settings of a replay (``-a replay=PATH``), over the project's but under ``-s``."""
-DOWNLOADER_MIDDLEWARES = {
-    # robots.txt per RFC 9309 (a 5xx disallows the site for the run), refusals named.
-    middlewares.StrictRobotsTxtMiddleware: 100,
-    # Retry-After honoured, the whole site slowed down after a 429 or 5xx.
-    middlewares.BackoffMiddleware: 560,
-    # A body that unpacks past DOWNLOAD_MAXSIZE named too_large.
-    middlewares.SizeGuardedCompressionMiddleware: 590,
-    # Off-site, looping and endless redirects named instead of dropped.
-    middlewares.RedirectGuardMiddleware: 610,
-    # A site down ends the run: every try counts, so nearer the network than retries.
-    guards.SiteDownMiddleware: 940,
-}
 ARCHIVE = 950
 """Nearest the network: the archive sees the body as sent and every answer, and with
 ``-a replay=`` the archive answers in its place."""
-REPLACED = {
-    middlewares.StrictRobotsTxtMiddleware: RobotsTxtMiddleware,
-    middlewares.SizeGuardedCompressionMiddleware: HttpCompressionMiddleware,
-}
-"""Scrapy's middlewares that the project's subclasses stand in for."""
 SPIDER_MIDDLEWARES = {
     # A callback that raised is a failure of its page, not a line in the log.
     middlewares.CallbackErrorMiddleware: 45,

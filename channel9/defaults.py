@@ -140,7 +140,8 @@ SETTINGS = {
     "CHANNEL9_BLOCKED_SHARE": Setting(
         0.05,
         "a run warns when at least this share of its responses are 403 or 429 and more"
-        " than twice the median share of the last `CHANNEL9_BLOCKED_RUNS` runs",
+        " than twice the median share of those of the last `CHANNEL9_BLOCKED_RUNS` runs"
+        " that were under it",
     ),
     "CHANNEL9_BLOCKED_RUNS": Setting(
         10,
@@ -210,8 +211,6 @@ SECONDS = Range("a number of seconds, 0 or more", 0)
 # A line a second is already more than a person reads; a shorter interval only floods the
 # log (1e-9 s: thousands of lines a second).
 INTERVAL = Range("0 (no lines) or a number of seconds, 1 or more", 1, off=True)
-HOURS = Range("a number of hours, 1 or more", 1)
-NUMBER = Range("a number, 0 or more", 0)
 NUMBERS = {
     "CHANNEL9_ARCHIVE_MAX_BYTES": AT_LEAST_ONE,
     "CHANNEL9_OVERLAP_PAGES": COUNT,
@@ -229,13 +228,15 @@ NUMBERS = {
     "CHANNEL9_REPEATED_PAGES": AT_LEAST_ONE,
     "CHANNEL9_DOWN_AFTER": AT_LEAST_ONE,
     "CHANNEL9_PROGRESS_INTERVAL": INTERVAL,
-    "CHANNEL9_QUIET_HOURS": HOURS,
-    "CHANNEL9_QUIET_WEEKS": COUNT,
+    "CHANNEL9_QUIET_HOURS": Range("a number of hours, from 1 to 8760 (a year)", 1, 8760),
+    "CHANNEL9_QUIET_WEEKS": Range("a whole number of weeks, from 0 to 520", 0, 520, whole=True),
     "CHANNEL9_QUIET_SHARE": SHARE,
-    "CHANNEL9_QUIET_LEAST": NUMBER,
-    "CHANNEL9_STALE_AFTER": Range("0 (never) or a number of hours, 1 or more", 1, off=True),
+    "CHANNEL9_QUIET_LEAST": Range("a number, 1 or more", 1),
+    "CHANNEL9_STALE_AFTER": Range(
+        "0 (never) or a number of hours, from 1 to 87600 (ten years)", 1, 87600, off=True
+    ),
     "CHANNEL9_BLOCKED_SHARE": SHARE,
-    "CHANNEL9_BLOCKED_RUNS": COUNT,
+    "CHANNEL9_BLOCKED_RUNS": Range("a whole number of runs, from 0 to 1000", 0, 1000, whole=True),
 }
 """The range of every number among the ``DEFAULTS``: a negative count, a share past 1 or
 NaN would not fail, only make the run do something else than asked."""

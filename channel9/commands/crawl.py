@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -20,6 +21,10 @@ from channel9.crawl.check import DOORS, OK, HealthCheck
 from channel9.defaults import check_settings
 from channel9.failures import StartupError
 from channel9.run.report import RunReport
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +76,8 @@ class Command(ScrapyCrawl):
             if args[0] not in spiders:
                 known = ", ".join(sorted(spiders))
                 raise StartupError(f"no spider {args[0]!r}: the project has {known}")
-            Arguments.parse(opts.spargs)
+            if Arguments.parse(opts.spargs).check and (opts.output or opts.overwrite_output):
+                raise StartupError("check=1 writes nothing: give no -o or -O")
             check_settings(self.settings)
         except StartupError as error:
             if log_file:
@@ -89,15 +95,30 @@ class Command(ScrapyCrawl):
             self._say_verdict()
 
     def _run(self, spider: str, opts: argparse.Namespace) -> None:
-        assert self.crawler_process is not None
-        if Arguments.parse(opts.spargs).check:
-            self._check(opts)
+        check = Arguments.parse(opts.spargs).check
+        crawler = self._crawl(HealthCheck if check else spider, opts)
+        if crawler is None:
             return
+        if check:
+            self._judge_check(crawler)
+            return
+        try:
+            report = crawler.get_extension(RunReport)
+        except RuntimeError:  # the crawler never got as far as its extensions
+            report = None
+        if report is None:
+            self._cannot_start("see the errors above in the log")
+        else:
+            self.exitcode, self.verdict = judge(report)
+
+    def _crawl(self, spider: str | type[Spider], opts: argparse.Namespace) -> Crawler | None:
+        """Runs the crawl to its end; None, said, when it could not start."""
+        assert self.crawler_process is not None
         try:
             crawler = self.crawler_process.create_crawler(spider)
         except StartupError as error:
             self._cannot_start(error)
-            return
+            return None
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         errors: list[BaseException] = []
 
@@ -116,32 +137,29 @@ class Command(ScrapyCrawl):
         self.crawler_process.start()
         # The run is over: a further Ctrl-C or SIGTERM must not cut its verdict short.
         install_shutdown_handlers(signal.SIG_IGN)
-        try:
-            report = crawler.get_extension(RunReport)
-        except RuntimeError:  # the crawler never got as far as its extensions
-            report = None
         if errors:
             self._cannot_start(errors[0])
-        elif report is None or self.crawler_process.bootstrap_failed:
+            return None
+        if self.crawler_process.bootstrap_failed:
             self._cannot_start("see the errors above in the log")
-        else:
-            self.exitcode, self.verdict = judge(report)
+            return None
+        return crawler
 
-    def _check(self, opts: argparse.Namespace) -> None:
-        """The health check instead of a crawl: one line per door on stdout, exit status 0
-        when every door is ok, 1 otherwise."""
-        assert self.crawler_process is not None
-        crawler = self.crawler_process.create_crawler(HealthCheck)
-        self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
-        install_shutdown_handlers(signal.SIG_IGN)
+    def _judge_check(self, crawler: Crawler) -> None:
+        """The health check's lines, one per door, on stdout and in the log (a scheduler's
+        log has no stdout); exit status 0 when every door is ok, 1 otherwise."""
         check = crawler.spider
         assert isinstance(check, HealthCheck)
         for line in check.lines():
             print(line, flush=True)
+            logger.info("Health check: %s", line)
         broken = [
             f"{door} {outcome}" for door, (outcome, _) in check.outcomes().items() if outcome != OK
         ]
+        assert crawler.stats is not None
+        reason = crawler.stats.get_value("finish_reason")
+        if reason != "finished":
+            broken.insert(0, f"it ended early ({reason})")
         self.exitcode = 1 if broken else 0
         self.verdict = "health check: " + (
             "; ".join(broken) if broken else f"all {len(DOORS)} doors ok"

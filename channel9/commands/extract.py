@@ -29,7 +29,6 @@ from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 
-from channel9.addon import DOWNLOADER_MIDDLEWARES, REPLACED
 from channel9.archive.reader import GZIP_MEMBER, WARC_VERSION, damage_at, readable_responses
 from channel9.archive.replay import target, warc_files
 from channel9.archive.warc import Location
@@ -39,6 +38,7 @@ from channel9.crawl.middlewares import (
     SizeGuardedCompressionMiddleware,
     StrictRobotsTxtMiddleware,
 )
+from channel9.crawl.network import DOWNLOADER_MIDDLEWARES, REPLACED
 from channel9.crawl.responses import is_html
 from channel9.dataset.build import atomic
 from channel9.defaults import DEFAULTS

@@ -125,6 +125,13 @@ class Arguments:
                 f"unknown argument {unknown[0]!r}: the spider takes {', '.join(KNOWN[:-1])}"
                 f" and {KNOWN[-1]}"
             )
+        if _flag("check", given.get("check", "0")):
+            others = sorted(set(given) - {"check", "base_url"})
+            if others:
+                raise BadArgument(
+                    f"check=1 reads one page of each door of the site and takes base_url"
+                    f" alone, not {others[0]}"
+                )
         return cls(
             base_url=_base_url(given.get("base_url", cls.base_url)),
             categories=_categories(given.get("categories")),

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,11 +27,13 @@ from channel9.incremental.store import (
     content_hash,
     record_refused,
 )
-from channel9.items import utc_now
+from channel9.items import stamp, utc_now
 from channel9.pages.urls import normalize
 from channel9.reasons import ABSENT
-from channel9.run.history import History, Responses
+from channel9.run.baseline import Baseline, Responses
 from channel9.run.output import output_paths, set_aside_broken_tail, unsafe_feeds
+from channel9.run.report import published_moment
+from channel9.site import zone_named
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -58,6 +60,7 @@ class CrawlStateExtension:
         self.store = store
         self.first_run = store.is_empty()
         self.give_up_after = crawler.settings.getint("CHANNEL9_GIVE_UP_AFTER_RUNS")
+        self.zone = zone_named(crawler.settings.get("CHANNEL9_TIMEZONE"))
         self.redirected: dict[str, list[str]] = {}
         """URLs that redirected to an article fetched under its own URL too, by article."""
         self.run_id = ""
@@ -198,27 +201,30 @@ class CrawlStateExtension:
                 channel9_signals.history_read,
                 first_run=self.first_run,
                 field_fill=self.store.last_healthy_fill(minimum),
-                history=self.history(datetime.fromisoformat(started)),
+                baseline=self.baseline(datetime.fromisoformat(started)),
             )
 
-    def history(self, at: datetime) -> History:
+    def baseline(self, at: datetime) -> Baseline:
         """What the state knows of the runs before one that starts ``at``."""
         settings = self.crawler.settings
         hours = timedelta(hours=settings.getfloat("CHANNEL9_QUIET_HOURS"))
-        known = self.store.publications()
+        known = self.store.publications(at)
         usual = []
         for weeks in range(1, settings.getint("CHANNEL9_QUIET_WEEKS") + 1):
             until = at - timedelta(weeks=weeks)
-            if known is None or until - hours < known[0]:
-                break  # before the first publication the state knows: no measure
+            if known.since is None or until - hours < known.since:
+                break  # before what the state knows of the site: no measure
             usual.append(len(self.store.published_between(until - hours, until)))
         last = self.store.last_responses(settings.getint("CHANNEL9_BLOCKED_RUNS"))
-        return History(
+        newest = [] if known.latest is None else [known.latest]
+        if known.latest_day:
+            newest.append(datetime.combine(date.fromisoformat(known.latest_day), time(), self.zone))
+        return Baseline(
             at=at,
             recent=frozenset(self.store.published_between(at - hours, at)),
             usual=tuple(usual),
-            newest=known[1] if known else None,
-            blocked=tuple(responses.share for responses in last),
+            newest=max(newest, default=None),
+            blocked_shares=tuple(responses.share for responses in last),
         )
 
     def spider_closed(self, spider: Spider) -> None:
@@ -246,9 +252,15 @@ class CrawlStateExtension:
                 urls,
                 adapter["url"],
                 content_hash(adapter),
-                Published(adapter.get("published_date"), adapter.get("published_at")),
+                Published(adapter.get("published_date"), self.published_moment(adapter)),
                 utc_now(),
             )
+
+    def published_moment(self, item: ItemAdapter) -> str | None:
+        """When the article was published, in UTC (the start of its day in the site's zone
+        when it gives no time), as the report and the metrics read it."""
+        moment = published_moment(item, self.zone)
+        return None if moment is None else stamp(moment)
 
     def item_dropped(self, item: Any, response: Response, exception: Exception) -> None:
         """An article already exported under another URL is remembered under this one

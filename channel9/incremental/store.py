@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from channel9.failures import StartupError
 from channel9.reasons import PERMANENT
-from channel9.run.history import Responses
+from channel9.run.baseline import Responses
 
 logger = logging.getLogger(__name__)
 
@@ -193,10 +193,24 @@ class Backfill:
 
 @dataclass(frozen=True)
 class Published:
-    """When an article was published, as its item says: the day, and the moment when known."""
+    """When an article was published: the day its item gives, and the moment in UTC (the
+    start of that day in the site's zone when the item gives no time)."""
 
     date: str | None = None
     moment: str | None = None
+
+
+@dataclass(frozen=True)
+class Publications:
+    """What the state knows of when the site published."""
+
+    since: datetime | None
+    """The first publication whose moment it knows (or when a state of an earlier format
+    began to keep them, if later): the weeks before are no measure."""
+    latest: datetime | None
+    """The latest publication it knows the moment of."""
+    latest_day: str | None
+    """The latest day among the articles whose moment it does not know."""
 
 
 @dataclass(frozen=True)
@@ -299,6 +313,18 @@ class CrawlState:
             for table, column, kind in MIGRATIONS:
                 if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
                     db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+                    if (table, column) == ("articles", "published_at") and "articles" in tables:
+                        # The articles exported so far have no moment: the weeks before
+                        # now are no measure of what the site publishes.
+                        db.execute(
+                            "INSERT OR REPLACE INTO meta VALUES ('moments_since', ?)",
+                            (datetime.now(timezone.utc).isoformat(timespec="seconds"),),
+                        )
+            # After the migrations: the column it reads may have just been added.
+            db.execute(
+                "CREATE INDEX IF NOT EXISTS articles_published"
+                " ON articles (julianday(published_at))"
+            )
             if "walks" in tables:
                 # Format 2: one row a category listing, and none for a walk whose page 1
                 # never finished (the cause of listings never read again).
@@ -677,16 +703,26 @@ class CrawlState:
         )
         return {row[0] for row in rows}
 
-    def publications(self) -> tuple[datetime, datetime] | None:
-        """When the first and the latest article known were published (in UTC); None
-        while no article's moment is known."""
+    def publications(self, until: datetime) -> Publications:
+        """What the state knows of when the site published, up to ``until`` (an article
+        dated later has a wrong date)."""
         first, latest = self.db.execute(
-            "SELECT datetime(min(julianday(published_at))), datetime(max(julianday(published_at)))"
-            " FROM articles"
+            "SELECT datetime(min(julianday(published_at))), datetime(max(CASE WHEN"
+            " julianday(published_at) <= julianday(?) THEN julianday(published_at) END))"
+            " FROM articles",
+            (until.isoformat(),),
         ).fetchone()
-        if first is None:
-            return None
-        return in_utc(first), in_utc(latest)
+        since = self.db.execute("SELECT value FROM meta WHERE key = 'moments_since'").fetchone()
+        start = in_utc(first) if first else None
+        if start is not None and since:
+            start = max(start, datetime.fromisoformat(since[0]))
+        # Articles exported by an earlier format have their day only.
+        (day,) = self.db.execute(
+            "SELECT max(published_date) FROM articles WHERE published_at IS NULL"
+            " AND published_date <= ?",
+            (until.date().isoformat(),),
+        ).fetchone()
+        return Publications(start, in_utc(latest) if latest else None, day)
 
     def last_responses(self, runs: int) -> list[Responses]:
         """The responses of the last ``runs`` runs that had some, the latest first."""

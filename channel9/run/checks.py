@@ -5,7 +5,7 @@ threshold in a setting.
 A check returns what it found wrong, in words the log, the report and ``scrapy runs``
 print; an empty list when all is well. :data:`CHECKS` holds them in the order their
 problems are told; any problem fails the run (exit status 1). :data:`WARNINGS` compare
-the run with the runs before it (:class:`~channel9.run.history.History`): what they find
+the run with the runs before it (:class:`~channel9.run.baseline.Baseline`): what they find
 is said, and fails nothing.
 """
 
@@ -17,8 +17,9 @@ from statistics import median
 from typing import TYPE_CHECKING, Any
 
 from channel9.crawl.guards import SITE_DOWN
+from channel9.items import stamp
 from channel9.reasons import ABSENT, Reason
-from channel9.run.history import Responses, far_below, rose
+from channel9.run.baseline import Responses, far_below, rose
 
 if TYPE_CHECKING:
     from channel9.run.report import RunReport
@@ -193,70 +194,71 @@ def items_incomplete(report: RunReport, reason: str) -> list[str]:
 
 def quiet_run(report: RunReport, reason: str) -> list[str]:
     """Far fewer articles published in the last ``CHANNEL9_QUIET_HOURS`` than the same
-    hours of the last ``CHANNEL9_QUIET_WEEKS`` weeks brought (see
-    :func:`~channel9.run.history.far_below`): the crawl stopped seeing what the site
-    publishes, or the site stopped publishing."""
-    history, settings = report.history, report.settings
-    if history is None:
+    hours of each of the last ``CHANNEL9_QUIET_WEEKS`` weeks brought (see
+    :func:`~channel9.run.baseline.far_below`): the crawl stopped seeing what the site
+    publishes, or the site stopped publishing. Not for a run narrowed by its arguments,
+    whose articles are not the site's, nor before the state holds every week."""
+    baseline, settings = report.baseline, report.settings
+    weeks = settings.getint("CHANNEL9_QUIET_WEEKS")
+    if baseline is None or report.narrowed or not weeks or len(baseline.usual) < weeks:
         return []
-    seen = len(history.recent | report.recent)
-    share, least = (
-        settings.getfloat("CHANNEL9_QUIET_SHARE"),
-        settings.getfloat("CHANNEL9_QUIET_LEAST"),
-    )
-    if not far_below(seen, history.usual, share, least):
+    seen = len(baseline.recent | report.recent)
+    share = settings.getfloat("CHANNEL9_QUIET_SHARE")
+    if not far_below(seen, baseline.usual, share, settings.getfloat("CHANNEL9_QUIET_LEAST")):
         return []
-    hours = settings.getfloat("CHANNEL9_QUIET_HOURS")
     return [
         (
-            f"{seen} articles published in the {hours:g} hours before this run are known,"
-            f" where the same hours of the last {len(history.usual)} weeks brought"
-            f" {', '.join(map(str, history.usual))}: is the crawl still seeing what the"
-            " site publishes?"
+            f"{seen} articles published in the {settings.getfloat('CHANNEL9_QUIET_HOURS'):g}"
+            f" hours before this run are known, where the same hours of the last {weeks}"
+            f" weeks brought {', '.join(map(str, baseline.usual))}: is the crawl still"
+            " seeing what the site publishes?"
         )
     ]
 
 
 def site_stale(report: RunReport, reason: str) -> list[str]:
-    """The newest article known older than ``CHANNEL9_STALE_AFTER`` hours though the site
-    answers: it stopped publishing, or publishes where the crawl does not look."""
+    """The newest article known older than ``CHANNEL9_STALE_AFTER`` hours at the run's
+    start though the site answers: it stopped publishing, or publishes where the crawl
+    does not look."""
     hours = report.settings.getfloat("CHANNEL9_STALE_AFTER")
-    history = report.history
-    known = [m for m in (history.newest if history else None, report.newest) if m is not None]
+    before = report.baseline.newest if report.baseline else None
+    known = [moment for moment in (before, report.newest) if moment is not None]
     answered = report.stats().get("downloader/response_status_count/200", 0) > 0
     if not hours or not known or not answered or report.home_failures:
         return []
-    at = history.at if history else datetime.fromisoformat(report.started_at)
     newest = max(known)
-    age = at - newest
+    age = datetime.fromisoformat(report.started_at) - newest
     if age <= timedelta(hours=hours):
         return []
     return [
         (
             f"the newest article known was published {age // timedelta(hours=1)} hours"
-            f" before this run ({newest.isoformat()}), though the site answers: has it"
+            f" before this run ({stamp(newest)}), though the site answers: has it"
             " stopped publishing, or moved its articles where the crawl does not look?"
         )
     ]
 
 
 def blocking_rose(report: RunReport, reason: str) -> list[str]:
-    """More 403 and 429 responses than ``CHANNEL9_BLOCKED_SHARE`` and than twice the usual
-    of the last runs (see :func:`~channel9.run.history.rose`): the site may be
-    blocking the crawler."""
+    """At least ``CHANNEL9_BLOCKED_SHARE`` of the responses 403 or 429, and more than
+    twice the usual of the last runs (see :func:`~channel9.run.baseline.rose`): the site
+    may be blocking the crawler."""
     responses = Responses.from_stats(report.stats())
-    before = report.history.blocked if report.history else ()
-    if not rose(responses.share, before, report.settings.getfloat("CHANNEL9_BLOCKED_SHARE")):
+    before = report.baseline.blocked_shares if report.baseline else ()
+    minimum = report.settings.getfloat("CHANNEL9_BLOCKED_SHARE")
+    if not rose(responses.share, before, minimum):
         return []
-    usual = (
-        f"{median(before):.0%} in the median of the last {len(before)} runs"
-        if before
-        else "no run before to compare with"
-    )
+    usual = [share for share in before if share < minimum]
+    if usual:
+        said = f"{median(usual):.0%} in the median of the last {len(usual)} runs under it"
+    elif before:
+        said = f"as in each of the last {len(before)} runs"
+    else:
+        said = "no run before to compare with"
     return [
         (
             f"{responses.blocked} of {responses.total} responses were 403 or 429"
-            f" ({responses.share:.0%}; {usual}): is the site blocking the crawler?"
+            f" ({responses.share:.0%}; {said}): is the site blocking the crawler?"
         )
     ]
 

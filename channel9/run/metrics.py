@@ -50,6 +50,9 @@ class RunMetrics:
         path = crawler.settings.get("CHANNEL9_METRICS_FILE")
         if not path:
             raise NotConfigured  # off, as asked: no WARNING for it
+        if crawler.settings.get("CHANNEL9_REPLAY"):
+            # The metrics are of the site's runs: a replay would replace the last one's.
+            raise NotConfigured("a replay writes no metrics: they are of the runs of the site")
         extensions = build_component_list(crawler.settings.getwithbase("EXTENSIONS"))
         if not any(issubclass(load_object(each), RunReport) for each in extensions):
             raise NotConfigured("RunReport is turned off: no metrics, which give its counts")

@@ -8,7 +8,8 @@ import math
 from collections import Counter, defaultdict
 from contextlib import suppress
 from dataclasses import fields
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from typing_extensions import Self
 
-    from channel9.run.history import History
+    from channel9.run.baseline import Baseline
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class RunReport:
         """Nothing was exported before (so with no crawl state too)."""
         self.problems: list[str] | None = None
         """Why the run failed, once it is over; empty when it did not."""
-        self.history: History | None = None
+        self.baseline: Baseline | None = None
         """What the crawl state knew of the runs before (none without one)."""
         self.recent: set[str] = set()
         """This run's articles published in the hours the quiet-run check counts."""
@@ -104,6 +105,16 @@ class RunReport:
         """When the latest article this run wrote was published."""
         self.warnings: dict[str, list[str]] = {}
         """What each of :data:`~channel9.run.checks.WARNINGS` found, once the run is over."""
+
+    @cached_property
+    def zone(self) -> tzinfo:
+        """The site's time zone: the day an undated page's article starts in."""
+        return zone_named(self.settings.get("CHANNEL9_TIMEZONE"))
+
+    @cached_property
+    def quiet_hours(self) -> timedelta:
+        """The hours before the run the quiet-run check counts."""
+        return timedelta(hours=self.settings.getfloat("CHANNEL9_QUIET_HOURS"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -142,12 +153,12 @@ class RunReport:
         self.outputs = output_paths(self.crawler)
 
     def history_read(
-        self, first_run: bool, field_fill: dict[str, float] | None, history: History
+        self, first_run: bool, field_fill: dict[str, float] | None, baseline: Baseline
     ) -> None:
         """What the crawl state says of earlier runs: whether any exported, the fields
         the last healthy one filled for most articles, and what the runs' history holds."""
         self.first_run = first_run
-        self.history = history
+        self.baseline = baseline
         most = self.settings.getfloat("CHANNEL9_FIELD_MOST")
         self.filled_before = {
             name: share for name, share in (field_fill or {}).items() if share >= most
@@ -168,17 +179,14 @@ class RunReport:
             elif name in self.filled_before:
                 self.missing[name].append(adapter["url"])
         published = adapter.get("published_date")
-        moment = published_moment(adapter, zone_named(self.settings.get("CHANNEL9_TIMEZONE")))
+        moment = published_moment(adapter, self.zone)
+        crawled = adapter.get("crawled_at")
+        if moment is not None and crawled and moment > datetime.fromisoformat(crawled):
+            moment = None  # dated after it was fetched: a wrong date, not the newest news
         if moment is not None:
             self.newest = max(moment, self.newest or moment)
-            history = self.history
-            hours = timedelta(hours=self.settings.getfloat("CHANNEL9_QUIET_HOURS"))
-            # Only a moment, as the crawl state counts them.
-            if (
-                history is not None
-                and adapter.get("published_at")
-                and history.at - hours < moment <= history.at
-            ):
+            baseline = self.baseline
+            if baseline is not None and baseline.at - self.quiet_hours < moment <= baseline.at:
                 self.recent.add(adapter["url"])
         self.per_category[adapter.get("category") or ""] += 1
         if published:
@@ -257,9 +265,14 @@ class RunReport:
             self.archive = archive.close()
         self.problems = self.verdict(reason)
         if not self.settings.get("CHANNEL9_REPLAY"):  # an archive's past is no news of the site
-            self.warnings = {
-                check.__name__: found for check in WARNINGS if (found := check(self, reason))
-            }
+            try:
+                self.warnings = {
+                    check.__name__: found for check in WARNINGS if (found := check(self, reason))
+                }
+            except Exception as broken:
+                # A bug of the project's: the run fails, said, and its report is written.
+                logger.exception("The checks of the run's history failed")
+                self.problems.append(f"the checks of the run's history failed ({broken!r})")
         if not self.narrowed:
             self.refetch = sorted(
                 {url for name in self.dropped_fields() for url in self.missing[name]}

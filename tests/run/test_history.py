@@ -5,7 +5,8 @@ the test runs (the crawl's own start is the reference of its windows)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import sqlite3
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,10 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from channel9.demo.site import FakeSite, Reply, always, serve
 from channel9.incremental.store import Asked, CrawlState, Published
 from channel9.items import stamp
-from channel9.run.history import Responses, far_below, rose
+from channel9.run import checks
+from channel9.run import report as report_module
+from channel9.run.baseline import Responses, far_below, rose
+from channel9.site import JAKARTA
 from tests.conftest import STATE, command_in_process, crawl_in_process
 from tests.run.test_metrics import metrics_of
 
@@ -55,13 +59,14 @@ def test_a_run_is_quiet_at_a_tenth_of_the_median_of_the_same_hours(
         (0.04, [], False),  # below the least share
         (0.06, [0.04, 0.03, 0.05], False),  # not twice the median (0.04)
         (0.09, [0.04, 0.03, 0.05], True),
-        (0.5, [0.5, 0.4, 0.45], False),  # blocked as much as before: no rise
+        (0.09, [0.2, 0.04, 0.03, 0.05], True),  # a run blocked before is no baseline
+        (0.5, [0.5, 0.4, 0.45], True),  # a steady block is named run after run
     ],
 )
 def test_blocking_rises_past_the_least_share_and_twice_the_usual(
     share: float, before: list[float], expected: bool
 ) -> None:
-    assert rose(share, before, least=0.05) is expected
+    assert rose(share, before, minimum=0.05) is expected
 
 
 def simulated_history(state: Path, now: datetime, recent: int) -> datetime:
@@ -160,7 +165,7 @@ async def test_a_rise_of_403_is_named(tmp_path: Path) -> None:
     assert (run.returncode, run.report["failed_run"]) == (1, ["2 of 19 pages failed"])
     assert run.report["warnings"] == [
         f"2 of {total} responses were 403 or 429 ({2 / total:.0%}; 1% in the median of the"
-        " last 4 runs): is the site blocking the crawler?"
+        " last 4 runs under it): is the site blocking the crawler?"
     ]
 
 
@@ -177,3 +182,100 @@ async def test_the_articles_a_run_finds_itself_count_as_the_hours_news(tmp_path:
         run = await crawl_in_process(tmp_path, base_url, *WATCHED)
 
     assert (run.returncode, run.verdict) == (0, "12 new articles")
+
+
+@deferred_f_from_coro_f
+async def test_a_site_whose_pages_give_days_only_is_still_stale_on_a_run_with_nothing_new(
+    tmp_path: Path,
+) -> None:
+    """The newest article's day counts for the state as for the run that wrote it: the
+    start of that day in the site's zone."""
+    site = FakeSite(count=12, start=datetime.now(timezone.utc) - timedelta(days=40))
+    for article in site.articles.values():
+        article.markup = "old"  # a date, no time
+    with serve(site) as base_url:
+        first = await crawl_in_process(tmp_path, base_url, *WATCHED)
+        second = await crawl_in_process(tmp_path, base_url, *WATCHED)
+
+    newest = max(article.published for article in site.articles.values())
+    day = datetime.combine(newest.date(), time(), JAKARTA)
+    for run in (first, second):
+        assert run.report is not None
+        hours = (datetime.fromisoformat(run.report["started_at"]) - day) // timedelta(hours=1)
+        assert [w.split(" (")[0] for w in run.report["warnings"]] == [
+            f"the newest article known was published {hours} hours before this run"
+        ]
+    assert second.verdict.startswith("0 new articles; warning: the newest article known")
+
+
+@deferred_f_from_coro_f
+async def test_an_article_dated_after_it_was_fetched_is_not_the_newest(tmp_path: Path) -> None:
+    site = FakeSite(count=12, start=datetime.now(timezone.utc) - timedelta(days=40))
+    list(site.articles.values())[-1].published = datetime(2030, 1, 1, 9, tzinfo=JAKARTA)
+    with serve(site) as base_url:
+        run = await crawl_in_process(tmp_path, base_url, *WATCHED)
+
+    assert run.report is not None
+    newest = sorted(article.published for article in site.articles.values())[-2]
+    hours = (datetime.fromisoformat(run.report["started_at"]) - newest) // timedelta(hours=1)
+    assert [w.split(" (")[0] for w in run.report["warnings"]] == [
+        f"the newest article known was published {hours} hours before this run"
+    ]
+
+
+def test_a_state_of_an_earlier_format_measures_weeks_only_from_its_upgrade(
+    tmp_path: Path,
+) -> None:
+    """Its articles have no moment: the weeks before the upgrade would read as quiet."""
+    old = sqlite3.connect(tmp_path / "state.sqlite3")
+    old.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO meta VALUES ('format', 'channel9-state-3');"
+        "CREATE TABLE articles (url TEXT PRIMARY KEY, canonical TEXT NOT NULL,"
+        " first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, content_hash TEXT NOT NULL,"
+        " published_date TEXT);"
+        f"INSERT INTO articles VALUES ('{SITE}/a/', '{SITE}/a/', 't', 't', 'h', '2024-05-01');"
+    )
+    old.commit()
+    old.close()
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    store = CrawlState(tmp_path / "state.sqlite3")
+    moment = datetime(2024, 4, 1, tzinfo=timezone.utc)
+    store.record_exported(
+        [f"{SITE}/b/"], f"{SITE}/b/", "h", Published("2024-04-01", stamp(moment)), "t"
+    )
+    known = store.publications(datetime(2030, 1, 1, tzinfo=timezone.utc))
+    store.close()
+
+    assert known.since is not None and known.since >= before
+    assert (known.latest, known.latest_day) == (moment, "2024-05-01")
+
+
+def test_history_settings_past_their_range_are_refused_in_one_line(tmp_path: Path) -> None:
+    done = command_in_process(tmp_path, "crawl", "channel9", "-s", "CHANNEL9_STALE_AFTER=1e12")
+
+    assert (done.returncode, done.stderr) == (
+        2,
+        "scrapy crawl: error: cannot start: CHANNEL9_STALE_AFTER='1e12' is not 0 (never) or a"
+        " number of hours, from 1 to 87600 (ten years)\n",
+    )
+
+
+@deferred_f_from_coro_f
+async def test_a_check_of_the_history_that_breaks_fails_the_run_and_its_report_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(report: object, reason: str) -> list[str]:
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr(checks, "WARNINGS", (broken,))
+    monkeypatch.setattr(report_module, "WARNINGS", (broken,))
+    site = FakeSite(count=12)
+    with serve(site) as base_url:
+        run = await crawl_in_process(tmp_path, base_url, *WATCHED)
+
+    assert run.returncode == 1
+    assert run.report is not None
+    assert run.report["failed_run"] == [
+        "the checks of the run's history failed (OverflowError('date value out of range'))"
+    ]

@@ -1,5 +1,5 @@
-"""What the crawl state knew of the runs before this one, for the checks that compare a
-run with its history (:data:`channel9.run.checks.WARNINGS`).
+"""The baseline of a run: what the crawl state knew of the runs before it, for the checks
+that compare a run with its history (:data:`channel9.run.checks.WARNINGS`).
 
 The crawl state builds it as the run starts and tells the report by the ``history_read``
 signal: the report never reads the state. The rules are plain functions of numbers, so
@@ -20,7 +20,7 @@ BLOCKING = (403, 429)
 
 
 @dataclass(frozen=True)
-class History:
+class Baseline:
     """The runs before this one, as far as the checks that compare with them need."""
 
     at: datetime
@@ -31,10 +31,11 @@ class History:
     usual: tuple[int, ...]
     """The articles published in the same hours of the week in each of the last
     ``CHANNEL9_QUIET_WEEKS`` weeks, the latest first; only the weeks the crawl state
-    reaches (after the first publication it knows)."""
+    reaches (after the first publication it knows, and after it began to keep their
+    moments); fewer than asked, no judgement."""
     newest: datetime | None
     """When the latest article known was published."""
-    blocked: tuple[float, ...]
+    blocked_shares: tuple[float, ...]
     """The share of 403 and 429 among the responses of each of the last
     ``CHANNEL9_BLOCKED_RUNS`` runs, the latest first."""
 
@@ -54,6 +55,7 @@ class Responses:
 
     @property
     def share(self) -> float:
+        """The share of the responses refused: 0 without responses."""
         return self.blocked / self.total if self.total else 0.0
 
 
@@ -68,7 +70,9 @@ def far_below(seen: int, usual: Sequence[int], share: float, least: float) -> bo
     return typical >= least and seen <= share * typical
 
 
-def rose(share: float, before: Sequence[float], least: float) -> bool:
-    """Whether the share of refused responses rose: at least ``least``, and more than
-    twice the median of the runs ``before`` (none before: from nothing)."""
-    return share >= least and share > 2 * (median(before) if before else 0.0)
+def rose(share: float, before: Sequence[float], minimum: float) -> bool:
+    """Whether the share of refused responses is high: at least ``minimum``, and more than
+    twice the median of the runs ``before`` that were below it (a steady block keeps being
+    named: the runs it blocked are no baseline; none before, from nothing)."""
+    usual = [earlier for earlier in before if earlier < minimum]
+    return share >= minimum and share > 2 * (median(usual) if usual else 0.0)
