@@ -9,6 +9,8 @@ worth following is the incremental middleware's to decide (:mod:`channel9.increm
   gzip-bomb guards, robots.txt per RFC 9309, callback errors as failures.
 - :mod:`~channel9.crawl.guards`: the circuit breaker for a site that looks down, and a
   stop that drops the queued requests.
+- :mod:`~channel9.crawl.network`: the downloader middlewares between the crawl and the
+  site, in their order, for the crawl, ``scrapy extract`` and the health check.
 - :mod:`~channel9.crawl.check`: the health check (``-a check=1``), one page of each door.
 - :mod:`~channel9.crawl.responses`: what a response is.
 """
