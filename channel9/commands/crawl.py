@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.log import configure_logging
 from scrapy.utils.ossignal import install_shutdown_handlers
@@ -25,6 +26,7 @@ from channel9.run.report import RunReport
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,17 @@ def judge(report: RunReport) -> tuple[int, str]:
     report.close("shutdown")
     problems = report.problems or []
     return (1 if problems else 0), "; ".join(problems) or report.summary()
+
+
+def refuse_in_check(settings: BaseSettings, opts: argparse.Namespace) -> None:
+    """What the health check will not do, asked for on the command line."""
+    if opts.output or opts.overwrite_output:
+        raise StartupError("check=1 writes nothing: give no -o or -O")
+    given = SETTINGS_PRIORITIES["cmdline"]
+    if given in (settings.getpriority("JOBDIR"), settings.getpriority("HTTPCACHE_ENABLED")):
+        raise StartupError(
+            "check=1 reads the site as it answers now: give it no JOBDIR and no HTTPCACHE_ENABLED"
+        )
 
 
 class Command(ScrapyCrawl):
@@ -76,8 +89,8 @@ class Command(ScrapyCrawl):
             if args[0] not in spiders:
                 known = ", ".join(sorted(spiders))
                 raise StartupError(f"no spider {args[0]!r}: the project has {known}")
-            if Arguments.parse(opts.spargs).check and (opts.output or opts.overwrite_output):
-                raise StartupError("check=1 writes nothing: give no -o or -O")
+            if Arguments.parse(opts.spargs).check:
+                refuse_in_check(self.settings, opts)
             check_settings(self.settings)
         except StartupError as error:
             if log_file:

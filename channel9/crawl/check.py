@@ -55,9 +55,11 @@ CHECK_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_TIMEOUT": 15,
     # A stop (Ctrl-C, SIGTERM) drops the pages waiting instead of fetching them.
     "EXTENSIONS": {guards.StopAtOnce: 700},
-    # The site as it answers now, not a cache of it.
+    # A site that asks to be left alone for an hour (Retry-After) is not waited for.
+    "CHANNEL9_MAX_BACKOFF": 5,
+    # The site as it answers now, not a cache of it; no paused crawl's queue taken up, and
+    # none left behind (given with -s, they are refused).
     "HTTPCACHE_ENABLED": False,
-    # No paused crawl's queue taken up, and none left behind.
     "JOBDIR": None,
 }
 

@@ -10,6 +10,7 @@ before wrote, so that it survives failed runs and runs that find nothing new.
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -167,8 +168,12 @@ class RunMetrics:
             "Bytes the last run wrote to the archive",
             {(): sum(report.archive.values())},
         )
-        mine = report.newest.timestamp() if report.newest is not None else None
-        newest = max((v for v in (mine, before.get(CARRIED[1])) if v is not None), default=None)
+        # This run's, the crawl state's, or the file's before; never one dated later than now
+        # (a file an earlier version wrote may hold one).
+        known = (report.newest, report.baseline.newest if report.baseline else None)
+        moments = [moment.timestamp() for moment in known if moment is not None]
+        moments.append(before.get(CARRIED[1], math.nan))
+        newest = max((moment for moment in moments if moment <= finished.timestamp()), default=None)
         gauge(
             CARRIED[1],
             "When the newest article the crawl exported was published",

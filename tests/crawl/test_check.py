@@ -123,6 +123,11 @@ async def test_a_robots_txt_that_fails_refuses_every_page_as_the_crawl_does() ->
             ["-a", "check=1", "-o", "out.jsonl"],
             "scrapy crawl: error: cannot start: check=1 writes nothing: give no -o or -O",
         ),
+        (
+            ["-a", "check=1", "-s", "HTTPCACHE_ENABLED=1"],
+            "scrapy crawl: error: cannot start: check=1 reads the site as it answers now: give"
+            " it no JOBDIR and no HTTPCACHE_ENABLED",
+        ),
     ],
 )
 def test_the_check_refuses_what_it_would_not_do(

@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from channel9.demo.site import FakeSite, Reply, always, serve
+from channel9.site import JAKARTA
 from tests.conftest import crawl_in_process, last_report, run_files
 
 FIELDS = ("title", "text", "author")
@@ -124,3 +125,27 @@ async def test_a_metrics_file_that_cannot_be_written_is_said_and_does_not_fail_t
 
     assert run.returncode == 0, run.log
     assert f"The metrics file {metrics} could not be written" in run.log
+
+
+@deferred_f_from_coro_f
+async def test_a_newest_article_dated_in_the_future_is_not_carried_over(tmp_path: Path) -> None:
+    """A file an earlier version wrote may hold a date to come: the age would be negative
+    for ever."""
+    site = FakeSite(count=12, start=datetime(2026, 1, 5, 9, tzinfo=JAKARTA))
+    metrics = tmp_path / "channel9.prom"
+    metrics.write_text(
+        "# HELP channel9_newest_article_timestamp_seconds When\n"
+        "# TYPE channel9_newest_article_timestamp_seconds gauge\n"
+        "channel9_newest_article_timestamp_seconds 4102444800.0\n"  # 2100-01-01
+    )
+    with serve(site) as base_url:
+        run = await crawl_in_process(tmp_path, base_url, "-s", f"CHANNEL9_METRICS_FILE={metrics}")
+
+    items = [
+        json.loads(line) for path in run_files(tmp_path) for line in path.read_text().splitlines()
+    ]
+    newest = max(
+        moment(item["published_at"] or f"{item['published_date']}T00:00:00+07:00") for item in items
+    )
+    assert run.returncode == 0, run.log
+    assert metrics_of(metrics)["channel9_newest_article_timestamp_seconds"] == newest
