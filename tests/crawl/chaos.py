@@ -25,7 +25,7 @@ from random import Random
 from typing import Any
 
 from channel9.demo.site import CATEGORIES, FEATURED, PER_PAGE, FakeArticle, FakeSite, Reply, serve
-from tests.conftest import CAPTURE, FAST, SCRAPY, run_files
+from tests.conftest import CAPTURE, FAST, SCRAPY, crawl_in_process, run_files
 
 SETTINGS = ["-s", "RETRY_TIMES=1", "-s", "DOWNLOAD_TIMEOUT=5", "-s", "LOG_LEVEL=DEBUG"]
 """Settings of every run besides the fast ones of the other whole-crawl tests.
@@ -195,7 +195,7 @@ class Schedule:
         self.faults: dict[str, Fault] = {}
         self.violations: list[str] = []
 
-    def play(self) -> list[str]:
+    async def play(self) -> list[str]:
         """Runs the schedule against the site served on 127.0.0.1; the promises broken."""
         (self.workdir / "logs").mkdir(parents=True, exist_ok=True)
         with serve(self.site) as base_url:
@@ -204,10 +204,10 @@ class Schedule:
                 run = self.draw_run()
                 run.changes = self.change_site()
                 run.faults = self.draw_faults()
-                self.crawl(run)
+                await self.crawl(run)
             self.faults = {}
             for _ in range(FINAL_RUNS):
-                self.crawl(Run(len(self.runs) + 1, []))
+                await self.crawl(Run(len(self.runs) + 1, []))
             self.check_end()
         return self.violations
 
@@ -316,12 +316,13 @@ class Schedule:
         status = rnd.choice([500, 503])
         return Fault("flaky" if draw < slow_share + flaky_share else "down", status)
 
-    def crawl(self, run: Run) -> None:
-        """Runs ``run`` as a subprocess and checks the promises each run keeps.
+    async def crawl(self, run: Run) -> None:
+        """Runs ``run`` and checks the promises each run keeps.
 
-        It runs in the schedule's folder with its faults installed, and is signalled once
-        the site has had ``run.after`` requests of it; the revisions of every article are
-        kept first, for the content checks.
+        It runs in the schedule's folder with its faults installed; a run to be killed runs
+        as a process of its own, signalled once the site has had ``run.after`` requests of
+        it, any other in the test's process. The revisions of every article are kept
+        first, for the content checks.
         """
         self.runs.append(run)
         site = self.site
@@ -333,6 +334,26 @@ class Schedule:
         site.overrides = {path: fault.override(site, path) for path, fault in run.faults.items()}
         before = set(run_files(self.workdir))
         site.run = run.number
+        start = len(site.requests)
+        if run.kill is None:
+            done = await crawl_in_process(
+                self.workdir, self.base_url, *SETTINGS, *run.args, timeout=RUN_TIMEOUT
+            )
+            self.log(run).write_text(done.log, encoding="utf-8")
+            run.returncode = done.returncode
+            word = {0: "ok", 1: "failed"}.get(done.returncode, "could not start")
+            run.verdict = f"Verdict: {word} (exit status {done.returncode}): {done.verdict}"
+        else:
+            self.crawl_and_signal(run)
+        run.requests = len(site.requests) - start
+        run.files = sorted(set(run_files(self.workdir)) - before)
+        run.lines = sum(len(path.read_bytes().splitlines()) for path in run.files)
+        self.check_run(run)
+
+    def crawl_and_signal(self, run: Run) -> None:
+        """Runs ``run`` as a process of its own and signals it once the site has had
+        ``run.after`` requests of it."""
+        site = self.site
         start = len(site.requests)
         command = [SCRAPY, "crawl", "channel9", "-a", f"base_url={self.base_url}", *FAST]
         log = self.log(run)
@@ -363,12 +384,8 @@ class Schedule:
                 if process.poll() is None:
                     process.kill()
                     process.wait()
-        run.requests = len(site.requests) - start
-        run.files = sorted(set(run_files(self.workdir)) - before)
-        run.lines = sum(len(path.read_bytes().splitlines()) for path in run.files)
         verdicts = [line for line in self.log_lines(run) if "Verdict:" in line]
         run.verdict = verdicts[-1][verdicts[-1].index("Verdict:") :] if verdicts else ""
-        self.check_run(run)
 
     def log(self, run: Run) -> Path:
         """Where a run's output goes: its log, DEBUG level, and its verdict last."""

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 import pytest
+from scrapy.utils.defer import deferred_f_from_coro_f
 
 from tests.crawl.chaos import Schedule
 
@@ -31,23 +32,25 @@ SOAK = int(os.environ.get("CHANNEL9_SOAK_SCHEDULES") or 0)
 FIRST_SEED = int(os.environ.get("CHANNEL9_SOAK_FIRST_SEED") or 1000)
 
 
-def check(seed: int, workdir: Path) -> None:
+async def check(seed: int, workdir: Path) -> None:
     """Plays the schedule of ``seed`` in ``workdir``, failing with its report.
 
     The report holds the seed, the schedule and every promise broken: a traceback of the
     harness would add nothing.
     """
     schedule = Schedule(seed, workdir)
-    if schedule.play():
+    if await schedule.play():
         pytest.fail(schedule.report(), pytrace=False)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_nothing_lost_under_random_faults(seed: int, tmp_path: Path) -> None:
-    check(seed, tmp_path)
+@deferred_f_from_coro_f
+async def test_nothing_lost_under_random_faults(seed: int, tmp_path: Path) -> None:
+    await check(seed, tmp_path)
 
 
 @pytest.mark.skipif(not SOAK, reason="a soak: set CHANNEL9_SOAK_SCHEDULES to run it")
 @pytest.mark.parametrize("seed", range(FIRST_SEED, FIRST_SEED + max(SOAK, 1)))
-def test_nothing_lost_soak(seed: int, tmp_path: Path) -> None:
-    check(seed, tmp_path)
+@deferred_f_from_coro_f
+async def test_nothing_lost_soak(seed: int, tmp_path: Path) -> None:
+    await check(seed, tmp_path)
