@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import scrapy
 from scrapy import signals
 from scrapy.http import Response, TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from channel9.crawl import discovery, guards
 from channel9.crawl.arguments import Arguments
@@ -44,17 +45,15 @@ WIDTH = max(len(reason) for reason in Reason)
 """The outcome's column: as wide as the longest reason, so that the URLs line up."""
 SITEMAP_DEPTH = 2
 """Sitemap indexes followed down to a sitemap of articles: WordPress's is one deep."""
+STOP = 700
+"""The order of the extension that makes a stop drop the waiting pages, as in a crawl."""
 ADDON = "channel9.addon.Channel9"
 """The project's add-on, by its path: left out of the check's add-ons."""
 CHECK_SETTINGS: dict[str, Any] = {
-    # Pages fetched, and refused, as the crawl fetches them.
-    "DOWNLOADER_MIDDLEWARES": {**dict.fromkeys(REPLACED.values()), **DOWNLOADER_MIDDLEWARES},
     # Once more, not twice, and no page waited for past 15 s: the check says within a
     # couple of minutes, even of a site that hangs, whether each door answers.
     "RETRY_TIMES": 1,
     "DOWNLOAD_TIMEOUT": 15,
-    # A stop (Ctrl-C, SIGTERM) drops the pages waiting instead of fetching them.
-    "EXTENSIONS": {guards.StopAtOnce: 700},
     # A site that asks to be left alone for an hour (Retry-After) is not waited for.
     "CHANNEL9_MAX_BACKOFF": 5,
     # The site as it answers now, not a cache of it; no paused crawl's queue taken up, and
@@ -80,6 +79,17 @@ class HealthCheck(scrapy.Spider):
         for name, value in DEFAULTS.items():
             settings.set(name, value, priority="addon")
         super().update_settings(settings)
+        # Added to the project's own components, at spider priority (over Scrapy's base
+        # ones, given by path): pages fetched, and refused, as the crawl fetches them; a
+        # stop (Ctrl-C, SIGTERM) drops the pages waiting instead of fetching them.
+        network = {**dict.fromkeys(REPLACED.values()), **DOWNLOADER_MIDDLEWARES}
+        for name, ours in (
+            ("DOWNLOADER_MIDDLEWARES", network),
+            ("EXTENSIONS", {guards.StopAtOnce: STOP}),
+        ):
+            merged = {**settings.getdict(name), **ours}
+            priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"])
+            settings.set(name, merged, priority=priority)
         addons = {
             addon: order
             for addon, order in settings.getdict("ADDONS").items()
@@ -100,6 +110,7 @@ class HealthCheck(scrapy.Spider):
         self.results: dict[str, tuple[str, str]] = {}
         """By door: ``ok`` or the reason, and the URL read."""
         self.closes_html = False
+        """Whether the site ends its pages (the home page or the listing did)."""
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self._request("home", f"{self.base_url}/", self.parse_home)
