@@ -13,6 +13,7 @@ from scrapy.settings import Settings
 from scrapy.utils.defer import deferred_f_from_coro_f, maybe_deferred_to_future
 
 from channel9.crawl.check import HealthCheck
+from channel9.crawl.middlewares import StrictRobotsTxtMiddleware
 from channel9.demo.site import FakeSite, Reply, always, serve
 from tests.conftest import FAST, SCRAPY
 
@@ -144,3 +145,16 @@ def test_the_check_refuses_what_it_would_not_do(
 
     assert (done.returncode, done.stdout, done.stderr) == (2, "", error + "\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_projects_own_components_are_kept_beside_the_checks() -> None:
+    """A proxy middleware in settings.py runs in the check too; the add-on does not."""
+    settings = Settings()
+    settings.setmodule("channel9.settings", priority="project")
+    settings.set("DOWNLOADER_MIDDLEWARES", {"myproject.ProxyMiddleware": 750}, priority="project")
+    crawler = CrawlerRunner(settings).create_crawler(HealthCheck)
+
+    middlewares = crawler.settings.getdict("DOWNLOADER_MIDDLEWARES")
+    assert middlewares["myproject.ProxyMiddleware"] == 750
+    assert middlewares[StrictRobotsTxtMiddleware] == 100
+    assert crawler.settings.getdict("ADDONS") == {}
