@@ -125,7 +125,8 @@ class Arguments:
                 f"unknown argument {unknown[0]!r}: the spider takes {', '.join(KNOWN[:-1])}"
                 f" and {KNOWN[-1]}"
             )
-        if _flag("check", given.get("check", "0")):
+        check = _flag("check", given.get("check", "0"))
+        if check:
             others = sorted(set(given) - {"check", "base_url"})
             if others:
                 raise BadArgument(
@@ -140,7 +141,7 @@ class Arguments:
             full=_flag("full", given.get("full", "0")),
             replay=_replay(given.get("replay")),
             discover=_discover(given.get("discover")),
-            check=_flag("check", given.get("check", "0")),
+            check=check,
             passed_on=passed_on,
         )
 

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -216,11 +216,11 @@ class CrawlStateExtension:
                 break  # before what the state knows of the site: no measure
             usual.append(len(self.store.published_between(until - hours, until)))
         last = self.store.last_responses(settings.getint("CHANNEL9_BLOCKED_RUNS"))
-        newest = [] if known.latest is None else [known.latest]
-        if known.latest_day:
-            newest.append(datetime.combine(date.fromisoformat(known.latest_day), time(), self.zone))
+        day = published_moment({"published_date": known.latest_day}, self.zone)
+        newest = [moment for moment in (known.latest, day) if moment is not None]
         return Baseline(
             at=at,
+            since=at - hours,
             recent=frozenset(self.store.published_between(at - hours, at)),
             usual=tuple(usual),
             newest=max(newest, default=None),

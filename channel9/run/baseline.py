@@ -25,9 +25,11 @@ class Baseline:
 
     at: datetime
     """When this run started: the moment every window is counted back from."""
+    since: datetime
+    """``CHANNEL9_QUIET_HOURS`` before :attr:`at`: the start of the hours counted."""
     recent: frozenset[str]
-    """The articles known already that were published in the last
-    ``CHANNEL9_QUIET_HOURS`` before :attr:`at`."""
+    """The articles known already that were published after :attr:`since`, up to
+    :attr:`at`."""
     usual: tuple[int, ...]
     """The articles published in the same hours of the week in each of the last
     ``CHANNEL9_QUIET_WEEKS`` weeks, the latest first; only the weeks the crawl state
@@ -74,5 +76,11 @@ def rose(share: float, before: Sequence[float], minimum: float) -> bool:
     """Whether the share of refused responses is high: at least ``minimum``, and more than
     twice the median of the runs ``before`` that were below it (a steady block keeps being
     named: the runs it blocked are no baseline; none before, from nothing)."""
-    usual = [earlier for earlier in before if earlier < minimum]
+    usual = unblocked(before, minimum)
     return share >= minimum and share > 2 * (median(usual) if usual else 0.0)
+
+
+def unblocked(before: Sequence[float], minimum: float) -> list[float]:
+    """The shares of the runs ``before`` under ``minimum``: the runs a rise is measured
+    against."""
+    return [earlier for earlier in before if earlier < minimum]

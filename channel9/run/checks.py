@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from channel9.crawl.guards import SITE_DOWN
 from channel9.items import stamp
 from channel9.reasons import ABSENT, Reason
-from channel9.run.baseline import Responses, far_below, rose
+from channel9.run.baseline import Responses, far_below, rose, unblocked
 
 if TYPE_CHECKING:
     from channel9.run.report import RunReport
@@ -248,7 +248,7 @@ def blocking_rose(report: RunReport, reason: str) -> list[str]:
     minimum = report.settings.getfloat("CHANNEL9_BLOCKED_SHARE")
     if not rose(responses.share, before, minimum):
         return []
-    usual = [share for share in before if share < minimum]
+    usual = unblocked(before, minimum)
     if usual:
         said = f"{median(usual):.0%} in the median of the last {len(usual)} runs under it"
     elif before:

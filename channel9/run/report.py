@@ -6,9 +6,10 @@ import json
 import logging
 import math
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import fields
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, time, tzinfo
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -111,11 +112,6 @@ class RunReport:
         """The site's time zone: the day an undated page's article starts in."""
         return zone_named(self.settings.get("CHANNEL9_TIMEZONE"))
 
-    @cached_property
-    def quiet_hours(self) -> timedelta:
-        """The hours before the run the quiet-run check counts."""
-        return timedelta(hours=self.settings.getfloat("CHANNEL9_QUIET_HOURS"))
-
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         report = cls(crawler)
@@ -186,7 +182,7 @@ class RunReport:
         if moment is not None:
             self.newest = max(moment, self.newest or moment)
             baseline = self.baseline
-            if baseline is not None and baseline.at - self.quiet_hours < moment <= baseline.at:
+            if baseline is not None and baseline.since < moment <= baseline.at:
                 self.recent.add(adapter["url"])
         self.per_category[adapter.get("category") or ""] += 1
         if published:
@@ -457,7 +453,7 @@ def write_whole(path: Path, text: str) -> None:
         partial.unlink(missing_ok=True)
 
 
-def published_moment(item: ItemAdapter, zone: Any) -> datetime | None:
+def published_moment(item: Mapping[str, Any], zone: Any) -> datetime | None:
     """When the article was published: its moment, else the start of its day in the site's
     zone; None when undated."""
     if item.get("published_at"):
