@@ -50,6 +50,15 @@ FAST = [
 
 
 STATE = "data/channel9-state.sqlite3"
+FORMAT_3 = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT INTO meta VALUES ('format', 'channel9-state-3');"
+    "CREATE TABLE articles (url TEXT PRIMARY KEY, canonical TEXT NOT NULL,"
+    " first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, content_hash TEXT NOT NULL,"
+    " published_date TEXT);"
+)
+"""The meta and articles tables of a crawl state of format 3, as an earlier version
+wrote them (no run recorded what it was asked, no article its moment)."""
 SITE = "https://channel9.id"
 
 

@@ -18,7 +18,7 @@ from channel9.commands.runs import WIDTH, table
 from channel9.demo.site import FakeSite
 from channel9.incremental.history import Run, read_refused
 from channel9.incremental.store import Asked, Backfill, CrawlState, record_refused, refusals_of
-from tests.conftest import FAST, SCRAPY, STATE, command_in_process, crawl
+from tests.conftest import FAST, FORMAT_3, SCRAPY, STATE, command_in_process, crawl
 
 JOB = "6f1c2e8a0b9d11efb7a6f2c3d4e5f601"
 BLOCKED = "9 of 60 responses were 403 or 429 (15%; 1% in the median of the last 10 runs): is"
@@ -161,12 +161,7 @@ def test_a_state_from_before_the_runs_recorded_what_was_asked_shows_dashes(
     (tmp_path / "data").mkdir()
     old = sqlite3.connect(tmp_path / STATE)
     old.executescript(
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-        "INSERT INTO meta VALUES ('format', 'channel9-state-3');"
-        "CREATE TABLE articles (url TEXT PRIMARY KEY, canonical TEXT NOT NULL,"
-        " first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, content_hash TEXT NOT NULL,"
-        " published_date TEXT);"
-        "CREATE TABLE runs (run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL,"
+        FORMAT_3 + "CREATE TABLE runs (run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL,"
         " finished_at TEXT, finish_reason TEXT, output TEXT, report TEXT, verdict TEXT,"
         " articles INTEGER, field_fill TEXT, failed INTEGER, backfill TEXT);"
         "INSERT INTO runs VALUES ('1', '2024-05-01T00:00:00+00:00',"

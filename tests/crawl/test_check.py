@@ -3,8 +3,6 @@ one line each, exit 0 when all are ok; nothing written."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from scrapy.utils.defer import deferred_f_from_coro_f, maybe_deferred_to_future
 from channel9.crawl.check import HealthCheck
 from channel9.crawl.middlewares import StrictRobotsTxtMiddleware
 from channel9.demo.site import FakeSite, Reply, always, serve
-from tests.conftest import FAST, SCRAPY
+from tests.conftest import FAST, scrapy_command
 
 NASIONAL = "/category/nasional/"
 
@@ -43,13 +41,8 @@ def newest_of_nasional(site: FakeSite) -> str:
 def test_a_healthy_site_gives_a_line_per_door_exit_0_and_writes_nothing(tmp_path: Path) -> None:
     site = FakeSite(count=12, doors=True)
     with serve(site) as base_url:
-        done = subprocess.run(
-            [SCRAPY, "crawl", "channel9", "-a", "check=1", "-a", f"base_url={base_url}", *FAST],
-            cwd=tmp_path,
-            env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
-            capture_output=True,
-            text=True,
-            timeout=60,
+        done = scrapy_command(
+            tmp_path, "crawl", "channel9", "-a", "check=1", "-a", f"base_url={base_url}", *FAST
         )
 
     assert done.returncode == 0, done.stderr
@@ -134,14 +127,7 @@ async def test_a_robots_txt_that_fails_refuses_every_page_as_the_crawl_does() ->
 def test_the_check_refuses_what_it_would_not_do(
     args: list[str], error: str, tmp_path: Path
 ) -> None:
-    done = subprocess.run(
-        [SCRAPY, "crawl", "channel9", *args],
-        cwd=tmp_path,
-        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = scrapy_command(tmp_path, "crawl", "channel9", *args)
 
     assert (done.returncode, done.stdout, done.stderr) == (2, "", error + "\n")
     assert list(tmp_path.iterdir()) == []

@@ -19,7 +19,7 @@ from channel9.run import checks
 from channel9.run import report as report_module
 from channel9.run.baseline import Responses, far_below, rose
 from channel9.site import JAKARTA
-from tests.conftest import STATE, command_in_process, crawl_in_process
+from tests.conftest import FORMAT_3, STATE, command_in_process, crawl_in_process
 from tests.run.test_metrics import metrics_of
 
 SITE = "https://channel9.id"
@@ -229,12 +229,8 @@ def test_a_state_of_an_earlier_format_measures_weeks_only_from_its_upgrade(
     """Its articles have no moment: the weeks before the upgrade would read as quiet."""
     old = sqlite3.connect(tmp_path / "state.sqlite3")
     old.executescript(
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-        "INSERT INTO meta VALUES ('format', 'channel9-state-3');"
-        "CREATE TABLE articles (url TEXT PRIMARY KEY, canonical TEXT NOT NULL,"
-        " first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, content_hash TEXT NOT NULL,"
-        " published_date TEXT);"
-        f"INSERT INTO articles VALUES ('{SITE}/a/', '{SITE}/a/', 't', 't', 'h', '2024-05-01');"
+        FORMAT_3
+        + f"INSERT INTO articles VALUES ('{SITE}/a/', '{SITE}/a/', 't', 't', 'h', '2024-05-01');"
     )
     old.commit()
     old.close()
