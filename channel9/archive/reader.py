@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, cast
@@ -19,6 +18,7 @@ from fastwarc.warc import (
     has_block_digest,
     has_payload_digest,
 )
+from isal import isal_zlib
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,12 @@ CONTENT_LENGTH = re.compile(
 CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Bytes that no WARC header holds: NULs where a stretch was zeroed, say."""
 CHUNK = 1 << 20
-"""How much of a file is read, or unpacked, at a time: a gzip bomb takes no memory."""
+"""How much of a file is unpacked, or searched, at a time: a gzip bomb takes no memory."""
+READ = 64 << 10
+"""How much of a gzip member is read at a time: a record of an article page of a theme's
+weight is about 40 KB gzipped, so most are read in one step and none a megabyte past its end."""
+GZIP_ERROR = cast("type[Exception]", isal_zlib.error)
+"""What ISA-L raises at bytes that are no gzip member (its stubs call the class a value)."""
 
 
 def readable_responses(
@@ -186,23 +191,44 @@ def member_end(file: BinaryIO, offset: int) -> int | None:
     """Where the gzip member that begins at ``offset`` ends, if it is whole.
 
     Its checksum must be right; it is unpacked a chunk at a time, so that a gzip bomb
-    takes no memory."""
+    takes no memory, by ISA-L (three times faster than zlib at it)."""
     file.seek(offset)
-    member = zlib.decompressobj(wbits=31)
+    member = isal_zlib.decompressobj(wbits=31)
     read = 0
     data = b""
     try:
         while not member.eof:
             if not data:
-                data = file.read(CHUNK)
+                data = file.read(READ)
                 if not data:
                     return None
                 read += len(data)
             member.decompress(data, CHUNK)
             data = member.unconsumed_tail
-    except zlib.error:
+    except GZIP_ERROR:
         return None
     return offset + read - len(member.unused_data)
+
+
+def unpacked_member(file: BinaryIO, offset: int) -> tuple[bytes, int]:
+    """The gzip member that begins at ``offset``, unpacked by ISA-L, and its length in the
+    file: a record of a file gzipped record by record, read alone.
+
+    Raises ValueError when no whole gzip member begins there."""
+    file.seek(offset)
+    member = isal_zlib.decompressobj(wbits=31)
+    parts = []
+    read = 0
+    try:
+        while not member.eof:
+            data = file.read(READ)
+            if not data:
+                raise ValueError(f"no whole gzip member at byte {offset}")
+            read += len(data)
+            parts.append(member.decompress(data))
+    except GZIP_ERROR as error:
+        raise ValueError(f"no gzip member at byte {offset} ({error})") from None
+    return b"".join(parts), read - len(member.unused_data)
 
 
 def next_member(file: BinaryIO, offset: int) -> int | None:

@@ -189,6 +189,12 @@ class FakeSite:
         self.builder = False
         """True (with ``theme`` False): article pages laid out by a page builder, in markup
         that none of the site's selectors know."""
+        self.heavy = False
+        """True: every page of the theme carries what a real theme prints around its content
+        (inline styles and scripts, preloads, a mega menu, sidebar widgets, a footer: about
+        200 KB), for the benchmarks. Nothing of it is any article's."""
+        self.chrome: Chrome | None = None
+        """That weight, made at the first page served (:func:`theme_chrome`)."""
         self.random = random.Random(seed)
         self.articles: dict[str, FakeArticle] = {}
         self.order: list[str] = []
@@ -410,10 +416,12 @@ class Renderer:
         return Reply(404, self.document("Halaman tidak ditemukan", "<h1>Oops!</h1>").encode())
 
     def document(self, title: str, body: str, head: str = "") -> str:
+        chrome = theme_chrome(self.site) if self.site.heavy else Chrome()
         return (
             '<!DOCTYPE html>\n<html lang="id-ID"><head><meta charset="UTF-8">'
-            f"<title>{title} &#8211; Channel9.id</title>{head}</head>"
-            f'<body><div id="mvp-site">{self.menu()}{body}</div></body></html>'
+            f"<title>{title} &#8211; Channel9.id</title>{head}{chrome.head}</head>"
+            f'<body><div id="mvp-site">{self.menu()}{chrome.top}{body}{chrome.bottom}</div>'
+            "</body></html>"
         )
 
     def menu(self) -> str:
@@ -610,6 +618,110 @@ class Renderer:
         if article.editor:
             blocks.append(f"<p>({article.editor})</p>")
         return "".join(blocks)
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """What a theme prints around a page's content: in the head, above and below it."""
+
+    head: str = ""
+    top: str = ""
+    bottom: str = ""
+
+
+def theme_chrome(site: FakeSite) -> Chrome:
+    """The weight of a real Zox News page around the content, the same on every page (as a
+    theme's is), made once per site: about 70 KB of inline styles, 60 KB of scripts and
+    configuration, preloads, a mega menu of the latest articles, sidebar widgets and a
+    footer, in the theme's class names but none that the site's selectors read."""
+    if site.chrome is not None:
+        return site.chrome
+    rnd = random.Random(len(site.order))
+    rules = "".join(
+        f".mvp-w{n}-{rnd.choice(WORDS)} .mvp-{rnd.choice(WORDS)}{{margin:{rnd.randint(0, 40)}px "
+        f"{rnd.randint(0, 40)}px;color:#{rnd.randrange(16**6):06x};font-size:{rnd.randint(10, 40)}px;"
+        f"line-height:{rnd.random():.2f}}}"
+        for n in range(850)
+    )
+    config = json.dumps(
+        {
+            "ajaxurl": "BASE/wp-admin/admin-ajax.php",
+            "strings": {f"s{n}": " ".join(rnd.sample(WORDS, 6)) for n in range(300)},
+            "posts": [f"BASE/{slug}/" for slug in site.order[:200]],
+        }
+    )
+    code = "".join(
+        f"function f{n}(a,b){{var c=a.{rnd.choice(WORDS)}||[];for(var i=0;i<c.length;i++)"
+        f"{{if(c[i]==={rnd.randint(0, 99)})return b(c[i],'{rnd.choice(WORDS)}')}}return null}}"
+        for n in range(300)
+    )
+    preloads = "".join(
+        f'<link rel="preload" href="BASE/wp-content/themes/zox-news/css/part{n}.css?ver=3.{n}" as="style" />'
+        f'<link rel="stylesheet" id="zox-part{n}-css" href="BASE/wp-content/themes/zox-news/css/part{n}.css" media="all" />'
+        for n in range(20)
+    )
+    head = (
+        f'{preloads}<style id="mvp-custom-style">{rules}</style>'
+        f"<script>var mvpSettings = {config};</script><script>{code}</script>"
+    )
+
+    def story(slug: str, widget: str) -> str:
+        article = site.articles[slug]
+        image = f"BASE/wp-content/uploads/{article.published:%Y/%m}/{slug}"
+        return (
+            f'<div class="{widget}-story left relative"><a href="BASE/{slug}/">'
+            f'<div class="{widget}-img left relative"><img width="400" height="240" src="{image}-400x240.jpg" '
+            f'srcset="{image}-400x240.jpg 400w, {image}-300x180.jpg 300w, {image}-1000x600.jpg 1000w" '
+            f'sizes="(max-width: 400px) 100vw, 400px" loading="lazy" decoding="async" /></div>'
+            f'<div class="{widget}-text left relative"><span class="{widget}-cat">'
+            f"{html.escape(CATEGORIES[article.category])}</span><p>{entity(article.title)}</p></div>"
+            "</a></div>"
+        )
+
+    latest = site.order[:40]
+    mega = "".join(
+        f'<div class="mvp-mega-dropdown" data-cat="{category}"><div class="mvp-mega-wrap">'
+        + "".join(story(slug, "mvp-mega") for slug in latest[n * 4 : n * 4 + 4])
+        + "</div></div>"
+        for n, category in enumerate(CATEGORIES)
+    )
+    sidebar = "".join(
+        f'<section class="mvp-side-widget"><div class="mvp-widget-home-head"><h4 '
+        f'class="mvp-widget-home-title"><span>{title}</span></h4></div>'
+        + "".join(story(slug, "mvp-trend-widget") for slug in latest[start : start + 10])
+        + "</section>"
+        for title, start in (("Terpopuler", 0), ("Terbaru", 10), ("Pilihan Redaksi", 20))
+    )
+    cloud = "".join(
+        f'<a href="BASE/tag/{slugify(f"{a} {b}")}/" class="tag-cloud-link" style="font-size:'
+        f'{rnd.randint(8, 22)}pt">{a} {b}</a>'
+        for a, b in (rnd.sample(WORDS, 2) for _ in range(80))
+    )
+    icons = "".join(
+        f'<symbol id="mvp-icon-{n}" viewBox="0 0 24 24"><path d="M{rnd.randint(0, 24)} '
+        + " ".join(f"L{rnd.randint(0, 24)} {rnd.randint(0, 24)}" for _ in range(12))
+        + 'Z"/></symbol>'
+        for n in range(120)
+    )
+    links = "".join(
+        f'<li class="menu-item"><a href="BASE/category/{slug}/">{html.escape(label)}</a></li>'
+        for slug, label in CATEGORIES.items()
+    )
+    footer = (
+        f'<footer id="mvp-foot-wrap" class="left relative"><div id="mvp-foot-top">'
+        f'<ul class="mvp-foot-menu">{links * 3}</ul><div class="mvp-foot-copy"><p>Copyright '
+        "&copy; 2026 Channel9.id. All rights reserved.</p></div></div></footer>"
+    )
+    chrome = Chrome(
+        head=head,
+        top=f'<svg style="display:none">{icons}</svg>'
+        f'<div id="mvp-main-nav-bot" class="left relative">{mega}</div>',
+        bottom=f'<div id="mvp-side-wrap" class="left relative">{sidebar}<section class='
+        f'"mvp-side-widget widget_tag_cloud"><div class="tagcloud">{cloud}</div></section></div>'
+        f"{footer}",
+    )
+    site.chrome = chrome
+    return chrome
 
 
 class WordPressRenderer(Renderer):

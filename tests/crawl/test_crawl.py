@@ -109,14 +109,17 @@ def site_requests(site: FakeSite, base_url: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("count", "seed", "theme"), [(300, 2, True), (60, 12, False)], ids=["theme", "wordpress"]
+    ("count", "seed", "theme", "heavy"),
+    [(300, 2, True, False), (60, 12, False, False), (40, 5, True, True)],
+    ids=["theme", "wordpress", "theme-weight"],
 )
 @deferred_f_from_coro_f
 async def test_crawl_gets_every_field_right(
-    count: int, seed: int, theme: bool, tmp_path: Path
+    count: int, seed: int, theme: bool, heavy: bool, tmp_path: Path
 ) -> None:
     site = FakeSite(count=count, seed=seed)
     site.theme = theme  # False: the markup of a standard WordPress theme
+    site.heavy = heavy  # True: 215 KB pages, a mega menu, widgets and a footer around each
     with serve(site) as base_url:
         run = await crawl_in_process(tmp_path, base_url, "-O", "out.jsonl")
 
