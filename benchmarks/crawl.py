@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -56,8 +57,6 @@ class Crawl:
     command: list[str]
     settings_module: str | None = None
     """The project's settings, or none: Scrapy's defaults."""
-    output: Path | None = None
-    """Where a command that logs no Scrapy stats writes its items: one page per line."""
 
 
 def run(crawl: Crawl, workdir: Path) -> Measure:
@@ -77,13 +76,11 @@ def run(crawl: Crawl, workdir: Path) -> Measure:
     seconds = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"crawl failed ({status}): see {log}")
-    if crawl.output is not None:
-        pages = len(crawl.output.read_bytes().splitlines())
-        return Measure(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, pages)
+    # Scrapy's stats of a crawl, or the last line of scrapy extract ("... from N pages").
     pages = next(
-        int(line.split(":")[1].strip(" ,"))
+        int(found[1] or found[2])
         for line in log.read_text().splitlines()
-        if "'response_received_count'" in line
+        if (found := re.search(r"'response_received_count': (\d+)|from (\d+) pages", line))
     )
     return Measure(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, pages)
 
@@ -107,7 +104,6 @@ def crawls(base_url: str, workdir: Path) -> dict[str, Crawl]:
         return [SCRAPY, "runspider", str(path), "-a", f"base_url={base_url}", *FAST]
 
     typical = [*spider("typical"), "-O", str(workdir / "typical.jsonl")]
-    extracted = workdir / "extracted.jsonl"
     channel9 = [
         # The listings alone, as the bare spider: the generated site has no feed or sitemap.
         SCRAPY, "crawl", "channel9", "-a", f"base_url={base_url}", "-a", "discover=listings", *FAST,
@@ -121,8 +117,8 @@ def crawls(base_url: str, workdir: Path) -> dict[str, Crawl]:
             [*channel9, "-a", f"replay={workdir / 'archive'}"], "channel9.settings"
         ),
         "channel9 extract": Crawl(
-            [SCRAPY, "extract", str(workdir / "archive"), "-O", str(extracted)],
-            "channel9.settings", output=extracted,
+            [SCRAPY, "extract", str(workdir / "archive"), "-O", str(workdir / "extracted.jsonl")],
+            "channel9.settings",
         ),
         "channel9, no archive": Crawl([*channel9, "-s", "CHANNEL9_ARCHIVE="], "channel9.settings"),
         "typical": Crawl([*typical, *TUNED]),
@@ -151,7 +147,7 @@ def compare(articles: int, rounds: int, heavy: bool) -> None:
     weight = "pages of a real theme's weight" if heavy else "5 KB pages"
     print(f"Crawl of {articles} articles, {weight}, {rounds} interleaved rounds (medians):")
     print(
-        f"{'':<34} {'pages/s':>9} {'CPU s/article':>14} {'CPU ms/page':>12}"
+        f"{'':<34} {'pages/s':>9} {'CPU/article':>14} {'CPU/page':>12}"
         f" {'peak RSS MB':>12} {'pages':>7}"
     )
     rows = {}

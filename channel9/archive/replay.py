@@ -3,7 +3,6 @@ the site (``-a replay=``), the site told by the files."""
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 from collections import Counter
@@ -26,7 +25,7 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from channel9.archive.mend import mend
-from channel9.archive.reader import readable_responses, unpacked_member
+from channel9.archive.reader import readable_responses
 from channel9.archive.warc import (
     FETCHED_AT,
     KIND_FIELD,
@@ -226,7 +225,7 @@ def index(
     for first in firsts.values():
         try:
             replayed(first, Request("http://replay.invalid/"))
-        except (OSError, ValueError, StopIteration):
+        except (OSError, ValueError):
             raise ValueError(
                 f"{first.path}: its records cannot be read one by one (gzipped as a whole"
                 " file, not record by record?)"
@@ -236,20 +235,21 @@ def index(
 
 def replayed(capture: Capture, request: Request) -> tuple[Response, Location]:
     """The response recorded in ``capture``, as the downloader would have given it, and
-    where its record lies: its gzip member, in a file gzipped record by record (the
-    archive's: one read, unpacked by ISA-L), else up to the next record or the file's end."""
+    where its record lies: up to the next record (the next gzip member, in a file gzipped
+    record by record) or the file's end."""
     with capture.path.open("rb") as file:
-        if capture.path.name.endswith(".gz"):
-            plain, length = unpacked_member(file, capture.offset)
-            records = iter(ArchiveIterator(io.BytesIO(plain), auto_decode="transfer"))
-            status, headers, body = _response_parts(capture, next(records))
-            end = capture.offset + length
-        else:
-            file.seek(capture.offset)
-            records = iter(ArchiveIterator(file, auto_decode="transfer"))
-            status, headers, body = _response_parts(capture, next(records))
-            following = next(records, None)
-            end = following.stream_pos if following is not None else os.fstat(file.fileno()).st_size
+        file.seek(capture.offset)
+        records = iter(ArchiveIterator(file, auto_decode="transfer"))
+        record = next(records, None)
+        if record is None or record.record_type != WarcRecordType.response:
+            raise ValueError(f"{capture.path}: no response record at byte {capture.offset}")
+        status = record.http_headers.status_code
+        assert status is not None  # the index takes no record without one
+        headers = Headers(list(record.http_headers.items_bytes()))
+        headers.pop(b"Transfer-Encoding", None)  # taken off, as a download would
+        body = record.reader.read()
+        following = next(records, None)
+        end = following.stream_pos if following is not None else os.fstat(file.fileno()).st_size
     kind = responsetypes.from_args(headers=headers, url=request.url, body=body)
     response = kind(
         url=request.url,
@@ -262,17 +262,6 @@ def replayed(capture: Capture, request: Request) -> tuple[Response, Location]:
     # By the file's name, as the crawl that wrote it gave it: a replay of the archive
     # gives the crawl's items, whatever folder above it was named.
     return response, Location(capture.path.name, capture.offset, end - capture.offset)
-
-
-def _response_parts(capture: Capture, record: WarcRecord) -> tuple[int, Headers, bytes]:
-    """The status, headers and body of the response record read at ``capture``."""
-    if record.record_type != WarcRecordType.response:
-        raise ValueError(f"{capture.path}: no response record at byte {capture.offset}")
-    status = record.http_headers.status_code
-    assert status is not None  # the index takes no record without one
-    headers = Headers(list(record.http_headers.items_bytes()))
-    headers.pop(b"Transfer-Encoding", None)  # taken off, as a download would
-    return status, headers, record.reader.read()
 
 
 class ReplayMiddleware:

@@ -21,6 +21,7 @@ from isal import isal_zlib
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.web.http import RESPONSES
 
+from channel9.archive.reader import GZIP_WBITS
 from channel9.failures import StartupError
 
 if TYPE_CHECKING:
@@ -34,11 +35,9 @@ OPEN = ".open"
 """Added to a file's name while a run writes it (as Heritrix does): a file still so
 named once no run holds it was cut short by a killed run, and the next run mends it."""
 GZIP_LEVEL = 2
-"""ISA-L's level 2 of 0-3: on a page of a theme's weight (215 KB) 0.28 ms a record, against
-1.4 ms for zlib's level 3 (FastWARC's writer) and 0.83 ms for zlib-ng's level 2, for a
-record 9% larger than zlib's level 3 (docs/benchmarks.md)."""
-GZIP_MEMBER = 31
-"""``wbits`` of a gzip member, header and trailer included (zlib's convention)."""
+"""ISA-L's level 2 of 0-3: a page of a theme's weight (215 KB) compressed in 0.28 ms,
+against 1.4 to 1.8 ms at zlib's level 3 (FastWARC's writer) and 0.83 ms at zlib-ng's level
+2, into a record 5 to 9% larger (see "The archive's compression" in docs/benchmarks.md)."""
 FETCHED_AT = "fetched_at"
 """Request meta: when the response was fetched (ISO 8601, UTC); the capture's WARC-Date
 when it comes from the archive."""
@@ -106,7 +105,7 @@ def _gzipped(*records: tuple[WarcRecord, bytes | None]) -> tuple[bytes, list[int
     for record, payload_digest in records:
         plain = io.BytesIO()
         record.write(plain, checksum_data=True, payload_digest=payload_digest)
-        members.append(isal_zlib.compress(plain.getbuffer(), GZIP_LEVEL, GZIP_MEMBER))
+        members.append(isal_zlib.compress(plain.getbuffer(), GZIP_LEVEL, GZIP_WBITS))
     return b"".join(members), [len(member) for member in members]
 
 

@@ -29,7 +29,13 @@ from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.httpobj import urlparse_cached
 
-from channel9.archive.reader import GZIP_MEMBER, WARC_VERSION, damage_at, readable_responses
+from channel9.archive.reader import (
+    GZIP_MEMBER,
+    GZIP_WBITS,
+    WARC_VERSION,
+    damage_at,
+    readable_responses,
+)
 from channel9.archive.replay import target, warc_files
 from channel9.archive.warc import Location
 from channel9.commands import say_errors_in_one_line
@@ -185,7 +191,7 @@ def is_warc(path: Path) -> bool:
         start = file.read(1 << 12)
     if start.startswith(GZIP_MEMBER):
         try:
-            start = zlib.decompressobj(wbits=31).decompress(start)
+            start = zlib.decompressobj(wbits=GZIP_WBITS).decompress(start)
         except zlib.error:
             return False
     return start.startswith(WARC_VERSION)

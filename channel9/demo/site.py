@@ -416,13 +416,17 @@ class Renderer:
         return Reply(404, self.document("Halaman tidak ditemukan", "<h1>Oops!</h1>").encode())
 
     def document(self, title: str, body: str, head: str = "") -> str:
-        chrome = theme_chrome(self.site) if self.site.heavy else Chrome()
+        """The page around ``body``, which holds the sidebar where the page has one."""
+        chrome = self.chrome()
         return (
             '<!DOCTYPE html>\n<html lang="id-ID"><head><meta charset="UTF-8">'
             f"<title>{title} &#8211; Channel9.id</title>{head}{chrome.head}</head>"
             f'<body><div id="mvp-site">{self.menu()}{chrome.top}{body}{chrome.bottom}</div>'
             "</body></html>"
         )
+
+    def chrome(self) -> Chrome:
+        return theme_chrome(self.site) if self.site.heavy else Chrome()
 
     def menu(self) -> str:
         items = "".join(
@@ -444,7 +448,8 @@ class Renderer:
             for slug in self.site.order[:5]
         )
         return self.document(
-            "Channel9.id", f'<div id="mvp-home-widget-wrap"><ul>{latest}</ul></div>'
+            "Channel9.id",
+            f'<div id="mvp-home-widget-wrap"><ul>{latest}</ul></div>{self.chrome().side}',
         )
 
     def static_page(self, name: str) -> str:
@@ -453,7 +458,7 @@ class Renderer:
             'itemscope itemtype="http://schema.org/NewsArticle"><header id="mvp-post-head">'
             f'<h1 class="mvp-post-title left entry-title" itemprop="headline">{name}</h1></header>'
             '<div id="mvp-post-content"><div id="mvp-content-main"><p>Pemimpin Redaksi: '
-            "Anonim. Alamat: Jakarta.</p></div></div></article>"
+            f"Anonim. Alamat: Jakarta.</p></div></div>{self.chrome().side}</article>"
         )
         return self.document(name, body)
 
@@ -503,7 +508,8 @@ class Renderer:
             f'<div id="mvp-main-body-wrap">{featured}'
             f'<ul class="mvp-blog-story-list left relative infinite-content">{items}</ul>'
             '<div class="mvp-inf-more-wrap left relative"><a href="#" class="mvp-inf-more-but">More Posts</a>'
-            f'<div class="mvp-nav-links"><div class="pagination">{nav}</div></div></div></div>'
+            f'<div class="mvp-nav-links"><div class="pagination">{nav}</div></div></div>'
+            f"{self.chrome().side}</div>"
         )
         return self.document(CATEGORIES[category], body, head)
 
@@ -593,7 +599,7 @@ class Renderer:
             f'<{container} id="mvp-content-main" class="left relative">{self.body(article)}</{container}>'
             f'<div class="mvp-post-tags"><span class="mvp-post-tags-header">Related Topics:</span><span itemprop="keywords">{tags}</span></div>'
             '<div id="mvp-related-posts"><h4>You may like</h4><ul><li><a href="BASE/"><p>Berita lain</p></a></li></ul></div>'
-            "</div></article>"
+            f"</div>{self.chrome().side if first else ''}</article>"
         )
 
     def body(self, article: FakeArticle) -> str:
@@ -622,18 +628,22 @@ class Renderer:
 
 @dataclass(frozen=True)
 class Chrome:
-    """What a theme prints around a page's content: in the head, above and below it."""
+    """What a theme prints around a page's content: in the head, above it, beside it (the
+    sidebar: inside the article's root on an article page, as Zox News prints it) and
+    below it."""
 
     head: str = ""
     top: str = ""
+    side: str = ""
     bottom: str = ""
 
 
 def theme_chrome(site: FakeSite) -> Chrome:
     """The weight of a real Zox News page around the content, the same on every page (as a
-    theme's is), made once per site: about 70 KB of inline styles, 60 KB of scripts and
-    configuration, preloads, a mega menu of the latest articles, sidebar widgets and a
-    footer, in the theme's class names but none that the site's selectors read."""
+    theme's is), made once per site: about 65 KB of inline styles, 50 KB of scripts and
+    configuration, preloads, a mega menu of the latest articles, sidebar widgets (their
+    thumbnails ``wp-post-image``, as WordPress prints a post's image) and a footer, in the
+    theme's class names."""
     if site.chrome is not None:
         return site.chrome
     rnd = random.Random(len(site.order))
@@ -641,13 +651,13 @@ def theme_chrome(site: FakeSite) -> Chrome:
         f".mvp-w{n}-{rnd.choice(WORDS)} .mvp-{rnd.choice(WORDS)}{{margin:{rnd.randint(0, 40)}px "
         f"{rnd.randint(0, 40)}px;color:#{rnd.randrange(16**6):06x};font-size:{rnd.randint(10, 40)}px;"
         f"line-height:{rnd.random():.2f}}}"
-        for n in range(850)
+        for n in range(650)
     )
     config = json.dumps(
         {
             "ajaxurl": "BASE/wp-admin/admin-ajax.php",
             "strings": {f"s{n}": " ".join(rnd.sample(WORDS, 6)) for n in range(300)},
-            "posts": [f"BASE/{slug}/" for slug in site.order[:200]],
+            "posts": [f"BASE/{slug}/" for slug in site.order[:100]],
         }
     )
     code = "".join(
@@ -671,11 +681,13 @@ def theme_chrome(site: FakeSite) -> Chrome:
         return (
             f'<div class="{widget}-story left relative"><a href="BASE/{slug}/">'
             f'<div class="{widget}-img left relative"><img width="400" height="240" src="{image}-400x240.jpg" '
-            f'srcset="{image}-400x240.jpg 400w, {image}-300x180.jpg 300w, {image}-1000x600.jpg 1000w" '
+            f'class="mvp-reg-img wp-post-image" srcset="{image}-400x240.jpg 400w, '
+            f'{image}-300x180.jpg 300w, {image}-1000x600.jpg 1000w" '
             f'sizes="(max-width: 400px) 100vw, 400px" loading="lazy" decoding="async" /></div>'
-            f'<div class="{widget}-text left relative"><span class="{widget}-cat">'
-            f"{html.escape(CATEGORIES[article.category])}</span><p>{entity(article.title)}</p></div>"
-            "</a></div>"
+            f'<div class="{widget}-text left relative"><div class="mvp-cat-date-wrap">'
+            f'<span class="mvp-cd-cat">{html.escape(CATEGORIES[article.category])}</span>'
+            f'<span class="mvp-cd-date">{rnd.randint(1, 23)} jam ago</span></div>'
+            f"<p>{entity(article.title)}</p></div></a></div>"
         )
 
     latest = site.order[:40]
@@ -716,9 +728,10 @@ def theme_chrome(site: FakeSite) -> Chrome:
         head=head,
         top=f'<svg style="display:none">{icons}</svg>'
         f'<div id="mvp-main-nav-bot" class="left relative">{mega}</div>',
-        bottom=f'<div id="mvp-side-wrap" class="left relative">{sidebar}<section class='
-        f'"mvp-side-widget widget_tag_cloud"><div class="tagcloud">{cloud}</div></section></div>'
-        f"{footer}",
+        side=f'<div id="mvp-side-wrap" class="left relative theiaStickySidebar">{sidebar}'
+        f'<section class="mvp-side-widget widget_tag_cloud"><div class="tagcloud">{cloud}</div>'
+        "</section></div>",
+        bottom=footer,
     )
     site.chrome = chrome
     return chrome

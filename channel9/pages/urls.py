@@ -69,7 +69,6 @@ _ESCAPE = re.compile("%([0-9A-Fa-f]{2})?")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
-@lru_cache(maxsize=4096)
 def normalize(url: str) -> str:
     """The form of an article URL under which the crawl state remembers it.
 
@@ -83,9 +82,14 @@ def normalize(url: str) -> str:
     ``/a/``, and ``?p=5`` is a page.
 
     Raises ValueError when ``urlsplit`` rejects the URL or its port (the caller drops it).
-    Remembered for the last 4,096 URLs: the spider, the state and the report each ask for
-    the form of the same few URLs of a page (0.03 ms each).
+    The forms of the last 4,096 URLs (of at most Scrapy's ``URLLENGTH_LIMIT``, so that the
+    memory they take stays small) are remembered: the spider, the state and the report ask
+    for the form of the same URLs of a page (0.03 ms each).
     """
+    return _remembered(url) if len(url) <= _REMEMBERED_LENGTH else _normalize(url)
+
+
+def _normalize(url: str) -> str:
     url = url.strip()
     urlsplit(url).port  # noqa: B018 (raises on a broken host or port)
     try:
@@ -110,6 +114,10 @@ def normalize(url: str) -> str:
     rebuilt = urlunsplit((scheme, netloc, path, query, ""))
     # Drops the fragment, and with remove=True empty pieces (``?&a=1``) and a bare ``?``.
     return url_query_cleaner(rebuilt, sorted(tracking), remove=True, unique=False)
+
+
+_REMEMBERED_LENGTH = 2083
+_remembered = lru_cache(maxsize=4096)(_normalize)
 
 
 def on_site(url: str, site: str) -> bool:
