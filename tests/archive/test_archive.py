@@ -32,7 +32,14 @@ from channel9 import signals
 from channel9.addon import Channel9
 from channel9.archive.mend import complete_length, mend
 from channel9.archive.middleware import ArchiveMiddleware
-from channel9.archive.replay import ReplayMiddleware, index, site_of_replay, warc_files
+from channel9.archive.replay import (
+    Capture,
+    ReplayMiddleware,
+    index,
+    replayed,
+    site_of_replay,
+    warc_files,
+)
 from channel9.archive.warc import KIND, SITE_FIELD, ArchiveUnusable, WarcFiles
 from channel9.demo.site import FakeSite, Reply, always, first, list_also, serve
 from channel9.failures import retried_statuses
@@ -513,6 +520,17 @@ def test_a_warc_gzipped_as_a_whole_is_refused_by_name(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match=r"whole\.warc\.gz: its records cannot be read one by one"):
         index(warc_files(tmp_path), RETRIED)
+
+
+def test_a_capture_past_the_last_record_is_a_value_error(tmp_path: Path) -> None:
+    files = WarcFiles(tmp_path, "run", 10**9, {})
+    request = Request("http://127.0.0.1/a/")
+    files.write(request, HtmlResponse(request.url, body=b"<p>a</p>"), datetime.now(timezone.utc))
+    (path,) = files.close()
+    end = Capture(datetime.now(timezone.utc), path, path.stat().st_size, "article")
+
+    with pytest.raises(ValueError, match=r"no response record at byte \d+"):
+        replayed(end, request)
 
 
 def record_starts(path: Path) -> list[tuple[int, str, str | None]]:
