@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
 from fastwarc.stream_io import GzipReader
 from fastwarc.warc import (
@@ -45,6 +46,9 @@ READ = 64 << 10
 """How much of a gzip member is read at a time as it is checked: a record of an article page
 of a theme's weight is about 40 KB gzipped, so most are read in one step (reading a
 megabyte for each made the check of such an archive three times slower)."""
+EMPTY_MEMBER = "an empty gzip member, where WARC readers stop"
+"""Why an empty gzip member is named: valid gzip, but FastWARC and warcio take it for the
+file's end; the records after it are read on from the next member."""
 GZIP_ERROR = cast("type[Exception]", isal_zlib.error)
 """What ISA-L raises at bytes that are no gzip member (its stubs call the class a value)."""
 
@@ -68,6 +72,7 @@ def readable_responses(
     for damage in damaged_stretches(path, checked):
         _tell(damaged, first, damage)
     unread = {damage["offset"] for damage in damaged[first:]}
+    empty = [cast("int", d["offset"]) for d in damaged[first:] if d["why"] == EMPTY_MEMBER]
     gzipped = path.name.endswith(".gz")
     with path.open("rb") as file:
         size = os.fstat(file.fileno()).st_size
@@ -102,6 +107,10 @@ def readable_responses(
                     path,
                     "nothing readable after it" if start is None else f"read on at byte {start}",
                 )
+            else:
+                # The reader stops at an empty member without a word: on after it.
+                read_to = begin if last is None else last.stream_pos + 1
+                start = next((member_end(file, at) for at in empty if at >= read_to), None)
 
 
 def _tell(damaged: list[dict[str, object]], first: int, damage: dict[str, object]) -> None:
@@ -176,28 +185,49 @@ def gzip_stretches(
 ) -> Iterator[tuple[int, str]]:
     """Where each stretch of a gzipped file that is no whole gzip member begins, and why.
 
-    One cut short (the file cut off, a killed writer's last record), garbled, or bytes
-    past the last member: the reader ends at the first without a word."""
+    One cut short (the file cut off, a killed writer's last record), garbled, bytes past
+    the last member, or empty: the reader ends at each without a word."""
     offset: int | None = 0
     while offset is not None and offset < size:
-        end = member_end(file, offset)
-        if end is None:
+        member = member_at(file, offset)
+        if member is None:
             yield offset, "not a whole gzip member (cut short or garbled)"
             offset = next_member(file, offset)
         else:
-            offset = end
+            if member[1] == 0:
+                yield offset, EMPTY_MEMBER
+            offset = member[0]
         if checked is not None:
             checked(size if offset is None else offset)
 
 
 def member_end(file: BinaryIO, offset: int) -> int | None:
-    """Where the gzip member that begins at ``offset`` ends, if it is whole.
+    """Where the gzip member that begins at ``offset`` ends, if it is whole."""
+    member = member_at(file, offset)
+    return None if member is None else member[0]
+
+
+def member_at(file: BinaryIO, offset: int) -> tuple[int, int] | None:
+    """Where the gzip member that begins at ``offset`` ends and how many bytes it holds
+    unpacked, if it is whole.
 
     Its checksum must be right; it is unpacked a chunk at a time, so that a gzip bomb
-    takes no memory, by ISA-L (about twice as fast as zlib at it)."""
+    takes no memory, by ISA-L (about twice as fast as zlib), or by zlib where ISA-L cannot
+    read its header: one longer than a read (a header checksum, a long extra field)."""
+    return _unpacked(file, offset, isal_zlib.decompressobj, GZIP_ERROR) or _unpacked(
+        file, offset, zlib.decompressobj, zlib.error
+    )
+
+
+def _unpacked(
+    file: BinaryIO,
+    offset: int,
+    unpacker: Callable[..., Any],
+    error: type[Exception],
+) -> tuple[int, int] | None:
     file.seek(offset)
-    member = isal_zlib.decompressobj(wbits=GZIP_WBITS)
-    read = 0
+    member = unpacker(wbits=GZIP_WBITS)
+    read = unpacked = 0
     data = b""
     try:
         while not member.eof:
@@ -206,11 +236,11 @@ def member_end(file: BinaryIO, offset: int) -> int | None:
                 if not data:
                     return None
                 read += len(data)
-            member.decompress(data, CHUNK)
+            unpacked += len(member.decompress(data, CHUNK))
             data = member.unconsumed_tail
-    except GZIP_ERROR:
+    except error:
         return None
-    return offset + read - len(member.unused_data)
+    return offset + read - len(member.unused_data), unpacked
 
 
 def next_member(file: BinaryIO, offset: int) -> int | None:

@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import subprocess
+import zlib
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,6 +33,7 @@ from channel9 import signals
 from channel9.addon import Channel9
 from channel9.archive.mend import complete_length, mend
 from channel9.archive.middleware import ArchiveMiddleware
+from channel9.archive.reader import EMPTY_MEMBER, member_end
 from channel9.archive.replay import (
     Capture,
     ReplayMiddleware,
@@ -712,6 +714,35 @@ def test_an_uncompressed_warc_is_read_up_to_its_damage(tmp_path: Path) -> None:
 
     assert sorted(captures) == ["http://127.0.0.1/0/", "http://127.0.0.1/1/"]
     assert damaged == [{"file": str(plain), "offset": len(records), "why": "Invalid WARC header"}]
+
+
+def test_the_records_after_an_empty_gzip_member_are_read_and_the_member_named(
+    tmp_path: Path,
+) -> None:
+    path = archived(tmp_path, 3)
+    third = [offset for offset, kind, _ in record_starts(path) if kind == "response"][2]
+    data = path.read_bytes()
+    path.write_bytes(data[:third] + gzip.compress(b"") + data[third:])
+
+    captures, damaged = index([path], RETRIED)
+
+    assert sorted(captures) == [f"http://127.0.0.1/{n}/" for n in range(3)]
+    assert damaged == [{"file": str(path), "offset": third, "why": EMPTY_MEMBER}]
+
+
+def test_a_gzip_member_whose_header_is_longer_than_a_read_is_whole(tmp_path: Path) -> None:
+    # A file name of 70 KB and the header's own checksum (FNAME, FHCRC), as gzip allows.
+    header = b"\x1f\x8b\x08\x0a" + bytes(6) + b"n" * 70_000 + b"\x00"
+    header += (zlib.crc32(header) & 0xFFFF).to_bytes(2, "little")
+    packer = zlib.compressobj(wbits=-15)
+    content = b"WARC/1.1\r\n" * 100
+    member = header + packer.compress(content) + packer.flush()
+    member += zlib.crc32(content).to_bytes(4, "little") + len(content).to_bytes(4, "little")
+    path = tmp_path / "long.warc.gz"
+    path.write_bytes(member + gzip.compress(b"next"))
+
+    with path.open("rb") as file:
+        assert member_end(file, 0) == len(member)
 
 
 OPINI = ("-a", "categories=opini")
