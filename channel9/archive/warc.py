@@ -35,9 +35,9 @@ OPEN = ".open"
 """Added to a file's name while a run writes it (as Heritrix does): a file still so
 named once no run holds it was cut short by a killed run, and the next run mends it."""
 GZIP_LEVEL = 2
-"""ISA-L's level 2 of 0-3: a page of a theme's weight (215 KB) compressed in 0.28 ms,
-against 1.4 to 1.8 ms at zlib's level 3 (FastWARC's writer) and 0.83 ms at zlib-ng's level
-2, into a record 5 to 9% larger (see "The archive's compression" in docs/benchmarks.md)."""
+"""ISA-L's level 2 of 0-3: a page of a theme's weight (219 KB) compressed in 0.33 ms against
+2.14 ms at zlib's level 3 (FastWARC's writer), into a record 9% larger; level 3 takes 1.45
+ms for 1% less (``benchmarks/archive_compression.py``)."""
 FETCHED_AT = "fetched_at"
 """Request meta: when the response was fetched (ISO 8601, UTC); the capture's WARC-Date
 when it comes from the archive."""
