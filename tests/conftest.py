@@ -373,3 +373,9 @@ def site() -> FakeSite:
 def base_url(site: FakeSite) -> Iterator[str]:
     with serve(site) as url:
         yield url
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests (marked ``slow``) first: with the workers of ``-n 4`` sharing two
+    cores, a long test handed out last keeps the suite running alone at its end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -55,6 +55,7 @@ def is_served(port: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_demo_builds_the_dataset_offline_and_refuses_a_second_at_once(tmp_path: Path) -> None:
     """While a demo runs, a second one in the same folder is refused and touches nothing:
     the first builds its dataset as if alone."""

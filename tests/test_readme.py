@@ -53,6 +53,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_every_readme_command_works_as_written(project: Path) -> None:
     outputs = []
     with serve(FakeSite(count=30, doors=True)) as site:
@@ -83,6 +84,7 @@ def test_the_readme_is_read_in_five_minutes() -> None:
     assert len(README.read_bytes()) <= 10_240
 
 
+@pytest.mark.slow
 def test_the_manuals_local_copy_and_replay_work_as_written(project: Path) -> None:
     guide = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
     scripts = [body for _, body in BLOCK.findall(guide) if "base_url=" in body or "replay=" in body]

@@ -151,6 +151,7 @@ def schedule(url: str, base_url: str, data: Path, *settings: str) -> str:
     return str(answer["jobid"])
 
 
+@pytest.mark.slow
 def test_a_deployed_egg_crawls_under_scrapyd_and_every_verdict_can_be_read(
     scrapyd: tuple[str, Path], tmp_path: Path
 ) -> None:

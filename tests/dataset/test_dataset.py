@@ -865,6 +865,7 @@ def test_runs_whose_files_were_not_read_stop_the_build_unless_allowed(versions: 
     assert named.stdout.startswith("5 articles from 3 run files written to all.jsonl")
 
 
+@pytest.mark.slow
 def test_a_state_in_a_folder_the_reader_may_not_write_is_read_with_a_crawls_writes(
     versions: Path,
 ) -> None:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from channel9.demo.site import CATEGORIES, FEATURED, PER_PAGE, FakeSite, Reply, always, serve
@@ -89,6 +90,7 @@ async def test_a_first_run_through_the_feed_alone_leaves_the_rest_to_the_next_ru
     assert written(tmp_path) == set(site.expected(base_url))
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_first_run_killed_again_and_again_loses_nothing(tmp_path: Path) -> None:
     site = FakeSite(count=120, doors=True)

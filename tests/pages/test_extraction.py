@@ -235,6 +235,7 @@ def test_scoring_follows_the_benchmarks_readme() -> None:
     assert not author_right("Admin", "Jane Doe")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not (FOLDER / "dev" / "html").is_dir(),
     reason=f"the real WordPress pages are not at {FOLDER} (set CHANNEL9_WCXB)",

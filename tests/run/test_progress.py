@@ -208,6 +208,7 @@ PERIODIC = re.compile(
 )
 
 
+@pytest.mark.slow
 def test_a_crawl_says_its_progress_at_the_interval_and_at_the_end(tmp_path: Path) -> None:
     # A site with sitemaps: once they are read, the work ahead is known.
     with serve(FakeSite(count=40, doors=True)) as base_url:
