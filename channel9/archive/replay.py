@@ -200,8 +200,9 @@ def index(
     Also the damage met (see ``readable_responses``), in file order: a damaged file
     spoils neither its other records nor the other files."""
     latest: dict[str, tuple[bool, Capture]] = {}
-    firsts: dict[Path, Capture] = {}
-    """Each file's first capture: read alone, to know that records can be."""
+    lasts: dict[Path, Capture] = {}
+    """Each file's last capture: read alone, to know that records can be (in a file gzipped
+    as a whole, the first may be read from the file's start, never a later one)."""
     damaged: list[dict[str, object]] = []
     skipped = 0
     for path in paths:
@@ -216,18 +217,18 @@ def index(
                 skipped += 1
                 continue
             capture = Capture(date, path, record.stream_pos, record.headers.get(KIND_FIELD))
-            firsts.setdefault(path, capture)
+            lasts[path] = capture
             answered = status not in retried
             if url not in latest or (answered, date) >= (latest[url][0], latest[url][1].date):
                 latest[url] = (answered, capture)
     if skipped:
         logger.warning("Skipped %d response records without a URL, a date or a status", skipped)
-    for first in firsts.values():
+    for last in lasts.values():
         try:
-            replayed(first, Request("http://replay.invalid/"))
+            replayed(last, Request("http://replay.invalid/"))
         except (OSError, ValueError):
             raise ValueError(
-                f"{first.path}: its records cannot be read one by one (gzipped as a whole"
+                f"{last.path}: its records cannot be read one by one (gzipped as a whole"
                 " file, not record by record?)"
             ) from None
     return {url: capture for url, (_, capture) in latest.items()}, damaged

@@ -524,6 +524,17 @@ def test_a_warc_gzipped_as_a_whole_is_refused_by_name(tmp_path: Path) -> None:
         index(warc_files(tmp_path), RETRIED)
 
 
+def test_a_warc_gzipped_as_a_whole_without_warcinfo_is_refused_by_name(tmp_path: Path) -> None:
+    # Its first record begins the file, where a reader of the whole gzip stream begins too.
+    records = gzip.decompress(archived(tmp_path / "records", 2).read_bytes())
+    first_response = records.index(b"WARC/1.1\r\nWARC-Type: response")
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(records[first_response:]))
+
+    with pytest.raises(ValueError, match=r"whole\.warc\.gz: its records cannot be read one by one"):
+        index([whole], RETRIED)
+
+
 def test_a_capture_past_the_last_record_is_a_value_error(tmp_path: Path) -> None:
     files = WarcFiles(tmp_path, "run", 10**9, {})
     request = Request("http://127.0.0.1/a/")
