@@ -3,7 +3,7 @@ channel9 spider, doing nothing with the pages."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 import scrapy
@@ -35,5 +35,5 @@ class BareSpider(scrapy.Spider):
             if link.css("::text").get("").startswith("Next"):
                 yield response.follow(link.attrib["href"], callback=self.parse_listing, priority=10)
 
-    def parse_article(self, response: scrapy.http.Response) -> None:
-        return None
+    def parse_article(self, response: scrapy.http.Response) -> Iterable[Any]:
+        return ()

@@ -7,39 +7,21 @@ fields of each article with parsel selectors, one dict per article, written by S
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
-import scrapy
+from benchmarks.bare_spider import BareSpider
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
 
 
-class TypicalSpider(scrapy.Spider):
+class TypicalSpider(BareSpider):
+    """The bare spider's walk of the home page and the listings, reading each article."""
+
     name = "typical"
 
-    def __init__(self, base_url: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.base_url = base_url.rstrip("/")
-
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield scrapy.Request(f"{self.base_url}/", callback=self.parse_home)
-
-    def parse_home(self, response: scrapy.http.Response) -> Iterator[scrapy.Request]:
-        for href in response.css(".mvp-nav-menu a::attr(href)").getall():
-            if "/category/" in href:
-                yield response.follow(href, callback=self.parse_listing, priority=10)
-
-    def parse_listing(self, response: scrapy.http.Response) -> Iterator[scrapy.Request]:
-        links = response.css(
-            "#mvp-cat-feat-wrap a[rel=bookmark]::attr(href),"
-            " ul.mvp-blog-story-list li > a::attr(href)"
-        ).getall()
-        for href in links:
-            yield response.follow(href, callback=self.parse_article)
-        for link in response.css(".pagination a"):
-            if link.css("::text").get("").startswith("Next"):
-                yield response.follow(link.attrib["href"], callback=self.parse_listing, priority=10)
-
-    def parse_article(self, response: scrapy.http.Response) -> Iterator[dict[str, Any]]:
+    def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         article = response.css("article#mvp-article-wrap")
         if not article:
             return
