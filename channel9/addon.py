@@ -14,8 +14,8 @@ from channel9 import pipelines
 from channel9.archive.middleware import ArchiveMiddleware
 from channel9.archive.replay import ReplayMiddleware
 from channel9.archive.warc import ArchiveUnusable
-from channel9.crawl import guards, middlewares
-from channel9.crawl.network import DOWNLOADER_MIDDLEWARES, REPLACED
+from channel9.crawl import middlewares
+from channel9.crawl.network import DOWNLOADER_MIDDLEWARES, REPLACED, STOP_AT_ONCE
 
 # SETTINGS, ELSEWHERE, KNOWN and NUMBERS are read here by the reference of the settings
 # (docs/hooks/reference.py) and by the tests, DEFAULTS and BadSetting by the tests.
@@ -74,8 +74,7 @@ EXTENSIONS = {
     CrawlStateExtension: 610,
     # The run's metrics for Prometheus, from the report's counts.
     RunMetrics: 620,
-    # A stop asked for drops the queued requests instead of waiting for their turn.
-    guards.StopAtOnce: 700,
+    **STOP_AT_ONCE,
     # A line of progress at a steady interval, in place of Scrapy's LogStats. After the
     # report (600), so that the last line reads the report's final counts; after Scrapy's
     # CoreStats (0), so that the run's finish_time is set when the rates are measured.

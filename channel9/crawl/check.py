@@ -20,9 +20,9 @@ from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from channel9.crawl import discovery, guards
+from channel9.crawl import discovery
 from channel9.crawl.arguments import Arguments
-from channel9.crawl.network import DOWNLOADER_MIDDLEWARES, REPLACED
+from channel9.crawl.network import DOWNLOADER_MIDDLEWARES, REPLACED, STOP_AT_ONCE
 from channel9.crawl.responses import is_html
 from channel9.defaults import DEFAULTS, check_settings
 from channel9.failures import reason_of
@@ -45,8 +45,6 @@ WIDTH = max(len(reason) for reason in Reason)
 """The outcome's column: as wide as the longest reason, so that the URLs line up."""
 SITEMAP_DEPTH = 2
 """Sitemap indexes followed down to a sitemap of articles: WordPress's is one deep."""
-STOP = 700
-"""The order of the extension that makes a stop drop the waiting pages, as in a crawl."""
 ADDON = "channel9.addon.Channel9"
 """The project's add-on, by its path: left out of the check's add-ons."""
 CHECK_SETTINGS: dict[str, Any] = {
@@ -85,7 +83,7 @@ class HealthCheck(scrapy.Spider):
         network = {**dict.fromkeys(REPLACED.values()), **DOWNLOADER_MIDDLEWARES}
         for name, ours in (
             ("DOWNLOADER_MIDDLEWARES", network),
-            ("EXTENSIONS", {guards.StopAtOnce: STOP}),
+            ("EXTENSIONS", STOP_AT_ONCE),
         ):
             merged = {**settings.getdict(name), **ours}
             priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"])

@@ -1,6 +1,7 @@
 """The downloader middlewares between the crawl and the site, in their order: what the
 add-on wires into every crawl, and what ``scrapy extract``'s fetch and the health check
-take of it, so that a page is fetched and refused the same way everywhere."""
+take of it, so that a page is fetched and refused the same way everywhere; and the
+extension that drops the waiting requests at a stop, which the health check takes too."""
 
 from __future__ import annotations
 
@@ -26,3 +27,8 @@ REPLACED = {
     middlewares.SizeGuardedCompressionMiddleware: HttpCompressionMiddleware,
 }
 """Scrapy's middlewares that the project's subclasses stand in for."""
+STOP_AT_ONCE: dict[type, int] = {
+    # A stop asked for drops the queued requests instead of waiting for their turn.
+    guards.StopAtOnce: 700,
+}
+"""The extension, in its order among the crawl's, that a stop needs to end at once."""
