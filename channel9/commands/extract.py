@@ -45,7 +45,7 @@ from channel9.crawl.middlewares import (
     StrictRobotsTxtMiddleware,
 )
 from channel9.crawl.network import DOWNLOADER_MIDDLEWARES, REPLACED
-from channel9.crawl.responses import is_html
+from channel9.crawl.responses import html_tree, is_html
 from channel9.dataset.build import atomic
 from channel9.defaults import DEFAULTS
 from channel9.failures import reason_of
@@ -122,7 +122,7 @@ def extracted(page: Page, zone: tzinfo) -> Article:
     if parser.shows_fatal_error(response.text):  # as the crawl refuses it
         raise Refusal(Reason.ERROR_PAGE)
     try:
-        document = parser.read_html(response.text.encode("utf-8", "replace"))
+        document = html_tree(response)
     except parser.TooDeep:
         raise Refusal(Reason.TOO_DEEP) from None
     fetched = page.fetched.replace(microsecond=0)

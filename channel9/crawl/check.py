@@ -23,7 +23,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from channel9.crawl import discovery
 from channel9.crawl.arguments import Arguments
 from channel9.crawl.network import DOWNLOADER_MIDDLEWARES, REPLACED, STOP_AT_ONCE
-from channel9.crawl.responses import is_html
+from channel9.crawl.responses import html_tree, is_html
 from channel9.defaults import DEFAULTS, check_settings
 from channel9.failures import reason_of
 from channel9.pages import parser, selectors
@@ -146,7 +146,7 @@ class HealthCheck(scrapy.Spider):
         assert isinstance(response, TextResponse)
         if response.meta["door"] != "article":
             self.closes_html = self.closes_html or parser.is_whole(response.text)
-        return parser.read_html(response.text.encode("utf-8", "replace"))
+        return html_tree(response)
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
         document = self.read_page(response)

@@ -20,7 +20,7 @@ from channel9.archive.replay import ReplayMiddleware, site_of_replay
 from channel9.archive.warc import RECORD, Location, fetched_at
 from channel9.crawl import discovery
 from channel9.crawl.arguments import Arguments
-from channel9.crawl.responses import is_html
+from channel9.crawl.responses import html_tree, is_html
 from channel9.failures import announce_failure, asked_for, reason_of
 from channel9.items import stamp
 from channel9.pages import parser, selectors
@@ -464,7 +464,7 @@ class Channel9Spider(scrapy.Spider):
         assert isinstance(response, TextResponse)
         self.closes_html = self.closes_html or parser.is_whole(response.text)
         try:
-            return parser.read_html(response.text.encode("utf-8", "replace"))
+            return html_tree(response)
         except parser.TooDeep:
             assert response.request is not None
             announce_failure(self.crawler, response.request, Reason.TOO_DEEP)
