@@ -728,7 +728,10 @@ def _image(root: HtmlElement, url: str) -> tuple[str | None, str | None]:
                 if link:
                     # Escaped as a browser would ask for it: a space or a "<" in the markup
                     # would make the record's ``uri`` invalid.
-                    escaped = safe_url_string(link)
+                    try:
+                        escaped = safe_url_string(link)
+                    except ValueError:  # a host that no URL may hold (later w3lib releases)
+                        continue
                     # The host is kept as written: one that is no host name is no image.
                     if _HOST.fullmatch(urlsplit(escaped).hostname or ""):
                         return source, escaped
