@@ -22,6 +22,7 @@ from tests.conftest import (
     SCRAPY,
     Crawl,
     built_lines,
+    command_in_process,
     crawl,
     crawl_in_process,
     refused_in_process,
@@ -178,7 +179,7 @@ def test_help_has_scrapys_headings_alone_and_names_every_option(
     """Scrapy's help formatter underlines a help line that ends with a colon as a heading:
     the only headings are Scrapy's own, and no word of an option's help ends with one,
     so that no width of the terminal wraps it into a heading."""
-    done = scrapy_command(tmp_path, name, "--help")
+    done = command_in_process(tmp_path, name, "--help")
 
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
