@@ -168,19 +168,40 @@ def scrapy_command(
     )
 
 
+class NoCrawlerProcess:
+    """Stands in for Scrapy's crawler process in a command run in the test's process, where
+    none can run (the test's reactor does): made as Scrapy's command line makes it for a
+    command that may crawl, but a crawl started with it fails the test."""
+
+    def __init__(self, *_: Any, **__: Any) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> NoReturn:
+        raise AssertionError(f"the command would crawl (.{name}): use crawl_in_process")
+
+
 def command_in_process(
     workdir: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Runs ``scrapy ARGS`` as :func:`scrapy_command` does, through Scrapy's own command
     line (``scrapy.cmdline.execute``), but in this process: its exit status, stdout and
-    stderr, without a second of start-up. For the commands that run no crawl
-    (``dataset``, ``runs``); a crawl runs in process with :func:`crawl_in_process`."""
+    stderr, without a second of start-up. For the commands that start no crawl
+    (``dataset``, ``runs``, ``extract`` of WARC files, a command line refused before its
+    crawl starts); one that would crawl fails the test (:class:`NoCrawlerProcess`), and a
+    crawl runs in process with :func:`crawl_in_process`."""
     saved_env, saved_cwd = dict(os.environ), Path.cwd()
-    stdout, stderr = io.StringIO(), io.StringIO()
+    # stdout with the bytes buffer under it, as a process has (scrapy extract writes there).
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    stderr = io.StringIO()
     os.environ.update({"SCRAPY_SETTINGS_MODULE": "channel9.settings", **(env or {})})
     os.chdir(workdir)
     try:
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        with (
+            contextlib.redirect_stdout(stdout),
+            contextlib.redirect_stderr(stderr),
+            mock.patch.object(scrapy.cmdline, "AsyncCrawlerProcess", NoCrawlerProcess),
+            mock.patch.object(scrapy.cmdline, "CrawlerProcess", NoCrawlerProcess),
+        ):
             try:
                 execute(["scrapy", *args])
             except SystemExit as done:
@@ -195,23 +216,8 @@ def command_in_process(
         stderr.write(f"{code}\n")
     status = code if isinstance(code, int) else (0 if code is None else 1)
     return subprocess.CompletedProcess(
-        ["scrapy", *args], status, stdout.getvalue(), stderr.getvalue()
+        ["scrapy", *args], status, stdout.buffer.getvalue().decode(), stderr.getvalue()
     )
-
-
-def refused_in_process(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Runs ``scrapy ARGS`` as :func:`command_in_process` does, for a command line that
-    the command refuses before any crawl starts (a bad argument, option or setting): one
-    it would crawl instead fails the test, as no crawl can start on the test's reactor."""
-
-    def no_crawl(*_: Any, **__: Any) -> NoReturn:
-        raise AssertionError(f"scrapy {' '.join(args)} was not refused: it would crawl")
-
-    with (
-        mock.patch.object(scrapy.cmdline, "AsyncCrawlerProcess", no_crawl),
-        mock.patch.object(scrapy.cmdline, "CrawlerProcess", no_crawl),
-    ):
-        return command_in_process(workdir, *args)
 
 
 def crawl(

@@ -45,7 +45,7 @@ from channel9.commands.extract import (
 )
 from channel9.dataset.build import CAPTURE, atomic
 from channel9.demo.site import FakeSite, Reply, always, serve, slow_first
-from tests.conftest import FAST, SCHEMA, SCRAPY, FullDisk
+from tests.conftest import FAST, SCHEMA, SCRAPY, FullDisk, command_in_process
 
 BASE = "https://www.channel9.test"
 OTHER = "https://other.test"
@@ -221,6 +221,10 @@ def response_offsets(path: Path) -> dict[str, int]:
 
 
 def scrapy_extract(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``scrapy extract ARGS``: in this process where every source is a WARC file or folder,
+    else (a URL to fetch) in a process of its own."""
+    if not any(arg.startswith(("http://", "https://")) for arg in args):
+        return command_in_process(workdir, "extract", *args, *FAST)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
     command = [SCRAPY, "extract", *args, *FAST]
     return subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=60)

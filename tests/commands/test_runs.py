@@ -13,12 +13,21 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from scrapy.utils.defer import deferred_f_from_coro_f
 
 from channel9.commands.runs import WIDTH, table
 from channel9.demo.site import FakeSite
 from channel9.incremental.history import Run, read_refused
 from channel9.incremental.store import Asked, Backfill, CrawlState, record_refused, refusals_of
-from tests.conftest import FAST, FORMAT_3, SCRAPY, STATE, command_in_process, crawl
+from tests.conftest import (
+    FAST,
+    FORMAT_3,
+    SCRAPY,
+    STATE,
+    command_in_process,
+    crawl,
+    crawl_in_process,
+)
 
 JOB = "6f1c2e8a0b9d11efb7a6f2c3d4e5f601"
 BLOCKED = "9 of 60 responses were 403 or 429 (15%; 1% in the median of the last 10 runs): is"
@@ -218,12 +227,13 @@ def test_a_crawl_refused_while_another_runs_is_listed_as_refused(
         assert db.execute("SELECT count(*), min(verdict) FROM runs").fetchone() == (1, "[]")
 
 
-def test_a_full_run_counts_the_articles_it_re_emitted(
+@deferred_f_from_coro_f
+async def test_a_full_run_counts_the_articles_it_re_emitted(
     site: FakeSite, base_url: str, tmp_path: Path
 ) -> None:
-    crawl(tmp_path, base_url)
+    await crawl_in_process(tmp_path, base_url)
     site.edit(site.order[5])
-    crawl(tmp_path, base_url, "-a", "full=1")
+    await crawl_in_process(tmp_path, base_url, "-a", "full=1")
 
     rows = [line.split() for line in runs(tmp_path).stdout.splitlines()[1:]]
 

@@ -39,12 +39,12 @@ from tests.conftest import (
     FAST,
     SCRAPY,
     STATE,
+    command_in_process,
     crawl,
     crawl_in_process,
     interrupt,
     items_of,
     last_report,
-    refused_in_process,
     run_files,
     strip_capture,
 )
@@ -444,7 +444,7 @@ def test_bad_argument_stops_before_anything_is_written(
 ) -> None:
     option = argument.split()
     given = option if len(option) == 2 else ["-a", argument]
-    done = refused_in_process(tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}", *given)
+    done = command_in_process(tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}", *given)
 
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith(f"scrapy crawl: error: cannot start: {message}")

@@ -25,7 +25,6 @@ from tests.conftest import (
     command_in_process,
     crawl,
     crawl_in_process,
-    refused_in_process,
     scrapy_command,
 )
 from tests.dataset.test_dataset import article, dataset, lines
@@ -87,7 +86,7 @@ def test_arguments_left_out_keep_their_defaults() -> None:
 def test_an_empty_argument_stops_the_crawl_before_anything_is_written(
     argument: str, message: str, base_url: str, tmp_path: Path
 ) -> None:
-    done = refused_in_process(
+    done = command_in_process(
         tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}", "-a", argument
     )
 
@@ -135,10 +134,7 @@ def test_a_bad_option_or_argument_is_said_in_one_line(
     args: list[str], error: str, tmp_path: Path
 ) -> None:
     """No banner, no usage: the line that says what to change, exit status 2."""
-    # scrapy extract refuses its sources once Scrapy made its crawler process, which
-    # cannot be made on the test's reactor: a process of its own.
-    run = scrapy_command if args[0] == "extract" else refused_in_process
-    done = run(tmp_path, *args)
+    done = command_in_process(tmp_path, *args)
 
     assert (done.returncode, done.stdout, done.stderr) == (2, "", error + "\n")
     assert sorted(tmp_path.iterdir()) == []
@@ -455,7 +451,7 @@ def test_a_site_address_with_a_user_or_password_is_refused_without_echoing_it(
     base_url: str, tmp_path: Path
 ) -> None:
     """The log, the archive and the run records would keep the password."""
-    done = refused_in_process(tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}")
+    done = command_in_process(tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}")
 
     assert (done.returncode, done.stdout, done.stderr) == (
         2,
@@ -496,7 +492,7 @@ def test_a_bad_project_setting_is_said_in_one_line_before_the_banner(
     setting: str, message: str, tmp_path: Path
 ) -> None:
     """The add-on's checks, made by the crawl command before Scrapy logs anything."""
-    done = refused_in_process(tmp_path, "crawl", "channel9", "-s", setting)
+    done = command_in_process(tmp_path, "crawl", "channel9", "-s", setting)
 
     assert (done.returncode, done.stdout, done.stderr) == (
         2,
@@ -507,7 +503,7 @@ def test_a_bad_project_setting_is_said_in_one_line_before_the_banner(
 
 
 def test_an_unknown_spider_is_said_in_one_line(tmp_path: Path) -> None:
-    done = refused_in_process(tmp_path, "crawl", "nosuch")
+    done = command_in_process(tmp_path, "crawl", "nosuch")
 
     assert (done.returncode, done.stdout, done.stderr) == (
         2,
