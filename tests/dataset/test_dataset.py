@@ -12,12 +12,14 @@ import sys
 from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
+from unittest import mock
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 
+import channel9.commands.dataset as dataset_command
 from channel9.dataset.build import Filters, Unreadable, locate, reread
 from channel9.dataset.build import article as article_of
 from channel9.demo.site import JAKARTA, FakeSite, serve
@@ -925,40 +927,20 @@ def test_a_label_with_a_bar_keeps_the_cards_table_whole(tmp_path: Path) -> None:
 def test_a_crawl_ending_as_the_files_are_listed_does_not_stop_the_build(versions: Path) -> None:
     """A cron crawl may end while the build lists the run files: its file, listed or not,
     is no run the build left out (the runs are read first; the next build has it)."""
-    script = """
-from pathlib import Path
+    listed = dataset_command.run_files
 
-from scrapy.cmdline import execute
+    def then_a_crawl_ends(sources: list[str]) -> list[Path]:
+        files = listed(sources)
+        late = versions / "data/channel9-3.jsonl"
+        late.write_text('{"url": "https://channel9.id/z/"}\n', encoding="utf-8")
+        state = CrawlState(versions / "data/channel9-state.sqlite3")
+        state.start_run("3", "2024-06-12T00:00:00+00:00", str(late.resolve()))
+        state.finish_run("3", "2024-06-12T00:10:00+00:00", "finished", None, [], 1, 0, {})
+        state.close()
+        return files
 
-import channel9.commands.dataset as command
-from channel9.incremental.store import CrawlState
-
-listed = command.run_files
-
-
-def then_a_crawl_ends(sources):
-    files = listed(sources)
-    late = Path("data/channel9-3.jsonl")
-    late.write_text('{"url": "https://channel9.id/z/"}\\n', encoding="utf-8")
-    state = CrawlState("data/channel9-state.sqlite3")
-    state.start_run("3", "2024-06-12T00:00:00+00:00", str(late.resolve()))
-    state.finish_run("3", "2024-06-12T00:10:00+00:00", "finished", None, [], 1, 0, {})
-    state.close()
-    return files
-
-
-command.run_files = then_a_crawl_ends
-execute(["scrapy", "dataset", "-o", "ds.jsonl"])
-"""
-
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=versions,
-        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    with mock.patch.object(dataset_command, "run_files", then_a_crawl_ends):
+        done = dataset(versions, "-o", "ds.jsonl")
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("4 articles from 2 run files written to ds.jsonl")

@@ -268,14 +268,7 @@ async def test_dataset_merges_run_files_latest_version_winning(
     await crawl_in_process(tmp_path, base_url)
     site.edit(site.order[3])
     await crawl_in_process(tmp_path, base_url, "-a", "full=1")
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
-    done = subprocess.run(
-        [SCRAPY, "dataset", "-o", "all.jsonl"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    done = command_in_process(tmp_path, "dataset", "-o", "all.jsonl")
 
     assert done.returncode == 0, done.stderr
     items = items_of(tmp_path / "all.jsonl")
