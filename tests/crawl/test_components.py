@@ -427,3 +427,5 @@ def test_a_crawl_loads_no_remote_control() -> None:
 
     assert "scrapy.extensions.remote_control.RemoteControl" not in loaded
     assert "scrapy.extensions.corestats.CoreStats" in loaded
+    # Loaded after all where -s EXTENSIONS= replaces the project's, it stays off.
+    assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
