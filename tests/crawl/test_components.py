@@ -34,7 +34,7 @@ from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from channel9 import signals
-from channel9.addon import Channel9
+from channel9.addon import REMOTE_CONTROL, Channel9
 from channel9.crawl.arguments import Arguments, BadArgument
 from channel9.crawl.middlewares import (
     BackoffMiddleware,
@@ -422,10 +422,11 @@ def test_a_crawl_loads_no_remote_control() -> None:
     only to be turned off, it would still import aiohttp's web server at every start."""
     settings = Settings()
     settings.setmodule("channel9.settings", priority="project")
+    Channel9().update_settings(settings)
 
     loaded = build_component_list(settings.getwithbase("EXTENSIONS"))
 
-    assert "scrapy.extensions.remote_control.RemoteControl" not in loaded
+    assert REMOTE_CONTROL not in loaded
     assert "scrapy.extensions.corestats.CoreStats" in loaded
     # Loaded after all where -s EXTENSIONS= replaces the project's, it stays off.
     assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
