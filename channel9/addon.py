@@ -47,10 +47,6 @@ REPLAY = {
     "HTTPCACHE_ENABLED": False,
 }
 """Settings of a replay (``-a replay=PATH``), over the project's but under ``-s``."""
-REMOTE_CONTROL = "scrapy.extensions.remote_control.RemoteControl"
-"""Scrapy's remote control (Scrapy 2.19 on), turned off by the project's settings: left
-unloaded too, as its module imports aiohttp's web server (a fifth of a second at each
-start). Named by its path, which older Scrapy releases do not have."""
 ARCHIVE = 950
 """Nearest the network: the archive sees the body as sent and every answer, and with
 ``-a replay=`` the archive answers in its place."""
@@ -130,8 +126,6 @@ class Channel9:
                 # Beside the run files, not among them: `scrapy dataset` reads those.
                 output = str(Path(output).parent / "replay-%(run_id)s.jsonl")
             settings.set("FEEDS", {output: feed}, priority="addon")
-        if REMOTE_CONTROL in settings.getdict("EXTENSIONS_BASE"):
-            settings.set_in_component_priority_dict("EXTENSIONS", REMOTE_CONTROL, None)
         # The progress line (CrawlProgress) gives LogStats' counts and more: one line, not
         # two. At add-on priority, so that -s LOGSTATS_INTERVAL=60 brings it back.
         settings.set("LOGSTATS_INTERVAL", 0, priority="addon")

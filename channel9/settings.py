@@ -36,8 +36,7 @@ DOWNLOAD_TIMEOUT = 60
 RETRY_TIMES = 4
 # No listening port is opened by a crawl.
 TELNETCONSOLE_ENABLED = False
-# No listening port, and no code run from outside the process (the add-on also leaves
-# Scrapy's remote control unloaded).
+# No listening port, and no code run from outside the process.
 REMOTE_CONTROL_ENABLED = False
 # INFO is what a scheduled run's log needs; DEBUG logs every request.
 LOG_LEVEL = "INFO"

@@ -25,16 +25,14 @@ from scrapy.exceptions import (
 )
 from scrapy.http import HtmlResponse, Response
 from scrapy.robotstxt import ProtegoRobotParser
-from scrapy.settings import Settings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.statscollectors import StatsCollector
-from scrapy.utils.conf import build_component_list
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from channel9 import signals
-from channel9.addon import REMOTE_CONTROL, Channel9
+from channel9.addon import Channel9
 from channel9.crawl.arguments import Arguments, BadArgument
 from channel9.crawl.middlewares import (
     BackoffMiddleware,
@@ -415,18 +413,3 @@ async def test_requests_waiting_on_a_robots_txt_that_failed_fail_too_never_wait(
     assert not waiting
     assert [str(task.exception()) for task in done] == ["bad robots.txt"] * 2
     assert robots.robots_txt == {}  # the next request asks for robots.txt again
-
-
-def test_a_crawl_loads_no_remote_control() -> None:
-    """Scrapy's remote control would listen on a port and run code sent to it; loaded
-    only to be turned off, it would still import aiohttp's web server at every start."""
-    settings = Settings()
-    settings.setmodule("channel9.settings", priority="project")
-    Channel9().update_settings(settings)
-
-    loaded = build_component_list(settings.getwithbase("EXTENSIONS"))
-
-    assert REMOTE_CONTROL not in loaded
-    assert "scrapy.extensions.corestats.CoreStats" in loaded
-    # Loaded after all where -s EXTENSIONS= replaces the project's, it stays off.
-    assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
