@@ -169,9 +169,10 @@ def scrapy_command(
 
 
 class NoCrawlerProcess:
-    """Stands in for Scrapy's crawler process in a command run in the test's process, where
-    none can run (the test's reactor does): made as Scrapy's command line makes it for a
-    command that may crawl, but a crawl started with it fails the test."""
+    """Scrapy's crawler process in a command run in the test's process: any use fails the test.
+
+    None can run there (the test's reactor does), yet Scrapy's command line makes one for
+    every command that may crawl, ``scrapy extract`` of WARC files included."""
 
     def __init__(self, *_: Any, **__: Any) -> None:
         pass
@@ -180,27 +181,37 @@ class NoCrawlerProcess:
         raise AssertionError(f"the command would crawl (.{name}): use crawl_in_process")
 
 
+class NoCrawlerProcessMade(NoCrawlerProcess):
+    """Scrapy's crawler process for a command line refused before it is made: making it
+    fails the test, as it would print Scrapy's banner before the refusal."""
+
+    def __init__(self, *_: Any, **__: Any) -> None:
+        raise AssertionError("the command line was not refused: it made a crawler process")
+
+
 def command_in_process(
-    workdir: Path, *args: str, env: dict[str, str] | None = None
+    workdir: Path, *args: str, env: dict[str, str] | None = None, refused: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """Runs ``scrapy ARGS`` as :func:`scrapy_command` does, through Scrapy's own command
     line (``scrapy.cmdline.execute``), but in this process: its exit status, stdout and
     stderr, without a second of start-up. For the commands that start no crawl
-    (``dataset``, ``runs``, ``extract`` of WARC files, a command line refused before its
-    crawl starts); one that would crawl fails the test (:class:`NoCrawlerProcess`), and a
-    crawl runs in process with :func:`crawl_in_process`."""
+    (``dataset``, ``runs``, ``extract`` of WARC files): one that would crawl fails the test
+    (:class:`NoCrawlerProcess`); a crawl runs in process with :func:`crawl_in_process`.
+    A command line that must be ``refused`` before Scrapy makes its crawler process fails
+    the test if it is made (:class:`NoCrawlerProcessMade`)."""
     saved_env, saved_cwd = dict(os.environ), Path.cwd()
     # stdout with the bytes buffer under it, as a process has (scrapy extract writes there).
     stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
     stderr = io.StringIO()
+    stand_in = NoCrawlerProcessMade if refused else NoCrawlerProcess
     os.environ.update({"SCRAPY_SETTINGS_MODULE": "channel9.settings", **(env or {})})
     os.chdir(workdir)
     try:
         with (
             contextlib.redirect_stdout(stdout),
             contextlib.redirect_stderr(stderr),
-            mock.patch.object(scrapy.cmdline, "AsyncCrawlerProcess", NoCrawlerProcess),
-            mock.patch.object(scrapy.cmdline, "CrawlerProcess", NoCrawlerProcess),
+            mock.patch.object(scrapy.cmdline, "AsyncCrawlerProcess", stand_in),
+            mock.patch.object(scrapy.cmdline, "CrawlerProcess", stand_in),
         ):
             try:
                 execute(["scrapy", *args])

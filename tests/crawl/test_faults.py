@@ -444,7 +444,9 @@ def test_bad_argument_stops_before_anything_is_written(
 ) -> None:
     option = argument.split()
     given = option if len(option) == 2 else ["-a", argument]
-    done = command_in_process(tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}", *given)
+    done = command_in_process(
+        tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}", *given, refused=True
+    )
 
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith(f"scrapy crawl: error: cannot start: {message}")

@@ -87,7 +87,7 @@ def test_an_empty_argument_stops_the_crawl_before_anything_is_written(
     argument: str, message: str, base_url: str, tmp_path: Path
 ) -> None:
     done = command_in_process(
-        tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}", "-a", argument
+        tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}", "-a", argument, refused=True
     )
 
     assert (done.returncode, done.stdout, done.stderr) == (
@@ -134,7 +134,8 @@ def test_a_bad_option_or_argument_is_said_in_one_line(
     args: list[str], error: str, tmp_path: Path
 ) -> None:
     """No banner, no usage: the line that says what to change, exit status 2."""
-    done = command_in_process(tmp_path, *args)
+    # scrapy extract refuses its sources once Scrapy made its crawler process.
+    done = command_in_process(tmp_path, *args, refused=args[0] != "extract")
 
     assert (done.returncode, done.stdout, done.stderr) == (2, "", error + "\n")
     assert sorted(tmp_path.iterdir()) == []
@@ -451,7 +452,9 @@ def test_a_site_address_with_a_user_or_password_is_refused_without_echoing_it(
     base_url: str, tmp_path: Path
 ) -> None:
     """The log, the archive and the run records would keep the password."""
-    done = command_in_process(tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}")
+    done = command_in_process(
+        tmp_path, "crawl", "channel9", "-a", f"base_url={base_url}", refused=True
+    )
 
     assert (done.returncode, done.stdout, done.stderr) == (
         2,
@@ -492,7 +495,7 @@ def test_a_bad_project_setting_is_said_in_one_line_before_the_banner(
     setting: str, message: str, tmp_path: Path
 ) -> None:
     """The add-on's checks, made by the crawl command before Scrapy logs anything."""
-    done = command_in_process(tmp_path, "crawl", "channel9", "-s", setting)
+    done = command_in_process(tmp_path, "crawl", "channel9", "-s", setting, refused=True)
 
     assert (done.returncode, done.stdout, done.stderr) == (
         2,
@@ -503,7 +506,7 @@ def test_a_bad_project_setting_is_said_in_one_line_before_the_banner(
 
 
 def test_an_unknown_spider_is_said_in_one_line(tmp_path: Path) -> None:
-    done = command_in_process(tmp_path, "crawl", "nosuch")
+    done = command_in_process(tmp_path, "crawl", "nosuch", refused=True)
 
     assert (done.returncode, done.stdout, done.stderr) == (
         2,
