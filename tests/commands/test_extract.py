@@ -221,8 +221,10 @@ def response_offsets(path: Path) -> dict[str, int]:
 
 
 def scrapy_extract(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``scrapy extract ARGS``: in this process where every source is a WARC file or folder,
-    else (a URL to fetch) in a process of its own."""
+    """``scrapy extract ARGS``, in this process unless a source is a URL to fetch.
+
+    In this process, what Scrapy's crawler process would print is not seen: the URL and
+    signal tests, in processes of their own, cover the command's output whole."""
     if not any(arg.startswith(("http://", "https://")) for arg in args):
         return command_in_process(workdir, "extract", *args, *FAST)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
