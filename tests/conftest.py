@@ -204,6 +204,10 @@ def command_in_process(
     stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
     stderr = io.StringIO()
     stand_in = NoCrawlerProcessMade if refused else NoCrawlerProcess
+    # A command may set Scrapy's logging up (a refused crawl's --logfile): its handlers and
+    # level go with it, not to the tests that follow in this worker.
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
     os.environ.update({"SCRAPY_SETTINGS_MODULE": "channel9.settings", **(env or {})})
     os.chdir(workdir)
     try:
@@ -223,6 +227,10 @@ def command_in_process(
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)
+        for handler in set(root.handlers) - set(handlers):
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(level)
     if isinstance(code, str):  # as Python's exit does: the message on stderr, status 1
         stderr.write(f"{code}\n")
     status = code if isinstance(code, int) else (0 if code is None else 1)

@@ -7,9 +7,13 @@ Each says a usage error in one line on stderr (``scrapy NAME: error: WHY``, exit
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from scrapy.exceptions import UsageError
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
 
 def say_errors_in_one_line(parser: argparse.ArgumentParser) -> None:
@@ -42,3 +46,23 @@ def refuse_options(args: list[str]) -> None:
     if unknown:
         raise UsageError(f"unknown option: {unknown[0]}")
     del args[end : end + 1]
+
+
+def make_log_folder(settings: BaseSettings) -> str | None:
+    """Makes the folder of the log file (``--logfile``, ``LOG_FILE``), if one is used; the
+    log file's name.
+
+    Scrapy opens the file when it makes its crawler process, after the command's options
+    are read: a cron line's ``-s LOG_FILE=data/crawl.log`` on a fresh checkout has no
+    ``data/`` yet, and would end in a traceback."""
+    log_file: str | None = settings.get("LOG_FILE") if settings.getbool("LOG_ENABLED") else None
+    if log_file:
+        folder = Path(log_file).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            reason = error.strerror or error
+            raise UsageError(
+                f"cannot start: the log file's folder {str(folder)!r} cannot be made: {reason}"
+            ) from None
+    return log_file

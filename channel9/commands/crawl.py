@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import logging
 import signal
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
@@ -16,7 +15,7 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.log import configure_logging
 from scrapy.utils.ossignal import install_shutdown_handlers
 
-from channel9.commands import refuse_options, say_errors_in_one_line
+from channel9.commands import make_log_folder, refuse_options, say_errors_in_one_line
 from channel9.crawl.arguments import Arguments
 from channel9.crawl.check import DOORS, OK, HealthCheck
 from channel9.defaults import check_settings
@@ -66,24 +65,13 @@ class Command(ScrapyCrawl):
         """Checks the spider's name, its arguments and the project's settings before
         Scrapy logs its banner: a bad one is said in one line (exit status 2), and in the
         log too when it goes to a file (a Scrapyd job's), which must end with the verdict.
-
-        The log file's folder is made here, before Scrapy opens the file: a cron line's
-        ``-s LOG_FILE=data/crawl.log`` on a fresh checkout has no ``data/`` yet."""
+        The log file's folder is made first (:func:`channel9.commands.make_log_folder`)."""
         super().process_options(args, opts)
         assert self.settings is not None
         refuse_options(args)
         if len(args) != 1:
             raise UsageError("give one spider name: scrapy crawl channel9")
-        log_file = self.settings.get("LOG_FILE") if self.settings.getbool("LOG_ENABLED") else None
-        if log_file:
-            folder = Path(log_file).parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                reason = error.strerror or error
-                raise UsageError(
-                    f"cannot start: the log file's folder {str(folder)!r} cannot be made: {reason}"
-                ) from None
+        log_file = make_log_folder(self.settings)
         try:
             spiders = get_spider_loader(self.settings).list()
             if args[0] not in spiders:

@@ -38,7 +38,7 @@ from channel9.archive.reader import (
 )
 from channel9.archive.replay import target, warc_files
 from channel9.archive.warc import Location
-from channel9.commands import say_errors_in_one_line
+from channel9.commands import make_log_folder, say_errors_in_one_line
 from channel9.crawl.middlewares import (
     UNREACHABLE,
     SizeGuardedCompressionMiddleware,
@@ -689,6 +689,18 @@ class Command(ScrapyCommand):
             help="only the WARC records of this site's host (with or without www., its IDN in"
             " Unicode or punycode alike)",
         )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Makes the log file's folder, and refuses a log sent to stdout where the articles
+        go, before Scrapy sets its logging up."""
+        super().process_options(args, opts)
+        assert self.settings is not None
+        make_log_folder(self.settings)
+        to_stdout = opts.output is None and opts.overwrite_output is None
+        if to_stdout and self.settings.getbool("LOG_STDOUT"):
+            raise UsageError(
+                "LOG_STDOUT would mix the log into the articles on stdout: give -o or -O"
+            )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:

@@ -574,6 +574,33 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
+def test_a_log_sent_to_stdout_with_the_articles_is_refused(site: FakeSite, tmp_path: Path) -> None:
+    """Scrapy's LOG_STDOUT puts a logger in stdout's place, where the articles go: the
+    command would end in a traceback, having written nothing."""
+    warc = archive(tmp_path / "archive", site, article_paths(site)[:1])
+
+    refused = command_in_process(tmp_path, "extract", str(warc), "-s", "LOG_STDOUT=1", refused=True)
+    to_a_file = scrapy_extract(tmp_path, str(warc), "-s", "LOG_STDOUT=1", "-O", "out.jsonl")
+
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == (
+        "scrapy extract: error: LOG_STDOUT would mix the log into the articles on stdout:"
+        " give -o or -O\n"
+    )
+    assert to_a_file.returncode == 0, to_a_file.stderr
+    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_the_log_files_folder_is_made(site: FakeSite, tmp_path: Path) -> None:
+    """As the crawl's: Scrapy would fail to open the file in a folder not there yet."""
+    warc = archive(tmp_path / "archive", site, article_paths(site)[:1])
+
+    done = scrapy_extract(tmp_path, str(warc), "--logfile", "logs/extract.log", "-O", "out.jsonl")
+
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "logs").is_dir()
+
+
 def test_urls_are_fetched_once_robots_txt_obeyed_and_a_disallowed_one_exits_1(
     site: FakeSite, tmp_path: Path
 ) -> None:
