@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -75,6 +75,12 @@ _END_WINDOW = 65536
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 # Regular expressions in selectors (``re:test(@class, ...)``), from EXSLT.
 _NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
+# WordPress's dated permalinks (``/%year%/%monthnum%/%day%/``), built from the post's
+# date on the site's own clock.
+_PERMALINK_DAY = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
+# The offsets of the world's clocks, from the earliest to the latest.
+_EARLIEST = timezone(timedelta(hours=14))
+_LATEST = timezone(timedelta(hours=-12))
 
 
 @dataclass(frozen=True)
@@ -222,7 +228,8 @@ def parse_article(
     ``category_labels`` maps category slugs to the labels of the menu; it names the
     categories that the article's post classes list besides the one the page shows.
     ``fetched_at`` is the moment relative and year-less dates are read against, ``zone``
-    the site's time zone, in which the day of publication is told. ``whole`` says whether
+    the site's time zone, in which the day of publication is told (unless a dated permalink
+    tells the site's day: :func:`_day`). ``whole`` says whether
     the HTML reached its end (:func:`is_whole`): the general extractor reads no page cut
     short, which would give the part before the cut as the article.
     """
@@ -285,7 +292,7 @@ def parse_article(
         categories=_unique([category, *sections]),
         tags=_unique(_text(tag) for tag in tag_nodes),
         author=author,
-        published_date=published.moment.date().isoformat() if published else None,
+        published_date=_day(published.moment, published.has_time, url) if published else None,
         published_at=published.moment.isoformat() if published and published.has_time else None,
         published_raw=published_raw,
         published_source=published_source,
@@ -576,6 +583,29 @@ def _published(
         return "body", in_text
     age = _first(root, selectors.RELATIVE_AGE)
     return ("relative", age) if age else (None, None)
+
+
+def _day(moment: datetime, has_time: bool, url: str) -> str:
+    """The day of publication: the moment's, or, when the URL is a dated permalink one day
+    off it on which the moment can fall on some clock, the permalink's.
+
+    WordPress builds a permalink's date from the post's date on the site's clock, so it
+    tells the site's day where ``zone`` is not the site's (another site crawled with the
+    default zone, WordPress pages of many sites read with one). A day read without a time
+    is the day as the page printed it."""
+    told = moment.date()
+    dated = _PERMALINK_DAY.search(urlsplit(url).path)
+    if not has_time or dated is None:
+        return told.isoformat()
+    try:
+        day = date(*map(int, dated.groups()))
+    except ValueError:
+        return told.isoformat()
+    start = datetime.combine(day, time(), _EARLIEST)
+    end = datetime.combine(day + timedelta(days=1), time(), _LATEST)
+    if abs((day - told).days) == 1 and start <= moment < end:
+        return day.isoformat()
+    return told.isoformat()
 
 
 def _modified(

@@ -82,7 +82,8 @@ BOX_CLASS = (
     r"(^|\s)(?!(?:has|no|show|hide|is|with|enable|disable)[_-])([a-z0-9]+[_-])*"
     r"(share|sharing|social|related|newsletter|subscribe|author-box|author-bio|about-author"
     r"|saboxplugin|ez-toc|toc|table-of-contents|adsbygoogle|advert|advertisement|addtoany"
-    r"|a2a|yarpp|crp|mc4wp|tags-links|post-tags|breadcrumbs?|comments?|respond)"
+    r"|a2a|yarpp|crp|mc4wp|tags-links|post-tags|breadcrumbs?|comments?|respond|popup"
+    r"|latest-posts|latest-comments)"
     r"([_-][\w-]*)?(?=\s|$)"
 )
 # Not inside such a box, an aside or a footer (where related posts print their dates).
@@ -171,12 +172,13 @@ TAGS: Sourced = (
 # CSS selector would search the whole page for a head.
 PUBLISHED = (
     ("meta", "/html/head/meta[@property='article:published_time']/@content"),
-    ("time", "time[itemprop=datePublished]::attr(datetime)"),
-    ("time", "[itemprop=datePublished]::attr(content)"),
+    # Microdata outside the boxes of other posts, whose cards are items of their own.
+    ("time", f".//time[@itemprop='datePublished']{OUTSIDE_BOXES}/@datetime"),
+    ("time", f".//*[@itemprop='datePublished']{OUTSIDE_BOXES}/@content"),
     ("time", "time.post-date::attr(datetime)"),
     ("time", "time.entry-date.published::attr(datetime)"),
     ("time", ".wp-block-post-date time::attr(datetime)"),
-    ("text", "time[itemprop=datePublished]"),
+    ("text", f".//time[@itemprop='datePublished']{OUTSIDE_BOXES}"),
     ("text", "span.mvp-post-date.updated"),
     ("text", "time.post-date"),
     ("text", "time.entry-date.published"),
@@ -198,8 +200,8 @@ RELATIVE_AGE = ("span.mvp-post-date",)
 # moment only: a day alone says too little to order the edits of a day.
 MODIFIED = (
     ("meta", "/html/head/meta[@property='article:modified_time']/@content"),
-    ("time", "time[itemprop=dateModified]::attr(datetime)"),
-    ("time", "[itemprop=dateModified]::attr(content)"),
+    ("time", f".//time[@itemprop='dateModified']{OUTSIDE_BOXES}/@datetime"),
+    ("time", f".//*[@itemprop='dateModified']{OUTSIDE_BOXES}/@content"),
     # WordPress's ``updated`` time, unless a theme put the class on the published time
     # (hentry's microformat asks for one, and Zox News marks its only date so).
     (
@@ -252,6 +254,9 @@ BODY_SKIPPED = (
     " or contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts')"
     " or contains(@class, 'mvp-post-tags') or contains(@class, 'mvp-ad')"
     " or contains(@class, 'code-block')"
+    # WordPress classes each widget it prints `widget`: a widget area inside the content
+    # (a republishing form, a donation box) holds none of the article's text.
+    " or contains(concat(' ', normalize-space(@class), ' '), ' widget ')"
     " or re:test(@class, '" + BOX_CLASS + "', 'i'))]"
 )
 # A block's text, and its line breaks (<br>), which separate words as a space does; never

@@ -150,6 +150,10 @@ def test_boxes_inside_a_known_container_are_not_the_article() -> None:
         '<div class="jp-relatedposts"><p>Tulisan terkait</p></div>'
         '<div class="ez-toc-container"><ul><li>Daftar isi</li></ul></div>'
         "<p>Related: Banjir kemarin</p><p>Advertisement</p>"
+        # A widget area, an opt-in popup, WordPress's latest posts block.
+        '<section class="below-content widget republication"><p>Terbitkan ulang</p></section>'
+        '<div class="bl-optin-popup-wrap"><h5>Video gratis</h5></div>'
+        '<ul class="wp-block-latest-posts__list"><li><a href="/b/">Tulisan lain</a></li></ul>'
     )
     result = parse(
         page(
@@ -423,6 +427,61 @@ def test_a_related_posts_date_is_not_the_articles() -> None:
     result = parse(html)
     assert result.article is not None
     assert result.article.published_date == "2024-01-12"
+
+
+def test_a_related_posts_microdata_date_is_not_the_articles() -> None:
+    card = (
+        '<div class="related-content"><article itemscope itemtype="https://schema.org/Article">'
+        '<span itemprop="datePublished" content="2026-03-13T12:00:00+00:00">Mar 13</span>'
+        "</article></div>"
+    )
+    html = page(
+        f'<article class="post-7 post type-post"><time class="entry-date published"'
+        f' datetime="2025-03-27T10:00:00+00:00">Mar 27, 2025</time>{card}'
+        f'<div class="entry-content">{paragraphs()}</div></article>'
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert result.article.published_date == "2025-03-27"
+
+
+@pytest.mark.parametrize(
+    ("url", "stamp", "day"),
+    [
+        # A UTC stamp (an SEO plugin's) of a post the site dated the day before.
+        ("https://example.org/2025/12/18/a-post/", "2025-12-19T02:41:41+00:00", "2025-12-18"),
+        ("https://example.org/news/2025/12/19/a-post/", "2025-12-18T20:00:00+00:00", "2025-12-19"),
+        # Agreeing, two days off, or on no clock of the world: the moment's day.
+        ("https://example.org/2025/12/19/a-post/", "2025-12-19T02:41:41+00:00", "2025-12-19"),
+        ("https://example.org/2025/12/17/a-post/", "2025-12-19T02:41:41+00:00", "2025-12-19"),
+        ("https://example.org/2025/12/18/a-post/", "2025-12-19T13:00:00+00:00", "2025-12-19"),
+        ("https://example.org/2025/02/30/a-post/", "2025-03-01T02:00:00+00:00", "2025-03-01"),
+        ("https://example.org/a-post/", "2025-12-19T02:41:41+00:00", "2025-12-19"),
+    ],
+)
+def test_a_dated_permalink_tells_the_sites_day(url: str, stamp: str, day: str) -> None:
+    head = f'<meta property="article:published_time" content="{stamp}">'
+    html = page(
+        f'<article class="post-7 post type-post"><div class="entry-content">{paragraphs()}'
+        "</div></article>",
+        head=head,
+    )
+    result = parse_article(from_html(html.encode()), url, {}, FETCHED, timezone.utc)
+    assert result.article is not None
+    # The moment stays as written: only the day is the site's.
+    assert (result.article.published_date, result.article.published_at) == (day, stamp)
+
+
+def test_a_day_without_a_time_is_the_day_printed_whatever_the_permalink() -> None:
+    html = page(
+        '<article class="post-7 post type-post"><time class="entry-date published"'
+        ' datetime="2025-12-19">19 Desember 2025</time>'
+        f'<div class="entry-content">{paragraphs()}</div></article>'
+    )
+    url = "https://example.org/2025/12/18/a-post/"
+    result = parse_article(from_html(html.encode()), url, {}, FETCHED, timezone.utc)
+    assert result.article is not None
+    assert result.article.published_date == "2025-12-19"
 
 
 def test_category_links_that_say_rel_tag_are_categories_not_tags() -> None:
