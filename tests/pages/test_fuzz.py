@@ -4,6 +4,8 @@ reason."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,9 +13,15 @@ from urllib.parse import urlsplit
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
+from parsel import css2xpath
 
 from channel9.items import stamp
+from channel9.pages import selectors
 from channel9.pages.parser import (
+    _ANCHOR,
+    _anchored,
+    _query,
     clean,
     from_html,
     page_problem,
@@ -101,3 +109,75 @@ def test_the_whole_fixture_pages_pass_the_same_checks() -> None:
     assert sum(result.article is not None for result in articles) == 6
     assert sum(bool(parse_listing(from_html(page), URL).article_urls) for page in PAGES) == 5
     assert sum(bool(parse_menu(from_html(page), URL)) for page in PAGES) == 6
+
+
+def _selectors_of(value: object) -> Iterator[str]:
+    """The strings of a value of :mod:`channel9.pages.selectors`, in tuples at any depth."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, tuple):
+        for element in value:
+            yield from _selectors_of(element)
+
+
+ANCHORED = [
+    *(
+        selector
+        for name in dir(selectors)
+        if not name.startswith("__")
+        for selector in _selectors_of(getattr(selectors, name))
+        if _ANCHOR.match(selector) and "," not in selector
+    ),
+    ".a .a a::attr(href)",
+    "div.a .b::text",
+    "#main a",
+]
+"""The CSS selectors that begin with a class or an id: the project's, and some that meet
+nested anchors."""
+
+
+@st.composite
+def elements(draw: st.DrawFn, names: list[str], depth: int = 0) -> str:
+    """An element with random classes and id of ``names``, holding up to three more."""
+    tag = draw(st.sampled_from(["div", "p", "a", "span", "section", "h1", "img", "time"]))
+    attributes = ' href="/h" rel="tag" datetime="2026-01-01"'
+    if draw(st.booleans()):
+        # Class words as pages write them: with tabs and line breaks between, or glued to a
+        # form feed or a no-break space, which XPath's whitespace is not.
+        odd = [f"x\x0c{names[0]}", f"{names[0]}\xa0"]
+        words = draw(st.lists(st.sampled_from([*names, *odd]), max_size=3))
+        between = draw(st.sampled_from([" ", "\t", "  ", "\n"]))
+        attributes += f' class="{between.join(words)}"'
+    if draw(st.booleans()):
+        attributes += f' id="{draw(st.sampled_from(names))}"'
+    held = draw(st.integers(0, 3 if depth < 4 else 0))
+    inner = "".join(draw(elements(names, depth + 1)) for _ in range(held))
+    return f"<{tag}{attributes}>t{inner}</{tag}>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(ANCHORED), st.data())
+def test_an_anchored_selector_finds_what_the_whole_selector_finds(
+    selector: str, data: st.DataObject
+) -> None:
+    # The selector's own names, so that its anchors nest and its other parts match.
+    names = [*re.findall(r"[.#]([\w-]+)", selector), "post"]
+    html = data.draw(elements(names)) + data.draw(elements(names))
+    page = from_html(f"<html><body><article>{html}</article></body></html>".encode())
+    root = page.root.xpath("//article")[0]
+    whole = etree.XPath(css2xpath(selector), smart_strings=False)(root)
+    with _anchored(root):
+        found = _query(selector)(root)
+    # The same nodes or values, in the same order, each as often.
+    assert [item if isinstance(item, str) else id(item) for item in found] == [
+        item if isinstance(item, str) else id(item) for item in whole
+    ]
+
+
+def test_anchors_inside_anchors_give_each_result_once() -> None:
+    html = '<div class="a"><div class="a"><p class="a"><a href="/x">x</a></p></div></div>'
+    page = from_html(f"<html><body><article>{html}</article></body></html>".encode())
+    root = page.root.xpath("//article")[0]
+    with _anchored(root):
+        assert _query(".a .a a::attr(href)")(root) == ["/x"]
+        assert [element.tag for element in _query(".a")(root)] == ["div", "div", "p"]
