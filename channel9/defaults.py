@@ -60,8 +60,8 @@ SETTINGS = {
     "CHANNEL9_TIMEZONE": Setting(
         "Asia/Jakarta",
         "the site's time zone (an IANA name): the day of publication is told in it (unless a"
-        " WordPress dated permalink one day off tells the site's own), and a date that names"
-        " no zone is read in it; Channel9.id writes Jakarta time",
+        " WordPress dated permalink and the page's stamp agree on another), and a date that"
+        " names no zone is read in it; Channel9.id writes Jakarta time",
     ),
     "CHANNEL9_CONTENT_RETRIES": Setting(
         2,

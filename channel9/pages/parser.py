@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, tzinfo
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -84,10 +84,10 @@ _TRANSLATOR = HTMLTranslator()
 _CLASSED = etree.XPath("descendant-or-self::*[@class or @id]")
 # WordPress's dated permalinks (``/%year%/%monthnum%/%day%/``), built from the post's
 # date on the site's own clock.
-_PERMALINK_DAY = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
-# The offsets of the world's clocks, from the earliest to the latest.
-_EARLIEST = timezone(timedelta(hours=14))
-_LATEST = timezone(timedelta(hours=-12))
+_PERMALINK_DAY = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/", re.ASCII)
+# The offsets of the world's clocks: from UTC-12:00 to UTC+14:00.
+_WEST = timedelta(hours=12)
+_EAST = timedelta(hours=14)
 
 
 @dataclass(frozen=True)
@@ -236,23 +236,23 @@ def parse_article(
     categories that the article's post classes list besides the one the page shows.
     ``fetched_at`` is the moment relative and year-less dates are read against, ``zone``
     the site's time zone, in which the day of publication is told (unless a dated permalink
-    tells the site's day: :func:`_day`). ``whole`` says whether
+    tells the site's day: :func:`_permalink_day`). ``whole`` says whether
     the HTML reached its end (:func:`is_whole`): the general extractor reads no page cut
     short, which would give the part before the cut as the article.
     """
-    document = page.root
-    classes = frozenset((_first(document, selectors.BODY_CLASSES) or "").split())
-    post_id = next(filter(None, map(_POST_ID.fullmatch, classes)), None)
-    own = f"post-{post_id[1]}" if post_id else None
-    root, body_source, body, several = _article_root(document, own)
-    nodes = _json_ld(document)
-    structured = [node for node in nodes if _is_article(node)]
-    kind = _kind(document, classes, url, root, structured)
-    if root is None or kind in (Kind.LISTING, Kind.OTHER):
-        return ArticlePage(None, Reason.NOT_ARTICLE)
-    if kind is Kind.STATIC:
-        return ArticlePage(None, Reason.STATIC_PAGE)
-    with _anchored(root):
+    with _anchoring():
+        document = page.root
+        classes = frozenset((_first(document, selectors.BODY_CLASSES) or "").split())
+        post_id = next(filter(None, map(_POST_ID.fullmatch, classes)), None)
+        own = f"post-{post_id[1]}" if post_id else None
+        root, body_source, body, several = _article_root(document, own)
+        nodes = _json_ld(document)
+        structured = [node for node in nodes if _is_article(node)]
+        kind = _kind(document, classes, url, root, structured)
+        if root is None or kind in (Kind.LISTING, Kind.OTHER):
+            return ArticlePage(None, Reason.NOT_ARTICLE)
+        if kind is Kind.STATIC:
+            return ArticlePage(None, Reason.STATIC_PAGE)
         links = tuple(_further_articles(document, root, url))
         blocks = _body_blocks(body) if body is not None else []
         if body_source != "theme" and not several and _words(blocks) < _FEW_WORDS and whole:
@@ -285,6 +285,10 @@ def parse_article(
             if found:
                 published_source, published_raw = "extractor", found
         published = read_date(published_raw, fetched_at, zone)
+        site_day = _permalink_day(published_raw, url, published.moment) if published else None
+        if published and site_day:
+            # The site is not in ``zone``: the moment in the offset the page wrote it in.
+            published = replace(published, moment=published.moment.astimezone(site_day[1]))
         modified_source, modified = _modified(root, structured, nodes, fetched_at, zone)
         caption_source, caption = _sourced(root, selectors.IMAGE_CAPTION)
         if caption and caption.casefold() == (title or "").casefold():
@@ -300,7 +304,9 @@ def parse_article(
             categories=_unique([category, *sections]),
             tags=_unique(_text(tag) for tag in tag_nodes),
             author=author,
-            published_date=_day(published.moment, published.has_time, url) if published else None,
+            published_date=(site_day[0] if site_day else published.moment.date()).isoformat()
+            if published
+            else None,
             published_at=published.moment.isoformat() if published and published.has_time else None,
             published_raw=published_raw,
             published_source=published_source,
@@ -483,6 +489,7 @@ def _article_root(
     first = None
     for root in _roots(document, own):
         first = root if first is None else first
+        _anchor(root)
         source, nodes = _sourced_nodes(root, selectors.BODY)
         if len(nodes) == 1:
             return root, source, nodes[0], False
@@ -595,27 +602,30 @@ def _published(
     return ("relative", age) if age else (None, None)
 
 
-def _day(moment: datetime, has_time: bool, url: str) -> str:
-    """The day of publication: the moment's, or, when the URL is a dated permalink one day
-    off it on which the moment can fall on some clock, the permalink's.
+def _permalink_day(raw: str | None, url: str, moment: datetime) -> tuple[date, tzinfo] | None:
+    """The day of the URL's WordPress dated permalink and the offset the page stamped its
+    time in, where the permalink and the stamp agree on a day that ``moment`` (the stamp in
+    the zone set) is not on.
 
-    WordPress builds a permalink's date from the post's date on the site's clock, so it
-    tells the site's day where ``zone`` is not the site's (another site crawled with the
-    default zone, WordPress pages of many sites read with one). A day read without a time
-    is the day as the page printed it."""
-    told = moment.date()
+    WordPress dates a permalink on the site's own clock, and prints its own stamps with the
+    site's offset: where they agree, the zone set is not the site's (pages of many sites
+    read together). SEO plugins stamp the time in UTC, which tells nothing of the site's
+    zone: such a stamp agrees with the permalink where it falls on its day on some clock
+    of the world (a site west of Greenwich posting in its evening). A stamp without an
+    offset, or a day without a time, tells no clock."""
     dated = _PERMALINK_DAY.search(urlsplit(url).path)
-    if not has_time or dated is None:
-        return told.isoformat()
+    if dated is None or not raw:
+        return None
     try:
+        stamp = datetime.fromisoformat(raw.strip())
         day = date(*map(int, dated.groups()))
-    except ValueError:
-        return told.isoformat()
-    start = datetime.combine(day, time(), _EARLIEST)
-    end = datetime.combine(day + timedelta(days=1), time(), _LATEST)
-    if abs((day - told).days) == 1 and start <= moment < end:
-        return day.isoformat()
-    return told.isoformat()
+        earliest, latest = (stamp - _WEST).date(), (stamp + _EAST).date()
+    except (ValueError, OverflowError):
+        return None
+    if stamp.tzinfo is None or day == moment.date():
+        return None
+    agrees = stamp.date() == day if stamp.utcoffset() else earliest <= day <= latest
+    return (day, stamp.tzinfo) if agrees else None
 
 
 def _modified(
@@ -823,7 +833,6 @@ class Anchors:
     article asks about fifteen. One walk here answers them all."""
 
     def __init__(self, scope: HtmlElement) -> None:
-        self.scope = scope
         self.elements: dict[str, list[HtmlElement]] = {}
         for element in _CLASSED(scope):
             # Split wider than XPath's whitespace: a superset, each one tested again.
@@ -834,8 +843,9 @@ class Anchors:
                 self.elements.setdefault(token, []).append(element)
 
 
-_ANCHORS: ContextVar[Anchors | None] = ContextVar("anchors", default=None)
-"""The :class:`Anchors` of the scope the article being parsed asks its selectors of."""
+_ANCHORS: ContextVar[dict[HtmlElement, Anchors] | None] = ContextVar("anchors", default=None)
+"""The :class:`Anchors` of the article roots of the page being parsed (see
+:func:`_anchoring`)."""
 
 
 class Anchored:
@@ -850,8 +860,8 @@ class Anchored:
         """The selector asked of an element itself (``self::``), not of its descendants."""
 
     def __call__(self, scope: HtmlElement) -> list[Any]:
-        anchors = _ANCHORS.get()
-        if anchors is None or anchors.scope is not scope:
+        anchors = (_ANCHORS.get() or {}).get(scope)
+        if anchors is None:
             return self.whole(scope)
         elements = anchors.elements.get(self.token, [])
         if len(elements) > 1 and _nested(elements):
@@ -860,13 +870,22 @@ class Anchored:
 
 
 @contextmanager
-def _anchored(scope: HtmlElement) -> Iterator[None]:
-    """The selectors asked of ``scope`` answered from its :class:`Anchors` meanwhile."""
-    token = _ANCHORS.set(Anchors(scope))
+def _anchoring() -> Iterator[None]:
+    """Meanwhile, the selectors asked of an article root given to :func:`_anchor` are
+    answered from its :class:`Anchors`."""
+    token = _ANCHORS.set({})
     try:
         yield
     finally:
         _ANCHORS.reset(token)
+
+
+def _anchor(root: HtmlElement) -> None:
+    """The selectors asked of ``root`` answered from its :class:`Anchors` (in
+    :func:`_anchoring`): an article root is asked a dozen or more."""
+    anchored = _ANCHORS.get()
+    if anchored is not None and root not in anchored:
+        anchored[root] = Anchors(root)
 
 
 def _nested(elements: list[HtmlElement]) -> bool:

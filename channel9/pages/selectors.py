@@ -86,12 +86,14 @@ BOX_CLASS = (
     r"|latest-posts|latest-comments)"
     r"([_-][\w-]*)?(?=\s|$)"
 )
+# Inside such a box: below the page's <body>, whose classes name the page, not a box
+# (Genesis prints "genesis-breadcrumbs-hidden" there).
+IN_BOX = "ancestor::*[re:test(@class, '" + BOX_CLASS + "', 'i')][ancestor::body]"
 # Not inside such a box, an aside or a footer (where related posts print their dates).
-OUTSIDE_BOXES = (
-    "[not(ancestor::aside or ancestor::footer or ancestor::*[re:test(@class, '"
-    + BOX_CLASS
-    + "', 'i')])]"
-)
+OUTSIDE_BOXES = f"[not(ancestor::aside or ancestor::footer or {IN_BOX})]"
+# Microdata belongs to its item, wherever the theme prints it (tagDiv in the article's
+# footer): only a box's, such as a related post's card, is another post's.
+OUTSIDE_CARDS = f"[not({IN_BOX})]"
 Sourced = tuple[tuple[str, tuple[str, ...]], ...]
 """A field's fallbacks: groups of selectors, each named by where its markup comes from."""
 
@@ -172,13 +174,12 @@ TAGS: Sourced = (
 # CSS selector would search the whole page for a head.
 PUBLISHED = (
     ("meta", "/html/head/meta[@property='article:published_time']/@content"),
-    # Microdata outside the boxes of other posts, whose cards are items of their own.
-    ("time", f".//time[@itemprop='datePublished']{OUTSIDE_BOXES}/@datetime"),
-    ("time", f".//*[@itemprop='datePublished']{OUTSIDE_BOXES}/@content"),
+    ("time", f".//time[@itemprop='datePublished']{OUTSIDE_CARDS}/@datetime"),
+    ("time", f".//*[@itemprop='datePublished']{OUTSIDE_CARDS}/@content"),
     ("time", "time.post-date::attr(datetime)"),
     ("time", "time.entry-date.published::attr(datetime)"),
     ("time", ".wp-block-post-date time::attr(datetime)"),
-    ("text", f".//time[@itemprop='datePublished']{OUTSIDE_BOXES}"),
+    ("text", f".//time[@itemprop='datePublished']{OUTSIDE_CARDS}"),
     ("text", "span.mvp-post-date.updated"),
     ("text", "time.post-date"),
     ("text", "time.entry-date.published"),
@@ -200,8 +201,8 @@ RELATIVE_AGE = ("span.mvp-post-date",)
 # moment only: a day alone says too little to order the edits of a day.
 MODIFIED = (
     ("meta", "/html/head/meta[@property='article:modified_time']/@content"),
-    ("time", f".//time[@itemprop='dateModified']{OUTSIDE_BOXES}/@datetime"),
-    ("time", f".//*[@itemprop='dateModified']{OUTSIDE_BOXES}/@content"),
+    ("time", f".//time[@itemprop='dateModified']{OUTSIDE_CARDS}/@datetime"),
+    ("time", f".//*[@itemprop='dateModified']{OUTSIDE_CARDS}/@content"),
     # WordPress's ``updated`` time, unless a theme put the class on the published time
     # (hentry's microformat asks for one, and Zox News marks its only date so).
     (
@@ -254,9 +255,6 @@ BODY_SKIPPED = (
     " or contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts')"
     " or contains(@class, 'mvp-post-tags') or contains(@class, 'mvp-ad')"
     " or contains(@class, 'code-block')"
-    # WordPress classes each widget it prints `widget`: a widget area inside the content
-    # (a republishing form, a donation box) holds none of the article's text.
-    " or contains(concat(' ', normalize-space(@class), ' '), ' widget ')"
     " or re:test(@class, '" + BOX_CLASS + "', 'i'))]"
 )
 # A block's text, and its line breaks (<br>), which separate words as a space does; never

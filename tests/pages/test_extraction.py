@@ -11,6 +11,7 @@ import pytest
 from benchmarks.extraction import FOLDER, author_right, load, read_channel9, scores, text_f1
 from benchmarks.extraction import title_right as title_scored
 from channel9.pages.parser import ArticlePage, from_html, is_whole, parse_article
+from channel9.site import JAKARTA
 from tests.pages.test_pages import FIXTURES
 
 FETCHED = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
@@ -150,15 +151,33 @@ def test_boxes_inside_a_known_container_are_not_the_article() -> None:
         '<div class="jp-relatedposts"><p>Tulisan terkait</p></div>'
         '<div class="ez-toc-container"><ul><li>Daftar isi</li></ul></div>'
         "<p>Related: Banjir kemarin</p><p>Advertisement</p>"
-        # A widget area, an opt-in popup, WordPress's latest posts block.
-        '<section class="below-content widget republication"><p>Terbitkan ulang</p></section>'
-        '<div class="bl-optin-popup-wrap"><h5>Video gratis</h5></div>'
+        # An opt-in popup, WordPress's latest posts and latest comments blocks.
+        '<div class="signup-popup"><h5>Daftar sekarang</h5></div>'
         '<ul class="wp-block-latest-posts__list"><li><a href="/b/">Tulisan lain</a></li></ul>'
+        '<ol class="wp-block-latest-comments"><li>Budi: setuju</li></ol>'
     )
     result = parse(
         page(
             f'<article class="post-7 post type-post"><div class="entry-content">'
             f"{paragraphs()}{boxes}</div></article>"
+        )
+    )
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(PARAGRAPHS)
+
+
+def test_a_page_builders_widgets_inside_the_content_are_its_text() -> None:
+    # SiteOrigin's Page Builder prints blocks of the content as widgets.
+    panels = "".join(
+        f'<div class="so-panel widget widget_sow-editor"><div class="textwidget"><p>{text}</p>'
+        "</div></div>"
+        for text in PARAGRAPHS[6:]
+    )
+    result = parse(
+        page(
+            '<article class="post-7 post type-post"><div class="entry-content">'
+            f'{paragraphs(PARAGRAPHS[:6])}<div class="panel-layout">{panels}</div>'
+            "</div></article>"
         )
     )
     assert result.article is not None
@@ -431,45 +450,81 @@ def test_a_related_posts_date_is_not_the_articles() -> None:
 
 def test_a_related_posts_microdata_date_is_not_the_articles() -> None:
     card = (
-        '<div class="related-content"><article itemscope itemtype="https://schema.org/Article">'
-        '<span itemprop="datePublished" content="2026-03-13T12:00:00+00:00">Mar 13</span>'
-        "</article></div>"
+        '<div class="more-stories"><div class="related-card" itemscope'
+        ' itemtype="https://schema.org/BlogPosting"><meta itemprop="datePublished"'
+        ' content="2024-05-02T07:00:00+07:00"><h3>Lain</h3></div></div>'
     )
     html = page(
         f'<article class="post-7 post type-post"><time class="entry-date published"'
-        f' datetime="2025-03-27T10:00:00+00:00">Mar 27, 2025</time>{card}'
+        f' datetime="2023-09-14T10:00:00+07:00">14 September 2023</time>{card}'
         f'<div class="entry-content">{paragraphs()}</div></article>'
     )
     result = parse(html)
     assert result.article is not None
-    assert result.article.published_date == "2025-03-27"
+    assert result.article.published_date == "2023-09-14"
+
+
+def test_the_articles_microdata_counts_whatever_the_body_and_footer_say() -> None:
+    # Genesis names the page "genesis-breadcrumbs-hidden" (a box's word, on <body>);
+    # tagDiv prints the article's microdata in its own <footer>.
+    html = page(
+        '<article class="post-7 post type-post"><div class="entry-content">'
+        f"{paragraphs()}</div><footer>"
+        '<time itemprop="datePublished" datetime="2023-09-14T10:00:00+07:00">14 Sep</time>'
+        '<meta itemprop="dateModified" content="2023-09-15T11:00:00+07:00"></footer></article>',
+        body_class="single single-post postid-7 genesis-breadcrumbs-hidden",
+    )
+    result = parse(html)
+    assert result.article is not None
+    assert (result.article.published_at, result.article.modified_at) == (
+        "2023-09-14T10:00:00+07:00",
+        "2023-09-15T11:00:00+07:00",
+    )
 
 
 @pytest.mark.parametrize(
-    ("url", "stamp", "day"),
+    ("path", "stamp", "day", "moment"),
     [
-        # A UTC stamp (an SEO plugin's) of a post the site dated the day before.
-        ("https://example.org/2025/12/18/a-post/", "2025-12-19T02:41:41+00:00", "2025-12-18"),
-        ("https://example.org/news/2025/12/19/a-post/", "2025-12-18T20:00:00+00:00", "2025-12-19"),
-        # Agreeing, two days off, or on no clock of the world: the moment's day.
-        ("https://example.org/2025/12/19/a-post/", "2025-12-19T02:41:41+00:00", "2025-12-19"),
-        ("https://example.org/2025/12/17/a-post/", "2025-12-19T02:41:41+00:00", "2025-12-19"),
-        ("https://example.org/2025/12/18/a-post/", "2025-12-19T13:00:00+00:00", "2025-12-19"),
-        ("https://example.org/2025/02/30/a-post/", "2025-03-01T02:00:00+00:00", "2025-03-01"),
-        ("https://example.org/a-post/", "2025-12-19T02:41:41+00:00", "2025-12-19"),
+        # Jakarta is the zone set; the site is not in it. A UTC stamp (an SEO plugin's)
+        # of an evening post of a site west of Greenwich: the permalink's day, the moment
+        # in UTC as written.
+        ("/2024/03/05/p/", "2024-03-06T01:10:00+00:00", "2024-03-05", "2024-03-06T01:10:00+00:00"),
+        (
+            "/blog/2024/03/05/p/",
+            "2024-03-05T20:00:00+00:00",
+            "2024-03-05",
+            "2024-03-05T20:00:00+00:00",
+        ),
+        # The site's own offset, which agrees with the permalink: told on its clock.
+        ("/2024/03/05/p/", "2024-03-05T21:10:00-05:00", "2024-03-05", "2024-03-05T21:10:00-05:00"),
+        ("/2024/03/05/p/", "2024-03-05T23:30:00+05:45", "2024-03-05", "2024-03-05T23:30:00+05:45"),
+        # The stamp's own clock says another day than the permalink: the zone set decides.
+        ("/2024/03/05/p/", "2024-03-06T09:10:00+07:00", "2024-03-06", "2024-03-06T09:10:00+07:00"),
+        # Agreeing in the zone set, two days off, on no clock of the world, no date.
+        ("/2024/03/06/p/", "2024-03-06T01:10:00+00:00", "2024-03-06", "2024-03-06T08:10:00+07:00"),
+        ("/2024/03/04/p/", "2024-03-06T01:10:00+00:00", "2024-03-06", "2024-03-06T08:10:00+07:00"),
+        ("/2024/03/05/p/", "2024-03-06T13:00:00+00:00", "2024-03-06", "2024-03-06T20:00:00+07:00"),
+        ("/2024/02/30/p/", "2024-03-01T02:00:00+00:00", "2024-03-01", "2024-03-01T09:00:00+07:00"),
+        ("/p/", "2024-03-06T01:10:00+00:00", "2024-03-06", "2024-03-06T08:10:00+07:00"),
+        # No offset: read in the zone set, whatever the permalink.
+        ("/2024/03/05/p/", "2024-03-06T01:10:00", "2024-03-06", "2024-03-06T01:10:00+07:00"),
+        # The last day a date can have: no day after it to compare with.
+        ("/9999/12/31/p/", "2024-03-06T01:10:00+00:00", "2024-03-06", "2024-03-06T08:10:00+07:00"),
     ],
 )
-def test_a_dated_permalink_tells_the_sites_day(url: str, stamp: str, day: str) -> None:
+def test_a_dated_permalink_tells_the_sites_day(
+    path: str, stamp: str, day: str, moment: str
+) -> None:
     head = f'<meta property="article:published_time" content="{stamp}">'
     html = page(
         f'<article class="post-7 post type-post"><div class="entry-content">{paragraphs()}'
         "</div></article>",
         head=head,
     )
-    result = parse_article(from_html(html.encode()), url, {}, FETCHED, timezone.utc)
+    url = f"https://example.org{path}"
+    result = parse_article(from_html(html.encode()), url, {}, FETCHED, JAKARTA)
     assert result.article is not None
-    # The moment stays as written: only the day is the site's.
-    assert (result.article.published_date, result.article.published_at) == (day, stamp)
+    assert (result.article.published_date, result.article.published_at) == (day, moment)
 
 
 def test_a_day_without_a_time_is_the_day_printed_whatever_the_permalink() -> None:

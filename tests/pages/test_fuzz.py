@@ -20,7 +20,8 @@ from channel9.items import stamp
 from channel9.pages import selectors
 from channel9.pages.parser import (
     _ANCHOR,
-    _anchored,
+    _anchor,
+    _anchoring,
     _query,
     clean,
     from_html,
@@ -166,7 +167,8 @@ def test_an_anchored_selector_finds_what_the_whole_selector_finds(
     page = from_html(f"<html><body><article>{html}</article></body></html>".encode())
     root = page.root.xpath("//article")[0]
     whole = etree.XPath(css2xpath(selector), smart_strings=False)(root)
-    with _anchored(root):
+    with _anchoring():
+        _anchor(root)
         found = _query(selector)(root)
     # The same nodes or values, in the same order, each as often.
     assert [item if isinstance(item, str) else id(item) for item in found] == [
@@ -178,6 +180,7 @@ def test_anchors_inside_anchors_give_each_result_once() -> None:
     html = '<div class="a"><div class="a"><p class="a"><a href="/x">x</a></p></div></div>'
     page = from_html(f"<html><body><article>{html}</article></body></html>".encode())
     root = page.root.xpath("//article")[0]
-    with _anchored(root):
+    with _anchoring():
+        _anchor(root)
         assert _query(".a .a a::attr(href)")(root) == ["/x"]
         assert [element.tag for element in _query(".a")(root)] == ["div", "div", "p"]
