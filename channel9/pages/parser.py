@@ -836,11 +836,12 @@ class Anchors:
         self.elements: dict[str, list[HtmlElement]] = {}
         for element in _CLASSED(scope):
             # Split wider than XPath's whitespace: a superset, each one tested again.
-            tokens = {f".{word}" for word in (element.get("class") or "").split()}
+            for word in (element.get("class") or "").split():
+                found = self.elements.setdefault("." + word, [])
+                if not found or found[-1] is not element:  # a word the class repeats
+                    found.append(element)
             if element_id := element.get("id"):
-                tokens.add(f"#{element_id}")
-            for token in tokens:
-                self.elements.setdefault(token, []).append(element)
+                self.elements.setdefault("#" + element_id, []).append(element)
 
 
 _ANCHORS: ContextVar[dict[HtmlElement, Anchors] | None] = ContextVar("anchors", default=None)
