@@ -187,16 +187,11 @@ def gzip_stretches(
 
     One cut short (the file cut off, a killed writer's last record), garbled, or bytes
     past the last member: the reader ends at the first without a word."""
-    offset: int | None = 0
-    while offset is not None and offset < size:
-        member = member_at(file, offset)
+    for start, member, following in gzip_members(file, 0, size):
         if member is None:
-            yield offset, "not a whole gzip member (cut short or garbled)"
-            offset = next_member(file, offset)
-        else:
-            offset = member[0]
+            yield start, "not a whole gzip member (cut short or garbled)"
         if checked is not None:
-            checked(size if offset is None else offset)
+            checked(size if following is None else following)
 
 
 def after_empty_member(file: BinaryIO, offset: int, size: int) -> int | None:
@@ -205,16 +200,24 @@ def after_empty_member(file: BinaryIO, offset: int, size: int) -> int | None:
 
     Valid gzip, but FastWARC's reader can end at one without a word: the records after it
     are read on from there (a damaged stretch on the way is named already)."""
+    for _, member, following in gzip_members(file, offset, size):
+        if member is not None and member[1] == 0:
+            return following if following is not None and following < size else None
+    return None
+
+
+def gzip_members(
+    file: BinaryIO, offset: int, size: int
+) -> Iterator[tuple[int, tuple[int, int] | None, int | None]]:
+    """The gzip members of a file from ``offset`` on, one step at a time: where the step
+    begins, the member there (where it ends, how many bytes it holds unpacked) or none
+    where no whole member begins, and where the next step begins (none: no further)."""
     position: int | None = offset
     while position is not None and position < size:
         member = member_at(file, position)
-        if member is None:
-            position = next_member(file, position)
-        elif member[1] == 0:
-            return member[0] if member[0] < size else None
-        else:
-            position = member[0]
-    return None
+        following = next_member(file, position) if member is None else member[0]
+        yield position, member, following
+        position = following
 
 
 def member_end(file: BinaryIO, offset: int) -> int | None:
