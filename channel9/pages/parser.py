@@ -17,9 +17,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
+import cssselect
+from cssselect.parser import Class, CombinedSelector, Hash
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser
 from parsel import Selector, css2xpath
@@ -78,8 +80,6 @@ _END_WINDOW = 65536
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 # Regular expressions in selectors (``re:test(@class, ...)``), from EXSLT.
 _NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
-# A CSS selector that begins with a class or an id, its first ("h1.entry-title a").
-_ANCHOR = re.compile(r"^(?:[a-z][a-z0-9]*)?(?P<token>[.#][\w-]+)")
 _TRANSLATOR = HTMLTranslator()
 _CLASSED = etree.XPath("descendant-or-self::*[@class or @id]")
 # WordPress's dated permalinks (``/%year%/%monthnum%/%day%/``), built from the post's
@@ -809,19 +809,48 @@ Query = Callable[[HtmlElement], list[Any]]
 @cache
 def _query(selector: str) -> Query:
     """A selector of :mod:`channel9.pages.selectors`, compiled once: XPath when it starts with
-    ``/`` or ``./``, else CSS (with parsel's ``::attr(...)`` and ``::text``); CSS that
-    begins with a class or an id is answered from the scope's :class:`Anchors`."""
+    ``/`` or ``./``, else CSS (with parsel's ``::attr(...)`` and ``::text``); CSS that an
+    article root's :class:`Anchors` can answer is (see :func:`_anchor_token`)."""
     if selector.startswith(("/", "./")):
         return _xpath(selector)
-    anchor = _ANCHOR.match(selector)
-    if anchor is None or "," in selector:
+    token = _anchor_token(selector)
+    if token is None:
         return _xpath(css2xpath(selector))
-    return Anchored(anchor["token"], selector)
+    return AnchoredQuery(token, selector)
 
 
 def _xpath(xpath: str) -> Query:
-    compiled: Query = etree.XPath(xpath, smart_strings=False, namespaces=_NAMESPACES)
-    return compiled
+    """An XPath expression compiled, with the regular expressions of EXSLT."""
+    return cast("Query", etree.XPath(xpath, smart_strings=False, namespaces=_NAMESPACES))
+
+
+def _anchor_token(selector: str) -> str | None:
+    """A class (``.word``) or id (``#id``) of the CSS selector's first step that every
+    element it starts from holds, if the selector may be asked of those elements alone.
+
+    It may where it goes down from them only (descendants, children): what it finds from
+    elements that do not hold one another then comes once each, in the document's order.
+    From siblings (``+``, ``~``), two of them can reach the same element."""
+    try:
+        (parsed,) = cssselect.parse(selector)
+    except (ValueError, cssselect.SelectorError):  # a list of selectors, or none
+        return None
+    step: object = parsed.parsed_tree
+    while isinstance(step, CombinedSelector):
+        if step.combinator not in (" ", ">"):
+            return None
+        step = step.selector
+    token = None
+    while step is not None:  # the step's parts, a negation's own left out
+        if isinstance(step, Class):
+            token = "." + step.class_name
+        elif isinstance(step, Hash):
+            token = "#" + step.id
+        step = getattr(step, "selector", None)
+    # A name that holds whitespace is none of the words the index splits classes into.
+    if token is None or len(token[1:].split()) != 1 or token[1:] != token[1:].strip():
+        return None
+    return token
 
 
 class Anchors:
@@ -830,44 +859,49 @@ class Anchors:
 
     libxml2 answers ``.entry-content`` by testing the class of every element of the scope:
     on a real theme's article (400 elements) that is 0.1 to 0.3 ms a selector, and an
-    article asks about fifteen. One walk here answers them all."""
+    article asks about fifteen. One walk here answers them all. The tree must not change
+    while the index is in use (nothing changes it while an article is parsed)."""
 
     def __init__(self, scope: HtmlElement) -> None:
-        self.elements: dict[str, list[HtmlElement]] = {}
+        self.by_token: dict[str, list[HtmlElement]] = {}
         for element in _CLASSED(scope):
             # Split wider than XPath's whitespace: a superset, each one tested again.
             for word in (element.get("class") or "").split():
-                found = self.elements.setdefault("." + word, [])
-                if not found or found[-1] is not element:  # a word the class repeats
-                    found.append(element)
+                holders = self.by_token.setdefault("." + word, [])
+                if not holders or holders[-1] is not element:  # a word the class repeats
+                    holders.append(element)
             if element_id := element.get("id"):
-                self.elements.setdefault("#" + element_id, []).append(element)
+                self.by_token.setdefault("#" + element_id, []).append(element)
 
 
-_ANCHORS: ContextVar[dict[HtmlElement, Anchors] | None] = ContextVar("anchors", default=None)
-"""The :class:`Anchors` of the article roots of the page being parsed (see
-:func:`_anchoring`)."""
+_ANCHORS: ContextVar[dict[HtmlElement, Anchors | None] | None] = ContextVar("anchors", default=None)
+"""The article roots of the page being parsed, each with its :class:`Anchors` once asked
+(see :func:`_anchoring`)."""
 
 
-class Anchored:
-    """A CSS selector that begins with a class or an id (``token``): in a scope with
-    :class:`Anchors`, asked only of the elements that hold the token, else of the whole
-    scope; the same results in the same order either way."""
+class AnchoredQuery:
+    """A CSS selector that starts from the elements holding ``token``: in an article root
+    given to :func:`_anchor`, asked only of those elements, else of the whole scope; the
+    same results in the same order either way."""
 
     def __init__(self, token: str, selector: str) -> None:
         self.token = token
         self.whole = _xpath(css2xpath(selector))
+        """The selector asked of a scope's descendants, and of the scope itself."""
         self.anchored = _xpath(_TRANSLATOR.css_to_xpath(selector, prefix="self::"))
         """The selector asked of an element itself (``self::``), not of its descendants."""
 
     def __call__(self, scope: HtmlElement) -> list[Any]:
-        anchors = (_ANCHORS.get() or {}).get(scope)
+        roots = _ANCHORS.get()
+        if roots is None or scope not in roots:
+            return self.whole(scope)
+        anchors = roots[scope]
         if anchors is None:
+            anchors = roots[scope] = Anchors(scope)
+        holders = anchors.by_token.get(self.token, [])
+        if len(holders) > 1 and _any_nested(holders):
             return self.whole(scope)
-        elements = anchors.elements.get(self.token, [])
-        if len(elements) > 1 and _nested(elements):
-            return self.whole(scope)
-        return [found for element in elements for found in self.anchored(element)]
+        return [found for holder in holders for found in self.anchored(holder)]
 
 
 @contextmanager
@@ -882,14 +916,14 @@ def _anchoring() -> Iterator[None]:
 
 
 def _anchor(root: HtmlElement) -> None:
-    """The selectors asked of ``root`` answered from its :class:`Anchors` (in
-    :func:`_anchoring`): an article root is asked a dozen or more."""
-    anchored = _ANCHORS.get()
-    if anchored is not None and root not in anchored:
-        anchored[root] = Anchors(root)
+    """The selectors asked of ``root`` answered from its :class:`Anchors`, built when first
+    asked (in :func:`_anchoring`): an article root is asked a dozen or more."""
+    roots = _ANCHORS.get()
+    if roots is not None:
+        roots.setdefault(root, None)
 
 
-def _nested(elements: list[HtmlElement]) -> bool:
+def _any_nested(elements: list[HtmlElement]) -> bool:
     """Whether one of the elements holds another: their results could repeat, or come in
     another order than the document's."""
     held = set(elements)

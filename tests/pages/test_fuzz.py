@@ -4,13 +4,15 @@ reason."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import cssselect
+import pytest
+from cssselect.parser import Class, Hash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -19,8 +21,8 @@ from parsel import css2xpath
 from channel9.items import stamp
 from channel9.pages import selectors
 from channel9.pages.parser import (
-    _ANCHOR,
     _anchor,
+    _anchor_token,
     _anchoring,
     _query,
     clean,
@@ -121,20 +123,51 @@ def _selectors_of(value: object) -> Iterator[str]:
             yield from _selectors_of(element)
 
 
-ANCHORED = [
+SELECTORS = [
     *(
         selector
         for name in dir(selectors)
         if not name.startswith("__")
         for selector in _selectors_of(getattr(selectors, name))
-        if _ANCHOR.match(selector) and "," not in selector
+        if _anchor_token(selector)
     ),
+    # Anchors inside anchors; siblings, which two anchors can both reach; names with
+    # escapes or characters that are no word's.
     ".a .a a::attr(href)",
     "div.a .b::text",
-    "#main a",
+    "#a a",
+    ".a > .b",
+    ".a:not(.b) p",
+    ".a ~ p",
+    ".a + p",
+    ".a + div + p",
+    ".a + div p",
+    "#a ~ .a",
+    ".a\\:b",
+    ".a\\31 23",
+    "#a\\.b p",
+    ".a·b",
 ]
-"""The CSS selectors that begin with a class or an id: the project's, and some that meet
-nested anchors."""
+"""CSS selectors that may begin with a class or an id: the project's, and forms that an
+index of an article's classes could answer wrongly."""
+
+
+def _names(selector: str) -> list[str]:
+    """The class names and ids a CSS selector names, its escapes read."""
+    found: list[str] = []
+    steps: list[object] = [cssselect.parse(selector)[0].parsed_tree]
+    while steps:
+        step = steps.pop()
+        if isinstance(step, Class):
+            found.append(step.class_name)
+        elif isinstance(step, Hash):
+            found.append(step.id)
+        steps.extend(
+            part
+            for part in (getattr(step, "selector", None), getattr(step, "subselector", None))
+            if part is not None
+        )
+    return found
 
 
 @st.composite
@@ -157,12 +190,12 @@ def elements(draw: st.DrawFn, names: list[str], depth: int = 0) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(ANCHORED), st.data())
+@given(st.sampled_from(SELECTORS), st.data())
 def test_an_anchored_selector_finds_what_the_whole_selector_finds(
     selector: str, data: st.DataObject
 ) -> None:
     # The selector's own names, so that its anchors nest and its other parts match.
-    names = [*re.findall(r"[.#]([\w-]+)", selector), "post"]
+    names = [*_names(selector), "post"]
     html = data.draw(elements(names)) + data.draw(elements(names))
     page = from_html(f"<html><body><article>{html}</article></body></html>".encode())
     root = page.root.xpath("//article")[0]
@@ -184,3 +217,29 @@ def test_anchors_inside_anchors_give_each_result_once() -> None:
         _anchor(root)
         assert _query(".a .a a::attr(href)")(root) == ["/x"]
         assert [element.tag for element in _query(".a")(root)] == ["div", "div", "p"]
+
+
+@pytest.mark.parametrize(
+    ("selector", "html"),
+    [
+        (".a ~ p", '<div class="a"></div><div class="a"></div><p></p>'),
+        (".a ~ p", '<div class="a"></div><div><div class="a"></div><p></p></div><p></p>'),
+        (
+            ".a + div + p",
+            '<div class="a"></div><div><div class="a"></div><div></div><p></p></div><p></p>',
+        ),
+        (".a + div p", '<div class="a"></div><div><div class="a"></div><div><p></p></div></div>'),
+        (".a ~ .a", '<div class="a"></div><div class="a"></div><div class="a"></div>'),
+        (".a\\:b", '<div class="a:b"></div>'),
+        ("#a\\.b", '<div id="a.b"></div>'),
+        (".a·b", '<div class="a·b"></div>'),
+    ],
+)
+def test_selectors_an_index_cannot_answer_are_asked_whole(selector: str, html: str) -> None:
+    page = from_html(f"<html><body><article>{html}</article></body></html>".encode())
+    root = page.root.xpath("//article")[0]
+    whole = etree.XPath(css2xpath(selector))(root)
+    assert whole
+    with _anchoring():
+        _anchor(root)
+        assert _query(selector)(root) == whole
