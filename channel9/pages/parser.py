@@ -81,7 +81,11 @@ _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 # Regular expressions in selectors (``re:test(@class, ...)``), from EXSLT.
 _NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
 _TRANSLATOR = HTMLTranslator()
-_CLASSED = etree.XPath("descendant-or-self::*[@class or @id]")
+# The class and id values of a scope's elements, each able to name its element.
+_CLASSES = etree.XPath("descendant-or-self::*/@class")
+_IDS = etree.XPath("descendant-or-self::*/@id")
+_TOKENS: set[str] = set()
+"""The classes and ids that the compiled selectors start from (see :class:`AnchoredQuery`)."""
 # WordPress's dated permalinks (``/%year%/%monthnum%/%day%/``), built from the post's
 # date on the site's own clock.
 _PERMALINK_DAY = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/", re.ASCII)
@@ -854,24 +858,32 @@ def _anchor_token(selector: str) -> str | None:
 
 
 class Anchors:
-    """The elements of a scope by each word of their class (``.word``) and by id
-    (``#id``), in document order, the scope itself included.
+    """The elements of a scope by the class words (``.word``) and ids (``#id``) that
+    selectors start from (:data:`_TOKENS`), in document order, the scope itself included.
 
     libxml2 answers ``.entry-content`` by testing the class of every element of the scope:
     on a real theme's article (400 elements) that is 0.1 to 0.3 ms a selector, and an
-    article asks about fifteen. One walk here answers them all. The tree must not change
-    while the index is in use (nothing changes it while an article is parsed)."""
+    article asks about fifteen. One walk of the class and id values here answers them all;
+    only an element holding a token is looked up. The tree must not change while the index
+    is in use (nothing changes it while an article is parsed)."""
 
     def __init__(self, scope: HtmlElement) -> None:
+        self.tokens = frozenset(_TOKENS)
+        """The tokens indexed: a selector compiled later is asked of the whole scope."""
         self.by_token: dict[str, list[HtmlElement]] = {}
-        for element in _CLASSED(scope):
+        for value in _CLASSES(scope):
+            holder = None
             # Split wider than XPath's whitespace: a superset, each one tested again.
-            for word in (element.get("class") or "").split():
-                holders = self.by_token.setdefault("." + word, [])
-                if not holders or holders[-1] is not element:  # a word the class repeats
-                    holders.append(element)
-            if element_id := element.get("id"):
-                self.by_token.setdefault("#" + element_id, []).append(element)
+            for word in value.split():
+                token = "." + word
+                if token in self.tokens:
+                    holder = value.getparent() if holder is None else holder
+                    holders = self.by_token.setdefault(token, [])
+                    if not holders or holders[-1] is not holder:  # a word the class repeats
+                        holders.append(holder)
+        for value in _IDS(scope):
+            if "#" + value in self.tokens:
+                self.by_token.setdefault("#" + value, []).append(value.getparent())
 
 
 _ANCHORS: ContextVar[dict[HtmlElement, Anchors | None] | None] = ContextVar("anchors", default=None)
@@ -886,6 +898,7 @@ class AnchoredQuery:
 
     def __init__(self, token: str, selector: str) -> None:
         self.token = token
+        _TOKENS.add(token)
         self.whole = _xpath(css2xpath(selector))
         """The selector asked of a scope's descendants, and of the scope itself."""
         self.anchored = _xpath(_TRANSLATOR.css_to_xpath(selector, prefix="self::"))
@@ -898,6 +911,8 @@ class AnchoredQuery:
         anchors = roots[scope]
         if anchors is None:
             anchors = roots[scope] = Anchors(scope)
+        if self.token not in anchors.tokens:
+            return self.whole(scope)
         holders = anchors.by_token.get(self.token, [])
         if len(holders) > 1 and _any_nested(holders):
             return self.whole(scope)
