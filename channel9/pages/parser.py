@@ -21,7 +21,16 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 import cssselect
-from cssselect.parser import Class, CombinedSelector, Hash
+from cssselect.parser import (
+    Attrib,
+    Class,
+    CombinedSelector,
+    Element,
+    Function,
+    Hash,
+    Negation,
+    Pseudo,
+)
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser
 from parsel import Selector, css2xpath
@@ -84,6 +93,8 @@ _TRANSLATOR = HTMLTranslator()
 # The class and id values of a scope's elements, each able to name its element.
 _CLASSES = etree.XPath("descendant-or-self::*/@class")
 _IDS = etree.XPath("descendant-or-self::*/@id")
+_ALL_OF = (Attrib, Class, Element, Function, Hash, Negation, Pseudo)
+"""The parts of a selector's step (cssselect's) that an element must each match."""
 _TOKENS: set[str] = set()
 """The classes and ids that the compiled selectors start from (see :class:`AnchoredQuery`)."""
 # WordPress's dated permalinks (``/%year%/%monthnum%/%day%/``), built from the post's
@@ -92,6 +103,8 @@ _PERMALINK_DAY = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/", re.ASCII)
 # The offsets of the world's clocks: from UTC-12:00 to UTC+14:00.
 _WEST = timedelta(hours=12)
 _EAST = timedelta(hours=14)
+# As near as a stamp and its reading must be (the reading keeps no fraction of a second).
+_SECOND = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -626,8 +639,8 @@ def _permalink_day(raw: str | None, url: str, moment: datetime) -> tuple[date, t
         earliest, latest = (stamp - _WEST).date(), (stamp + _EAST).date()
     except (ValueError, OverflowError):
         return None
-    if stamp.tzinfo is None or day == moment.date():
-        return None
+    if stamp.tzinfo is None or day == moment.date() or abs(stamp - moment) >= _SECOND:
+        return None  # no clock told, the zone's day already, or the stamp read otherwise
     agrees = stamp.date() == day if stamp.utcoffset() else earliest <= day <= latest
     return (day, stamp.tzinfo) if agrees else None
 
@@ -834,7 +847,9 @@ def _anchor_token(selector: str) -> str | None:
 
     It may where it goes down from them only (descendants, children): what it finds from
     elements that do not hold one another then comes once each, in the document's order.
-    From siblings (``+``, ``~``), two of them can reach the same element."""
+    From siblings (``+``, ``~``), two of them can reach the same element. Only a step all
+    of whose parts an element must match (:data:`_ALL_OF`) has a token it must hold:
+    cssselect reads ``.a:is(.b)`` as either."""
     try:
         (parsed,) = cssselect.parse(selector)
     except (ValueError, cssselect.SelectorError):  # a list of selectors, or none
@@ -846,6 +861,8 @@ def _anchor_token(selector: str) -> str | None:
         step = step.selector
     token = None
     while step is not None:  # the step's parts, a negation's own left out
+        if not isinstance(step, _ALL_OF) or (isinstance(step, Element) and step.namespace):
+            return None
         if isinstance(step, Class):
             token = "." + step.class_name
         elif isinstance(step, Hash):

@@ -527,6 +527,22 @@ def test_a_dated_permalink_tells_the_sites_day(
     assert (result.article.published_date, result.article.published_at) == (day, moment)
 
 
+def test_a_stamp_read_otherwise_than_iso_takes_no_day_from_the_permalink() -> None:
+    # Python reads "2024-03-05-10-07:00" as ISO (any separator before the time); the date
+    # reader finds another date in it. The permalink's day is not given to that moment.
+    head = '<meta property="article:published_time" content="2024-03-05-10-07:00">'
+    html = page(
+        f'<article class="post-7 post type-post"><div class="entry-content">{paragraphs()}'
+        "</div></article>",
+        head=head,
+    )
+    url = "https://example.org/2024/03/05/p/"
+    result = parse_article(from_html(html.encode()), url, {}, FETCHED, JAKARTA)
+    assert result.article is not None
+    assert result.article.published_date != "2024-03-05"
+    assert (result.article.published_at or "").startswith(result.article.published_date or "-")
+
+
 def test_a_day_without_a_time_is_the_day_printed_whatever_the_permalink() -> None:
     html = page(
         '<article class="post-7 post type-post"><time class="entry-date published"'

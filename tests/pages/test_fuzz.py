@@ -232,6 +232,10 @@ def test_anchors_inside_anchors_give_each_result_once() -> None:
         (".a ~ .a", '<div class="a"></div><div class="a"></div><div class="a"></div>'),
         (".a\\:b", '<div class="a:b"></div>'),
         ("#a\\.b", '<div id="a.b"></div>'),
+        # cssselect reads a class with :is() or :where() as either, not both.
+        (".a:is(.b)", '<div class="b"></div>'),
+        (".a:where(.b)", '<div class="b"></div>'),
+        ("#a:is(div)", "<div></div>"),
         (".a·b", '<div class="a·b"></div>'),
     ],
 )
