@@ -153,6 +153,12 @@ SETTINGS = {
         "a file (ending in .prom) the end of every run, failed ones too, replaces with the"
         " run's metrics for Prometheus (node_exporter's textfile collector); empty, none",
     ),
+    "CHANNEL9_GC_THRESHOLD": Setting(
+        10_000,
+        "allocations between two collections of Python's youngest generation of objects"
+        " while the crawl runs (Python's 700 spends a tenth of the CPU of a crawl of"
+        " real-size pages in its collector); 0, Python's own",
+    ),
     "CHANNEL9_PROGRESS_INTERVAL": Setting(
         60.0,
         "seconds between two lines of the crawl's progress (pages fetched, articles"
@@ -229,6 +235,9 @@ NUMBERS = {
     "CHANNEL9_REPEATED_PAGES": AT_LEAST_ONE,
     "CHANNEL9_DOWN_AFTER": AT_LEAST_ONE,
     "CHANNEL9_PROGRESS_INTERVAL": INTERVAL,
+    "CHANNEL9_GC_THRESHOLD": Range(
+        "0 (Python's own) or a whole number of allocations, 1 or more", 1, whole=True, off=True
+    ),
     "CHANNEL9_QUIET_HOURS": Range("a number of hours, from 1 to 8760 (a year)", 1, 8760),
     "CHANNEL9_QUIET_WEEKS": Range("a whole number of weeks, from 0 to 520", 0, 520, whole=True),
     "CHANNEL9_QUIET_SHARE": SHARE,

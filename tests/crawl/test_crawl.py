@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
+import json
 import re
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
 from jsonschema import ValidationError
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.misc import is_generator_with_return_value
 
@@ -184,3 +188,47 @@ def test_no_callback_is_a_generator_that_returns_a_value(method: str) -> None:
     callback or errback is lost. Every public generator of the spider is one; the
     private ones are helpers a callback reads with ``yield from``, their value kept."""
     assert not is_generator_with_return_value(getattr(Channel9Spider, method))
+
+
+THRESHOLDS_SEEN: list[tuple[int, ...]] = []
+"""Python's collector thresholds as each item of a crawl was scraped."""
+
+
+class ThresholdsSeen:
+    """Records Python's collector thresholds as each item is scraped (in ``THRESHOLDS_SEEN``)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ThresholdsSeen:
+        extension = cls()
+        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
+        return extension
+
+    def item_scraped(self) -> None:
+        THRESHOLDS_SEEN.append(gc.get_threshold())
+
+
+@pytest.mark.parametrize(
+    ("given", "youngest"), [((), 10_000), (("-s", "CHANNEL9_GC_THRESHOLD=0"), 700)]
+)
+@deferred_f_from_coro_f
+async def test_the_crawl_runs_the_garbage_collector_less_often_and_gives_its_thresholds_back(
+    base_url: str, tmp_path: Path, given: tuple[str, ...], youngest: int
+) -> None:
+    before = gc.get_threshold()
+    THRESHOLDS_SEEN.clear()
+    extension = {"tests.crawl.test_crawl.ThresholdsSeen": 0}
+    run = await crawl_in_process(
+        tmp_path,
+        base_url,
+        "-a",
+        "categories=opini",
+        "-s",
+        f"EXTENSIONS={json.dumps(extension)}",
+        *given,
+    )
+
+    assert run.returncode == 0, run.log
+    assert before == (700, 10, 10)
+    assert set(THRESHOLDS_SEEN) == {(youngest, 10, 10)}
+    assert len(THRESHOLDS_SEEN) == 7
+    assert gc.get_threshold() == before
