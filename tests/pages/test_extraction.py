@@ -155,6 +155,19 @@ def test_boxes_inside_a_known_container_are_not_the_article() -> None:
         '<div class="signup-popup"><h5>Daftar sekarang</h5></div>'
         '<ul class="wp-block-latest-posts__list"><li><a href="/b/">Tulisan lain</a></li></ul>'
         '<ol class="wp-block-latest-comments"><li>Budi: setuju</li></ol>'
+        # A paywall, a republishing box, a rating widget, what the page marks as no
+        # content, a table of contents, the links to the posts before and after.
+        '<div class="leaky_paywall_message_wrap"><p>Berlangganan untuk membaca</p></div>'
+        '<div class="restricted-content-breaker"><h2>Khusus pelanggan</h2></div>'
+        '<section class="republication_tracker_tool"><p>Terbitkan ulang tulisan ini</p></section>'
+        '<div class="rmp-widgets-container"><p>Seberapa berguna tulisan ini?</p></div>'
+        '<div class="kk-star-ratings"><p>Beri bintang</p></div>'
+        '<p class="jetpack-slideshow-noscript robots-nocontent">Butuh JavaScript.</p>'
+        '<div class="wp-block-simpletoc-toc"><h2 class="simpletoc-title">Isi</h2></div>'
+        '<div class="feast-prev-next"><h2>Berikutnya</h2></div>'
+        # A block listing other posts, each a card.
+        '<div class="wp-block-posts-grid"><article class="post-8"><h3>Pasar Pagi</h3>'
+        "<p>Harga cabai naik.</p></article><article><h3>Kereta Baru</h3></article></div>"
     )
     result = parse(
         page(
@@ -164,6 +177,20 @@ def test_boxes_inside_a_known_container_are_not_the_article() -> None:
     )
     assert result.article is not None
     assert result.article.text == "\n\n".join(PARAGRAPHS)
+
+
+def test_an_article_element_inside_the_content_that_holds_most_of_its_text_is_the_article() -> None:
+    # A page builder's wrapper around the post: the whole text is inside an <article>.
+    result = parse(
+        page(
+            '<main><div class="entry-content"><article class="pb-post">'
+            f"{paragraphs()}</article><p>Catatan redaksi.</p></div></main>",
+            "single single-post postid-7",
+        )
+    )
+    assert result.article is not None
+    assert result.article.text == "\n\n".join([*PARAGRAPHS, "Catatan redaksi."])
+    assert result.sources["text"] == "wordpress"
 
 
 def test_a_page_builders_widgets_inside_the_content_are_its_text() -> None:
