@@ -526,7 +526,8 @@ def _roots(document: HtmlElement, own: str | None) -> Iterator[HtmlElement]:
     """The candidate article roots, each once, found only as asked.
 
     The post the page names, alone where it is found (anything else could be another
-    post's); else the fallbacks in order.
+    post's); else the fallbacks in order, but none that is or sits in a box of other
+    posts or comments.
     """
     posts = (
         [node for node in _POST_ROOT(document, token=own) if own in node.get("class").split()]
@@ -539,7 +540,7 @@ def _roots(document: HtmlElement, own: str | None) -> Iterator[HtmlElement]:
     seen = set()
     for selector in selectors.ARTICLE_ROOT:
         for root in _query(selector)(document):
-            if root not in seen:
+            if root not in seen and not _query(selectors.BOXED)(root):
                 seen.add(root)
                 yield root
 

@@ -77,13 +77,14 @@ FURTHER_ARTICLE_LINKS = (
 )
 # A class naming a box that is not the article's: a word of the list, alone or as a part
 # of the class name between dashes or underscores ("share-buttons", "post-related"), but
-# not after a state prefix ("has-toc", "no-comments" name the page, not a box).
+# not after a state prefix ("has-toc", "no-comments" name the page, not a box), nor in the
+# post's own terms (post_class() prints "tag-social-media" for the tag "Social Media").
 BOX_CLASS = (
-    r"(^|\s)(?!(?:has|no|show|hide|is|with|enable|disable)[_-])([a-z0-9]+[_-])*"
+    r"(^|\s)(?!(?:has|no|show|hide|is|with|enable|disable|tag|category)[_-])([a-z0-9]+[_-])*"
     r"(share|sharing|social|related|newsletter|subscribe|author-box|author-bio|about-author"
     r"|saboxplugin|ez-toc|toc|table-of-contents|adsbygoogle|advert|advertisement|addtoany"
     r"|a2a|yarpp|crp|mc4wp|tags-links|post-tags|breadcrumbs?|comments?|respond|popup"
-    r"|latest-posts|latest-comments|prev-next"
+    r"|latest-posts|latest-comments|wp-block-query|prev-next"
     # Paywalls' and republishing boxes (Leaky Paywall, Newspack and its Republication
     # Tracker), ratings (Rate My Post, kk Star Ratings, WP-PostRatings), and what the page
     # marks as no content of its own (Jetpack's and Yahoo's "robots-nocontent").
@@ -95,6 +96,9 @@ BOX_CLASS = (
 # Inside such a box: below the page's <body>, whose classes name the page, not a box
 # (Genesis prints "genesis-breadcrumbs-hidden" there).
 IN_BOX = "ancestor::*[re:test(@class, '" + BOX_CLASS + "', 'i')][ancestor::body]"
+# A box, or inside one: no candidate for the article's root (a comment's or a related
+# post's <article>).
+BOXED = "./ancestor-or-self::*[re:test(@class, '" + BOX_CLASS + "', 'i')][ancestor::body]"
 # Not inside such a box, an aside or a footer (where related posts print their dates).
 OUTSIDE_BOXES = f"[not(ancestor::aside or ancestor::footer or {IN_BOX})]"
 # Microdata belongs to its item, wherever the theme prints it (tagDiv in the article's

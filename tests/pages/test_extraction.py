@@ -193,6 +193,35 @@ def test_an_article_element_inside_the_content_that_holds_most_of_its_text_is_th
     assert result.sources["text"] == "wordpress"
 
 
+@pytest.mark.parametrize(
+    "other",
+    [
+        # A reader's comment (WordPress's own markup) and a post of a Query Loop block.
+        '<ol class="comment-list"><li><article class="comment-body"><footer>Budi</footer>'
+        '<div class="comment-content"><p>Setuju sekali.</p></div></article></li></ol>',
+        '<div class="wp-block-query"><ul><li class="wp-block-post post-9 type-post hentry">'
+        '<h2><a href="/pasar/">Pasar Pagi</a></h2><div class="entry-content"><p>Harga naik.</p>'
+        "</div></li></ul></div>",
+    ],
+)
+def test_a_comment_or_another_post_printed_before_the_article_is_not_its_root(
+    other: str,
+) -> None:
+    # No postid on the page: the article's root is sought by the fallbacks, and its text,
+    # in no container the selectors know, by the general extractor.
+    result = parse(
+        page(
+            f"<main>{other}"
+            '<div class="postarea"><h1>Banjir Surut</h1>'
+            '<p class="post-date">Posted by <a href="/author/rina/" rel="author">Rina</a></p>'
+            f'<div class="post-text">{paragraphs()}</div></div></main>',
+            "single single-post",
+        )
+    )
+    assert result.article is not None
+    assert (result.article.author, result.sources["author"]) == ("Rina", "wordpress")
+
+
 def test_a_page_builders_widgets_inside_the_content_are_its_text() -> None:
     # SiteOrigin's Page Builder prints blocks of the content as widgets.
     panels = "".join(
@@ -493,9 +522,11 @@ def test_a_related_posts_microdata_date_is_not_the_articles() -> None:
 
 def test_the_articles_microdata_counts_whatever_the_body_and_footer_say() -> None:
     # Genesis names the page "genesis-breadcrumbs-hidden" (a box's word, on <body>);
-    # tagDiv prints the article's microdata in its own <footer>.
+    # tagDiv prints the article's microdata in its own <footer>; post_class() prints the
+    # post's tags and categories, a box's words among them ("Social Media", "Newsletter").
     html = page(
-        '<article class="post-7 post type-post"><div class="entry-content">'
+        '<article class="post-7 post type-post tag-social-media category-newsletter">'
+        '<div class="entry-content">'
         f"{paragraphs()}</div><footer>"
         '<time itemprop="datePublished" datetime="2023-09-14T10:00:00+07:00">14 Sep</time>'
         '<meta itemprop="dateModified" content="2023-09-15T11:00:00+07:00"></footer></article>',
