@@ -8,6 +8,7 @@ the page's lxml tree, since parsel compiles every query anew and wraps every nod
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -700,9 +701,15 @@ def _structured_text(nodes: list[dict[str, Any]], key: str) -> str | None:
     """The first non-empty text under ``key`` in the nodes."""
     for node in nodes:
         value = node.get(key)
-        if isinstance(value, str) and clean(value):
-            return clean(value)
+        if isinstance(value, str) and _json_text(value):
+            return _json_text(value)
     return None
+
+
+def _json_text(value: str) -> str:
+    """A text of JSON-LD, cleaned: SEO plugins print the title as WordPress escaped it for
+    HTML (``&#8211;``, ``&amp;``), which JSON keeps as it is."""
+    return clean(html.unescape(value))
 
 
 def _json_nodes(data: Any) -> Iterator[dict[str, Any]]:
@@ -732,8 +739,8 @@ def _structured_author(structured: list[dict[str, Any]], nodes: list[dict[str, A
                 reference = entry.get("@id")
                 entry = people.get(reference, entry) if isinstance(reference, str) else entry
             name = entry.get("name") if isinstance(entry, dict) else entry
-            if isinstance(name, str) and clean(name):
-                return clean(name)
+            if isinstance(name, str) and _json_text(name):
+                return _json_text(name)
     return None
 
 
@@ -746,7 +753,7 @@ def _sections(
         sections = node.get("articleSection")
         for section in sections if isinstance(sections, list) else [sections]:
             if isinstance(section, str):
-                yield clean(section)
+                yield _json_text(section)
     for token in (_first(root, selectors.POST_CLASSES) or "").split():
         if token.startswith(selectors.CATEGORY_CLASS_PREFIX):
             label = category_labels.get(token.removeprefix(selectors.CATEGORY_CLASS_PREFIX))

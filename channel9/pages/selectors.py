@@ -148,13 +148,16 @@ AUTHOR: Sourced = (
         (
             ".byline .author a",
             ".author.vcard a",
+            # The name of an author's hCard that links nowhere (Kadence).
+            ".author.vcard .fn",
             ".byline a",
             ".wp-block-post-author-name a",
             ".wp-block-post-author-name",
             "a[rel=author]",
         ),
     ),
-    ("schema", ("[itemprop=author] [itemprop=name]",)),
+    # A Person item's name, or an author given as text (no item of its own).
+    ("schema", ("[itemprop=author] [itemprop=name]", "[itemprop=author]:not([itemscope])")),
 )
 # Past the byline's markup: JSON-LD's author, the head's author meta, then a link to the
 # author's archive, which WordPress keeps at /author/<name>/ whatever the theme.

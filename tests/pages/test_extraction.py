@@ -264,18 +264,28 @@ def test_structured_data_names_the_title_author_and_date() -> None:
         "@graph": [
             {
                 "@type": "NewsArticle",
-                "headline": "Banjir Surut Setelah Tiga Hari",
+                # As SEO plugins print it: escaped for HTML, inside JSON.
+                "headline": "Banjir Surut &#8211; Tiga Hari &amp; Tiga Malam",
                 "datePublished": "2026-11-26T21:05:00-05:00",
                 "author": {"@id": "https://example.org/#/schema/person/1"},
+                "articleSection": ["Kota &amp; Desa"],
             },
-            {"@type": "Person", "@id": "https://example.org/#/schema/person/1", "name": "Budi"},
+            {
+                "@type": "Person",
+                "@id": "https://example.org/#/schema/person/1",
+                "name": "Budi &amp; Rina",
+            },
         ],
     }
     head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
     result = parse(page(f'<div class="pb-section">{paragraphs()}</div>', head=head))
     assert result.article is not None
     article = result.article
-    assert (article.title, article.author) == ("Banjir Surut Setelah Tiga Hari", "Budi")
+    assert (article.title, article.author, article.categories) == (
+        "Banjir Surut – Tiga Hari & Tiga Malam",
+        "Budi & Rina",
+        ["Kota & Desa"],
+    )
     # The day in the site's zone: Jakarta, 12 hours ahead of New York.
     assert (article.published_date, article.published_at) == (
         "2026-11-27",
@@ -646,3 +656,30 @@ def test_an_image_whose_host_is_no_host_name_is_no_image() -> None:
     result = parse(spliced)
     assert result.article is not None
     assert result.article.image_url is None
+
+
+@pytest.mark.parametrize(
+    ("byline", "source"),
+    [
+        # An hCard that links nowhere (Kadence), an author given as microdata text.
+        (
+            '<span class="posted-by">Oleh <span class="author vcard"><span class="fn n">'
+            "Rina Agustina</span></span></span>",
+            "wordpress",
+        ),
+        (
+            '<p>Oleh <span class="writer" itemprop="author"><a href="/tim/rina/">'
+            "Rina Agustina</a></span></p>",
+            "schema",
+        ),
+    ],
+)
+def test_the_author_is_read_from_an_hcard_or_microdata_text(byline: str, source: str) -> None:
+    result = parse(
+        page(
+            f'<article class="post-7 post type-post"><header>{byline}</header>'
+            f'<div class="entry-content">{paragraphs()}</div></article>'
+        )
+    )
+    assert result.article is not None
+    assert (result.article.author, result.sources["author"]) == ("Rina Agustina", source)
