@@ -65,6 +65,7 @@ coverage: $(BIN)/scrapy
 bench: $(BIN)/scrapy
 	$(BIN)/python benchmarks/crawl.py
 	$(BIN)/python benchmarks/crawl.py --articles 600 --heavy
+	$(BIN)/python benchmarks/gc_threshold.py
 	$(BIN)/python benchmarks/archive_compression.py
 	$(BIN)/python benchmarks/dataset.py
 	$(BIN)/python benchmarks/extraction.py

@@ -7,7 +7,7 @@ at a time, no HTTP cache), in interleaved rounds, in fresh processes; the site i
 from this process. The crawls: the project as shipped (archive and state on), without its
 archive, its replay of that archive and ``scrapy extract`` over it; the same job written as a
 typical Scrapy project writes it (``benchmarks/typical_spider.py``: parsel, one dict per
-article, ``-O`` feed), with Scrapy's settings and with the two the project changes for speed;
+article, ``-O`` feed), with Scrapy's settings and with the three the project changes for speed;
 and a bare spider that only follows the links. It prints pages per second, CPU per page and
 peak RSS for each, and the ratios; then the per-page work without the network (article
 parsing plus the item pipelines on the fixture pages) and the date reading benchmark.
@@ -19,6 +19,7 @@ articles.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from channel9 import settings  # noqa: E402
+from channel9.defaults import DEFAULTS  # noqa: E402
 from channel9.demo.site import FakeSite, serve  # noqa: E402
 
 SCRAPY = str(Path(sys.executable).with_name("scrapy"))
@@ -85,18 +87,21 @@ def run(crawl: Crawl, workdir: Path) -> Measure:
     return Measure(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, pages)
 
 
-# The two settings the project changes from Scrapy's for speed (see channel9/settings.py),
-# given to the typical spider too in the row the ratios are taken against.
+# The settings the project changes from Scrapy's for speed (see channel9/settings.py), and
+# its garbage collector's threshold (channel9/crawl/gc_threshold.py), given to the typical
+# and bare spiders too in the rows the ratios are taken against.
 TUNED = [
     *("-s", f"CONCURRENT_ITEMS={settings.CONCURRENT_ITEMS}"),
     *("-s", f"WARN_ON_GENERATOR_RETURN_VALUE={settings.WARN_ON_GENERATOR_RETURN_VALUE}"),
+    *("-s", f"EXTENSIONS={json.dumps({'channel9.crawl.gc_threshold.GcThreshold': 0})}"),
+    *("-s", f"CHANNEL9_GC_THRESHOLD={DEFAULTS['CHANNEL9_GC_THRESHOLD']}"),
 ]
 
 
 def crawls(base_url: str, workdir: Path) -> dict[str, Crawl]:
     """The crawl with the project's settings (its archive on, then off), its replay from
     that archive and ``scrapy extract`` over it, the typical spider and the bare spider
-    with Scrapy's settings: with the project's two speed settings (the baselines of the
+    with Scrapy's settings: with the project's three speed settings (the baselines of the
     ratios), and with Scrapy's defaults (for reference)."""
 
     def spider(name: str) -> list[str]:

@@ -15,7 +15,7 @@ from channel9.archive.middleware import ArchiveMiddleware
 from channel9.archive.replay import ReplayMiddleware
 from channel9.archive.warc import ArchiveUnusable
 from channel9.crawl import middlewares
-from channel9.crawl.collector import CollectorThreshold
+from channel9.crawl.gc_threshold import GcThreshold
 from channel9.crawl.network import DOWNLOADER_MIDDLEWARES, REPLACED, STOP_AT_ONCE
 
 # SETTINGS, ELSEWHERE, KNOWN and NUMBERS are read here by the reference of the settings
@@ -80,8 +80,9 @@ EXTENSIONS = {
     # report (600), so that the last line reads the report's final counts; after Scrapy's
     # CoreStats (0), so that the run's finish_time is set when the rates are measured.
     CrawlProgress: 800,
-    # Python's collector run less often while the engine runs: a tenth of the crawl's CPU.
-    CollectorThreshold: 900,
+    # Python's garbage collector runs less often while the engine runs: it took a tenth
+    # of the CPU of a crawl of real-size pages.
+    GcThreshold: 900,
 }
 
 

@@ -155,9 +155,9 @@ SETTINGS = {
     ),
     "CHANNEL9_GC_THRESHOLD": Setting(
         10_000,
-        "allocations between two collections of Python's youngest generation of objects"
-        " while the crawl runs (Python's 700 spends a tenth of the CPU of a crawl of"
-        " real-size pages in its collector); 0, Python's own",
+        "container objects made and not yet freed between two collections of the youngest"
+        " generation of Python's garbage collector while the crawl runs (at Python's 700 the"
+        " collector took a tenth of the CPU of a crawl of real-size pages); 0, Python's own",
     ),
     "CHANNEL9_PROGRESS_INTERVAL": Setting(
         60.0,
@@ -235,8 +235,9 @@ NUMBERS = {
     "CHANNEL9_REPEATED_PAGES": AT_LEAST_ONE,
     "CHANNEL9_DOWN_AFTER": AT_LEAST_ONE,
     "CHANNEL9_PROGRESS_INTERVAL": INTERVAL,
+    # Past a million the collector hardly runs, as if it were off.
     "CHANNEL9_GC_THRESHOLD": Range(
-        "0 (Python's own) or a whole number of allocations, 1 or more", 1, whole=True, off=True
+        "0 (Python's own) or a whole number from 1 to 1,000,000", 1, 1_000_000, whole=True, off=True
     ),
     "CHANNEL9_QUIET_HOURS": Range("a number of hours, from 1 to 8760 (a year)", 1, 8760),
     "CHANNEL9_QUIET_WEEKS": Range("a whole number of weeks, from 0 to 520", 0, 520, whole=True),

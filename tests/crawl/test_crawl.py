@@ -6,8 +6,10 @@ import gc
 import inspect
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from jsonschema import ValidationError
@@ -15,11 +17,16 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.misc import is_generator_with_return_value
+from scrapy.utils.test import get_crawler
 
+from channel9.crawl.gc_threshold import GcThreshold
 from channel9.demo.site import CATEGORIES, FEATURED, PER_PAGE, FakeSite, list_also, serve
 from channel9.items import Article
 from channel9.spiders.channel9 import Channel9Spider
 from tests.conftest import SCHEMA, crawl_in_process, last_report, strip_capture
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 
 @deferred_f_from_coro_f
@@ -198,7 +205,7 @@ class ThresholdsSeen:
     """Records Python's collector thresholds as each item is scraped (in ``THRESHOLDS_SEEN``)."""
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ThresholdsSeen:
+    def from_crawler(cls, crawler: Crawler) -> Self:
         extension = cls()
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         return extension
@@ -207,15 +214,29 @@ class ThresholdsSeen:
         THRESHOLDS_SEEN.append(gc.get_threshold())
 
 
+@pytest.fixture
+def thresholds() -> Iterator[tuple[int, int, int]]:
+    """Thresholds of the test's own, given back after it."""
+    before = gc.get_threshold()
+    gc.set_threshold(1234, 11, 12)
+    THRESHOLDS_SEEN.clear()
+    try:
+        yield (1234, 11, 12)
+    finally:
+        gc.set_threshold(*before)
+
+
 @pytest.mark.parametrize(
-    ("given", "youngest"), [((), 10_000), (("-s", "CHANNEL9_GC_THRESHOLD=0"), 700)]
+    ("given", "youngest"), [((), 10_000), (("-s", "CHANNEL9_GC_THRESHOLD=0"), 1234)]
 )
 @deferred_f_from_coro_f
 async def test_the_crawl_runs_the_garbage_collector_less_often_and_gives_its_thresholds_back(
-    base_url: str, tmp_path: Path, given: tuple[str, ...], youngest: int
+    base_url: str,
+    tmp_path: Path,
+    thresholds: tuple[int, int, int],
+    given: tuple[str, ...],
+    youngest: int,
 ) -> None:
-    before = gc.get_threshold()
-    THRESHOLDS_SEEN.clear()
     extension = {"tests.crawl.test_crawl.ThresholdsSeen": 0}
     run = await crawl_in_process(
         tmp_path,
@@ -228,7 +249,23 @@ async def test_the_crawl_runs_the_garbage_collector_less_often_and_gives_its_thr
     )
 
     assert run.returncode == 0, run.log
-    assert before == (700, 10, 10)
-    assert set(THRESHOLDS_SEEN) == {(youngest, 10, 10)}
-    assert len(THRESHOLDS_SEEN) == 7
-    assert gc.get_threshold() == before
+    assert len(THRESHOLDS_SEEN) == run.stats["item_scraped_count"] > 0
+    assert set(THRESHOLDS_SEEN) == {(youngest, 11, 12)}
+    assert gc.get_threshold() == thresholds
+
+
+def test_the_thresholds_come_back_when_the_last_of_several_crawls_stops(
+    thresholds: tuple[int, int, int],
+) -> None:
+    first, second = (
+        GcThreshold.from_crawler(get_crawler(settings_dict={"CHANNEL9_GC_THRESHOLD": n}))
+        for n in (5000, 20_000)
+    )
+    first.engine_started()
+    second.engine_started()
+    assert gc.get_threshold() == (20_000, 11, 12)
+    first.engine_stopped()
+    assert gc.get_threshold() == (20_000, 11, 12)
+    second.engine_stopped()
+    second.engine_stopped()  # said twice: the count holds
+    assert gc.get_threshold() == thresholds

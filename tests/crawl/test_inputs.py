@@ -481,6 +481,11 @@ INTERVAL = "is not 0 (no lines) or a number of seconds, 1 or more"
             "CHANNEL9_OVERLAP_PAGES='-1' is not a whole number, 0 or more",
         ),
         (
+            "CHANNEL9_GC_THRESHOLD=3000000000",
+            "CHANNEL9_GC_THRESHOLD='3000000000' is not 0 (Python's own) or a whole number from"
+            " 1 to 1,000,000",
+        ),
+        (
             "CHANNEL9_DATA_DIRR=elsewhere",
             "unknown setting CHANNEL9_DATA_DIRR: did you mean CHANNEL9_DATA_DIR?",
         ),
