@@ -551,9 +551,10 @@ def _body_blocks(body: HtmlElement) -> list[str]:
 
     A table row is one block, its cells apart.
     """
-    # A box that holds most of the text is the article, whatever its class says.
-    most = len(body.text_content()) / 2
-    boxes = (box for box in _query(selectors.BODY_SKIPPED)(body) if len(box.text_content()) <= most)
+    # A box that holds half the text or more is the article, whatever its class says (the
+    # text of scripts and styles aside: a long inline script would make it a minority).
+    most = len(_text(body)) / 2
+    boxes = (box for box in _query(selectors.BODY_SKIPPED)(body) if len(_text(box)) < most)
     skipped = {node for box in boxes for node in box.iter()}
     blocks = (node for node in _query(selectors.BODY_BLOCKS)(body) if node not in skipped)
     texts = (

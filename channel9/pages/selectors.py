@@ -85,12 +85,14 @@ BOX_CLASS = (
     r"|saboxplugin|ez-toc|toc|table-of-contents|adsbygoogle|advert|advertisement|addtoany"
     r"|a2a|yarpp|crp|mc4wp|tags-links|post-tags|breadcrumbs?|comments?|respond|popup"
     r"|latest-posts|latest-comments|wp-block-query|prev-next"
-    # Paywalls' and republishing boxes (Leaky Paywall, Newspack and its Republication
-    # Tracker), ratings (Rate My Post, kk Star Ratings, WP-PostRatings), and what the page
-    # marks as no content of its own (Jetpack's and Yahoo's "robots-nocontent").
-    r"|paywall|restricted-content|republication|republish|rmp|ratings|nocontent"
-    # Tables of contents of plugins that do not name them "toc" (SimpleTOC, LuckyWP).
-    r"|simpletoc|lwptoc)"
+    # Paywalls' boxes (Leaky Paywall, STAT's), the Republication Tracker's box, rating
+    # widgets (Rate My Post, kk Star Ratings, WP-PostRatings), and what the page marks as
+    # no content of its own (Jetpack's and Yahoo's "robots-nocontent"). By the plugins'
+    # names: a review's own table of "ratings" is the article's.
+    r"|leaky[_-]paywall|restricted-content|republication|rmp|kk-star-ratings|post-ratings"
+    r"|nocontent"
+    # SimpleTOC's table of contents, which it does not name "toc".
+    r"|simpletoc)"
     r"([_-][\w-]*)?(?=\s|$)"
 )
 # Inside such a box: below the page's <body>, whose classes name the page, not a box
@@ -263,8 +265,6 @@ BODY_BLOCKS = (
 BODY_SKIPPED = (
     ".//*[self::figure[not(.//table)] or self::figcaption or self::ins or self::script"
     " or self::style or self::noscript or self::form or self::aside or self::nav"
-    # A post's card printed in the body (a block listing posts): another post.
-    " or self::article"
     " or @id = 'mvp-related-posts'"
     " or @class and (contains(@class, 'wp-caption') or contains(@class, 'mvp-related')"
     " or contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts')"

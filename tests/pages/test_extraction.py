@@ -155,19 +155,19 @@ def test_boxes_inside_a_known_container_are_not_the_article() -> None:
         '<div class="signup-popup"><h5>Daftar sekarang</h5></div>'
         '<ul class="wp-block-latest-posts__list"><li><a href="/b/">Tulisan lain</a></li></ul>'
         '<ol class="wp-block-latest-comments"><li>Budi: setuju</li></ol>'
-        # A paywall, a republishing box, a rating widget, what the page marks as no
-        # content, a table of contents, the links to the posts before and after.
+        # A paywall, a republishing box, rating widgets, what the page marks as no
+        # content, tables of contents, the links to the posts before and after, a Query
+        # Loop of other posts.
         '<div class="leaky_paywall_message_wrap"><p>Berlangganan untuk membaca</p></div>'
         '<div class="restricted-content-breaker"><h2>Khusus pelanggan</h2></div>'
         '<section class="republication_tracker_tool"><p>Terbitkan ulang tulisan ini</p></section>'
         '<div class="rmp-widgets-container"><p>Seberapa berguna tulisan ini?</p></div>'
         '<div class="kk-star-ratings"><p>Beri bintang</p></div>'
+        '<div class="post-ratings"><p>4 suara</p></div>'
         '<p class="jetpack-slideshow-noscript robots-nocontent">Butuh JavaScript.</p>'
-        '<div class="wp-block-simpletoc-toc"><h2 class="simpletoc-title">Isi</h2></div>'
+        '<h2 class="simpletoc-title">Isi</h2><ul class="simpletoc-list"><li>Bagian</li></ul>'
         '<div class="feast-prev-next"><h2>Berikutnya</h2></div>'
-        # A block listing other posts, each a card.
-        '<div class="wp-block-posts-grid"><article class="post-8"><h3>Pasar Pagi</h3>'
-        "<p>Harga cabai naik.</p></article><article><h3>Kereta Baru</h3></article></div>"
+        '<div class="wp-block-query"><ul><li><h3>Pasar Pagi</h3><p>Harga naik.</p></li></ul></div>'
     )
     result = parse(
         page(
@@ -179,18 +179,48 @@ def test_boxes_inside_a_known_container_are_not_the_article() -> None:
     assert result.article.text == "\n\n".join(PARAGRAPHS)
 
 
-def test_an_article_element_inside_the_content_that_holds_most_of_its_text_is_the_article() -> None:
-    # A page builder's wrapper around the post: the whole text is inside an <article>.
+def test_a_box_that_holds_most_of_the_text_beside_a_long_script_is_the_article() -> None:
+    # A theme's wrapper named as a box around the whole text, and an inline script longer
+    # than the text in the same container.
+    script = "<script>var config = {" + '"k": "v",' * 500 + "};</script>"
     result = parse(
         page(
-            '<main><div class="entry-content"><article class="pb-post">'
-            f"{paragraphs()}</article><p>Catatan redaksi.</p></div></main>",
-            "single single-post postid-7",
+            '<article class="post-7 post type-post"><div class="entry-content">'
+            f'{script}<div class="share-wrap">{paragraphs()}</div></div></article>'
         )
     )
     assert result.article is not None
-    assert result.article.text == "\n\n".join([*PARAGRAPHS, "Catatan redaksi."])
-    assert result.sources["text"] == "wordpress"
+    assert (result.article.text, result.sources["text"]) == ("\n\n".join(PARAGRAPHS), "wordpress")
+
+
+def test_two_boxes_that_each_hold_half_of_the_text_are_the_article() -> None:
+    halves = "".join(
+        f'<div class="share-part">{paragraphs(part)}</div>'
+        for part in (PARAGRAPHS[:4], PARAGRAPHS[4:])
+    )
+    result = parse(
+        page(
+            '<article class="post-7 post type-post"><div class="entry-content">'
+            f"{halves}</div></article>"
+        )
+    )
+    assert result.article is not None
+    assert (result.article.text, result.sources["text"]) == ("\n\n".join(PARAGRAPHS), "wordpress")
+
+
+def test_a_reviews_ratings_and_a_live_blogs_entries_are_the_article() -> None:
+    entries = "".join(
+        f'<article class="liveblog-entry"><p>{text}</p></article>' for text in PARAGRAPHS[6:]
+    )
+    ratings = '<table class="ratings"><tr><td>Rasa</td><td>4/5</td></tr></table>'
+    result = parse(
+        page(
+            '<article class="post-7 post type-post"><div class="entry-content">'
+            f"{paragraphs(PARAGRAPHS[:6])}{ratings}{entries}</div></article>"
+        )
+    )
+    assert result.article is not None
+    assert result.article.text == "\n\n".join([*PARAGRAPHS[:6], "Rasa | 4/5", *PARAGRAPHS[6:]])
 
 
 @pytest.mark.parametrize(
