@@ -44,6 +44,8 @@ class GcThreshold:
         extension = cls(threshold)
         crawler.signals.connect(extension.engine_started, signal=signals.engine_started)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        # Scrapy stops an engine whose spider closed as it opened without engine_stopped.
+        crawler.signals.connect(extension.engine_stopped, signal=signals.spider_closed)
         return extension
 
     def engine_started(self) -> None:
