@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from enum import Enum
 from functools import cache
+from html.entities import html5
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -67,6 +68,8 @@ _ERROR_BLOCKS = 3
 # with the author's name, or that many with a date.
 _BYLINE_LINES = 3
 _BYLINE_WORDS = 12
+# The most words of an author's name read from text that may hold more (microdata).
+_NAME_WORDS = 5
 _DATE_WORDS = 6
 # What a byline's relative date ("2 hours ago") is read against: any moment will do, it is
 # only asked whether the line names a date.
@@ -83,6 +86,8 @@ _OTHER_POSTS = (
     "[not(contains(concat(' ', normalize-space(@class), ' '), '{own}'))]"
     "[not(.//*[contains(concat(' ', normalize-space(@class), ' '), '{own}')])]"
 )
+# An HTML character reference: named, decimal or hexadecimal, with its semicolon.
+_REFERENCE = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _DOCUMENT_END = re.compile(r"</html\s*>", re.IGNORECASE)
 # Where the end is sought: the last bytes (caching plugins add comments after it).
 _END_WINDOW = 65536
@@ -487,6 +492,10 @@ def _author(
         source, author = "jsonld", _structured_author(structured, nodes)
     if author is None:
         source, author = "meta", _first(document, selectors.AUTHOR_META)
+    if author is None:
+        source, author = "schema", _first(root, selectors.AUTHOR_TEXT)
+        if author and len(selectors.BYLINE_WORDS.sub("", author).split()) > _NAME_WORDS:
+            author = None  # a bio, or a byline with its date: no name alone
     if author is None or author.startswith(("http://", "https://")):
         source, author = "wordpress", _first(root, selectors.AUTHOR_LINK)
     name = clean(selectors.BYLINE_WORDS.sub("", author or ""))
@@ -502,11 +511,15 @@ def _article_root(
 
     The post the page is about (WordPress prints ``postid-<n>`` on the page's body and
     ``post-<n>``, ``own``, on the post), else the fallbacks in order: a widget or a related
-    post printed as an ``<article>`` holds none. Else the first root found, without a body.
+    post printed as an ``<article>`` holds none. Else the first root found, without a body:
+    the first that is no box and sits in none, if any (a comment's ``<article>`` is no
+    post's root).
     """
-    first = None
+    first = unboxed = None
     for root in _roots(document, own):
         first = root if first is None else first
+        if unboxed is None and not _query(selectors.BOXED)(root):
+            unboxed = root
         _anchor(root)
         source, nodes = _sourced_nodes(root, selectors.BODY)
         if len(nodes) == 1:
@@ -520,15 +533,14 @@ def _article_root(
                 # Within the post the page names, the others are its parts and cards.
                 return root, source, body, own not in (root.get("class") or "").split()
             return root, source, max(nodes, key=lambda node: len(node.text_content())), False
-    return first, None, None, False
+    return unboxed if unboxed is not None else first, None, None, False
 
 
 def _roots(document: HtmlElement, own: str | None) -> Iterator[HtmlElement]:
     """The candidate article roots, each once, found only as asked.
 
     The post the page names, alone where it is found (anything else could be another
-    post's); else the fallbacks in order, but none that is or sits in a box of other
-    posts or comments.
+    post's); else the fallbacks in order.
     """
     posts = (
         [node for node in _POST_ROOT(document, token=own) if own in node.get("class").split()]
@@ -541,7 +553,7 @@ def _roots(document: HtmlElement, own: str | None) -> Iterator[HtmlElement]:
     seen = set()
     for selector in selectors.ARTICLE_ROOT:
         for root in _query(selector)(document):
-            if root not in seen and not _query(selectors.BOXED)(root):
+            if root not in seen:
                 seen.add(root)
                 yield root
 
@@ -551,10 +563,10 @@ def _body_blocks(body: HtmlElement) -> list[str]:
 
     A table row is one block, its cells apart.
     """
-    # A box that holds half the text or more is the article, whatever its class says (the
-    # text of scripts and styles aside: a long inline script would make it a minority).
-    most = len(_text(body)) / 2
-    boxes = (box for box in _query(selectors.BODY_SKIPPED)(body) if len(_text(box)) < most)
+    # A box that holds half the body's own text or more is the article, whatever its class
+    # says.
+    most = _own_text_length(body) / 2
+    boxes = (box for box in _query(selectors.BODY_SKIPPED)(body) if _own_text_length(box) < most)
     skipped = {node for box in boxes for node in box.iter()}
     blocks = (node for node in _query(selectors.BODY_BLOCKS)(body) if node not in skipped)
     texts = (
@@ -562,6 +574,16 @@ def _body_blocks(body: HtmlElement) -> list[str]:
         for node in blocks
     )
     return [text for text in texts if text]
+
+
+def _own_text_length(node: HtmlElement) -> int:
+    """The length of the text of ``node`` that is no link's, script's or style's.
+
+    A long inline script would make the article's text a minority, and a box of related
+    posts, which is mostly links, the majority; lxml's ``text_content`` keeps this linear
+    in the nesting of the boxes, which a malformed page can make thousands deep."""
+    left_out = sum(len(inner.text_content()) for inner in node.iter("a", "script", "style"))
+    return len(node.text_content()) - left_out
 
 
 def _split_body(blocks: list[str], title: str | None) -> tuple[str | None, str | None, list[str]]:
@@ -709,8 +731,18 @@ def _structured_text(nodes: list[dict[str, Any]], key: str) -> str | None:
 
 def _json_text(value: str) -> str:
     """A text of JSON-LD, cleaned: SEO plugins print the title as WordPress escaped it for
-    HTML (``&#8211;``, ``&amp;``), which JSON keeps as it is."""
-    return clean(html.unescape(value))
+    HTML (``&#8211;``, ``&amp;``), which JSON keeps as it is.
+
+    Only whole references, with their ``;``: a bare ``&`` before a word is text ("Tips
+    &notes"), where HTML would read the legacy ``&not``."""
+    return clean(_REFERENCE.sub(_character, value))
+
+
+def _character(reference: re.Match[str]) -> str:
+    """The character an HTML character reference names, or the reference as it is."""
+    if reference[1].startswith("#"):
+        return html.unescape(reference[0])
+    return html5.get(f"{reference[1]};", reference[0])
 
 
 def _json_nodes(data: Any) -> Iterator[dict[str, Any]]:

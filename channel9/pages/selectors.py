@@ -77,10 +77,9 @@ FURTHER_ARTICLE_LINKS = (
 )
 # A class naming a box that is not the article's: a word of the list, alone or as a part
 # of the class name between dashes or underscores ("share-buttons", "post-related"), but
-# not after a state prefix ("has-toc", "no-comments" name the page, not a box), nor in the
-# post's own terms (post_class() prints "tag-social-media" for the tag "Social Media").
+# not after a state prefix ("has-toc", "no-comments" name the page, not a box).
 BOX_CLASS = (
-    r"(^|\s)(?!(?:has|no|show|hide|is|with|enable|disable|tag|category)[_-])([a-z0-9]+[_-])*"
+    r"(^|\s)(?!(?:has|no|show|hide|is|with|enable|disable)[_-])([a-z0-9]+[_-])*"
     r"(share|sharing|social|related|newsletter|subscribe|author-box|author-bio|about-author"
     r"|saboxplugin|ez-toc|toc|table-of-contents|adsbygoogle|advert|advertisement|addtoany"
     r"|a2a|yarpp|crp|mc4wp|tags-links|post-tags|breadcrumbs?|comments?|respond|popup"
@@ -95,12 +94,20 @@ BOX_CLASS = (
     r"|simpletoc)"
     r"([_-][\w-]*)?(?=\s|$)"
 )
-# Inside such a box: below the page's <body>, whose classes name the page, not a box
-# (Genesis prints "genesis-breadcrumbs-hidden" there).
-IN_BOX = "ancestor::*[re:test(@class, '" + BOX_CLASS + "', 'i')][ancestor::body]"
-# A box, or inside one: no candidate for the article's root (a comment's or a related
-# post's <article>).
-BOXED = "./ancestor-or-self::*[re:test(@class, '" + BOX_CLASS + "', 'i')][ancestor::body]"
+# A post's own root is no box, whatever words its terms give its classes: post_class()
+# prints the post type (type-post, type-newsletter) beside its tags, categories and other
+# terms (tag-social-media, topik-newsletter).
+POST_ROOT_CLASS = r"(^|\s)type-[\w-]+(\s|$)"
+BOX = (
+    f"[re:test(@class, '{BOX_CLASS}', 'i')][not(re:test(@class, '{POST_ROOT_CLASS}'))]"
+    # Below the page's <body>, whose classes name the page, not a box (Genesis prints
+    # "genesis-breadcrumbs-hidden" there).
+    "[ancestor::body]"
+)
+IN_BOX = f"ancestor::*{BOX}"
+# A box, or inside one: no fallback for the article's root where none holds a body (a
+# comment's or a related post's <article>).
+BOXED = f"./ancestor-or-self::*{BOX}"
 # Not inside such a box, an aside or a footer (where related posts print their dates).
 OUTSIDE_BOXES = f"[not(ancestor::aside or ancestor::footer or {IN_BOX})]"
 # Microdata belongs to its item, wherever the theme prints it (tagDiv in the article's
@@ -150,20 +157,27 @@ AUTHOR: Sourced = (
         (
             ".byline .author a",
             ".author.vcard a",
+            ".byline a",
             # The name of an author's hCard that links nowhere (Kadence).
             ".author.vcard .fn",
-            ".byline a",
             ".wp-block-post-author-name a",
             ".wp-block-post-author-name",
             "a[rel=author]",
         ),
     ),
-    # A Person item's name, or an author given as text (no item of its own).
-    ("schema", ("[itemprop=author] [itemprop=name]", "[itemprop=author]:not([itemscope])")),
+    ("schema", ("[itemprop=author] [itemprop=name]",)),
 )
-# Past the byline's markup: JSON-LD's author, the head's author meta, then a link to the
-# author's archive, which WordPress keeps at /author/<name>/ whatever the theme.
+# Past the byline's markup: JSON-LD's author, the head's author meta, microdata's author
+# given as text (no item of its own; not a comment's or a review's, nor in a box), then a
+# link to the author's archive, which WordPress keeps at /author/<name>/ whatever the theme.
 AUTHOR_META = ("/html/head/meta[@name='author']/@content",)
+AUTHOR_TEXT = (
+    (
+        ".//*[@itemprop='author'][not(@itemscope)][not(ancestor::*[@itemscope]"
+        "[contains(@itemtype, 'Comment') or contains(@itemtype, 'Review')])]"
+        f"[not({IN_BOX})]"
+    ),
+)
 AUTHOR_LINK = (".//a[contains(@href, '/author/')][not(ancestor::*[self::aside or self::footer])]",)
 # "By Jane Doe", "Oleh: Budi", "Posted by admin": the byline's words before the name.
 BYLINE_WORDS = re.compile(
