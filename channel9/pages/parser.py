@@ -70,6 +70,11 @@ _BYLINE_LINES = 3
 _BYLINE_WORDS = 12
 # The most words of an author's name read from text that may hold more (microdata).
 _NAME_WORDS = 5
+# The boxes holding half a body's text or more (nested in one another) after which the
+# body's other boxes are kept unmeasured (see _body_blocks).
+_KEPT_BOXES = 10
+# The elements giving microdata's author as text that are looked at.
+_AUTHOR_CANDIDATES = 5
 _DATE_WORDS = 6
 # What a byline's relative date ("2 hours ago") is read against: any moment will do, it is
 # only asked whether the line names a date.
@@ -87,7 +92,7 @@ _OTHER_POSTS = (
     "[not(.//*[contains(concat(' ', normalize-space(@class), ' '), '{own}')])]"
 )
 # An HTML character reference: named, decimal or hexadecimal, with its semicolon.
-_REFERENCE = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_REFERENCE = re.compile(r"&(#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,31});")
 _DOCUMENT_END = re.compile(r"</html\s*>", re.IGNORECASE)
 # Where the end is sought: the last bytes (caching plugins add comments after it).
 _END_WINDOW = 65536
@@ -493,13 +498,27 @@ def _author(
     if author is None:
         source, author = "meta", _first(document, selectors.AUTHOR_META)
     if author is None:
-        source, author = "schema", _first(root, selectors.AUTHOR_TEXT)
-        if author and len(selectors.BYLINE_WORDS.sub("", author).split()) > _NAME_WORDS:
-            author = None  # a bio, or a byline with its date: no name alone
+        source, author = "schema", _microdata_author(root)
     if author is None or author.startswith(("http://", "https://")):
         source, author = "wordpress", _first(root, selectors.AUTHOR_LINK)
     name = clean(selectors.BYLINE_WORDS.sub("", author or ""))
     return (source, name) if name else (None, None)
+
+
+def _microdata_author(root: HtmlElement) -> str | None:
+    """The author microdata gives as text: the first of the first few that is the
+    article's (no comment's or review's, in no box) and a name alone, not a bio or a
+    byline with its date.
+
+    Only the first few are looked at: each is tested up its ancestors, and a malformed
+    page can hold thousands, nested as deep."""
+    for candidate in _query(selectors.AUTHOR_TEXT)(root)[:_AUTHOR_CANDIDATES]:
+        if _query(selectors.OTHER_ITEMS_AUTHOR)(candidate):
+            continue
+        name = _text(candidate)
+        if name and len(selectors.BYLINE_WORDS.sub("", name).split()) <= _NAME_WORDS:
+            return name
+    return None
 
 
 def _article_root(
@@ -563,11 +582,24 @@ def _body_blocks(body: HtmlElement) -> list[str]:
 
     A table row is one block, its cells apart.
     """
-    # A box that holds half the body's own text or more is the article, whatever its class
-    # says.
-    most = _own_text_length(body) / 2
-    boxes = (box for box in _query(selectors.BODY_SKIPPED)(body) if _own_text_length(box) < most)
-    skipped = {node for box in boxes for node in box.iter()}
+    # A box whose own text is half the body's text or more is the article, whatever its
+    # class says.
+    most = _text_length(body, ("script", "style")) / 2
+    skipped: set[HtmlElement] = set()
+    kept = 0
+    for box in _query(selectors.BODY_SKIPPED)(body):
+        # Outer boxes come first: one left out leaves out those it holds, unmeasured.
+        if box in skipped:
+            continue
+        if _text_length(box, ("a", "script", "style")) < most:
+            skipped.update(box.iter())
+            continue
+        # Boxes that each hold half the text hold one another: a malformed page can nest
+        # thousands, each measured over all it holds. Past a few, the rest are kept
+        # unmeasured (a box's words in the text are better than text lost).
+        kept += 1
+        if kept == _KEPT_BOXES:
+            break
     blocks = (node for node in _query(selectors.BODY_BLOCKS)(body) if node not in skipped)
     texts = (
         " | ".join(filter(None, map(_text, node))) if node.tag == "tr" else _text(node)
@@ -576,14 +608,15 @@ def _body_blocks(body: HtmlElement) -> list[str]:
     return [text for text in texts if text]
 
 
-def _own_text_length(node: HtmlElement) -> int:
-    """The length of the text of ``node`` that is no link's, script's or style's.
+def _text_length(node: HtmlElement, left_out: tuple[str, ...]) -> int:
+    """The length of the text of ``node`` that is in none of the ``left_out`` elements.
 
-    A long inline script would make the article's text a minority, and a box of related
-    posts, which is mostly links, the majority; lxml's ``text_content`` keeps this linear
-    in the nesting of the boxes, which a malformed page can make thousands deep."""
-    left_out = sum(len(inner.text_content()) for inner in node.iter("a", "script", "style"))
-    return len(node.text_content()) - left_out
+    The body's text less its scripts' and styles' (a long inline script would make the
+    article a minority); a box's less its links' too (a box of related posts is mostly
+    links; an article that is a theme's box is mostly its own text). lxml's
+    ``text_content`` does the reading."""
+    inner = sum(len(element.text_content()) for element in node.iter(*left_out))
+    return len(node.text_content()) - inner
 
 
 def _split_body(blocks: list[str], title: str | None) -> tuple[str | None, str | None, list[str]]:

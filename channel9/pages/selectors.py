@@ -77,9 +77,10 @@ FURTHER_ARTICLE_LINKS = (
 )
 # A class naming a box that is not the article's: a word of the list, alone or as a part
 # of the class name between dashes or underscores ("share-buttons", "post-related"), but
-# not after a state prefix ("has-toc", "no-comments" name the page, not a box).
+# not after a state prefix ("has-toc", "no-comments" name the page, not a box), nor in a
+# post's tags and categories (post_class() prints "tag-social-media" for "Social Media").
 BOX_CLASS = (
-    r"(^|\s)(?!(?:has|no|show|hide|is|with|enable|disable)[_-])([a-z0-9]+[_-])*"
+    r"(^|\s)(?!(?:has|no|show|hide|is|with|enable|disable|tag|category)[_-])([a-z0-9]+[_-])*"
     r"(share|sharing|social|related|newsletter|subscribe|author-box|author-bio|about-author"
     r"|saboxplugin|ez-toc|toc|table-of-contents|adsbygoogle|advert|advertisement|addtoany"
     r"|a2a|yarpp|crp|mc4wp|tags-links|post-tags|breadcrumbs?|comments?|respond|popup"
@@ -94,9 +95,9 @@ BOX_CLASS = (
     r"|simpletoc)"
     r"([_-][\w-]*)?(?=\s|$)"
 )
-# A post's own root is no box, whatever words its terms give its classes: post_class()
-# prints the post type (type-post, type-newsletter) beside its tags, categories and other
-# terms (tag-social-media, topik-newsletter).
+# A post's own root is no box, whatever words its other terms give its classes:
+# post_class() prints the post type (type-post, type-newsletter) beside them
+# (topik-newsletter).
 POST_ROOT_CLASS = r"(^|\s)type-[\w-]+(\s|$)"
 BOX = (
     f"[re:test(@class, '{BOX_CLASS}', 'i')][not(re:test(@class, '{POST_ROOT_CLASS}'))]"
@@ -157,9 +158,10 @@ AUTHOR: Sourced = (
         (
             ".byline .author a",
             ".author.vcard a",
-            ".byline a",
-            # The name of an author's hCard that links nowhere (Kadence).
+            # The name of an author's hCard that links nowhere (Kadence), before a byline's
+            # other links (its category's).
             ".author.vcard .fn",
+            ".byline a",
             ".wp-block-post-author-name a",
             ".wp-block-post-author-name",
             "a[rel=author]",
@@ -171,12 +173,10 @@ AUTHOR: Sourced = (
 # given as text (no item of its own; not a comment's or a review's, nor in a box), then a
 # link to the author's archive, which WordPress keeps at /author/<name>/ whatever the theme.
 AUTHOR_META = ("/html/head/meta[@name='author']/@content",)
-AUTHOR_TEXT = (
-    (
-        ".//*[@itemprop='author'][not(@itemscope)][not(ancestor::*[@itemscope]"
-        "[contains(@itemtype, 'Comment') or contains(@itemtype, 'Review')])]"
-        f"[not({IN_BOX})]"
-    ),
+AUTHOR_TEXT = ".//*[@itemprop='author'][not(@itemscope)]"
+OTHER_ITEMS_AUTHOR = (
+    "./ancestor::*[@itemscope][contains(@itemtype, 'Comment') or contains(@itemtype, 'Review')]"
+    f" | ./self::*[{IN_BOX}]"
 )
 AUTHOR_LINK = (".//a[contains(@href, '/author/')][not(ancestor::*[self::aside or self::footer])]",)
 # "By Jane Doe", "Oleh: Budi", "Posted by admin": the byline's words before the name.

@@ -193,6 +193,30 @@ def test_a_box_that_holds_most_of_the_text_beside_a_long_script_is_the_article()
     assert (result.article.text, result.sources["text"]) == ("\n\n".join(PARAGRAPHS), "wordpress")
 
 
+def test_a_box_of_excerpts_after_an_article_full_of_links_is_no_article() -> None:
+    # Indonesian news links names and topics in the text: most of its words are links.
+    linked = [
+        f'<a href="/tag/{n}/">Presiden Joko Widodo</a> mengatakan <a href="/tag/e{n}/">'
+        "kebijakan ekonomi nasional</a> berjalan."
+        for n in range(10)
+    ]
+    excerpts = "".join(
+        f"<p>Ringkasan tulisan lain nomor {n} tentang harga beras di pasar kota.</p>"
+        for n in range(4)
+    )
+    result = parse(
+        page(
+            '<article class="post-7 post type-post"><div class="entry-content">'
+            f"{paragraphs(linked)}"
+            f'<div class="yarpp-related">{excerpts}</div></div></article>'
+        )
+    )
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(
+        "Presiden Joko Widodo mengatakan kebijakan ekonomi nasional berjalan." for _ in range(10)
+    )
+
+
 def test_a_box_of_links_beside_a_long_script_is_no_article() -> None:
     # Related posts' links (a box) would be most of the text once the script is set aside.
     script = "<script>var ads = {" + '"slot": "top",' * 500 + "};</script>"
@@ -247,7 +271,8 @@ def test_two_boxes_that_each_hold_half_of_the_text_are_the_article() -> None:
 
 def test_a_reviews_ratings_and_a_live_blogs_entries_are_the_article() -> None:
     entries = "".join(
-        f'<article class="liveblog-entry"><p>{text}</p></article>' for text in PARAGRAPHS[6:]
+        f'<article class="liveblog-entry tag-social-media"><p>{text}</p></article>'
+        for text in PARAGRAPHS[6:]
     )
     ratings = '<table class="ratings"><tr><td>Rasa</td><td>4/5</td></tr></table>'
     result = parse(
@@ -359,6 +384,15 @@ def test_structured_data_names_the_title_author_and_date() -> None:
         "2026-11-27T09:05:00+07:00",
     )
     assert {result.sources[name] for name in ("title", "author", "published_date")} == {"jsonld"}
+
+
+def test_a_reference_too_long_to_be_a_character_is_text() -> None:
+    headline = "Banjir &#" + "9" * 5000 + ";"
+    graph = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": headline}
+    head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    result = parse(page(f'<div class="pb-section">{paragraphs()}</div>', head=head))
+    assert result.article is not None
+    assert result.article.title == headline
 
 
 def test_the_head_title_loses_the_site_name() -> None:
@@ -728,8 +762,8 @@ def test_an_image_whose_host_is_no_host_name_is_no_image() -> None:
 def test_the_author_is_read_from_an_hcard_that_links_nowhere() -> None:
     # Kadence's byline; a reader's comment below the article, marked up as an hCard too.
     byline = (
-        '<span class="posted-by">Oleh <span class="author vcard"><span class="fn n">'
-        "Rina Agustina</span></span></span>"
+        '<span class="byline">Oleh <span class="author vcard"><span class="fn n">'
+        'Rina Agustina</span></span> di <a href="/category/kota/">Kota</a></span>'
     )
     comment = '<div class="comment"><span class="author vcard"><b class="fn">Budi</b></span></div>'
     result = parse(
