@@ -757,8 +757,8 @@ def _structured_text(nodes: list[dict[str, Any]], key: str) -> str | None:
     """The first non-empty text under ``key`` in the nodes."""
     for node in nodes:
         value = node.get(key)
-        if isinstance(value, str) and _json_text(value):
-            return _json_text(value)
+        if isinstance(value, str) and (text := _json_text(value)):
+            return text
     return None
 
 
@@ -805,8 +805,8 @@ def _structured_author(structured: list[dict[str, Any]], nodes: list[dict[str, A
                 reference = entry.get("@id")
                 entry = people.get(reference, entry) if isinstance(reference, str) else entry
             name = entry.get("name") if isinstance(entry, dict) else entry
-            if isinstance(name, str) and _json_text(name):
-                return _json_text(name)
+            if isinstance(name, str) and (text := _json_text(name)):
+                return text
     return None
 
 
