@@ -39,6 +39,15 @@ def paragraphs(texts: list[str] = PARAGRAPHS) -> str:
     return "".join(f"<p>{text}</p>" for text in texts)
 
 
+def post(content: str, head: str = "") -> str:
+    """A page of post 7, ``content`` its body's container."""
+    return page(
+        f'<article class="post-7 post type-post"><div class="entry-content">{content}'
+        "</div></article>",
+        head=head,
+    )
+
+
 def test_a_page_builder_post_is_read_by_the_general_extractor() -> None:
     widgets = "".join(
         f'<div class="pb-widget"><div class="pb-inner"><p>{text}</p></div></div>'
@@ -84,10 +93,10 @@ def test_the_post_named_by_the_body_classes_wins_over_a_card_before_it() -> None
         f"<p>Kartu tulisan lain, {WORDS} {WORDS} {WORDS} {WORDS} {WORDS} {WORDS} {WORDS}"
         f" {WORDS} {WORDS}.</p></div></article>"
     )
-    post = (
+    own = (
         f'<div class="post-7 post type-post"><div class="entry-content">{paragraphs()}</div></div>'
     )
-    result = parse(page(card + post))
+    result = parse(page(card + own))
     assert result.article is not None
     assert result.article.text == "\n\n".join(PARAGRAPHS)
     assert result.sources["text"] == "wordpress"
@@ -169,12 +178,7 @@ def test_boxes_inside_a_known_container_are_not_the_article() -> None:
         '<div class="feast-prev-next"><h2>Berikutnya</h2></div>'
         '<div class="wp-block-query"><ul><li><h3>Pasar Pagi</h3><p>Harga naik.</p></li></ul></div>'
     )
-    result = parse(
-        page(
-            f'<article class="post-7 post type-post"><div class="entry-content">'
-            f"{paragraphs()}{boxes}</div></article>"
-        )
-    )
+    result = parse(post(f"{paragraphs()}{boxes}"))
     assert result.article is not None
     assert result.article.text == "\n\n".join(PARAGRAPHS)
 
@@ -183,12 +187,7 @@ def test_a_box_that_holds_most_of_the_text_beside_a_long_script_is_the_article()
     # A theme's wrapper named as a box around the whole text, and an inline script longer
     # than the text in the same container.
     script = "<script>var config = {" + '"k": "v",' * 500 + "};</script>"
-    result = parse(
-        page(
-            '<article class="post-7 post type-post"><div class="entry-content">'
-            f'{script}<div class="share-wrap">{paragraphs()}</div></div></article>'
-        )
-    )
+    result = parse(post(f'{script}<div class="share-wrap">{paragraphs()}</div>'))
     assert result.article is not None
     assert (result.article.text, result.sources["text"]) == ("\n\n".join(PARAGRAPHS), "wordpress")
 
@@ -204,13 +203,7 @@ def test_a_box_of_excerpts_after_an_article_full_of_links_is_no_article() -> Non
         f"<p>Ringkasan tulisan lain nomor {n} tentang harga beras di pasar kota.</p>"
         for n in range(4)
     )
-    result = parse(
-        page(
-            '<article class="post-7 post type-post"><div class="entry-content">'
-            f"{paragraphs(linked)}"
-            f'<div class="yarpp-related">{excerpts}</div></div></article>'
-        )
-    )
+    result = parse(post(f'{paragraphs(linked)}<div class="yarpp-related">{excerpts}</div>'))
     assert result.article is not None
     assert result.article.text == "\n\n".join(
         "Presiden Joko Widodo mengatakan kebijakan ekonomi nasional berjalan." for _ in range(10)
@@ -224,13 +217,7 @@ def test_a_box_of_links_beside_a_long_script_is_no_article() -> None:
         f'<li><a href="/{n}/">Tulisan lain nomor {n} tentang kota dan desa</a></li>'
         for n in range(20)
     )
-    result = parse(
-        page(
-            '<article class="post-7 post type-post"><div class="entry-content">'
-            f'{paragraphs()}{script}<div class="related-posts"><ul>{links}</ul></div>'
-            "</div></article>"
-        )
-    )
+    result = parse(post(f'{paragraphs()}{script}<div class="related-posts"><ul>{links}</ul></div>'))
     assert result.article is not None
     assert result.article.text == "\n\n".join(PARAGRAPHS)
 
@@ -259,12 +246,7 @@ def test_two_boxes_that_each_hold_half_of_the_text_are_the_article() -> None:
         f'<div class="share-part">{paragraphs(part)}</div>'
         for part in (PARAGRAPHS[:4], PARAGRAPHS[4:])
     )
-    result = parse(
-        page(
-            '<article class="post-7 post type-post"><div class="entry-content">'
-            f"{halves}</div></article>"
-        )
-    )
+    result = parse(post(halves))
     assert result.article is not None
     assert (result.article.text, result.sources["text"]) == ("\n\n".join(PARAGRAPHS), "wordpress")
 
@@ -275,12 +257,7 @@ def test_a_reviews_ratings_and_a_live_blogs_entries_are_the_article() -> None:
         for text in PARAGRAPHS[6:]
     )
     ratings = '<table class="ratings"><tr><td>Rasa</td><td>4/5</td></tr></table>'
-    result = parse(
-        page(
-            '<article class="post-7 post type-post"><div class="entry-content">'
-            f"{paragraphs(PARAGRAPHS[:6])}{ratings}{entries}</div></article>"
-        )
-    )
+    result = parse(post(f"{paragraphs(PARAGRAPHS[:6])}{ratings}{entries}"))
     assert result.article is not None
     assert result.article.text == "\n\n".join([*PARAGRAPHS[:6], "Rasa | 4/5", *PARAGRAPHS[6:]])
 
@@ -320,13 +297,7 @@ def test_a_page_builders_widgets_inside_the_content_are_its_text() -> None:
         "</div></div>"
         for text in PARAGRAPHS[6:]
     )
-    result = parse(
-        page(
-            '<article class="post-7 post type-post"><div class="entry-content">'
-            f'{paragraphs(PARAGRAPHS[:6])}<div class="panel-layout">{panels}</div>'
-            "</div></article>"
-        )
-    )
+    result = parse(post(f'{paragraphs(PARAGRAPHS[:6])}<div class="panel-layout">{panels}</div>'))
     assert result.article is not None
     assert result.article.text == "\n\n".join(PARAGRAPHS)
 
@@ -337,12 +308,7 @@ def test_tables_are_read_row_by_row_and_line_breaks_separate_words() -> None:
         "<tr><td>Jakarta</td><td>40 cm</td></tr></table><figcaption>Sumber: BPBD</figcaption>"
         "</figure><p>Baris satu<br>baris dua</p>"
     )
-    result = parse(
-        page(
-            f'<article class="post-7 post type-post"><div class="entry-content">'
-            f"{paragraphs()}{table}</div></article>"
-        )
-    )
+    result = parse(post(f"{paragraphs()}{table}"))
     assert result.article is not None
     assert result.article.text.endswith(
         "Kota | Tinggi air\n\nJakarta | 40 cm\n\nBaris satu baris dua"
@@ -530,13 +496,12 @@ def test_a_listing_without_body_classes_is_known_by_its_markup() -> None:
 
 
 def test_a_text_ending_in_wordpress_fatal_error_is_an_error_page() -> None:
-    cut = (
-        f'<article class="post-7 post type-post"><div class="entry-content">{paragraphs()}'
-        "<p>There has been a critical error on this website.</p>"
+    cut = post(
+        f"{paragraphs()}<p>There has been a critical error on this website.</p>"
         '<p><a href="https://wordpress.org/documentation/">Learn more about troubleshooting'
-        " WordPress.</a></p></div></article>"
+        " WordPress.</a></p>"
     )
-    assert parse(page(cut)).reason == "error_page"
+    assert parse(cut).reason == "error_page"
 
 
 @pytest.mark.parametrize("element", ["textarea", "iframe", "xmp", "plaintext", "noembed"])
@@ -685,11 +650,7 @@ def test_a_dated_permalink_tells_the_sites_day(
     path: str, stamp: str, day: str, moment: str
 ) -> None:
     head = f'<meta property="article:published_time" content="{stamp}">'
-    html = page(
-        f'<article class="post-7 post type-post"><div class="entry-content">{paragraphs()}'
-        "</div></article>",
-        head=head,
-    )
+    html = post(paragraphs(), head=head)
     url = f"https://example.org{path}"
     result = parse_article(from_html(html.encode()), url, {}, FETCHED, JAKARTA)
     assert result.article is not None
@@ -700,11 +661,7 @@ def test_a_stamp_read_otherwise_than_iso_takes_no_day_from_the_permalink() -> No
     # Python reads "2024-03-05-10-07:00" as ISO (any separator before the time); the date
     # reader finds another date in it. The permalink's day is not given to that moment.
     head = '<meta property="article:published_time" content="2024-03-05-10-07:00">'
-    html = page(
-        f'<article class="post-7 post type-post"><div class="entry-content">{paragraphs()}'
-        "</div></article>",
-        head=head,
-    )
+    html = post(paragraphs(), head=head)
     url = "https://example.org/2024/03/05/p/"
     result = parse_article(from_html(html.encode()), url, {}, FETCHED, JAKARTA)
     assert result.article is not None
