@@ -133,6 +133,14 @@ def crawls(base_url: str, workdir: Path) -> dict[str, Crawl]:
     }  # fmt: skip
 
 
+def forget(workdir: Path) -> None:
+    """Removes the archive and the crawl state a crawl of :func:`crawls` left in ``workdir``:
+    the next crawl starts as a first one."""
+    shutil.rmtree(workdir / "archive", ignore_errors=True)
+    for leftover in workdir.glob("state.sqlite3*"):
+        leftover.unlink()
+
+
 def compare(articles: int, rounds: int, heavy: bool) -> None:
     site = FakeSite(count=articles, seed=11)
     site.heavy = heavy
@@ -143,9 +151,7 @@ def compare(articles: int, rounds: int, heavy: bool) -> None:
         for _ in range(rounds):
             for name, crawl in crawls(base_url, workdir).items():
                 if name not in ("channel9 replay", "channel9 extract"):
-                    shutil.rmtree(workdir / "archive", ignore_errors=True)
-                    for leftover in workdir.glob("state.sqlite3*"):
-                        leftover.unlink()
+                    forget(workdir)
                 results.setdefault(name, []).append(run(crawl, workdir))
                 if name == "channel9":
                     archive_bytes = sum(f.stat().st_size for f in (workdir / "archive").iterdir())

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.crawl import FAST  # noqa: E402
+from benchmarks.crawl import crawls, forget  # noqa: E402
 from channel9.defaults import DEFAULTS  # noqa: E402
 from channel9.demo.site import FakeSite, serve  # noqa: E402
 
@@ -51,18 +50,17 @@ execute()
 
 def crawl(base_url: str, workdir: Path, threshold: int) -> tuple[float, str, float, float]:
     """One crawl: seconds in the collector, collections by generation, CPU s, peak RSS MB."""
-    shutil.rmtree(workdir / "archive", ignore_errors=True)
-    for leftover in workdir.glob("state.sqlite3*"):
-        leftover.unlink()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "channel9.settings"}
+    forget(workdir)
+    shipped = crawls(base_url, workdir)["channel9"]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "SCRAPY_SETTINGS_MODULE": str(shipped.settings_module),
+    }
     done = subprocess.run(
-        [
-            sys.executable, "-c", TIMED, "crawl", "channel9", "-a", f"base_url={base_url}",
-            "-a", "discover=listings", *FAST, "-O", str(workdir / "out.jsonl"),
-            "-s", f"CHANNEL9_STATE={workdir / 'state.sqlite3'}",
-            "-s", f"CHANNEL9_ARCHIVE={workdir / 'archive'}",
-            "-s", f"CHANNEL9_GC_THRESHOLD={threshold}", "-s", "LOG_LEVEL=WARNING",
-        ],
+        # The crawl the crawl benchmark runs, by Scrapy's command line in this process.
+        [sys.executable, "-c", TIMED, *shipped.command[1:],
+         "-s", f"CHANNEL9_GC_THRESHOLD={threshold}", "-s", "LOG_LEVEL=WARNING"],
         cwd=workdir, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     found = re.search(r"^GC (\S+) (\[.*\]) (\S+) (\S+)$", done.stderr, re.MULTILINE)
