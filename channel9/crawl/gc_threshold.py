@@ -19,9 +19,10 @@ class GcThreshold:
     Python collects its youngest generation once 700 more container objects (lists,
     dicts, lxml's elements, Scrapy's requests) were made than freed, and then and again
     every so often walks all of Scrapy's live objects. On a crawl of 600 pages of a real
-    theme's weight that took 0.50 s of the process's 5 s of CPU; at 10,000, 0.06 s
-    (``benchmarks/gc_threshold.py``). The cycles the collector frees (Twisted's connection
-    objects, a few dozen a page) wait a little longer: the crawl's peak RSS stayed the same.
+    theme's weight that took 0.55 s of the process's 5.55 s of CPU; at 10,000, 0.07 s
+    (``benchmarks/gc_threshold.py``, as ``docs/benchmarks.md`` gives it). The cycles the
+    collector frees (Twisted's connection objects, a few dozen a page) wait a little
+    longer: the crawl's peak RSS stayed the same.
 
     The thresholds are the process's: the first crawl to start keeps the previous ones,
     each crawl that starts sets its own, and the last one to stop gives the previous ones
