@@ -534,11 +534,9 @@ def _article_root(
     the first that is no box and sits in none, if any (a comment's ``<article>`` is no
     post's root).
     """
-    first = unboxed = None
+    tried = []
     for root in _roots(document, own):
-        first = root if first is None else first
-        if unboxed is None and not _query(selectors.BOXED)(root):
-            unboxed = root
+        tried.append(root)
         _anchor(root)
         source, nodes = _sourced_nodes(root, selectors.BODY)
         if len(nodes) == 1:
@@ -552,7 +550,8 @@ def _article_root(
                 # Within the post the page names, the others are its parts and cards.
                 return root, source, body, own not in (root.get("class") or "").split()
             return root, source, max(nodes, key=lambda node: len(node.text_content())), False
-    return unboxed if unboxed is not None else first, None, None, False
+    unboxed = (root for root in tried if not _query(selectors.BOXED)(root))
+    return next(unboxed, tried[0] if tried else None), None, None, False
 
 
 def _roots(document: HtmlElement, own: str | None) -> Iterator[HtmlElement]:
@@ -584,10 +583,11 @@ def _body_blocks(body: HtmlElement) -> list[str]:
     """
     # A box whose own text is half the body's text or more is the article, whatever its
     # class says.
-    most = _text_length(body, ("script", "style")) / 2
+    boxes = _query(selectors.BODY_SKIPPED)(body)
+    most = _text_length(body, ("script", "style")) / 2 if boxes else 0
     skipped: set[HtmlElement] = set()
     kept = 0
-    for box in _query(selectors.BODY_SKIPPED)(body):
+    for box in boxes:
         # Outer boxes come first: one left out leaves out those it holds, unmeasured.
         if box in skipped:
             continue
