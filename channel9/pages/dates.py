@@ -78,7 +78,11 @@ _MONTH_DAY_YEAR = (
     rf"(?P<month2>{_MONTH})\b\.?\s*(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?P<year2>\d{{4}})"
 )
 _NUMERIC = r"(?P<nday>\d{1,2})(?P<nsep>[/.-])(?P<nmonth>\d{1,2})(?P=nsep)(?P<nyear>\d{4}|\d{2})"
-_DATE = rf"(?:{_DAY_MONTH_YEAR}|{_MONTH_DAY_YEAR}|(?<![\d.,]){_NUMERIC}(?![\d.,]\d))"
+# A numeric date is none where it is part of a longer run of numbers ("2025-12-05-10").
+_DATE = (
+    rf"(?:{_DAY_MONTH_YEAR}|{_MONTH_DAY_YEAR}"
+    rf"|(?<![\d.,])(?<!\d[/.-]){_NUMERIC}(?![\d.,]\d)(?![/-]\d))"
+)
 
 _ISO = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})"

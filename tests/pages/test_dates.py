@@ -157,6 +157,11 @@ NOT_DATES = [
     "tahun lalu",
     "Jalan Keluar Tak Ditemukan",
     "Ruas yang wajib ditandai *",
+    # Part of a longer run of numbers: an ISO day with a malformed time, a code.
+    "2025-12-05-10-07:00",
+    "Diposting 2025-12-05-10:07",
+    "ID 2025/12/05/10",
+    "12-05-10-33",
 ]
 
 
