@@ -75,6 +75,9 @@ _NAME_WORDS = 5
 _KEPT_BOXES = 10
 # The elements giving microdata's author as text that are looked at.
 _AUTHOR_CANDIDATES = 5
+# The elements each title selector finds that are looked at: a grid of cards holds a few
+# dozen linked titles; thousands nested would each be searched for links.
+_TITLE_CANDIDATES = 50
 _DATE_WORDS = 6
 # What a byline's relative date ("2 hours ago") is read against: any moment will do, it is
 # only asked whether the line names a date.
@@ -296,7 +299,7 @@ def parse_article(
             # Nothing marked the page as a post: it is one only if it reads as one.
             return ArticlePage(None, Reason.NOT_ARTICLE, links)
 
-        title_source, title = _title(document, root, structured)
+        title_source, title = _title(document, root, structured, url)
         author_source, author = _author(document, root, structured, nodes)
         if body_source == "extractor":
             blocks = _without_byline(blocks, title, author)
@@ -464,14 +467,14 @@ def _extracted_blocks(document: HtmlElement, url: str, own: str | None) -> list[
 
 
 def _title(
-    document: HtmlElement, root: HtmlElement, structured: list[dict[str, Any]]
+    document: HtmlElement, root: HtmlElement, structured: list[dict[str, Any]], url: str
 ) -> tuple[str | None, str | None]:
     """The title and where it was read.
 
     The post's markup, JSON-LD's headline, the head, then the article's first heading (a
     related post's could be it).
     """
-    source, title = _sourced(root, selectors.TITLE)
+    source, title = _own_title(root, url)
     if title is None:
         source, title = "jsonld", _structured_text(structured, "headline")
     if title is None:
@@ -483,6 +486,40 @@ def _title(
             _first(root, selectors.ANY_HEADING) or _first(document, selectors.ANY_HEADING),
         )
     return source, title
+
+
+def _own_title(root: HtmlElement, url: str) -> tuple[str | None, str | None]:
+    """The title the post's markup gives, and the group of selectors that found it: the
+    first that links to no other page. A title that does is another post's, on its card
+    (a grid of posts in the article, a tagDiv or Divi block of them beside it).
+
+    Only the first few each selector finds are looked at (see ``_TITLE_CANDIDATES``)."""
+    for source, queries in selectors.TITLE:
+        for selector in queries:
+            for node in _query(selector)(root)[:_TITLE_CANDIDATES]:
+                if not _links_elsewhere(node, url) and (title := _text(node)):
+                    return source, title
+    return None, None
+
+
+def _links_elsewhere(node: HtmlElement, url: str) -> bool:
+    """Whether the element is, or holds, or sits in a link to another web page than
+    ``url`` (a theme may link a post's title to the post itself)."""
+    here = _page_of(url)
+    for href in _query(selectors.LINKS_OF_TITLE)(node):
+        link = absolute(url, href)
+        if link and urlsplit(link).scheme in ("http", "https") and _page_of(link) != here:
+            return True
+    return False
+
+
+def _page_of(url: str) -> str:
+    """The page a URL names, as a link compares it: its normal form, the path's trailing
+    slash aside (WordPress redirects the one to the other)."""
+    try:
+        return normalize(url).rstrip("/")
+    except ValueError:
+        return url
 
 
 def _author(

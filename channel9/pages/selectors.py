@@ -133,6 +133,9 @@ TITLE: Sourced = (
     ),
     ("schema", ("[itemprop=headline]",)),
 )
+# The links of a title's element (around it or in it): one to another page makes it
+# another post's title.
+LINKS_OF_TITLE = "./ancestor-or-self::a/@href | .//a/@href"
 # Past the title's own markup: JSON-LD's headline, the head's og:title or <title>
 # (PAGE_TITLE, the site's name taken off), and only then the article's first <h1> (a
 # related post's heading could be it).

@@ -367,6 +367,36 @@ def test_the_head_title_loses_the_site_name() -> None:
     assert (result.article.title, result.sources["title"]) == ("Banjir Surut", "head")
 
 
+@pytest.mark.parametrize(
+    "card",
+    [
+        # A block of other posts in the body, as tagDiv prints one: the title holds the link.
+        '<div class="td_block_inner"><div class="td-module-meta-info">'
+        '<h3 class="entry-title td-module-title"><a href="/kemacetan-di-tol/">Kemacetan</a>'
+        "</h3></div></div>",
+        # A card that is a link as a whole, its title inside.
+        '<div class="posts-grid"><a href="https://example.org/harga-beras/"><header>'
+        '<h3 class="entry-title">Harga Beras Naik</h3></header></a></div>',
+        # A heading marked as a headline, its link inside a part of it.
+        '<h2 class="article-title"><a href="/pasar/"><i itemprop="headline">Pasar</i></a></h2>',
+    ],
+)
+def test_a_title_that_links_to_another_page_is_another_posts(card: str) -> None:
+    result = parse(post(card + paragraphs()))
+    assert result.article is not None
+    assert (result.article.title, result.sources["title"]) == ("Banjir Surut", "head")
+
+
+@pytest.mark.parametrize(
+    "href", ["https://example.org/a-post/", "/a-post", "https://EXAMPLE.org/a-post/#respond", ""]
+)
+def test_a_title_that_links_to_its_own_post_is_the_posts(href: str) -> None:
+    title = f'<h2 class="entry-title"><a href="{href}">Banjir Surut Pagi Ini</a></h2>'
+    result = parse(post(title + paragraphs()))
+    assert result.article is not None
+    assert (result.article.title, result.sources["title"]) == ("Banjir Surut Pagi Ini", "wordpress")
+
+
 def test_a_page_without_a_date_in_its_markup_gets_the_date_finders() -> None:
     data = page(f'<div class="pb-section"><p>Diterbitkan 2026-11-20</p>{paragraphs()}</div>')
     result = parse_article(
