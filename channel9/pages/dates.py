@@ -59,25 +59,48 @@ _WEEKDAY = rf"(?:{_alternation(WEEKDAYS)})"
 _SEP = r"[\s,|/–—-]*"
 
 
+_END = r"(?:[01]?\d|2[0-3])[:.][0-5]\d"
+"""The end of a range of times."""
+
+
 def _time(minutes: str) -> str:
-    """A time of day; ``minutes`` is "?" where "pukul 10" may stand without them."""
+    """A time of day; ``minutes`` is "?" where "pukul 10" may stand without them.
+
+    The end of a range ("10:00-12:00 WIB") is passed over, not read as an offset; words
+    are whole ("wit" is no zone in "with", "am" no morning in "amid")."""
     return (
         r"(?:(?P<clock>pukul|pkl|pk|jam|at|@)\.?\s*)?"
         r"(?P<hour>[01]?\d|2[0-3])"
         rf"(?:[:.](?P<minute>[0-5]\d)(?:[:.](?P<second>[0-5]\d)(?:\.\d+)?)?){minutes}"
-        r"(?:\s*(?P<ampm>am|pm))?"
-        r"(?:\s*(?P<part>pagi|siang|sore|malam))?"
-        r"(?:\s*(?P<zone>wita|wib|wit|utc|gmt|z\b|[+-]\d{2}:?\d{2}))?"
+        r"(?:\s*(?P<ampm>am|pm)\b)?"
+        r"(?:\s*(?P<part>pagi|siang|sore|malam)\b)?"
+        # A range's end, where the time has no seconds (a stamp's offset follows them): before
+        # a zone's name, or at the end with the dash unspaced or spaced on both sides
+        # ("10:00-12:00", "10.00 - 12.00"; an offset follows one space).
+        rf"(?(second)|(?:\s*[-–—]\s*{_END}(?=\s*(?:wita|wib|wit)\b)"
+        rf"|(?:[-–—]|\s+[-–—]\s+){_END}(?=\s*$))?)"
+        r"(?:\s*(?P<zone>(?:utc|gmt)\s*[+-]\d{1,2}(?::?\d{2})?(?!\d)"
+        r"|(?:wita|wib|wit|utc|gmt|z)\b|[+-]\d{2}:?\d{2}(?!\d)))?"
     )
 
 
+# The day and the year stand alone: not the end of another number or word ("G20 November
+# 2022", "Covid-19 Maret 2020", "3,25 Mei"), nor a year run on into more digits.
 _DAY_MONTH_YEAR = (
-    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s.-]*(?P<month>{_MONTH})\b\.?[\s,.-]*(?P<year>\d{{4}})"
+    r"(?<![\w-])(?<!\d[.,])"
+    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s.-]*(?P<month>{_MONTH})\b\.?[\s,.-]*"
+    r"(?P<year>\d{4})(?!\d)"
 )
 _MONTH_DAY_YEAR = (
-    rf"(?P<month2>{_MONTH})\b\.?\s*(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?P<year2>\d{{4}})"
+    rf"\b(?P<month2>{_MONTH})\b\.?\s*(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)"
+    r"(?P<year2>\d{4})(?!\d)"
 )
-_NUMERIC = r"(?P<nday>\d{1,2})(?P<nsep>[/.-])(?P<nmonth>\d{1,2})(?P=nsep)(?P<nyear>\d{4}|\d{2})"
+# Two digits of a year only between slashes or dashes: dotted, they are a version or a
+# time ("3.12.10", "14.05.00").
+_NUMERIC = (
+    r"(?P<nday>\d{1,2})(?P<nsep>[/.-])(?P<nmonth>\d{1,2})(?P=nsep)"
+    r"(?P<nyear>\d{4}|(?<!\.)\d{2})"
+)
 # A numeric date is none where it is part of a longer run of numbers ("2025-12-05-10").
 _DATE = (
     rf"(?:{_DAY_MONTH_YEAR}|{_MONTH_DAY_YEAR}"
@@ -113,8 +136,13 @@ _LABELS = re.compile(
     r"updated|posted|on|pada|tanggal|tgl)\b\.?\s*:?"
 )
 _OUTLET = re.compile(r"^[\w.-]+\.(?:com|id|co\.id|net|org|news|tv)\s*[-–—:|,]\s*")
-_QUOTES = (("’", "'"), ("‘", "'"), ("`", "'"), ("´", "'"), ("\u00a0", " "))
-_HAS_DIGIT = re.compile(r"\d")
+_QUOTES = (("’", "'"), ("‘", "'"), ("`", "'"), ("´", "'"), ("\u00a0", " "), ("\u2212", "-"))
+# The longest text dateparser is asked to read: a date is a line (it takes 0.1 s on 2 KB).
+_LONG_TAIL_LENGTH = 100
+# A number that may be a day of the month, or an hour after its word ("pukul 19").
+_DAY_NUMBER = re.compile(
+    r"(?:(?P<clock>pukul|pkl|pk|jam|at|@)\.?\s*)?(?<![\d:.])(?P<number>\d{1,2})(?!\d|[:.]\d)"
+)
 _MONTH_WORD = re.compile(rf"\b{_MONTH}\b")
 
 _UNITS = {
@@ -158,8 +186,9 @@ def read_date(
     cleaned = _normalise(text)
     if not cleaned:
         return None
-    ref = _in_zone(reference or datetime.now(zone), zone)
-    for reader in (_read_iso, _read_relative, _read_absolute, _read_bracketed):
+    ref = told_in(reference or datetime.now(zone), zone)
+    # A date the text names wins over its age beside it ("21 Januari 2022 - 2 tahun lalu").
+    for reader in (_read_iso, _read_absolute, _read_bracketed, _read_relative):
         try:
             reading = reader(cleaned, ref, zone)
         except (ValueError, OverflowError):
@@ -200,27 +229,42 @@ def _normalise(text: str) -> str:
     return _LABELS.sub(" ", text).strip(" ,|-–—:")
 
 
-def _in_zone(moment: datetime, zone: tzinfo) -> datetime:
+def told_in(moment: datetime, zone: tzinfo) -> datetime:
+    """The moment in ``zone`` (a naive one taken as in it); one at an end of time that the
+    zone cannot tell (a forged capture date, 9999-12-31T23:00Z in WIB) the zone's last or
+    first moment, rather than an error out of the page's parse."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=zone)
-    return moment.astimezone(zone)
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        if moment.year > 1:
+            return datetime.max.replace(tzinfo=zone)
+        return datetime.min.replace(tzinfo=zone)
 
 
 def _zone(name: str | None, site: tzinfo) -> tzinfo:
-    """The zone a text names (an offset or WIB, WITA, WIT), else the site's."""
+    """The zone a text names (WIB, WITA, WIT, an offset, "GMT+7"), else the site's."""
     if not name:
         return site
     if name in ZONES:
         return ZONES[name]
-    sign = -1 if name[0] == "-" else 1
-    digits = name[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    offset = name.removeprefix("gmt").removeprefix("utc").strip()
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    hours, minutes = (digits[:-2], digits[-2:]) if len(digits) > 2 else (digits, "0")
+    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
 
 
 def _reading(day: date, groups: dict[str, str | None], zone: tzinfo) -> DateReading:
     """The day, at the time of day in ``groups`` when there is one: an hour alone counts only
-    after a word such as "pukul" ("pukul 10 malam")."""
-    if groups.get("hour") is None or (groups.get("minute") is None and not groups.get("clock")):
+    after a word such as "pukul" ("pukul 10 malam"), and "12 malam" tells no time."""
+    hour = groups.get("hour")
+    if (
+        hour is None
+        or (groups.get("minute") is None and not groups.get("clock"))
+        or (int(hour) == 12 and groups.get("part") == "malam")  # the midnight before or after?
+    ):
         return DateReading(datetime.combine(day, time(), zone), has_time=False)
     clock = _clock(
         int(groups["hour"] or 0),
@@ -307,8 +351,8 @@ def _read_absolute(text: str, ref: datetime, zone: tzinfo) -> DateReading | None
     elif groups["day2"]:
         day = date(int(groups["year2"]), MONTHS[groups["month2"]], int(groups["day2"]))
     else:
-        year = int(groups["nyear"])
-        day = date(year + 2000 if year < 100 else year, int(groups["nmonth"]), int(groups["nday"]))
+        year = _full_year(int(groups["nyear"]), ref)
+        day = date(year, int(groups["nmonth"]), int(groups["nday"]))
     return _reading(day, groups, zone)
 
 
@@ -318,9 +362,17 @@ def _read_bracketed(text: str, ref: datetime, zone: tzinfo) -> DateReading | Non
         return None
     day, month = int(match["day"]), int(match["month"])
     if match["year"]:
-        year = int(match["year"])
-        return _reading(date(year + 2000 if year < 100 else year, month, day), {}, zone)
+        return _reading(date(_full_year(int(match["year"]), ref), month, day), {}, zone)
     return _reading(_year_less(day, month, WEEKDAYS[match["weekday"]], ref.date()), {}, zone)
+
+
+def _full_year(year: int, ref: datetime) -> int:
+    """A year as written, two digits made four: this century's, unless that is more than a
+    year after ``ref`` ("21/01/99" is 1999)."""
+    if year >= 100:
+        return year
+    century = ref.year - ref.year % 100
+    return century + year if century + year <= ref.year + 1 else century - 100 + year
 
 
 def _year_less(day: int, month: int, weekday: int, ref: date) -> date:
@@ -342,6 +394,16 @@ def _year_less(day: int, month: int, weekday: int, ref: date) -> date:
     return fitting[0] if len(fitting) == 1 else candidates[0]
 
 
+def _writes(text: str, day: date) -> bool:
+    """Whether ``text`` writes the day's year and its day of the month: dateparser takes
+    what is missing from any number near ("5 Mei pukul 19" would be 5 May 2019)."""
+    year = rf"(?<!\d){day.year}(?!\d)|'{day.year % 100:02d}(?!\d)"
+    return bool(re.search(year, text)) and any(
+        int(number["number"]) == day.day and not number["clock"]
+        for number in _DAY_NUMBER.finditer(text)
+    )
+
+
 @cache
 def _dateparser() -> Any:
     from dateparser.date import DateDataParser
@@ -359,11 +421,11 @@ def _dateparser() -> Any:
 
 
 def _read_with_dateparser(text: str, zone: tzinfo) -> DateReading | None:
-    if not _MONTH_WORD.search(text) or not _HAS_DIGIT.search(text):
+    if len(text) > _LONG_TAIL_LENGTH or not _MONTH_WORD.search(text):
         return None
     data = _dateparser().get_date_data(text)
-    if data is None or data.date_obj is None:
+    if data is None or data.date_obj is None or not _writes(text, data.date_obj.date()):
         return None
     if data.period != "time":  # a day: the site's, whatever zone dateparser read it in
         return DateReading(datetime.combine(data.date_obj.date(), time(), zone), has_time=False)
-    return DateReading(_in_zone(data.date_obj, zone), has_time=True)
+    return DateReading(told_in(data.date_obj, zone), has_time=True)

@@ -41,7 +41,7 @@ from w3lib.url import safe_url_string
 
 from channel9.items import Article
 from channel9.pages import selectors
-from channel9.pages.dates import find_weekday_date, read_date
+from channel9.pages.dates import find_weekday_date, read_date, told_in
 from channel9.pages.urls import absolute, normalize
 from channel9.reasons import Reason
 from channel9.site import JAKARTA
@@ -774,7 +774,7 @@ def _found_date(
     """
     import htmldate
 
-    latest = fetched_at.astimezone(zone).date().isoformat() if fetched_at else None
+    latest = told_in(fetched_at, zone).date().isoformat() if fetched_at else None
     return htmldate.find_date(document, url=url, original_date=True, max_date=latest)
 
 

@@ -125,6 +125,31 @@ READS = [
     ("3 hari ago", "2024-03-12T00:00:00+07:00"),
     ("3 days ago", "2024-03-12T00:00:00+07:00"),
     ("yesterday", "2024-03-14T00:00:00+07:00"),
+    # A range of times is read as its start, not its end as an offset (a day later).
+    ("21 Januari 2022 10:00-12:00 WIB", "2022-01-21T10:00:00+07:00"),
+    ("Senin, 21/01/2022 19:30 - 21:30 WITA", "2022-01-21T18:30:00+07:00"),
+    ("21 Januari 2022, 10.00–12.00", "2022-01-21T10:00:00+07:00"),
+    # An offset after one space, or after seconds, is one.
+    ("Fri, 21 Jan 2022 10:30:00 -05:00", "2022-01-21T22:30:00+07:00"),
+    ("21 Januari 2022 10:30 \u221207:00", "2022-01-22T00:30:00+07:00"),
+    # An offset from GMT or UTC.
+    ("Jumat, 21 Jan 2022 20:30 GMT+7", "2022-01-21T20:30:00+07:00"),
+    ("21/01/2022 20:00 UTC+07:00", "2022-01-21T20:00:00+07:00"),
+    ("21 Jan 2022 10:30 UTC-5", "2022-01-21T22:30:00+07:00"),
+    # Zones, "am" and the parts of a day are whole words.
+    ("January 21, 2022 1:15 with 3 comments", "2022-01-21T01:15:00+07:00"),
+    ("Posted January 21, 2022 1:15 am with 0 comments", "2022-01-21T01:15:00+07:00"),
+    ("21 Januari 2022 12:30 amid protests", "2022-01-21T12:30:00+07:00"),
+    ("Senin, 21/01/2022 09:00 PMI gelar donor darah", "2022-01-21T09:00:00+07:00"),
+    # The date written wins over its age beside it.
+    ("Kamis, 21 Januari 2022 - 2 tahun lalu", "2022-01-21T00:00:00+07:00"),
+    ("21 Januari 2022 | 3 hari lalu", "2022-01-21T00:00:00+07:00"),
+    # Two digits of a year: this century's, unless more than a year after the reference.
+    ("21/01/25", "2025-01-21T00:00:00+07:00"),
+    ("21/01/99", "1999-01-21T00:00:00+07:00"),
+    ("Senin (1/2/99)", "1999-02-01T00:00:00+07:00"),
+    # "12 malam" is a midnight, the one before or after: the day alone.
+    ("21 Januari 2022 pukul 12 malam", "2022-01-21T00:00:00+07:00"),
 ]
 
 NOT_DATES = [
@@ -162,6 +187,29 @@ NOT_DATES = [
     "Diposting 2025-12-05-10:07",
     "ID 2025/12/05/10",
     "12-05-10-33",
+    # A number before a month is no day when it ends another number or a word.
+    "Kasus Covid-19 Maret 2020",
+    "KTT G20 November 2022",
+    "Samsung Galaxy S24 Januari 2024",
+    "Inflasi 3,25 Mei 2022",
+    "121 Januari 2022",
+    # A year runs on into more digits.
+    "21 Januari 20221",
+    "5 Mei 19990",
+    "Jan 12345",
+    "Apr 22020",
+    # A month's name inside a word, or its day run into the year.
+    "Omar 12, 2020",
+    "Kamar 2 2023",
+    "Mercedes 12, 2022",
+    # Versions and times: two digits of a year are never dotted.
+    "Python 3.12.10",
+    "v1.2.33",
+    "Pukul 14.05.00 WIB",
+    # The year or the day is not written: an hour is neither.
+    "Minggu, 5 Mei pukul 19",
+    "Senin, 12 Desember jam 10",
+    "Januari 2022 pukul 10",
 ]
 
 
@@ -192,6 +240,19 @@ def test_says_whether_the_time_of_day_was_given(text: str, has_time: bool) -> No
     reading = read_date(text, REF)
     assert reading is not None
     assert reading.has_time is has_time
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [datetime(9999, 12, 31, 23, tzinfo=timezone.utc), datetime(1, 1, 1, tzinfo=timezone.utc)],
+)
+def test_a_reference_at_an_end_of_time_reads_dates_without_an_error(reference: datetime) -> None:
+    # A capture date forged in an archive: Jakarta's clock cannot tell it.
+    assert parse_indonesian_date("21 Januari 2022", reference) == datetime(
+        2022, 1, 21, tzinfo=JAKARTA
+    )
+    # Told against the zone's first or last moment instead.
+    assert parse_indonesian_date("hari ini", reference) is not None
 
 
 def test_reference_in_another_zone_is_read_in_jakarta_time() -> None:
