@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import random
+import socket
 import subprocess
 import sys
 import time
@@ -404,3 +405,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The longest tests (marked ``slow``) first: with the workers of ``-n 4`` sharing two
     cores, a long test handed out last keeps the suite running alone at its end."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from channel9.demo.site import FakeSite, serve
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -89,10 +90,14 @@ def test_the_manuals_local_copy_and_replay_work_as_written(project: Path) -> Non
     guide = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
     scripts = [body for _, body in BLOCK.findall(guide) if "base_url=" in body or "replay=" in body]
     assert len(scripts) == 2
-    # The one change made to them: a site of 60 articles, not 600 (the demo crawls 600).
-    served = "-m channel9.demo --port"
+    # The changes made to them: a site of 60 articles, not 600 (the demo crawls 600), on a
+    # port nothing else listens on.
+    served = "-m channel9.demo --port 8000"
     assert served in scripts[0]
-    scripts[0] = scripts[0].replace(served, "-m channel9.demo --articles 60 --port")
+    assert scripts[0].count("8000") == 2
+    port = str(free_port())
+    scripts[0] = scripts[0].replace(served, "-m channel9.demo --articles 60 --port 8000")
+    scripts[0] = scripts[0].replace("8000", port)
     for script in scripts:
         # In a session of its own: the server the script starts is stopped whatever happens.
         shell = subprocess.Popen(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -20,7 +19,7 @@ import pytest
 import requests
 
 from channel9.demo.site import FakeSite, serve
-from tests.conftest import SCRAPY
+from tests.conftest import SCRAPY, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 EGG_ONLY_RUNNER = """
@@ -38,12 +37,6 @@ from scrapyd.runner import main
 main()
 """
 SCRAPYD_DEPLOY = str(Path(sys.executable).with_name("scrapyd-deploy"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
