@@ -528,18 +528,34 @@ def _author(
     structured: list[dict[str, Any]],
     nodes: list[dict[str, Any]],
 ) -> tuple[str | None, str | None]:
-    """The author and where the name was read, the byline's "By" taken off."""
-    source, author = _sourced(root, selectors.AUTHOR)
-    if author is None:
-        source, author = "jsonld", _structured_author(structured, nodes)
-    if author is None:
-        source, author = "meta", _first(document, selectors.AUTHOR_META)
-    if author is None:
-        source, author = "schema", _microdata_author(root)
-    if author is None or author.startswith(("http://", "https://")):
-        source, author = "wordpress", _first(root, selectors.AUTHOR_LINK)
-    name = clean(selectors.BYLINE_WORDS.sub("", author or ""))
-    return (source, name) if name else (None, None)
+    """The author and where the name was read, the byline's "By" taken off: the first of
+    the sources in order that gives a name. A web address is none (an SEO plugin's link to
+    the author's page); an e-mail address only where no source gives a name (a byline may
+    print the account's address, JSON-LD the writer's name)."""
+    address: tuple[str | None, str | None] = (None, None)
+    for source, author in _authors(document, root, structured, nodes):
+        name = clean(selectors.BYLINE_WORDS.sub("", author or ""))
+        if not name or name.startswith(("http://", "https://")):
+            continue
+        if not selectors.EMAIL.search(name):
+            return source, name
+        address = address if address[1] else (source, name)
+    return address
+
+
+def _authors(
+    document: HtmlElement,
+    root: HtmlElement,
+    structured: list[dict[str, Any]],
+    nodes: list[dict[str, Any]],
+) -> Iterator[tuple[str | None, str | None]]:
+    """The author each source gives, in order, each read only when asked for: the byline,
+    JSON-LD, the head's meta, microdata's text, a link to the author's archive."""
+    yield _sourced(root, selectors.AUTHOR)
+    yield "jsonld", _structured_author(structured, nodes)
+    yield "meta", _first(document, selectors.AUTHOR_META)
+    yield "schema", _microdata_author(root)
+    yield "wordpress", _first(root, selectors.AUTHOR_LINK)
 
 
 def _microdata_author(root: HtmlElement) -> str | None:

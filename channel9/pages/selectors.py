@@ -182,6 +182,8 @@ OTHER_ITEMS_AUTHOR = (
     f" | ./self::*[{IN_BOX}]"
 )
 AUTHOR_LINK = (".//a[contains(@href, '/author/')][not(ancestor::*[self::aside or self::footer])]",)
+# An e-mail address, in an author's value.
+EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 # "By Jane Doe", "Oleh: Budi", "Posted by admin": the byline's words before the name.
 BYLINE_WORDS = re.compile(
     r"^(?:(?:posted|written)\s+)?(?:by|oleh|penulis|author)\b\s*:?\s*", re.IGNORECASE

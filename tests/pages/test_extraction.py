@@ -765,6 +765,30 @@ def test_the_author_is_read_from_an_hcard_that_links_nowhere() -> None:
 
 
 @pytest.mark.parametrize(
+    ("head", "author", "source"),
+    [
+        # A byline that prints the account's e-mail address: another source's name first.
+        ('<meta name="author" content="Siti Aminah">', "Siti Aminah", "meta"),
+        # No other source: the address, rather than nothing.
+        ("", "redaksi@kabarkota.example", "wordpress"),
+    ],
+)
+def test_an_e_mail_address_names_the_author_only_where_no_source_gives_a_name(
+    head: str, author: str, source: str
+) -> None:
+    byline = '<div class="byline"><a href="/author/redaksi/">By redaksi@kabarkota.example</a></div>'
+    result = parse(
+        page(
+            f'<article class="post-7 post type-post"><header>{byline}</header>'
+            f'<div class="entry-content">{paragraphs()}</div></article>',
+            head=head,
+        )
+    )
+    assert result.article is not None
+    assert (result.article.author, result.sources["author"]) == (author, source)
+
+
+@pytest.mark.parametrize(
     ("markup", "head", "author", "source"),
     [
         # An author given as microdata text.
