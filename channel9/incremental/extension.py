@@ -254,6 +254,7 @@ class CrawlStateExtension:
                 content_hash(adapter),
                 Published(adapter.get("published_date"), self.published_moment(adapter)),
                 utc_now(),
+                self.run_id,
             )
 
     def published_moment(self, item: ItemAdapter) -> str | None:

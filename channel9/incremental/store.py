@@ -75,7 +75,7 @@ CREATE TABLE IF NOT EXISTS runs (
     output TEXT,
     report TEXT,
     verdict TEXT,
-    articles INTEGER, -- the articles the run wrote: Run.written
+    articles INTEGER, -- the articles the run wrote, counted as it writes: Run.written
     field_fill TEXT,
     failed INTEGER,
     backfill TEXT,
@@ -520,8 +520,14 @@ class CrawlState:
         digest: str,
         published: Published,
         now: str,
+        run_id: str,
     ) -> None:
-        """The article's line is in the run's file: it is exported under each of ``urls``."""
+        """The article's line is in the run's file: it is exported under each of ``urls``,
+        and counted among the run's articles at once, so that a killed run's are known (its
+        file is then one the dataset must read)."""
+        self.db.execute(
+            "UPDATE runs SET articles = COALESCE(articles, 0) + 1 WHERE run_id = ?", (run_id,)
+        )
         for url in dict.fromkeys(urls):
             self.db.execute(
                 "INSERT INTO articles (url, canonical, first_seen, last_seen, content_hash,"

@@ -187,7 +187,7 @@ def test_an_unchanged_article_is_not_written_again(crawler: Crawler) -> None:
     assert state is not None
     exported = article()
     state.store.record_exported(
-        [exported.url], exported.url, content_hash(vars(exported)), Published(), "t"
+        [exported.url], exported.url, content_hash(vars(exported)), Published(), "t", "r"
     )
     pipeline = UnchangedPipeline.from_crawler(crawler)
 
@@ -201,7 +201,7 @@ def test_an_unchanged_article_is_not_written_again(crawler: Crawler) -> None:
 def test_state_remembers_what_to_fetch_and_how_far_each_door_was_read(tmp_path: Path) -> None:
     state = CrawlState(tmp_path / "state.sqlite3")
     state.record_found([f"{SITE}/a/", f"{SITE}/b/"])
-    state.record_exported([f"{SITE}/a/"], f"{SITE}/a/", "hash", Published("2026-11-20"), "t")
+    state.record_exported([f"{SITE}/a/"], f"{SITE}/a/", "hash", Published("2026-11-20"), "t", "r")
     state.record_found([f"{SITE}/a/"])
     state.record_door("listing:politik")
     state.record_walked("listing:nasional", f"{SITE}/category/nasional/page/3/", 3, "t1")

@@ -396,7 +396,7 @@ def versions(tmp_path: Path) -> Path:
         lines(article("a", "2024-06-10"), article("c", "2024-04-30", text="Baru."))
     )
     state = CrawlState(data / "channel9-state.sqlite3")
-    state.record_exported([f"{SITE}/b/", f"{SITE}/?p=2"], f"{SITE}/b/", "h", Published(), "t")
+    state.record_exported([f"{SITE}/b/", f"{SITE}/?p=2"], f"{SITE}/b/", "h", Published(), "t", "r")
     state.record_listed("opini", "Opini", [f"{SITE}/?p=2", f"{SITE}/a/"])
     state.record_listed("ekbis", "Ekonomi & Bisnis", [f"{SITE}/b/"])
     state.start_run("1", "2024-05-03T00:00:00+00:00", str(data / "channel9-1.jsonl"))
@@ -864,6 +864,35 @@ def test_runs_whose_files_were_not_read_stop_the_build_unless_allowed(versions: 
     assert named.returncode == 0, named.stderr
     assert named.stderr == ""
     assert named.stdout.startswith("5 articles from 3 run files written to all.jsonl")
+
+
+def test_a_killed_runs_articles_are_counted_so_its_file_must_be_read(versions: Path) -> None:
+    """A run killed (``kill -9``) never records its end: the articles it exported are
+    counted as it exports them, so that a build without its file, or after it is gone,
+    says so as for a run that ended."""
+    (versions / "items").mkdir()
+    (versions / "items/killed.jl").write_bytes(lines(article("k", "2024-06-01")))
+    state = CrawlState(versions / "data/channel9-state.sqlite3")
+    state.start_run("9", "2024-06-20T00:00:00+00:00", str(versions / "items/killed.jl"))
+    state.record_exported([f"{SITE}/k/"], f"{SITE}/k/", "h", Published(), "t", "9")
+    state.start_run("10", "2024-06-21T00:00:00+00:00", str(versions / "items/gone.jl"))
+    state.record_exported([f"{SITE}/g/"], f"{SITE}/g/", "h", Published(), "t", "10")
+    state.start_run("11", "2024-06-22T00:00:00+00:00", str(versions / "items/none.jl"))
+    state.close()
+
+    refused = dataset(versions, "-o", "ds.jsonl")
+    allowed = dataset(versions, "-o", "ds.jsonl", "--allow-missing")
+
+    assert error_of(refused, status=1).startswith(
+        "scrapy dataset: error: the crawl state knows 1 run whose files would not be read"
+        f" ({versions / 'items/killed.jl'})"
+    )
+    # The run killed before its first article wrote no file: nothing of it is lost.
+    assert allowed.returncode == 0, allowed.stderr
+    assert allowed.stderr.splitlines()[0] == (
+        "scrapy dataset: warning: the files of 1 run the crawl state knows are gone (10):"
+        " the articles only they held are not in the dataset"
+    )
 
 
 @pytest.mark.slow

@@ -84,7 +84,7 @@ def simulated_history(state: Path, now: datetime, recent: int) -> datetime:
     for number, moment in enumerate(moments):
         url = f"{SITE}/lama-{number}/"
         published = Published(moment.date().isoformat(), stamp(moment))
-        store.record_exported([url], url, "hash", published, stamp(moment))
+        store.record_exported([url], url, "hash", published, stamp(moment), "r")
     for week in range(4, 0, -1):
         run = stamp(now - timedelta(weeks=week))
         store.start_run(run, run, None, Asked(SITE))
@@ -238,7 +238,7 @@ def test_a_state_of_an_earlier_format_measures_weeks_only_from_its_upgrade(
     store = CrawlState(tmp_path / "state.sqlite3")
     moment = datetime(2024, 4, 1, tzinfo=timezone.utc)
     store.record_exported(
-        [f"{SITE}/b/"], f"{SITE}/b/", "h", Published("2024-04-01", stamp(moment)), "t"
+        [f"{SITE}/b/"], f"{SITE}/b/", "h", Published("2024-04-01", stamp(moment)), "t", "r"
     )
     known = store.publications(datetime(2030, 1, 1, tzinfo=timezone.utc))
     store.close()
