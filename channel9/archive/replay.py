@@ -74,6 +74,12 @@ def warc_files(path: Path) -> list[Path]:
     )
 
 
+def left_open(path: Path) -> list[Path]:
+    """The archive files under the folder ``path`` that a crawl still writes, or that a
+    killed one left (named ``.open``), in order: none for a file."""
+    return sorted(path.rglob(f"*{SUFFIX}{OPEN}")) if path.is_dir() else []
+
+
 def site_of_replay(path: Path, given: str | None) -> str:
     """The site a replay of the archive at ``path`` is of: ``given`` (its ``base_url``)
     when the archive holds that site (the same origin, however spelt) or tells none, else
@@ -82,8 +88,7 @@ def site_of_replay(path: Path, given: str | None) -> str:
     :class:`ArchiveUnusable` for a ``given`` site the archive does not hold, and, when
     none is given, for an archive that holds several sites or tells none."""
     # Files a killed run left open tell their site too: the replay mends them later.
-    opened = sorted(path.rglob(f"*{SUFFIX}{OPEN}")) if path.is_dir() else []
-    paths = [*warc_files(path), *opened]
+    paths = [*warc_files(path), *left_open(path)]
     if not paths:
         raise ArchiveUnusable(f"replay={path}: no WARC files there")
     # Each site by its origin, as the last file naming it spells it.
@@ -294,7 +299,7 @@ class ReplayMiddleware:
                 f"replay={source}: a file still being written, or left by a killed run"
                 " (which the next crawl, or a replay of its folder, mends)"
             )
-        opened = list(source.rglob(f"*{SUFFIX}{OPEN}"))
+        opened = left_open(source)
         try:
             # Files killed runs left open: their whole records are as good as any.
             for folder in {path.parent for path in opened}:
@@ -303,21 +308,21 @@ class ReplayMiddleware:
             raise ArchiveUnusable(
                 f"replay={source}: cannot mend its open files ({error})"
             ) from None
-        left_open = [path for path in opened if path.exists()]  # held by a crawl: not mended
+        held = [path for path in opened if path.exists()]  # held by a crawl: not mended
         site: str | None = getattr(crawler.spider, "base_url", None)
         paths = warc_files(source)
         if site is not None:
             paths = files_of_site(paths, site)
-        if not paths and left_open:
+        if not paths and held:
             raise ArchiveUnusable(
-                f"replay={source}: {', '.join(map(str, left_open))} is still being written by"
+                f"replay={source}: {', '.join(map(str, held))} is still being written by"
                 " a crawl: replay it once that crawl has ended"
             )
         if not paths:
             of = "" if site is None else f" of {site}"
             raise ArchiveUnusable(f"replay={source}: no WARC files{of} there")
-        if left_open:
-            logger.warning("Not replaying %d files a crawl is writing now", len(left_open))
+        if held:
+            logger.warning("Not replaying %d files a crawl is writing now", len(held))
         try:
             captures, damaged = index(paths, retried_statuses(crawler.settings))
         except (OSError, ValueError) as error:

@@ -36,8 +36,8 @@ from channel9.archive.reader import (
     damage_at,
     readable_responses,
 )
-from channel9.archive.replay import target, warc_files
-from channel9.archive.warc import Location
+from channel9.archive.replay import left_open, target, warc_files
+from channel9.archive.warc import OPEN, SUFFIX, Location
 from channel9.commands import make_log_folder, say_errors_in_one_line
 from channel9.crawl.middlewares import (
     UNREACHABLE,
@@ -185,6 +185,12 @@ def target_problem(url: str) -> str | None:
     return None
 
 
+LEFT_OPEN = (
+    "not read: an archive file a crawl is writing, or a killed one left (a crawl, or a"
+    " replay of its folder, mends it; then extract it)"
+)
+
+
 def is_warc(path: Path) -> bool:
     """Whether the file begins with a WARC record, gzipped or not."""
     with path.open("rb") as file:
@@ -311,10 +317,15 @@ class Extraction:
             raise Unreadable("no such file or folder")
         if not (source.is_dir() or source.is_file()):
             raise Unreadable("not a file or folder")
+        if source.name.endswith(OPEN):
+            raise Unreadable(LEFT_OPEN)
+        opened = left_open(source)
+        for path in opened:
+            self._say(f"error: {path}: {LEFT_OPEN}")
         paths = warc_files(source)
-        if not paths:
+        if not paths and not opened:
             raise Unreadable("no WARC files (*.warc, *.warc.gz) in this folder")
-        whole = True
+        whole = not opened
         for path in paths:
             # Named as the crawl's items name their files: from the folder given.
             name = path.relative_to(source).as_posix() if source.is_dir() else path.name
@@ -602,6 +613,21 @@ def source_of(argument: str) -> Path | str:
     return argument
 
 
+def read_from(path: Path, sources: list[Path | str]) -> Path | str | None:
+    """The source that holds ``path`` as a file to read, if one does: the output would
+    replace or corrupt a WARC file it reads (a folder's WARC files, the file named)."""
+    target = path.resolve()
+    for source in sources:
+        if not isinstance(source, Path):
+            continue
+        if source.is_file() and source.resolve() == target:
+            return source
+        inside = source.is_dir() and target.is_relative_to(source.resolve())
+        if inside and target.name.endswith((".warc", SUFFIX)):
+            return source
+    return None
+
+
 def output_path(append: str | None, overwrite: str | None) -> Path | None:
     """The file ``-o`` (``append``) or ``-O`` (``overwrite``) names, if one does.
 
@@ -707,6 +733,8 @@ class Command(ScrapyCommand):
             raise UsageError("give a SOURCE: a WARC file, a folder of them or an http(s) URL")
         path = output_path(opts.output, opts.overwrite_output)
         sources = [source_of(argument) for argument in args]
+        if path is not None and (read := read_from(path, sources)) is not None:
+            raise UsageError(f"-o and -O would write into {path}, which it reads ({read})")
         site = site_of(opts.site) if opts.site is not None else None
         urls = [source for source in sources if isinstance(source, str)]
         fetched = Fetched()

@@ -35,6 +35,7 @@ from warcio.warcwriter import WARCWriter
 
 from channel9.archive.warc import WarcFiles
 from channel9.commands.extract import (
+    LEFT_OPEN,
     Command,
     Extraction,
     Page,
@@ -315,6 +316,29 @@ def test_a_folder_is_searched_for_warc_files_in_its_subfolders(
     )
 
 
+def test_a_file_a_crawl_writes_or_a_killed_one_left_is_named_and_not_read(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    """Its last record may be cut short: a crawl, or a replay of its folder, mends it."""
+    path = archive(tmp_path / "archive", site, article_paths(site)[:2])
+    left = tmp_path / "archive" / "channel9-killed-00000.warc.gz.open"
+    shutil.copy(path, left)
+
+    items, told = extract(tmp_path / "archive")
+    named, alone = extract(left)
+
+    assert set(items) == {f"{BASE}/{slug}/" for slug in site.order[:2]}
+    assert told == [
+        f"error: {left}: {LEFT_OPEN}",
+        "Extracted 2 articles from 2 pages; 1 of 1 source not read whole",
+    ]
+    assert named == {}
+    assert alone == [
+        f"error: {left}: {LEFT_OPEN}",
+        "Extracted 0 articles from 0 pages; 1 of 1 source not read whole",
+    ]
+
+
 def test_a_damaged_record_is_skipped_and_named_the_rest_read_the_source_not_whole(
     site: FakeSite, tmp_path: Path
 ) -> None:
@@ -545,6 +569,13 @@ def test_an_output_that_cannot_be_written_is_named_and_exits_1(
         (["a.warc", "--site", ""], "--site must name a site (https://channel9.id): ''"),
         (["a.warc", "missing.warc"], "no such file or folder: missing.warc"),
         (["/dev/null"], "not a file or folder: /dev/null"),
+        # An output that would replace or corrupt a WARC file read.
+        (
+            ["a.warc", "-O", "./a.warc"],
+            "-o and -O would write into a.warc, which it reads (a.warc)",
+        ),
+        (["a.warc", "-o", "a.warc"], "-o and -O would write into a.warc, which it reads (a.warc)"),
+        ([".", "-O", "new.warc.gz"], "-o and -O would write into new.warc.gz, which it reads (.)"),
     ],
 )
 def test_bad_usage_is_refused_by_name(
