@@ -176,8 +176,12 @@ def _categories(value: Any) -> tuple[str, ...]:
     return named
 
 
+# An argument given empty is refused, not taken as left out: `-a replay=$ARCHIVE` with the
+# variable unset would crawl the live site, `-a max_pages=$N` the whole of it.
+
+
 def _max_pages(value: Any) -> int | None:
-    if value in (None, ""):
+    if value is None:
         return None
     try:
         number = int(value)
@@ -189,7 +193,7 @@ def _max_pages(value: Any) -> int | None:
 
 
 def _since(value: Any) -> date | None:
-    if value in (None, ""):
+    if value is None:
         return None
     try:
         if not re.fullmatch(r"\d{4}-\d\d-\d\d", str(value)):
@@ -200,8 +204,10 @@ def _since(value: Any) -> date | None:
 
 
 def _replay(value: Any) -> str | None:
-    if value in (None, ""):
+    if value is None:
         return None
+    if not str(value).strip():
+        raise BadArgument(f"replay={value!r}: name the archive's folder or one of its files")
     if not Path(str(value)).exists():
         raise BadArgument(f"replay={value!r}: no such file or folder")
     return str(value)

@@ -60,6 +60,10 @@ def assert_refused(run: Crawl, message: str) -> None:
             {"categories": " , ,"},
             "categories=' , ,': name one or more category slugs, comma-separated",
         ),
+        ({"max_pages": ""}, "max_pages='' is not a whole number of pages, 1 or more"),
+        ({"since": ""}, "since='' is not a day as YYYY-MM-DD"),
+        ({"replay": ""}, "replay='': name the archive's folder or one of its files"),
+        ({"replay": " "}, "replay=' ': name the archive's folder or one of its files"),
     ],
 )
 def test_an_empty_argument_is_refused(given: dict[str, str], message: str) -> None:
@@ -81,6 +85,7 @@ def test_arguments_left_out_keep_their_defaults() -> None:
         ("full=", "full='': give 1 or 0"),
         ("discover=", "discover='': name one or more of listings, feed, sitemap"),
         ("categories=,", "categories=',': name one or more category slugs, comma-separated"),
+        ("replay=", "replay='': name the archive's folder or one of its files"),
     ],
 )
 def test_an_empty_argument_stops_the_crawl_before_anything_is_written(
