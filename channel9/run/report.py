@@ -420,8 +420,12 @@ class RunReport:
         return progress or None
 
     def summary(self) -> str:
-        """What an ok run did, in a few words: the verdict's reason."""
-        said = f"{self.written} new articles"
+        """What an ok run did, in a few words: the verdict's reason. The articles an earlier
+        run exported and this one wrote again, changed, are told apart from the new."""
+        reemitted = int(self.stats().get("channel9/reemitted", 0))
+        said = f"{self.written - reemitted} new articles"
+        if reemitted:
+            said += f", {reemitted} changed since an earlier run exported them"
         extracted = self.field_sources["text"]["extractor"]
         if extracted:
             said += (

@@ -436,6 +436,7 @@ async def test_an_edited_article_written_again_counts_as_re_emitted_in_the_stats
 
     assert again.returncode == 0, again.log
     assert "'channel9/reemitted': 1," in again.log
+    assert again.verdict == "0 new articles, 1 changed since an earlier run exported them"
     with sqlite3.connect(tmp_path / STATE) as db:
         assert db.execute("SELECT reemitted FROM runs ORDER BY started_at").fetchall() == [
             (0,),
