@@ -87,7 +87,7 @@ def readable_responses(
                 for last in ArchiveIterator(reader, parse_http=False, stream_detect=not gzipped):
                     if last.record_type != WarcRecordType.response:
                         continue
-                    why = _unvouched(last)
+                    why = _unvouched(last, gzipped)
                     if why:
                         _tell(damaged, first, damage_at(path, last.stream_pos, why))
                     elif last.stream_pos not in unread:  # else its header is garbled
@@ -144,12 +144,17 @@ def _plain_end(file: BinaryIO, offset: int, size: int) -> int | None:
         return None
 
 
-def _unvouched(record: WarcRecord) -> str | None:
+def _unvouched(record: WarcRecord, gzipped: bool) -> str | None:
     """Why the record's digests do not vouch for it, if they do not (its HTTP headers are
-    parsed on the way): one cut short or altered is not to be replayed."""
+    parsed on the way): one cut short or altered is not to be replayed.
+
+    WARC makes digests optional: in a gzipped file, the gzip member's checksum (checked
+    before any record is given) vouches for a record without one; in an uncompressed file
+    nothing would."""
     if not has_block_digest(record):
-        return "no digest to check it by"
-    if not record.verify_block_digest():
+        if not gzipped:
+            return "no digest to check it by (nor a gzip checksum: the file is uncompressed)"
+    elif not record.verify_block_digest():
         return "its block digest does not match it"
     if record.is_http:
         record.parse_http()

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
@@ -725,6 +726,39 @@ def test_a_response_record_without_a_url_is_a_damaged_record(
     assert told == [
         f"damaged: {path} at byte 0: malformed record: {why}",
         "Extracted 1 article from 1 page; 1 of 1 source not read whole",
+    ]
+
+
+def digestless(url: str, page: bytes) -> bytes:
+    """A response record without the digests WARC leaves optional, as some tools write it."""
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n" + page
+    header = (
+        "WARC/1.1\r\nWARC-Type: response\r\nWARC-Date: 2026-12-01T10:00:00Z\r\n"
+        f"WARC-Record-ID: <urn:uuid:{uuid.uuid4()}>\r\nWARC-Target-URI: {url}\r\n"
+        f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n"
+    )
+    return header.encode() + b"\r\n" + http + b"\r\n\r\n"
+
+
+def test_a_record_without_digests_is_read_where_its_gzip_checksum_vouches_for_it(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    url, page = article_page(site, 4)
+    gzipped = tmp_path / "bare.warc.gz"
+    gzipped.write_bytes(gzip.compress(digestless(url, page)))
+    plain = tmp_path / "bare.warc"
+    plain.write_bytes(digestless(url, page))
+
+    items, told = extract(gzipped)
+    unchecked, said = extract(plain)
+
+    assert items == {url: expected(site)[url]}
+    assert told == ["Extracted 1 article from 1 page"]
+    assert unchecked == {}
+    assert said == [
+        f"damaged: {plain} at byte 0: no digest to check it by (nor a gzip checksum: the file"
+        " is uncompressed)",
+        "Extracted 0 articles from 0 pages; 1 of 1 source not read whole",
     ]
 
 
