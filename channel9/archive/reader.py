@@ -73,6 +73,8 @@ def readable_responses(
         _tell(damaged, first, damage)
     unread = {damage["offset"] for damage in damaged[first:]}
     gzipped = path.name.endswith(".gz")
+    # Every gzip member whole: their checksums vouch for each record of the file.
+    checksummed = gzipped and not unread
     with path.open("rb") as file:
         size = os.fstat(file.fileno()).st_size
         start: int | None = 0
@@ -87,7 +89,7 @@ def readable_responses(
                 for last in ArchiveIterator(reader, parse_http=False, stream_detect=not gzipped):
                     if last.record_type != WarcRecordType.response:
                         continue
-                    why = _unvouched(last, gzipped)
+                    why = _unvouched(last, checksummed)
                     if why:
                         _tell(damaged, first, damage_at(path, last.stream_pos, why))
                     elif last.stream_pos not in unread:  # else its header is garbled
@@ -144,16 +146,17 @@ def _plain_end(file: BinaryIO, offset: int, size: int) -> int | None:
         return None
 
 
-def _unvouched(record: WarcRecord, gzipped: bool) -> str | None:
+def _unvouched(record: WarcRecord, checksummed: bool) -> str | None:
     """Why the record's digests do not vouch for it, if they do not (its HTTP headers are
     parsed on the way): one cut short or altered is not to be replayed.
 
-    WARC makes digests optional: in a gzipped file, the gzip member's checksum (checked
-    before any record is given) vouches for a record without one; in an uncompressed file
-    nothing would."""
+    WARC makes digests optional: where every gzip member of the file is whole
+    (``checksummed``: their checksums are checked before any record is given), they vouch
+    for a record without one. Not in a file with a damaged stretch (a member may hold
+    several records, cut short in it), nor in an uncompressed file."""
     if not has_block_digest(record):
-        if not gzipped:
-            return "no digest to check it by (nor a gzip checksum: the file is uncompressed)"
+        if not checksummed:
+            return "no digest to check it by (nor whole gzip members' checksums)"
     elif not record.verify_block_digest():
         return "its block digest does not match it"
     if record.is_http:

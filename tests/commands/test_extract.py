@@ -756,10 +756,30 @@ def test_a_record_without_digests_is_read_where_its_gzip_checksum_vouches_for_it
     assert told == ["Extracted 1 article from 1 page"]
     assert unchecked == {}
     assert said == [
-        f"damaged: {plain} at byte 0: no digest to check it by (nor a gzip checksum: the file"
-        " is uncompressed)",
+        f"damaged: {plain} at byte 0: no digest to check it by (nor whole gzip members'"
+        " checksums)",
         "Extracted 0 articles from 0 pages; 1 of 1 source not read whole",
     ]
+
+
+def test_records_without_digests_in_a_file_with_a_damaged_stretch_are_not_read(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    """One gzip member may hold several records (``gzip file.warc``): cut short, its
+    checksum vouches for none of them, the first or the ones inside it."""
+    pages = [article_page(site, number) for number in (2, 3, 4)]
+    whole = gzip.compress(b"".join(digestless(url, page) for url, page in pages))
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(whole[:-12])
+
+    items, told = extract(path)
+
+    assert items == {}
+    assert [line.split(": ", 2)[-1] for line in told[:-1]] == [
+        "no digest to check it by (nor whole gzip members' checksums)"
+    ] * len(told[:-1])
+    assert told[0].startswith(f"damaged: {path} at byte 0: ")
+    assert told[-1] == "Extracted 0 articles from 0 pages; 1 of 1 source not read whole"
 
 
 def test_a_response_at_a_url_of_another_scheme_is_no_page(site: FakeSite, tmp_path: Path) -> None:
