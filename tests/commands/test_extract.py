@@ -756,8 +756,7 @@ def test_a_record_without_digests_is_read_where_its_gzip_checksum_vouches_for_it
     assert told == ["Extracted 1 article from 1 page"]
     assert unchecked == {}
     assert said == [
-        f"damaged: {plain} at byte 0: no digest to check it by (nor whole gzip members'"
-        " checksums)",
+        f"damaged: {plain} at byte 0: no digest to check it by (nor whole gzip members' checksums)",
         "Extracted 0 articles from 0 pages; 1 of 1 source not read whole",
     ]
 
