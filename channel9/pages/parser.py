@@ -474,7 +474,7 @@ def _title(
     The post's markup, JSON-LD's headline, the head, then the article's first heading (a
     related post's could be it).
     """
-    source, title = _own_title(root, url)
+    source, title = _own_title(document, root, url)
     if title is None:
         source, title = "jsonld", _structured_text(structured, "headline")
     if title is None:
@@ -488,38 +488,56 @@ def _title(
     return source, title
 
 
-def _own_title(root: HtmlElement, url: str) -> tuple[str | None, str | None]:
+def _own_title(document: HtmlElement, root: HtmlElement, url: str) -> tuple[str | None, str | None]:
     """The title the post's markup gives, and the group of selectors that found it: the
-    first that links to no other page. A title that does is another post's, on its card
-    (a grid of posts in the article, a tagDiv or Divi block of them beside it).
+    first that is no link to another page. A title that is one is another post's, on its
+    card (a grid of posts in the article, a tagDiv or Divi block of them beside it).
 
     Only the first few each selector finds are looked at (see ``_TITLE_CANDIDATES``)."""
+    here = {_page_of(url), _page_of(_canonical(document, url))}
     for source, queries in selectors.TITLE:
         for selector in queries:
             for node in _query(selector)(root)[:_TITLE_CANDIDATES]:
-                if not _links_elsewhere(node, url) and (title := _text(node)):
+                title = _text(node)
+                link = _title_link(node, root, title) if title else None
+                if title and (link is None or not _is_elsewhere(url, link, here)):
                     return source, title
     return None, None
 
 
-def _links_elsewhere(node: HtmlElement, url: str) -> bool:
-    """Whether the element is, or holds, or sits in a link to another web page than
-    ``url`` (a theme may link a post's title to the post itself)."""
-    here = _page_of(url)
-    for href in _query(selectors.LINKS_OF_TITLE)(node):
-        link = absolute(url, href)
-        if link and urlsplit(link).scheme in ("http", "https") and _page_of(link) != here:
-            return True
-    return False
+def _title_link(node: HtmlElement, root: HtmlElement, title: str) -> str | None:
+    """Where the title links to, if it is a link: one around it below the article's root
+    (not a link a broken page left open above it), or the one link inside it that holds
+    its whole text (not a tag's link beside the words)."""
+    for element in (node, *node.iterancestors()):
+        if element is root:
+            break
+        if element.tag == "a":
+            return cast("str | None", element.get("href"))
+    inside = _query(selectors.TITLE_LINKS)(node)
+    if len(inside) == 1 and _text(inside[0]) == title:
+        return cast("str | None", inside[0].get("href"))
+    return None
 
 
-def _page_of(url: str) -> str:
-    """The page a URL names, as a link compares it: its normal form, the path's trailing
-    slash aside (WordPress redirects the one to the other)."""
+def _is_elsewhere(url: str, href: str, here: set[tuple[str, str, str]]) -> bool:
+    """Whether ``href`` (on the page at ``url``) leads to another web page than ``here``
+    (the page's URL and its canonical one)."""
+    link = absolute(url, href)
+    if link is None or urlsplit(link).scheme not in ("http", "https"):
+        return False
+    return _page_of(link) not in here
+
+
+def _page_of(url: str) -> tuple[str, str, str]:
+    """The page a URL names, as a link to it compares: its host without ``www.``, its path
+    without the trailing slash (WordPress redirects the one form to the other) and its
+    query, whatever the scheme."""
     try:
-        return normalize(url).rstrip("/")
+        parts = urlsplit(normalize(url))
     except ValueError:
-        return url
+        return url, "", ""
+    return parts.netloc.removeprefix("www."), parts.path.rstrip("/"), parts.query
 
 
 def _author(

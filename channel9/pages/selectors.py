@@ -133,9 +133,9 @@ TITLE: Sourced = (
     ),
     ("schema", ("[itemprop=headline]",)),
 )
-# The links of a title's element (around it or in it): one to another page makes it
-# another post's title.
-LINKS_OF_TITLE = "./ancestor-or-self::a/@href | .//a/@href"
+# The first links inside a title's element: the one link holding its whole text makes
+# the title a link (to another page: another post's title).
+TITLE_LINKS = "./descendant::a[@href][position() <= 2]"
 # Past the title's own markup: JSON-LD's headline, the head's og:title or <title>
 # (PAGE_TITLE, the site's name taken off), and only then the article's first <h1> (a
 # related post's heading could be it).

@@ -388,13 +388,42 @@ def test_a_title_that_links_to_another_page_is_another_posts(card: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "href", ["https://example.org/a-post/", "/a-post", "https://EXAMPLE.org/a-post/#respond", ""]
+    "href",
+    [
+        "https://example.org/a-post/",
+        "/a-post",
+        "https://EXAMPLE.org/a-post/#respond",
+        "",
+        # The same page however its scheme and host are spelt.
+        "http://www.example.org/a-post/",
+    ],
 )
 def test_a_title_that_links_to_its_own_post_is_the_posts(href: str) -> None:
     title = f'<h2 class="entry-title"><a href="{href}">Banjir Surut Pagi Ini</a></h2>'
     result = parse(post(title + paragraphs()))
     assert result.article is not None
     assert (result.article.title, result.sources["title"]) == ("Banjir Surut Pagi Ini", "wordpress")
+
+
+@pytest.mark.parametrize(
+    ("markup", "title"),
+    [
+        # A link inside the title that is not the title: a tag beside its words.
+        (
+            '<h1 class="entry-title">Banjir Surut <a href="/tag/banjir/">#banjir</a></h1>',
+            "Banjir Surut #banjir",
+        ),
+        # A link a broken page left open above the post, around all of it.
+        ('<h1 class="entry-title">Banjir Surut Pagi Ini</h1>', "Banjir Surut Pagi Ini"),
+    ],
+)
+def test_a_title_is_another_posts_only_where_it_is_a_link_of_the_post(
+    markup: str, title: str
+) -> None:
+    # An unclosed link before the menu: the parser puts the rest of the page inside it.
+    result = parse(post(markup + paragraphs()).replace("<nav>", '<a href="/">Logo<nav>', 1))
+    assert result.article is not None
+    assert (result.article.title, result.sources["title"]) == (title, "wordpress")
 
 
 def test_a_page_without_a_date_in_its_markup_gets_the_date_finders() -> None:
