@@ -59,6 +59,8 @@ _WEEKDAY = rf"(?:{_alternation(WEEKDAYS)})"
 _SEP = r"[\s,|/–—-]*"
 
 
+_CLOCK = r"pukul|pkl|pk|jam|at|@"
+"""The words before an hour ("pukul 10")."""
 _END = r"(?:[01]?\d|2[0-3])[:.][0-5]\d"
 """The end of a range of times."""
 
@@ -69,16 +71,16 @@ def _time(minutes: str) -> str:
     The end of a range ("10:00-12:00 WIB") is passed over, not read as an offset; words
     are whole ("wit" is no zone in "with", "am" no morning in "amid")."""
     return (
-        r"(?:(?P<clock>pukul|pkl|pk|jam|at|@)\.?\s*)?"
+        rf"(?:(?P<clock>{_CLOCK})\.?\s*)?"
         r"(?P<hour>[01]?\d|2[0-3])"
         rf"(?:[:.](?P<minute>[0-5]\d)(?:[:.](?P<second>[0-5]\d)(?:\.\d+)?)?){minutes}"
         r"(?:\s*(?P<ampm>am|pm)\b)?"
         r"(?:\s*(?P<part>pagi|siang|sore|malam)\b)?"
         # A range's end, where the time has no seconds (a stamp's offset follows them): before
-        # a zone's name, or at the end with the dash unspaced or spaced on both sides
-        # ("10:00-12:00", "10.00 - 12.00"; an offset follows one space).
+        # a zone's name, or with the dash unspaced or spaced on both sides ("10:00-12:00",
+        # "10.00 - 12.00"; an offset follows one space).
         rf"(?(second)|(?:\s*[-–—]\s*{_END}(?=\s*(?:wita|wib|wit)\b)"
-        rf"|(?:[-–—]|\s+[-–—]\s+){_END}(?=\s*$))?)"
+        rf"|(?:[-–—]|\s+[-–—]\s+){_END}(?![\d:.]))?)"
         r"(?:\s*(?P<zone>(?:utc|gmt)\s*[+-]\d{1,2}(?::?\d{2})?(?!\d)"
         r"|(?:wita|wib|wit|utc|gmt|z)\b|[+-]\d{2}:?\d{2}(?!\d)))?"
     )
@@ -141,7 +143,7 @@ _QUOTES = (("’", "'"), ("‘", "'"), ("`", "'"), ("´", "'"), ("\u00a0", " "),
 _LONG_TAIL_LENGTH = 100
 # A number that may be a day of the month, or an hour after its word ("pukul 19").
 _DAY_NUMBER = re.compile(
-    r"(?:(?P<clock>pukul|pkl|pk|jam|at|@)\.?\s*)?(?<![\d:.])(?P<number>\d{1,2})(?!\d|[:.]\d)"
+    rf"(?:(?P<clock>{_CLOCK})\.?\s*)?(?<![\d:.])(?P<number>\d{{1,2}})(?!\d|[:.]\d)"
 )
 _MONTH_WORD = re.compile(rf"\b{_MONTH}\b")
 

@@ -129,6 +129,9 @@ READS = [
     ("21 Januari 2022 10:00-12:00 WIB", "2022-01-21T10:00:00+07:00"),
     ("Senin, 21/01/2022 19:30 - 21:30 WITA", "2022-01-21T18:30:00+07:00"),
     ("21 Januari 2022, 10.00–12.00", "2022-01-21T10:00:00+07:00"),
+    ("21 Januari 2022 10:00-12:00 | Jakarta", "2022-01-21T10:00:00+07:00"),
+    ("21 Januari 2022 10:00-12:00 (WIB)", "2022-01-21T10:00:00+07:00"),
+    ("21 Januari 2022 10:00 - 11:30 waktu setempat", "2022-01-21T10:00:00+07:00"),
     # An offset after one space, or after seconds, is one.
     ("Fri, 21 Jan 2022 10:30:00 -05:00", "2022-01-21T22:30:00+07:00"),
     ("21 Januari 2022 10:30 \u221207:00", "2022-01-22T00:30:00+07:00"),
@@ -243,16 +246,21 @@ def test_says_whether_the_time_of_day_was_given(text: str, has_time: bool) -> No
 
 
 @pytest.mark.parametrize(
-    "reference",
-    [datetime(9999, 12, 31, 23, tzinfo=timezone.utc), datetime(1, 1, 1, tzinfo=timezone.utc)],
+    ("reference", "zone", "today"),
+    [
+        (datetime(9999, 12, 31, 23, tzinfo=timezone.utc), JAKARTA, "9999-12-31"),
+        (datetime(1, 1, 1, 1, tzinfo=timezone.utc), timezone(timedelta(hours=-5)), "0001-01-01"),
+    ],
 )
-def test_a_reference_at_an_end_of_time_reads_dates_without_an_error(reference: datetime) -> None:
-    # A capture date forged in an archive: Jakarta's clock cannot tell it.
-    assert parse_indonesian_date("21 Januari 2022", reference) == datetime(
-        2022, 1, 21, tzinfo=JAKARTA
-    )
-    # Told against the zone's first or last moment instead.
-    assert parse_indonesian_date("hari ini", reference) is not None
+def test_a_reference_at_an_end_of_time_reads_dates_without_an_error(
+    reference: datetime, zone: timezone, today: str
+) -> None:
+    # A capture date forged in an archive: the site's clock cannot tell it.
+    reading = read_date("21 Januari 2022", reference, zone)
+    assert reading is not None and reading.moment.date().isoformat() == "2022-01-21"
+    # Read against the zone's last or first moment instead.
+    named = read_date("hari ini", reference, zone)
+    assert named is not None and named.moment.date().isoformat() == today
 
 
 def test_reference_in_another_zone_is_read_in_jakarta_time() -> None:
