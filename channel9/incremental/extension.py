@@ -244,7 +244,8 @@ class CrawlStateExtension:
             urls = [adapter["url"], response.url, *response.meta.get("redirect_urls", ())]
             urls = [normalize(url) for url in urls]
             urls += (old for url in urls for old in self.redirected.pop(url, ()))
-            if adapter["url"] in self.changed:
+            changed = adapter["url"] in self.changed
+            if changed:
                 self.changed.discard(adapter["url"])
                 assert self.crawler.stats is not None
                 self.crawler.stats.inc_value("channel9/reemitted")
@@ -255,6 +256,7 @@ class CrawlStateExtension:
                 Published(adapter.get("published_date"), self.published_moment(adapter)),
                 utc_now(),
                 self.run_id,
+                reemitted=changed,
             )
 
     def published_moment(self, item: ItemAdapter) -> str | None:

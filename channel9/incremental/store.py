@@ -521,12 +521,16 @@ class CrawlState:
         published: Published,
         now: str,
         run_id: str,
+        reemitted: bool = False,
     ) -> None:
         """The article's line is in the run's file: it is exported under each of ``urls``,
-        and counted among the run's articles at once, so that a killed run's are known (its
-        file is then one the dataset must read)."""
+        and counted among the run's articles at once (``reemitted``: among those an earlier
+        run exported, written again changed), so that a killed run's are known (its file is
+        then one the dataset must read)."""
         self.db.execute(
-            "UPDATE runs SET articles = COALESCE(articles, 0) + 1 WHERE run_id = ?", (run_id,)
+            "UPDATE runs SET articles = COALESCE(articles, 0) + 1,"
+            " reemitted = COALESCE(reemitted, 0) + ? WHERE run_id = ?",
+            (int(reemitted), run_id),
         )
         for url in dict.fromkeys(urls):
             self.db.execute(

@@ -18,7 +18,14 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from channel9.commands.runs import WIDTH, table
 from channel9.demo.site import FakeSite
 from channel9.incremental.history import Run, read_refused
-from channel9.incremental.store import Asked, Backfill, CrawlState, record_refused, refusals_of
+from channel9.incremental.store import (
+    Asked,
+    Backfill,
+    CrawlState,
+    Published,
+    record_refused,
+    refusals_of,
+)
 from tests.conftest import (
     FAST,
     FORMAT_3,
@@ -130,6 +137,21 @@ def test_runs_as_json_keep_their_keys_and_add_what_was_asked(tmp_path: Path) -> 
         "seconds": 4029.0,
         "output_gone": False,
     }
+
+
+def test_a_killed_runs_articles_are_those_it_exported_before_it_was_killed(tmp_path: Path) -> None:
+    """Counted as they are exported: a run killed before it recorded its end tells them."""
+    (tmp_path / "data").mkdir()
+    store = CrawlState(tmp_path / STATE)
+    store.start_run("5", "2024-05-04T03:00:00+00:00", None, Asked("https://channel9.id"))
+    for slug, changed in (("a", False), ("b", True), ("c", False)):
+        url = f"https://channel9.id/{slug}/"
+        store.record_exported([url], url, "h", Published(), "t", "5", reemitted=changed)
+    store.close()
+
+    (told,) = [json.loads(line) for line in runs(tmp_path, "--json").stdout.splitlines()]
+
+    assert (told["verdict"], told["written"], told["reemitted"]) == ("unfinished", 3, 1)
 
 
 def test_a_table_of_long_cells_fits_100_columns() -> None:
