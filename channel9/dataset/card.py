@@ -526,6 +526,11 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def file_of(run: Run) -> str:
+    """A run's file, as the dataset names it; a run whose feed was no local file by its id."""
+    return run.output or f"run {run.run_id}: no local file"
+
+
 def left_out(origin: Origin) -> list[str]:
     """The runs whose articles may be missing, said on stderr and in the card alike."""
     told = []
@@ -538,8 +543,7 @@ def left_out(origin: Origin) -> list[str]:
     if origin.unread:
         told.append(
             f"the files of {counted(len(origin.unread), 'run')} the crawl state knows were not"
-            f" read ({', '.join(str(run.output) for run in origin.unread)}): name them to have"
-            " their articles"
+            f" read ({', '.join(map(file_of, origin.unread))}): name them to have their articles"
         )
     return told
 

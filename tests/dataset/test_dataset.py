@@ -866,6 +866,32 @@ def test_runs_whose_files_were_not_read_stop_the_build_unless_allowed(versions: 
     assert named.stdout.startswith("5 articles from 3 run files written to all.jsonl")
 
 
+def test_a_run_that_exported_to_no_local_file_stops_the_build_unless_allowed(
+    versions: Path,
+) -> None:
+    """A crawl whose feed went to stdout (``-o -:jsonl``) or a remote store: the state
+    counts its articles as exported, and no file the build could read holds them (not
+    one named ``None`` either)."""
+    state = CrawlState(versions / "data/channel9-state.sqlite3")
+    state.start_run("9", "2024-06-20T00:00:00+00:00", None)
+    state.finish_run("9", "2024-06-20T00:01:00+00:00", "finished", None, [], 13, 0, {})
+    state.close()
+    (versions / "None").write_text("", encoding="utf-8")
+
+    refused = dataset(versions, "-o", "ds.jsonl")
+    allowed = dataset(versions, "-o", "ds.jsonl", "--allow-missing")
+
+    assert error_of(refused, status=1) == (
+        "scrapy dataset: error: the crawl state knows 1 run whose files would not be read"
+        " (run 9: no local file): without their articles (--allow-missing); nothing written"
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    assert allowed.stderr == (
+        "scrapy dataset: warning: the files of 1 run the crawl state knows were not read"
+        " (run 9: no local file): name them to have their articles\n"
+    )
+
+
 def test_a_killed_runs_articles_are_counted_so_its_file_must_be_read(versions: Path) -> None:
     """A run killed (``kill -9``) never records its end: the articles it exported are
     counted as it exports them, so that a build without its file, or after it is gone,
@@ -973,21 +999,6 @@ def test_a_crawl_ending_as_the_files_are_listed_does_not_stop_the_build(versions
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("4 articles from 2 run files written to ds.jsonl")
-
-
-def test_a_run_without_an_output_is_no_run_left_out(versions: Path) -> None:
-    """A run recorded without an output file (a crawl given no feed) is not taken for
-    one whose file, ``None``, was not read."""
-    state = CrawlState(versions / "data/channel9-state.sqlite3")
-    state.start_run("9", "2024-06-20T00:00:00+00:00", None)
-    state.finish_run("9", "2024-06-20T00:01:00+00:00", "finished", None, [], 5, 0, {})
-    state.close()
-    (versions / "None").write_text("", encoding="utf-8")
-
-    done = dataset(versions, "-o", "ds.jsonl")
-
-    assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
 
 
 def test_damaged_refusals_beside_the_state_do_not_stop_the_build(versions: Path) -> None:
