@@ -614,18 +614,31 @@ def source_of(argument: str) -> Path | str:
 
 
 def read_from(path: Path, sources: list[Path | str]) -> Path | str | None:
-    """The source that holds ``path`` as a file to read, if one does: the output would
-    replace or corrupt a WARC file it reads (a folder's WARC files, the file named)."""
+    """The source that holds ``path`` as a file it reads, if one does: the output would
+    replace or corrupt a WARC file (the file named, a folder's WARC files, an archive
+    file a killed crawl left open). Compared as files, so that a link to one, symbolic or
+    hard, is one; and by name inside a folder, for a file the output would create."""
+    here = identity(path)
     target = path.resolve()
     for source in sources:
         if not isinstance(source, Path):
             continue
-        if source.is_file() and source.resolve() == target:
+        files = [source] if source.is_file() else [*warc_files(source), *left_open(source)]
+        if here is not None and here in set(map(identity, files)):
             return source
         inside = source.is_dir() and target.is_relative_to(source.resolve())
-        if inside and target.name.endswith((".warc", SUFFIX)):
+        if inside and target.name.endswith((".warc", SUFFIX, SUFFIX + OPEN)):
             return source
     return None
+
+
+def identity(path: Path) -> tuple[int, int] | None:
+    """The file a path names, whatever links lead to it; None when there is none."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 def output_path(append: str | None, overwrite: str | None) -> Path | None:

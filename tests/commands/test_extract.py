@@ -552,6 +552,18 @@ def test_an_output_that_cannot_be_written_is_named_and_exits_1(
     ]
 
 
+def usage_error(args: list[str]) -> str:
+    """Why the command refuses these arguments, as a usage error."""
+    command = Command()
+    command.settings = Settings()
+    parser = argparse.ArgumentParser()
+    command.add_options(parser)
+    opts, rest = parser.parse_known_args(args)
+    with pytest.raises(UsageError) as refused:
+        command.run(rest, opts)
+    return str(refused.value)
+
+
 @pytest.mark.parametrize(
     ("args", "error"),
     [
@@ -584,16 +596,37 @@ def test_bad_usage_is_refused_by_name(
 ) -> None:
     monkeypatch.chdir(tmp_path)  # where an output named by mistake would go
     (tmp_path / "a.warc").touch()
-    command = Command()
-    command.settings = Settings()
-    parser = argparse.ArgumentParser()
-    command.add_options(parser)
-    opts, rest = parser.parse_known_args(args)
+    refused = usage_error(args)
 
-    with pytest.raises(UsageError) as refused:
-        command.run(rest, opts)
+    assert refused == error
 
-    assert str(refused.value) == error
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        # A folder holding a link to the WARC file the output names.
+        (["F", "-O", "G/real.warc.gz"], "G/real.warc.gz, which it reads (F)"),
+        # A hard link to a WARC file read, under another name.
+        (["G/real.warc.gz", "-o", "hard.jsonl"], "hard.jsonl, which it reads (G/real.warc.gz)"),
+        # An archive file a killed crawl left open, which a crawl or a replay mends.
+        (["F", "-O", "F/killed.warc.gz.open"], "F/killed.warc.gz.open, which it reads (F)"),
+    ],
+)
+def test_an_output_that_is_a_warc_file_it_reads_by_another_name_is_refused(
+    args: list[str], error: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "F").mkdir()
+    (tmp_path / "G").mkdir()
+    real = tmp_path / "G" / "real.warc.gz"
+    real.write_bytes(b"WARC")
+    (tmp_path / "F" / "link.warc.gz").symlink_to(real)
+    (tmp_path / "F" / "killed.warc.gz.open").write_bytes(b"WARC")
+    os.link(real, tmp_path / "hard.jsonl")
+    refused = usage_error(args)
+
+    assert refused == f"-o and -O would write into {error}"
+    assert real.read_bytes() == b"WARC"
 
 
 def test_bad_usage_exits_2(tmp_path: Path) -> None:
