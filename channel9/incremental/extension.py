@@ -16,7 +16,7 @@ from scrapy.exceptions import NotConfigured
 
 from channel9 import signals as channel9_signals
 from channel9.crawl.arguments import Arguments
-from channel9.failures import asked_for, stop_run
+from channel9.failures import StartupError, asked_for, stop_run
 from channel9.incremental.store import (
     AlreadyRunning,
     Asked,
@@ -31,7 +31,12 @@ from channel9.items import stamp, utc_now
 from channel9.pages.urls import normalize
 from channel9.reasons import ABSENT
 from channel9.run.baseline import Baseline, Responses
-from channel9.run.output import output_paths, set_aside_broken_tail, unsafe_feeds
+from channel9.run.output import (
+    output_paths,
+    replaced_files,
+    set_aside_broken_tail,
+    unsafe_feeds,
+)
 from channel9.run.report import published_moment
 from channel9.site import zone_named
 
@@ -84,6 +89,16 @@ class CrawlStateExtension:
         except AlreadyRunning as refused:
             record_refusal(crawler, Path(path), refused)
             raise
+        for replaced in replaced_files(crawler.settings):
+            # Refused before the feed opens it: its articles count as exported, and would
+            # be fetched again by no run.
+            if (run := store.exported_to(replaced)) is not None:
+                store.close()
+                raise StartupError(
+                    f"-O {replaced} would replace the file of run {run}, whose articles the"
+                    " crawl state counts as exported: write to another file, or add to it"
+                    " with -o"
+                )
         extension = cls(crawler, store)
         for handler, signal in (
             (extension.spider_opened, signals.spider_opened),

@@ -353,6 +353,16 @@ class CrawlState:
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
 
+    def exported_to(self, output: str) -> str | None:
+        """The last run that exported articles to the file ``output`` (absolute), if one
+        did."""
+        row = self.db.execute(
+            "SELECT run_id FROM runs WHERE output = ? AND articles > 0"
+            " ORDER BY started_at DESC LIMIT 1",
+            (output,),
+        ).fetchone()
+        return row[0] if row else None
+
     def is_known(self, url: str) -> bool:
         """Exported by an earlier run, or given up: not to fetch again."""
         row = self.db.execute(

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from scrapy.settings import BaseSettings
     from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,18 @@ def output_paths(crawler: Crawler) -> list[str]:
     """The local files the run's feeds write, once the spider is open."""
     feeds = crawler.get_extension(ExportedItems)
     return list(feeds.paths) if feeds is not None else []
+
+
+def replaced_files(settings: BaseSettings) -> list[str]:
+    """The local files the run's feeds replace (``-O``), absolute; not those named by the
+    run's own parameters (``%(run_id)s``), which no other run writes."""
+    files = []
+    for uri, options in settings.getdict("FEEDS").items():
+        local = uri.removeprefix("file://")
+        if not options.get("overwrite") or "%(" in uri or "://" in local or uri == "stdout:":
+            continue
+        files.append(str(Path(local).resolve()))
+    return files
 
 
 def unsafe_feeds(crawler: Crawler) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -239,6 +240,32 @@ def test_second_concurrent_run_is_refused_and_touches_nothing(
     assert "Traceback" not in refused.log
     assert before == after
     assert run_files(tmp_path) == []
+
+
+@deferred_f_from_coro_f
+async def test_replacing_an_earlier_runs_file_with_o_is_refused_before_it_is_touched(
+    base_url: str, tmp_path: Path
+) -> None:
+    """Its articles count as exported: replaced, they would be in no file, and fetched
+    again by no run. Adding to it (``-o``) is no loss."""
+    first = await crawl_in_process(tmp_path, base_url, "-O", "same.jsonl")
+    written = (tmp_path / "same.jsonl").read_bytes()
+
+    refused = crawl(tmp_path, base_url, "-O", "same.jsonl", "-a", "full=1")
+    kept = (tmp_path / "same.jsonl").read_bytes()
+    added = await crawl_in_process(tmp_path, base_url, "-o", "same.jsonl")
+
+    assert first.returncode == 0, first.log
+    assert refused.returncode == 2, refused.log
+    run = re.search(r"would replace the file of run (\S+),", refused.log)
+    assert run is not None, refused.log
+    assert (
+        f"The crawl cannot start: -O {tmp_path / 'same.jsonl'} would replace the file of run"
+        f" {run[1]}, whose articles the crawl state counts as exported: write to another"
+        " file, or add to it with -o"
+    ) in refused.log
+    assert kept == written
+    assert added.returncode == 0, added.log
 
 
 @pytest.mark.parametrize("state", [STATE, ""], ids=["state", "no-state"])
