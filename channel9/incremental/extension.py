@@ -32,6 +32,7 @@ from channel9.pages.urls import normalize
 from channel9.reasons import ABSENT
 from channel9.run.baseline import Baseline, Responses
 from channel9.run.output import (
+    batched_feeds,
     output_paths,
     replaced_files,
     set_aside_broken_tail,
@@ -89,6 +90,13 @@ class CrawlStateExtension:
         except AlreadyRunning as refused:
             record_refusal(crawler, Path(path), refused)
             raise
+        if batched := batched_feeds(crawler.settings):
+            store.close()
+            raise StartupError(
+                f"the feed {batched[0]} writes in batches, a file each, of which the crawl"
+                " state would record the first alone (a dataset would leave the others'"
+                " articles out): leave FEED_EXPORT_BATCH_ITEM_COUNT and batch_item_count unset"
+            )
         for replaced in replaced_files(crawler.settings):
             # Refused before the feed opens it: its articles count as exported, and would
             # be fetched again by no run.

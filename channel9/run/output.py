@@ -53,6 +53,17 @@ def replaced_files(settings: BaseSettings) -> list[str]:
     return files
 
 
+def batched_feeds(settings: BaseSettings) -> list[str]:
+    """The feeds that write the run's items in batches, a file each
+    (``FEED_EXPORT_BATCH_ITEM_COUNT``, ``batch_item_count``)."""
+    default = settings.getint("FEED_EXPORT_BATCH_ITEM_COUNT")
+    return [
+        uri
+        for uri, options in settings.getdict("FEEDS").items()
+        if int(options.get("batch_item_count", default) or 0) > 0
+    ]
+
+
 def unsafe_feeds(crawler: Crawler) -> list[str]:
     """The feeds that never confirm an item as written: in a format the project does not
     flush (pickle, marshal), or compressed on the way."""

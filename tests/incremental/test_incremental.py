@@ -268,6 +268,25 @@ async def test_replacing_an_earlier_runs_file_with_o_is_refused_before_it_is_tou
     assert added.returncode == 0, added.log
 
 
+def test_a_feed_written_in_batches_is_refused_before_the_crawl(
+    base_url: str, tmp_path: Path
+) -> None:
+    """The state records one file a run: the articles of the others would be left out of
+    every dataset."""
+    refused = crawl(
+        tmp_path, base_url, "-s", "FEED_EXPORT_BATCH_ITEM_COUNT=10", "-O", "out-%(batch_id)d.jsonl"
+    )
+
+    assert refused.returncode == 2, refused.log
+    assert (
+        "The crawl cannot start: the feed out-%(batch_id)d.jsonl writes in batches, a file"
+        " each, of which the crawl state would record the first alone (a dataset would leave"
+        " the others' articles out): leave FEED_EXPORT_BATCH_ITEM_COUNT and batch_item_count"
+        " unset"
+    ) in refused.log
+    assert not list(tmp_path.glob("out-*"))
+
+
 @pytest.mark.parametrize("state", [STATE, ""], ids=["state", "no-state"])
 def test_exit_status_is_non_zero_when_every_article_fails(
     state: str, site: FakeSite, base_url: str, tmp_path: Path
