@@ -217,13 +217,17 @@ def page_of(path: Path, record: WarcRecord, name: str) -> Page:
     file the items call ``name``.
 
     Read again from where the record begins, as a replay reads a capture: the records
-    :func:`~channel9.archive.reader.readable_responses` gives keep their body as sent."""
+    :func:`~channel9.archive.reader.readable_responses` gives keep their body as sent. A
+    record its writer marks cut short (``WARC-Truncated``: Common Crawl cuts pages at a
+    size) is refused as ``cut_short``: its page is not the whole article."""
     try:
         fetched = record.record_date
     except ValueError:
         fetched = None
     if fetched is None:
         raise Refusal(NO_DATE)
+    if record.headers.get("WARC-Truncated"):  # cut at a length, a time, a disconnect
+        raise Refusal(Reason.CUT_SHORT)
     with path.open("rb") as file:
         file.seek(record.stream_pos)
         again = next(iter(ArchiveIterator(file, auto_decode="all")), None)

@@ -814,6 +814,31 @@ def test_records_without_digests_in_a_file_with_a_damaged_stretch_are_not_read(
     assert told[-1] == "Extracted 0 articles from 0 pages; 1 of 1 source not read whole"
 
 
+def test_a_record_its_writer_marks_truncated_is_refused_as_cut_short(
+    site: FakeSite, tmp_path: Path
+) -> None:
+    """Common Crawl cuts a page at a size, and says so: its text is not the article's."""
+    url, page = article_page(site, 4)
+    cut = tmp_path / "cut.warc.gz"
+    with cut.open("wb") as file:
+        writer = WARCWriter(file, gzip=True)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        warc = {"WARC-Date": "2026-12-01T10:00:00Z", "WARC-Truncated": "length"}
+        body = io.BytesIO(page[: len(page) * 3 // 4])
+        record = writer.create_warc_record(
+            url, "response", payload=body, http_headers=http, warc_headers_dict=warc
+        )
+        writer.write_record(record)
+
+    items, told = extract(cut)
+
+    assert items == {}
+    assert told == [
+        f"refused: cut_short {url}",
+        "Extracted 0 articles from 1 page; refused: cut_short 1",
+    ]
+
+
 def test_a_response_at_a_url_of_another_scheme_is_no_page(site: FakeSite, tmp_path: Path) -> None:
     url, page = article_page(site, 4)
     path = warcio_records(
