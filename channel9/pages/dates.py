@@ -82,7 +82,8 @@ def _time(minutes: str) -> str:
         rf"(?(second)|(?:\s*[-–—]\s*{_END}(?=\s*(?:wita|wib|wit)\b)"
         rf"|(?:[-–—]|\s+[-–—]\s+){_END}(?![\d:.]))?)"
         r"(?:\s*(?P<zone>(?:utc|gmt)\s*[+-]\d{1,2}(?::?\d{2})?(?!\d)"
-        r"|(?:wita|wib|wit|utc|gmt|z)\b|[+-]\d{2}:?\d{2}(?!\d)))?"
+        # An offset the world's clocks use: from -11:00 to +14:00 ("14:30 -15:00" is a range).
+        r"|(?:wita|wib|wit|utc|gmt|z)\b|(?:\+(?:0\d|1[0-4])|-(?:0\d|1[01])):?[0-5]\d(?!\d)))?"
     )
 
 
@@ -344,9 +345,13 @@ def _months_before(day: date, months: int) -> date:
 
 
 def _read_absolute(text: str, ref: datetime, zone: tzinfo) -> DateReading | None:
-    match = _TIME_FIRST.search(text) or _DATE_FIRST.search(text)
-    if not match:
+    # The first date the text gives, with the time written before or after it: a time
+    # before a later date ("16:40 WIB | Diperbarui 12 Juni") is that date's only if no
+    # date comes first.
+    found = [match for match in (_DATE_FIRST.search(text), _TIME_FIRST.search(text)) if match]
+    if not found:
         return None
+    match = min(found, key=lambda match: match.start())
     groups = match.groupdict()
     if groups["day"]:
         day = date(int(groups["year"]), MONTHS[groups["month"]], int(groups["day"]))

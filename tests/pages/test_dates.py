@@ -151,6 +151,15 @@ READS = [
     ("21/01/25", "2025-01-21T00:00:00+07:00"),
     ("21/01/99", "1999-01-21T00:00:00+07:00"),
     ("Senin (1/2/99)", "1999-02-01T00:00:00+07:00"),
+    # The first date written, with its own time, not a later one's day.
+    ("11 Juni 2025 16:40 WIB | Diperbarui 12 Juni 2025 08:00 WIB", "2025-06-11T16:40:00+07:00"),
+    (
+        "Dipublikasikan: 11/06/2025 16:40 WIB, Diperbarui: 12/06/2025 08:00 WIB",
+        "2025-06-11T16:40:00+07:00",
+    ),
+    ("10:30 WIB, 21 Januari 2022", "2022-01-21T10:30:00+07:00"),
+    # No clock of the world is 15 hours behind: a range.
+    ("Kamis 12 Juni 2025, 14:30 -15:00", "2025-06-12T14:30:00+07:00"),
     # "12 malam" is a midnight, the one before or after: the day alone.
     ("21 Januari 2022 pukul 12 malam", "2022-01-21T00:00:00+07:00"),
 ]
