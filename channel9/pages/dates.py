@@ -147,6 +147,13 @@ _DAY_NUMBER = re.compile(
     rf"(?:(?P<clock>{_CLOCK})\.?\s*)?(?<![\d:.])(?P<number>\d{{1,2}})(?!\d|[:.]\d)"
 )
 _MONTH_WORD = re.compile(rf"\b{_MONTH}\b")
+# Zones named by other abbreviations than WIB, WITA, WIT, UTC and GMT, after a time: its
+# moment is not told (the day is); a fixed offset each would be wrong half the year for
+# some ("ET").
+_OTHER_ZONE = re.compile(
+    r"\s*(?:[ecmp][sd]?t|akst|hst|bst|ist|cet|cest|eet|eest|msk|sgt|myt|hkt|pht|ict|jst|kst"
+    r"|a[ecw][sd]t|nz[sd]t)\b"
+)
 
 _UNITS = {
     "detik": "seconds", "sec": "seconds", "secs": "seconds", "second": "seconds",
@@ -353,6 +360,8 @@ def _read_absolute(text: str, ref: datetime, zone: tzinfo) -> DateReading | None
         return None
     match = min(found, key=lambda match: match.start())
     groups = match.groupdict()
+    if _OTHER_ZONE.match(text, match.end()):  # "2:00 PM EDT": a clock not told here
+        groups["hour"] = None
     if groups["day"]:
         day = date(int(groups["year"]), MONTHS[groups["month"]], int(groups["day"]))
     elif groups["day2"]:

@@ -246,6 +246,10 @@ def test_returns_none_for_what_is_not_a_full_date(text: str) -> None:
         ("kemarin", False),
         ("2022-01-21", False),
         ("2022-01-21T10:30:00Z", True),
+        # A clock of a zone named otherwise than WIB, WITA, WIT, UTC or GMT: the day alone.
+        ("Jun 9, 2025, 2:00 PM EDT", False),
+        ("9 Juni 2025 14:00 CET", False),
+        ("9 Juni 2025 14:00 at Jakarta", True),
     ],
 )
 def test_says_whether_the_time_of_day_was_given(text: str, has_time: bool) -> None:
