@@ -72,7 +72,7 @@ def readable_responses(
     for damage in damaged_stretches(path, checked):
         _tell(damaged, first, damage)
     unread = {damage["offset"] for damage in damaged[first:]}
-    gzipped = path.name.endswith(".gz")
+    gzipped = path.name.lower().endswith(".gz")
     # Every gzip member whole: their checksums vouch for each record of the file.
     checksummed = gzipped and not unread
     with path.open("rb") as file:
@@ -183,7 +183,7 @@ def damaged_stretches(path: Path, checked: Checked | None = None) -> list[dict[s
     from its first byte to its last: what the reader passes over silently is found so."""
     with path.open("rb") as file:
         size = os.fstat(file.fileno()).st_size
-        gzipped = path.name.endswith(".gz")
+        gzipped = path.name.lower().endswith(".gz")
         stretches = (gzip_stretches if gzipped else record_stretches)(file, size, checked)
         return [damage_at(path, offset, why) for offset, why in stretches]
 

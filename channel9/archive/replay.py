@@ -62,15 +62,15 @@ class Capture:
 
 
 def warc_files(path: Path) -> list[Path]:
-    """The WARC files at ``path``: the file itself, or those under the folder (files
-    that a run still writes, ``.open``, are not read)."""
+    """The WARC files at ``path``: the file itself, or those under the folder, named
+    ``.warc`` or ``.warc.gz`` in any case (files that a run still writes, ``.open``, are
+    not read)."""
     if path.is_file():
         return [path]
     return sorted(
         found
-        for pattern in ("*.warc", "*.warc.gz")
-        for found in path.rglob(pattern)
-        if found.is_file()
+        for found in path.rglob("*")
+        if found.name.lower().endswith((".warc", ".warc.gz")) and found.is_file()
     )
 
 

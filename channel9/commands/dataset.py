@@ -342,6 +342,8 @@ def run_files(sources: list[str]) -> list[Path]:
     """The files named, whatever their name, and the folders' run files only (a dataset
     merged into ``data/`` earlier is no run), each once, by name: the run's start."""
     found: dict[Path, Path] = {}
+    if "" in sources:  # Path("") is the current folder
+        raise UsageError("a run file or folder is named, not ''")
     for source in map(Path, sources):
         named: Iterable[Path]
         if source.is_dir():

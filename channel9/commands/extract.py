@@ -631,7 +631,7 @@ def read_from(path: Path, sources: list[Path | str]) -> Path | str | None:
         if here is not None and here in set(map(identity, files)):
             return source
         inside = source.is_dir() and target.is_relative_to(source.resolve())
-        if inside and target.name.endswith((".warc", SUFFIX, SUFFIX + OPEN)):
+        if inside and target.name.lower().endswith((".warc", SUFFIX, SUFFIX + OPEN)):
             return source
     return None
 

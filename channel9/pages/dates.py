@@ -56,7 +56,7 @@ def _alternation(words: Any) -> str:
 
 _MONTH = rf"(?:{_alternation(MONTHS)})"
 _WEEKDAY = rf"(?:{_alternation(WEEKDAYS)})"
-_SEP = r"[\s,|/–—-]*"
+_SEP = r"[\s,|/–—•·-]*"
 
 
 _CLOCK = r"pukul|pkl|pk|jam|at|@"

@@ -302,7 +302,8 @@ def test_a_folder_is_searched_for_warc_files_in_its_subfolders(
 ) -> None:
     archive(tmp_path / "data" / "archive", site, article_paths(site)[:2])
     (tmp_path / "cc").mkdir()
-    warcio_file(tmp_path / "cc" / "mixed.warc.gz", site)
+    # Named in capitals, as some tools name them.
+    warcio_file(tmp_path / "cc" / "MIXED.WARC.GZ", site)
     (tmp_path / "notes.txt").write_text("not a WARC file, and not named like one")
 
     items, told = extract(tmp_path)

@@ -272,6 +272,8 @@ def test_failed_write_leaves_neither_dataset_nor_partial_file(workdir: Path) -> 
     [
         (["missing.jsonl"], "no such file or folder: missing.jsonl"),
         (["data", "old"], "no such file or folder: old"),
+        # Empty, as an unset variable gives it: not the current folder.
+        (["data", ""], "a run file or folder is named, not ''"),
     ],
 )
 def test_a_missing_run_file_or_folder_is_refused(

@@ -151,6 +151,9 @@ READS = [
     ("21/01/25", "2025-01-21T00:00:00+07:00"),
     ("21/01/99", "1999-01-21T00:00:00+07:00"),
     ("Senin (1/2/99)", "1999-02-01T00:00:00+07:00"),
+    # A bullet between the day and the time.
+    ("10 Juni 2025 • 10:05 WIB", "2025-06-10T10:05:00+07:00"),
+    ("10 Juni 2025 · 10:05", "2025-06-10T10:05:00+07:00"),
     # The first date written, with its own time, not a later one's day.
     ("11 Juni 2025 16:40 WIB | Diperbarui 12 Juni 2025 08:00 WIB", "2025-06-11T16:40:00+07:00"),
     (
