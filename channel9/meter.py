@@ -7,6 +7,7 @@ start of Scrapy, a crawl's included, and must not bring the crawl's runtime alon
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, NoReturn, TextIO, TypeVar
 
 from tqdm import tqdm
@@ -83,8 +84,10 @@ def tracked(
 
 def say(line: str, stream: TextIO) -> None:
     """Writes the line to ``stream`` in one write, a progress bar on it cleared first and
-    drawn again after, so that the two do not run into each other."""
-    with tqdm.external_write_mode(file=stream):
+    drawn again after, so that the two do not run into each other. Off a terminal, where
+    no bar is drawn, tqdm's lock is not taken: a signal that came while a process took it
+    could leave it held."""
+    with tqdm.external_write_mode(file=stream) if stream.isatty() else nullcontext():
         stream.write(line + "\n")
         stream.flush()
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from scrapy.crawler import Crawler
@@ -264,6 +264,23 @@ def test_off_a_terminal_the_meter_says_nothing(eager: None, stream: io.StringIO 
 
     assert counting.done == 2_500_000
     assert stream is None or stream.getvalue() == ""
+
+
+def test_a_line_off_a_terminal_takes_no_lock_of_the_bars(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A signal that came while tqdm's lock was taken could leave it held (a run stopped by
+    Ctrl-C exited 1 with a traceback in tqdm): off a terminal no bar is drawn to clear."""
+
+    class Held(Drawn):
+        @classmethod
+        def get_lock(cls) -> NoReturn:
+            raise AssertionError("tqdm's lock taken")
+
+    monkeypatch.setattr(meter, "tqdm", Held)
+    stream = io.StringIO()
+
+    say("refused: no_body https://channel9.id/a/", stream)
+
+    assert stream.getvalue() == "refused: no_body https://channel9.id/a/\n"
 
 
 def test_on_a_terminal_the_progress_is_a_bar_that_goes_when_done(eager: None) -> None:
