@@ -97,15 +97,15 @@ class CrawlStateExtension:
                 " state would record the first alone (a dataset would leave the others'"
                 " articles out): leave FEED_EXPORT_BATCH_ITEM_COUNT and batch_item_count unset"
             )
-        for replaced in replaced_files(crawler.settings):
+        for replaced in replaced_files(crawler.settings, crawler.spider):
             # Refused before the feed opens it: its articles count as exported, and would
             # be fetched again by no run.
-            if (run := store.exported_to(replaced)) is not None:
+            if (run := store.exported_to(str(replaced))) is not None:
                 store.close()
                 raise StartupError(
                     f"-O {replaced} would replace the file of run {run}, whose articles the"
-                    " crawl state counts as exported: write to another file, or add to it"
-                    " with -o"
+                    " crawl state counts as exported: write to another file, or move that"
+                    " one away first"
                 )
         extension = cls(crawler, store)
         for handler, signal in (

@@ -41,16 +41,35 @@ def output_paths(crawler: Crawler) -> list[str]:
     return list(feeds.paths) if feeds is not None else []
 
 
-def replaced_files(settings: BaseSettings) -> list[str]:
-    """The local files the run's feeds replace (``-O``), absolute; not those named by the
-    run's own parameters (``%(run_id)s``), which no other run writes."""
+def replaced_files(settings: BaseSettings, spider: object) -> list[Path]:
+    """The local files the run's feeds would replace (``-O``), absolute, that hold
+    something: named as Scrapy's feed exporter names them, the spider's attributes filled
+    in (``%(name)s``); not those named by the time (``%(time)s``), new to each run."""
     files = []
     for uri, options in settings.getdict("FEEDS").items():
-        local = uri.removeprefix("file://")
-        if not options.get("overwrite") or "%(" in uri or "://" in local or uri == "stdout:":
+        try:
+            local = Path((uri % SpiderParameters(spider)).removeprefix("file://"))
+        except (KeyError, ValueError, TypeError):
             continue
-        files.append(str(Path(local).resolve()))
+        if not options.get("overwrite") or "://" in str(local) or uri == "stdout:":
+            continue
+        if local.is_file() and local.stat().st_size > 0:
+            files.append(local.resolve())
     return files
+
+
+class SpiderParameters(dict[str, object]):
+    """The spider's attributes by name, as Scrapy's feed exporter fills a feed's URI."""
+
+    def __init__(self, spider: object) -> None:
+        super().__init__()
+        self.spider = spider
+
+    def __missing__(self, name: str) -> object:
+        try:
+            return getattr(self.spider, name)
+        except AttributeError:
+            raise KeyError(name) from None
 
 
 def batched_feeds(settings: BaseSettings) -> list[str]:

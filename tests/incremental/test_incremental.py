@@ -242,30 +242,36 @@ def test_second_concurrent_run_is_refused_and_touches_nothing(
     assert run_files(tmp_path) == []
 
 
+@pytest.mark.parametrize("named", ["same.jsonl", "%(name)s.jsonl"])
 @deferred_f_from_coro_f
 async def test_replacing_an_earlier_runs_file_with_o_is_refused_before_it_is_touched(
-    base_url: str, tmp_path: Path
+    base_url: str, tmp_path: Path, named: str
 ) -> None:
     """Its articles count as exported: replaced, they would be in no file, and fetched
-    again by no run. Adding to it (``-o``) is no loss."""
-    first = await crawl_in_process(tmp_path, base_url, "-O", "same.jsonl")
-    written = (tmp_path / "same.jsonl").read_bytes()
+    again by no run. Named by the spider's name, it is the same file every run. Adding to
+    it (``-o``) is no loss, nor replacing it once it was moved away."""
+    path = tmp_path / (named % {"name": "channel9"})
+    first = await crawl_in_process(tmp_path, base_url, "-O", named)
+    written = path.read_bytes()
 
-    refused = crawl(tmp_path, base_url, "-O", "same.jsonl", "-a", "full=1")
-    kept = (tmp_path / "same.jsonl").read_bytes()
-    added = await crawl_in_process(tmp_path, base_url, "-o", "same.jsonl")
+    refused = crawl(tmp_path, base_url, "-O", named, "-a", "full=1")
+    kept = path.read_bytes()
+    added = await crawl_in_process(tmp_path, base_url, "-o", named)
+    path.rename(tmp_path / "shipped.jsonl")
+    replaced = await crawl_in_process(tmp_path, base_url, "-O", named, "-a", "full=1")
 
     assert first.returncode == 0, first.log
     assert refused.returncode == 2, refused.log
     run = re.search(r"would replace the file of run (\S+),", refused.log)
     assert run is not None, refused.log
     assert (
-        f"The crawl cannot start: -O {tmp_path / 'same.jsonl'} would replace the file of run"
-        f" {run[1]}, whose articles the crawl state counts as exported: write to another"
-        " file, or add to it with -o"
+        f"The crawl cannot start: -O {path} would replace the file of run {run[1]}, whose"
+        " articles the crawl state counts as exported: write to another file, or move that"
+        " one away first"
     ) in refused.log
     assert kept == written
     assert added.returncode == 0, added.log
+    assert replaced.returncode == 0, replaced.log
 
 
 def test_a_feed_written_in_batches_is_refused_before_the_crawl(
