@@ -151,7 +151,7 @@ _MONTH_WORD = re.compile(rf"\b{_MONTH}\b")
 # moment is not told (the day is); a fixed offset each would be wrong half the year for
 # some ("ET").
 _OTHER_ZONE = re.compile(
-    r"\s*(?:[ecmp][sd]?t|akst|hst|bst|ist|cet|cest|eet|eest|msk|sgt|myt|hkt|pht|ict|jst|kst"
+    r"\s*\(?(?:[ecmp][sd]t|et|ak[sd]t|h[sd]t|bst|ist|cet|cest|eet|eest|eat|msk|sgt|myt|hkt|pht|ict|jst|kst"
     r"|a[ecw][sd]t|nz[sd]t)\b"
 )
 
@@ -360,7 +360,10 @@ def _read_absolute(text: str, ref: datetime, zone: tzinfo) -> DateReading | None
         return None
     match = min(found, key=lambda match: match.start())
     groups = match.groupdict()
-    if _OTHER_ZONE.match(text, match.end()):  # "2:00 PM EDT": a clock not told here
+    # "2:00 PM EDT": a clock not told here. Only where the time ends the match (after its
+    # date) and names no zone the reader knows.
+    followed = match.re is _DATE_FIRST and groups["hour"] is not None and not groups["zone"]
+    if followed and _OTHER_ZONE.match(text, match.end()):
         groups["hour"] = None
     if groups["day"]:
         day = date(int(groups["year"]), MONTHS[groups["month"]], int(groups["day"]))

@@ -253,6 +253,12 @@ def test_returns_none_for_what_is_not_a_full_date(text: str) -> None:
         ("Jun 9, 2025, 2:00 PM EDT", False),
         ("9 Juni 2025 14:00 CET", False),
         ("9 Juni 2025 14:00 at Jakarta", True),
+        ("June 12, 2025 2:00 PM (EDT)", False),
+        ("Published: 14 June 2025 10:21 AKDT", False),
+        # A company's "PT" (Perseroan Terbatas) after the time, or after a zone told.
+        ("12 Juni 2025 14:00 PT Pertamina", True),
+        ("12 Juni 2025 14:00 WIB PT Pertamina mengumumkan", True),
+        ("10:30, 21 Januari 2022 PT KAI", True),
     ],
 )
 def test_says_whether_the_time_of_day_was_given(text: str, has_time: bool) -> None:
