@@ -34,7 +34,6 @@ from channel9.dataset.build import (
 from channel9.dataset.card import (
     Origin,
     companions,
-    file_of,
     foreign,
     left_out,
     sharing,
@@ -162,7 +161,9 @@ class Command(ScrapyCommand):
                 built_at=moment,
                 state=state,
                 runs=[run for run in runs if run.output and Path(run.output).resolve() in read],
-                gone=[run for run in runs if run.output_gone],
+                # A run that wrote to no local file (stdout) is warned of as one gone: no
+                # build can read it, and refusing would refuse every build after it.
+                gone=[run for run in runs if run.output_gone or (run.written and not run.output)],
                 unread=[run for run in runs if unread(run, read)],
                 known=len(runs),
             )
@@ -217,13 +218,12 @@ class Command(ScrapyCommand):
         A crawl told to write elsewhere (``-O out.jsonl``) still records its run in the
         state: its articles belong in the dataset. The files of runs the state knows are
         gone (Scrapyd deletes old item files) cannot be named: those are only warned of."""
-        outputs = [run.output for run in runs if run.output]
-        rebuild = command([*sources, *outputs], opts, given)
-        with_them = f"build with them ({rebuild}) or " if outputs else ""
+        outputs = [str(run.output) for run in runs]
         print(
             f"scrapy dataset: error: the crawl state knows {counted(len(runs), 'run')} whose"
-            f" files would not be read ({', '.join(map(file_of, runs))}): {with_them}without"
-            " their articles (--allow-missing); nothing written",
+            f" files would not be read ({', '.join(outputs)}): build with them"
+            f" ({command([*sources, *outputs], opts, given)}) or without their articles"
+            " (--allow-missing); nothing written",
             file=sys.stderr,
         )
         self.exitcode = 1
@@ -273,12 +273,9 @@ def check_extra() -> None:
 
 
 def unread(run: Run, read: set[Path]) -> bool:
-    """A run whose file is there, not among those read, though it exported articles; or
-    one that exported them to no local file (``-o -`` for stdout, a remote feed)."""
-    if not run.written:
+    """A run whose file is there, not among those read, though it exported articles."""
+    if run.output is None or not run.written:
         return False
-    if run.output is None:
-        return True
     output = Path(run.output)
     return output.is_file() and output.resolve() not in read
 

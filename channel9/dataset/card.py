@@ -526,9 +526,10 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def file_of(run: Run) -> str:
-    """A run's file, as the dataset names it; a run whose feed was no local file by its id."""
-    return run.output or f"run {run.run_id}: no local file"
+def run_of(run: Run) -> str:
+    """A run whose file is gone, as the dataset names it: by its id, and whether it wrote
+    to no local file (stdout, a remote feed) at all."""
+    return run.run_id if run.output else f"{run.run_id}: no local file"
 
 
 def left_out(origin: Origin) -> list[str]:
@@ -537,13 +538,14 @@ def left_out(origin: Origin) -> list[str]:
     if origin.gone:
         told.append(
             f"the files of {counted(len(origin.gone), 'run')} the crawl state knows are gone"
-            f" ({', '.join(run.run_id for run in origin.gone)}): the articles only they held"
+            f" ({', '.join(run_of(run) for run in origin.gone)}): the articles only they held"
             " are not in the dataset"
         )
     if origin.unread:
         told.append(
             f"the files of {counted(len(origin.unread), 'run')} the crawl state knows were not"
-            f" read ({', '.join(map(file_of, origin.unread))}): name them to have their articles"
+            f" read ({', '.join(str(run.output) for run in origin.unread)}): name them to have"
+            " their articles"
         )
     return told
 

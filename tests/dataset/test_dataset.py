@@ -868,29 +868,23 @@ def test_runs_whose_files_were_not_read_stop_the_build_unless_allowed(versions: 
     assert named.stdout.startswith("5 articles from 3 run files written to all.jsonl")
 
 
-def test_a_run_that_exported_to_no_local_file_stops_the_build_unless_allowed(
-    versions: Path,
-) -> None:
+def test_a_run_that_exported_to_no_local_file_is_warned_of(versions: Path) -> None:
     """A crawl whose feed went to stdout (``-o -:jsonl``) or a remote store: the state
-    counts its articles as exported, and no file the build could read holds them (not
-    one named ``None`` either)."""
+    counts its articles as exported, and no file a build could read holds them (not one
+    named ``None`` either). Warned of, as a run whose file is gone: refused, it would
+    refuse every build after it."""
     state = CrawlState(versions / "data/channel9-state.sqlite3")
     state.start_run("9", "2024-06-20T00:00:00+00:00", None)
     state.finish_run("9", "2024-06-20T00:01:00+00:00", "finished", None, [], 13, 0, {})
     state.close()
     (versions / "None").write_text("", encoding="utf-8")
 
-    refused = dataset(versions, "-o", "ds.jsonl")
-    allowed = dataset(versions, "-o", "ds.jsonl", "--allow-missing")
+    done = dataset(versions, "-o", "ds.jsonl")
 
-    assert error_of(refused, status=1) == (
-        "scrapy dataset: error: the crawl state knows 1 run whose files would not be read"
-        " (run 9: no local file): without their articles (--allow-missing); nothing written"
-    )
-    assert allowed.returncode == 0, allowed.stderr
-    assert allowed.stderr == (
-        "scrapy dataset: warning: the files of 1 run the crawl state knows were not read"
-        " (run 9: no local file): name them to have their articles\n"
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == (
+        "scrapy dataset: warning: the files of 1 run the crawl state knows are gone"
+        " (9: no local file): the articles only they held are not in the dataset\n"
     )
 
 
