@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from enum import Enum
 from functools import cache
 from html.entities import html5
+from itertools import chain
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -299,7 +300,8 @@ def parse_article(
             # Nothing marked the page as a post: it is one only if it reads as one.
             return ArticlePage(None, Reason.NOT_ARTICLE, links)
 
-        title_source, title = _title(document, root, structured, url)
+        canonical = _canonical(document, url)
+        title_source, title = _title(document, root, structured, url, canonical)
         author_source, author = _author(document, root, structured, nodes)
         if body_source == "extractor":
             blocks = _without_byline(blocks, title, author)
@@ -329,7 +331,7 @@ def parse_article(
         sections = list(_sections(structured, root, category_labels or {}))
 
         article = Article(
-            url=_canonical(document, url),
+            url=canonical,
             title=title,
             category=category,
             categories=_unique([category, *sections]),
@@ -467,14 +469,18 @@ def _extracted_blocks(document: HtmlElement, url: str, own: str | None) -> list[
 
 
 def _title(
-    document: HtmlElement, root: HtmlElement, structured: list[dict[str, Any]], url: str
+    document: HtmlElement,
+    root: HtmlElement,
+    structured: list[dict[str, Any]],
+    url: str,
+    canonical: str,
 ) -> tuple[str | None, str | None]:
     """The title and where it was read.
 
     The post's markup, JSON-LD's headline, the head, then the article's first heading (a
     related post's could be it).
     """
-    source, title = _own_title(document, root, url)
+    source, title = _own_title(root, url, canonical)
     if title is None:
         source, title = "jsonld", _structured_text(structured, "headline")
     if title is None:
@@ -488,13 +494,13 @@ def _title(
     return source, title
 
 
-def _own_title(document: HtmlElement, root: HtmlElement, url: str) -> tuple[str | None, str | None]:
+def _own_title(root: HtmlElement, url: str, canonical: str) -> tuple[str | None, str | None]:
     """The title the post's markup gives, and the group of selectors that found it: the
     first that is no link to another page. A title that is one is another post's, on its
     card (a grid of posts in the article, a tagDiv or Divi block of them beside it).
 
     Only the first few each selector finds are looked at (see ``_TITLE_CANDIDATES``)."""
-    here = {_page_of(url), _page_of(_canonical(document, url))}
+    here = {_page_of(url), _page_of(canonical)}
     for source, queries in selectors.TITLE:
         for selector in queries:
             for node in _query(selector)(root)[:_TITLE_CANDIDATES]:
@@ -509,7 +515,7 @@ def _title_link(node: HtmlElement, root: HtmlElement, title: str) -> str | None:
     """Where the title links to, if it is a link: one around it below the article's root
     (not a link a broken page left open above it), or the one link inside it that holds
     its whole text (not a tag's link beside the words)."""
-    for element in (node, *node.iterancestors()):
+    for element in chain((node,), node.iterancestors()):
         if element is root:
             break
         if element.tag == "a":
