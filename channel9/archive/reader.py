@@ -72,7 +72,7 @@ def readable_responses(
     for damage in damaged_stretches(path, checked):
         _tell(damaged, first, damage)
     unread = {damage["offset"] for damage in damaged[first:]}
-    gzipped = path.name.lower().endswith(".gz")
+    gzipped = _is_gzipped(path)
     # Every gzip member whole: their checksums vouch for each record of the file.
     checksummed = gzipped and not unread
     with path.open("rb") as file:
@@ -113,6 +113,11 @@ def readable_responses(
                 start = after_empty_member(file, read_to, size) if gzipped else None
                 if start is not None:
                     logger.info("%s: read on past an empty gzip member, at byte %d", path, start)
+
+
+def _is_gzipped(path: Path) -> bool:
+    """Whether a WARC file is gzipped, by its name (``.gz`` in any case)."""
+    return path.name.lower().endswith(".gz")
 
 
 def _tell(damaged: list[dict[str, object]], first: int, damage: dict[str, object]) -> None:
@@ -183,7 +188,7 @@ def damaged_stretches(path: Path, checked: Checked | None = None) -> list[dict[s
     from its first byte to its last: what the reader passes over silently is found so."""
     with path.open("rb") as file:
         size = os.fstat(file.fileno()).st_size
-        gzipped = path.name.lower().endswith(".gz")
+        gzipped = _is_gzipped(path)
         stretches = (gzip_stretches if gzipped else record_stretches)(file, size, checked)
         return [damage_at(path, offset, why) for offset, why in stretches]
 

@@ -70,7 +70,7 @@ def warc_files(path: Path) -> list[Path]:
     return sorted(
         found
         for found in path.rglob("*")
-        if found.name.lower().endswith((".warc", ".warc.gz")) and found.is_file()
+        if found.name.lower().endswith((".warc", SUFFIX)) and found.is_file()
     )
 
 
