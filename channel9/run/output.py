@@ -47,13 +47,14 @@ def replaced_files(settings: BaseSettings, spider: object) -> list[Path]:
     in (``%(name)s``); not those named by the time (``%(time)s``), new to each run."""
     files = []
     for uri, options in settings.getdict("FEEDS").items():
+        if not options.get("overwrite") or uri == "stdout:":
+            continue
         try:
-            local = Path((uri % SpiderParameters(spider)).removeprefix("file://"))
+            named = (uri % SpiderParameters(spider)).removeprefix("file://")
         except (KeyError, ValueError, TypeError):
             continue
-        if not options.get("overwrite") or "://" in str(local) or uri == "stdout:":
-            continue
-        if local.is_file() and local.stat().st_size > 0:
+        local = Path(named)
+        if "://" not in named and local.is_file() and local.stat().st_size > 0:
             files.append(local.resolve())
     return files
 
