@@ -197,7 +197,7 @@ class Score:
     def row(self, name: str) -> str:
         n = self.pages or 1
         return (
-            f"| {name} | {self.text / n:.3f} | {self.title / n:.3f}"
+            f"| {name} | {self.text / n:.4f} | {self.title / n:.3f}"
             f" | {self.author / (self.authors or 1):.3f} | {self.day / (self.days or 1):.3f}"
             f" | {self.empty / n:.1%} |"
         )

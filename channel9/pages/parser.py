@@ -677,11 +677,74 @@ def _body_blocks(body: HtmlElement) -> list[str]:
         kept += 1
         if kept == _KEPT_BOXES:
             break
-    blocks = (node for node in _query(selectors.BODY_BLOCKS)(body) if node not in skipped)
-    texts = (
-        " | ".join(filter(None, map(_text, node))) if node.tag == "tr" else _text(node)
-        for node in blocks
-    )
+    leaves = {node for node in _query(selectors.BODY_BLOCKS)(body) if node not in skipped}
+    return _read_blocks(body, leaves, skipped)
+
+
+def _read_blocks(
+    body: HtmlElement, leaves: set[HtmlElement], skipped: set[HtmlElement]
+) -> list[str]:
+    """The text of the body's blocks in the page's order, with the text that sits in no
+    block as blocks of its own.
+
+    Text between a container's blocks (a sentence after a ``</p>``, a list item's words
+    before its sub-list, a ``<div>`` of text) is the article's as much as a paragraph is:
+    each run of it up to the next block is a block, as a browser lays it out. A run that
+    is all links is a button or a table of contents, not text. Walked with a stack: a
+    mangled page nests elements thousands deep.
+    """
+    holders: set[HtmlElement] = set()  # the elements that hold a block: walked into
+    for leaf in leaves:
+        for ancestor in leaf.iterancestors():
+            if ancestor is body or ancestor in holders:
+                break
+            holders.add(ancestor)
+    texts: list[str] = []
+    run: list[str] = []
+    unlinked = False  # whether the run holds text outside links
+
+    def add(text: str | None, linked: bool) -> None:
+        nonlocal unlinked
+        if text:
+            run.append(text)
+            unlinked = unlinked or (not linked and not text.isspace())
+
+    def end_run() -> None:
+        nonlocal unlinked
+        if unlinked and (text := clean("".join(run))):
+            texts.append(text)
+        run.clear()
+        unlinked = False
+
+    add(body.text, False)
+    stack = [(body, iter(body), False)]
+    while stack:
+        node, children, linked = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            end_run()
+            if stack:
+                add(node.tail, stack[-1][2])
+            continue
+        if not isinstance(child.tag, str) or child in skipped:
+            pass  # a comment, or a box that is not the article's: only its tail is
+        elif child in leaves:
+            end_run()
+            texts.append(
+                " | ".join(filter(None, map(_text, child))) if child.tag == "tr" else _text(child)
+            )
+        elif child in holders or child.tag in selectors.BLOCK_ELEMENTS:
+            end_run()
+            inner = linked or child.tag == "a"
+            add(child.text, inner)
+            stack.append((child, iter(child), inner))
+            continue
+        elif child.tag == "br":
+            add(" ", linked)
+        else:
+            add(_text(child), linked or not _query(selectors.UNLINKED_TEXT)(child))
+        add(child.tail, linked)
     return [text for text in texts if text]
 
 

@@ -81,7 +81,7 @@ FURTHER_ARTICLE_LINKS = (
 # post's tags and categories (post_class() prints "tag-social-media" for "Social Media").
 BOX_CLASS = (
     r"(^|\s)(?!(?:has|no|show|hide|is|with|enable|disable|tag|category)[_-])([a-z0-9]+[_-])*"
-    r"(share|sharing|social|related|newsletter|subscribe|author-box|author-bio|about-author"
+    r"(share|sharing|social|related|newsletter|subscribe|author[_-]box|author[_-]bio|about[_-]author"
     r"|saboxplugin|ez-toc|toc|table-of-contents|adsbygoogle|advert|advertisement|addtoany"
     r"|a2a|yarpp|crp|mc4wp|tags-links|post-tags|breadcrumbs?|comments?|respond|popup"
     r"|latest-posts|latest-comments|wp-block-query|prev-next"
@@ -91,8 +91,9 @@ BOX_CLASS = (
     # names: a review's own table of "ratings" is the article's.
     r"|leaky[_-]paywall|restricted-content|republication|rmp|kk-star-ratings|post-ratings"
     r"|nocontent"
-    # SimpleTOC's table of contents, which it does not name "toc".
-    r"|simpletoc)"
+    # SimpleTOC's and LuckyWP's tables of contents, which they do not name "toc", and
+    # Starbox's author box.
+    r"|simpletoc|lwptoc|abh)"
     r"([_-][\w-]*)?(?=\s|$)"
 )
 # A post's own root is no box, whatever words its other terms give its classes:
@@ -276,6 +277,57 @@ BODY_BLOCKS = (
     ".//*[self::p or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::li"
     " or self::blockquote or self::pre or self::tr][not(.//p or .//li or .//tr)]"
 )
+# Text in none of those blocks is read in runs that the elements HTML lays out as blocks
+# end (a sentence after a paragraph, a list item's words above its sub-list).
+BLOCK_ELEMENTS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
+)
+# The words of an element outside its links.
+UNLINKED_TEXT = ".//text()[normalize-space()][not(ancestor::a)]"
 # ...unless they sit in a caption, an embed, an ad or a box that is not the article's:
 # share buttons, related posts, newsletter forms, author boxes, tables of contents, as
 # themes and plugins name them (Jetpack, AddToAny, Yoast, YARPP, Mailchimp...). These
@@ -284,12 +336,19 @@ BODY_BLOCKS = (
 BODY_SKIPPED = (
     ".//*[self::figure[not(.//table)] or self::figcaption or self::ins or self::script"
     " or self::style or self::noscript or self::form or self::aside or self::nav"
+    # Another post printed in the article: a card of a block of posts (post_class()).
+    " or self::article[re:test(@class, '" + POST_ROOT_CLASS + "')]"
     " or @id = 'mvp-related-posts'"
     " or @class and (contains(@class, 'wp-caption') or contains(@class, 'mvp-related')"
     " or contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts')"
     " or contains(@class, 'mvp-post-tags') or contains(@class, 'mvp-ad')"
     " or contains(@class, 'code-block')"
-    " or re:test(@class, '" + BOX_CLASS + "', 'i'))]"
+    " or re:test(@class, '" + BOX_CLASS + "', 'i'))"
+    # A box named so by its id (the Republication Tracker's), not a heading's anchor.
+    " or (self::div or self::section) and re:test(@id, '" + BOX_CLASS + "', 'i')"
+    # A list of links and nothing else: related posts, a table of contents, tags.
+    " or (self::ul or self::ol)"
+    " and not(li[not(.//a) or .//text()[normalize-space()][not(ancestor::a)]])]"
 )
 # A block's text, and its line breaks (<br>), which separate words as a space does; never
 # the content of elements HTML reads as raw text (left unclosed in a mangled page, they hold

@@ -177,10 +177,58 @@ def test_boxes_inside_a_known_container_are_not_the_article() -> None:
         '<h2 class="simpletoc-title">Isi</h2><ul class="simpletoc-list"><li>Bagian</li></ul>'
         '<div class="feast-prev-next"><h2>Berikutnya</h2></div>'
         '<div class="wp-block-query"><ul><li><h3>Pasar Pagi</h3><p>Harga naik.</p></li></ul></div>'
+        # An author box, spelt with underscores, and Starbox's; LuckyWP's table of contents;
+        # a box named by its id; another post's card printed in the content.
+        '<div class="about_author"><p>Rina menulis tentang kota.</p></div>'
+        '<div class="abh_box"><section class="vcard author"><p>Rina, penulis.</p></section></div>'
+        '<div class="lwptoc"><div class="lwptoc_header"><b>Isi</b></div></div>'
+        '<div id="republication-tracker-tool-modal"><h2>Terbitkan ulang</h2></div>'
+        '<article class="post-9 post type-post"><h3>Pasar Pagi</h3><p>Harga naik.</p></article>'
     )
     result = parse(post(f"{paragraphs()}{boxes}"))
     assert result.article is not None
     assert result.article.text == "\n\n".join(PARAGRAPHS)
+
+
+def test_a_heading_whose_anchor_is_a_boxs_word_is_the_articles() -> None:
+    # Tables of contents give headings ids from their words.
+    heading = '<h2 id="social-media-tips">Tips media sosial</h2>'
+    result = parse(post(f"{paragraphs(PARAGRAPHS[:4])}{heading}{paragraphs(PARAGRAPHS[4:])}"))
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(
+        [*PARAGRAPHS[:4], "Tips media sosial", *PARAGRAPHS[4:]]
+    )
+
+
+def test_text_in_no_paragraph_is_read_where_the_page_prints_it() -> None:
+    # A sentence after a paragraph's end (a line break and a comment in it), a list item's
+    # words above its sub-list, a <div> of text; a button (a run that is all a link) is no
+    # text.
+    content = (
+        f"<p>{PARAGRAPHS[0]}</p>{PARAGRAPHS[1]}<br>Masih<!-- iklan --> {WORDS}."
+        '<ul><li>Hotel utama: <a href="/h/">Hotel Indah</a>, Bali<ul><li>Kolam renang</li>'
+        f"</ul></li></ul><div>{PARAGRAPHS[2]}</div>"
+        '<div class="wp-block-button"><a href="/beli/"><strong>Beli sekarang</strong></a></div>'
+        f"<p>{PARAGRAPHS[3]}</p>"
+    )
+    result = parse(post(content))
+    assert result.article is not None
+    assert result.article.text.split("\n\n") == [
+        PARAGRAPHS[0],
+        f"{PARAGRAPHS[1]} Masih {WORDS}.",
+        "Hotel utama: Hotel Indah, Bali",
+        "Kolam renang",
+        PARAGRAPHS[2],
+        PARAGRAPHS[3],
+    ]
+
+
+def test_a_list_of_links_and_nothing_else_is_not_the_article() -> None:
+    related = '<ul><li><a href="/a/">Banjir kemarin</a></li><li><a href="/b/">Hujan</a></li></ul>'
+    sources = '<ol><li>Sumber: <a href="/c/">BMKG</a></li><li><a href="/d/">BPBD</a></li></ol>'
+    result = parse(post(f"{paragraphs()}{related}{sources}"))
+    assert result.article is not None
+    assert result.article.text == "\n\n".join([*PARAGRAPHS, "Sumber: BMKG", "BPBD"])
 
 
 def test_a_box_that_holds_most_of_the_text_beside_a_long_script_is_the_article() -> None:
