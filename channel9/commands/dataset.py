@@ -50,6 +50,8 @@ from channel9.site import JAKARTA
 # The run files a crawl writes, as CHANNEL9_OUTPUT ("%(name)s-%(run_id)s.jsonl") names them:
 # spelled out, since this command has no spider to fill in %(name)s.
 RUN_FILES = "channel9-*.jsonl"
+# The feeds Scrapy writes in other formats than JSON, by the suffixes that choose them.
+OTHER_FEEDS = frozenset({".csv", ".xml", ".pickle", ".marshal"})
 DATASET_EXTRA = ("pyarrow", "matplotlib", "py3langid", "datasketch", "numpy")
 """The packages only this command uses: the ``dataset`` extra of pyproject.toml."""
 READ_FROM = ("CHANNEL9_DATA_DIR", "CHANNEL9_OUTPUT", "CHANNEL9_STATE")
@@ -352,6 +354,11 @@ def run_files(sources: list[str]) -> list[Path]:
         else:
             raise UsageError(f"no such file or folder: {source}")
         for path in named:
+            if path.suffix.lower() in OTHER_FEEDS:
+                raise UsageError(
+                    f"{path} is a feed of another format than JSON: the dataset reads the"
+                    " items as JSON lines (-O out.jsonl) or a JSON array (-O out.json)"
+                )
             found.setdefault(path.resolve(), path)
     return sorted(found.values(), key=lambda path: (path.name, str(path)))
 

@@ -216,18 +216,29 @@ class Built:
     """The rows written with ``--revisions``: every version of the articles counted."""
 
 
+ARRAY_BOUNDS = (b"[", b"]")
+"""The lines that open and close a JSON array as Scrapy's ``json`` feed writes it
+(``-O out.json``): an item a line after them, each but the last followed by a comma."""
+
+
 def article(line: bytes) -> dict[str, Any] | None:
     """The article a run file's line holds, its fields in the item's order; None for a
     line that is none (cut by a killed run, mangled by hand, a wrong type): skipped, not
     the end of the build. Fields an older run did not write are empty."""
     try:
-        item = json.loads(line.decode("utf-8"))
+        item = json.loads(item_of(line).decode("utf-8"))
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
     if not isinstance(item, dict):
         return None
     row = fields_of(item)
     return row if all(valid(name, value) for name, value in row.items()) else None
+
+
+def item_of(line: bytes) -> bytes:
+    """A line's JSON without the comma that follows an item of a JSON array (no JSON
+    Lines line ends in one)."""
+    return line.rstrip().removesuffix(b",")
 
 
 def fields_of(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -476,7 +487,12 @@ def locate(
         sketch = 0
         for number, path in enumerate(files):
             offset = 0
+            array = False
             for count, line in enumerate(lines_of(path), 1):
+                if line.strip() in ARRAY_BOUNDS and (count == 1 or array):
+                    array = True
+                    offset += len(line)
+                    continue
                 row = article(line)
                 if row is None:
                     broken.append((path, count))
@@ -584,7 +600,7 @@ def reread(
                 raise Unreadable(f"cannot read {files[number]}: {error}") from None
             if zlib.crc32(line.rstrip(b"\n")) != place.checksum:
                 raise Unreadable(f"{files[number]} changed while it was read")
-            row = fields_of(json.loads(line))
+            row = fields_of(json.loads(item_of(line)))
             complete(row, listed)
             yield row
     finally:

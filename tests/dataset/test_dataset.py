@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import resource
@@ -17,6 +18,7 @@ from unittest import mock
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from scrapy.exporters import JsonItemExporter
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 import channel9.commands.dataset as dataset_command
@@ -613,6 +615,36 @@ def test_the_version_fetched_last_wins_whatever_the_files_are_called(tmp_path: P
 
     assert done.returncode == 0, done.stderr
     assert built_lines(tmp_path / "ds.jsonl") == lines(newer, article("b"))
+
+
+def test_a_json_array_feed_is_read_as_scrapy_writes_it_whole_or_cut_short(tmp_path: Path) -> None:
+    # -O out.json: Scrapy's JSON exporter, as the feed runs it; a killed run's array has
+    # no closing bracket.
+    feed = io.BytesIO()
+    exporter = JsonItemExporter(feed, indent=0)  # as FEED_EXPORT_INDENT gives it
+    exporter.start_exporting()
+    for item in (A_1, B_1):
+        exporter.export_item(item)
+    exporter.finish_exporting()
+    (tmp_path / "1.json").write_bytes(feed.getvalue())
+    (tmp_path / "2.json").write_bytes(b"[\n" + json.dumps(A_2).encode() + b",\n")
+
+    done = dataset(tmp_path, "-o", "ds.jsonl", "1.json", "2.json", *NO_STATE)
+
+    assert (done.returncode, done.stderr) == (0, "")
+    assert built_lines(tmp_path / "ds.jsonl") == MERGED
+
+
+@pytest.mark.parametrize("feed", ["out.csv", "out.XML"])
+def test_a_feed_of_another_format_is_refused(tmp_path: Path, feed: str) -> None:
+    (tmp_path / feed).write_text("url,title\nhttps://channel9.id/a/,A\n", encoding="utf-8")
+
+    done = dataset(tmp_path, "-o", "ds.jsonl", feed, *NO_STATE)
+
+    assert error_of(done) == (
+        f"scrapy dataset: error: {feed} is a feed of another format than JSON: the dataset"
+        " reads the items as JSON lines (-O out.jsonl) or a JSON array (-O out.json)"
+    )
 
 
 def test_run_files_without_their_crawl_state_are_refused(versions: Path) -> None:
