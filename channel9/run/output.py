@@ -3,6 +3,7 @@ line on disk before the article counts as exported."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from contextlib import suppress
@@ -240,15 +241,31 @@ EXPORTERS: dict[str, type[Flushed]] = {
 
 def set_aside_broken_tail(path: Path) -> None:
     """Moves a last line cut short (by a killed run, a full disk) into ``<file>.broken``,
-    or at least off the file when the disk has no room for it."""
+    or at least off the file when the disk has no room for it.
+
+    A last line that is a whole item is ended instead: a JSON array's items end in the
+    comma written before the next (``-O out.json``), so a killed run's last is whole."""
     if not path.is_file():  # gone, or a device (/dev/full, a pipe) that holds no lines
         return
     data = path.read_bytes()
     end = data.rfind(b"\n") + 1
     if end == len(data):
         return
+    if is_item(data[end:]):
+        with path.open("ab") as file:
+            file.write(b"\n")
+        return
     with suppress(OSError):
         path.with_name(path.name + ".broken").write_bytes(data[end:])
     with path.open("r+b") as file:
         file.truncate(end)
     logger.warning("Set aside the cut-off last line of %s", path)
+
+
+def is_item(line: bytes) -> bool:
+    """Whether a line holds a whole JSON object (an item of a JSON array, its comma
+    after it or not)."""
+    try:
+        return isinstance(json.loads(line.rstrip().removesuffix(b",")), dict)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return False

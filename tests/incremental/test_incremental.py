@@ -359,6 +359,18 @@ def test_cut_off_last_line_of_a_killed_run_is_set_aside(tmp_path: Path) -> None:
     assert (tmp_path / "run.jsonl.broken").read_bytes() == b'{"url": "b", "ti'
 
 
+def test_the_last_item_of_a_killed_runs_json_array_is_kept(tmp_path: Path) -> None:
+    # -O out.json: each item but the first comes after ",\n", so a killed run's last
+    # line is a whole item without its line's end.
+    output = tmp_path / "run.json"
+    output.write_bytes(b'[\n{"url": "a"},\n{"url": "b"}')
+
+    set_aside_broken_tail(output)
+
+    assert output.read_bytes() == b'[\n{"url": "a"},\n{"url": "b"}\n'
+    assert not (tmp_path / "run.json.broken").exists()
+
+
 def runs(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return command_in_process(workdir, "runs", *args)
 
