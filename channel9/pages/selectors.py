@@ -91,9 +91,9 @@ BOX_CLASS = (
     # names: a review's own table of "ratings" is the article's.
     r"|leaky[_-]paywall|restricted-content|republication|rmp|kk-star-ratings|post-ratings"
     r"|nocontent"
-    # SimpleTOC's and LuckyWP's tables of contents, which they do not name "toc", and
-    # Starbox's author box.
-    r"|simpletoc|lwptoc|abh)"
+    # SimpleTOC's and LuckyWP's tables of contents, which they do not name "toc",
+    # Starbox's author box, and sliders and carousels (slides' captions, other posts).
+    r"|simpletoc|lwptoc|abh|slider|carousel)"
     r"([_-][\w-]*)?(?=\s|$)"
 )
 # A post's own root is no box, whatever words its other terms give its classes:

@@ -184,6 +184,9 @@ def test_boxes_inside_a_known_container_are_not_the_article() -> None:
         '<div class="lwptoc"><div class="lwptoc_header"><b>Isi</b></div></div>'
         '<div id="republication-tracker-tool-modal"><h2>Terbitkan ulang</h2></div>'
         '<article class="post-9 post type-post"><h3>Pasar Pagi</h3><p>Harga naik.</p></article>'
+        # A slider's captions, a carousel of other posts.
+        '<div class="n2-ss-slider-2"><div class="n2-ss-slide">Foto: banjir di kota</div></div>'
+        '<div class="owl-carousel"><p>Tulisan lain</p></div>'
     )
     result = parse(post(f"{paragraphs()}{boxes}"))
     assert result.article is not None
