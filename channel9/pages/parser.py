@@ -663,6 +663,7 @@ def _body_blocks(body: HtmlElement) -> list[str]:
     boxes = _query(selectors.BODY_SKIPPED)(body)
     most = _text_length(body, ("script", "style")) / 2 if boxes else 0
     skipped: set[HtmlElement] = set()
+    left_out: list[HtmlElement] = []
     kept = 0
     for box in boxes:
         # Outer boxes come first: one left out leaves out those it holds, unmeasured.
@@ -670,6 +671,7 @@ def _body_blocks(body: HtmlElement) -> list[str]:
             continue
         if _text_length(box, ("a", "script", "style")) < most:
             skipped.update(box.iter())
+            left_out.append(box)
             continue
         # Boxes that each hold half the text hold one another: a malformed page can nest
         # thousands, each measured over all it holds. Past a few, the rest are kept
@@ -677,75 +679,99 @@ def _body_blocks(body: HtmlElement) -> list[str]:
         kept += 1
         if kept == _KEPT_BOXES:
             break
-    leaves = {node for node in _query(selectors.BODY_BLOCKS)(body) if node not in skipped}
-    return _read_blocks(body, leaves, skipped)
+    blocks = {node for node in _query(selectors.BODY_BLOCKS)(body) if node not in skipped}
+    return _read_blocks(body, blocks, left_out, skipped)
 
 
 def _read_blocks(
-    body: HtmlElement, leaves: set[HtmlElement], skipped: set[HtmlElement]
+    body: HtmlElement,
+    blocks: set[HtmlElement],
+    left_out: list[HtmlElement],
+    skipped: set[HtmlElement],
 ) -> list[str]:
     """The text of the body's blocks in the page's order, with the text that sits in no
-    block as blocks of its own.
+    block read as blocks of its own, and the boxes ``left_out`` (``skipped``, with all
+    they hold) left out wherever they sit.
 
     Text between a container's blocks (a sentence after a ``</p>``, a list item's words
-    before its sub-list, a ``<div>`` of text) is the article's as much as a paragraph is:
-    each run of it up to the next block is a block, as a browser lays it out. A run that
-    is all links is a button or a table of contents, not text. Walked with a stack: a
-    mangled page nests elements thousands deep.
+    above its sub-list, a ``<div>`` of text) is the article's as much as a paragraph is:
+    each run of it between block-level elements, or two line breaks, is a block, as a
+    browser lays it out. A run that is all links is a button or a table of contents, not
+    text. Walked with a stack: a mangled page nests elements thousands deep.
     """
-    holders: set[HtmlElement] = set()  # the elements that hold a block: walked into
-    for leaf in leaves:
-        for ancestor in leaf.iterancestors():
-            if ancestor is body or ancestor in holders:
-                break
-            holders.add(ancestor)
+    # Walked into: the elements holding a block-level element, which end the runs around
+    # them, and those holding a box left out (a block holding one is read without it).
+    holders = _holders(body, body.iterdescendants(*selectors.BLOCK_LEVEL))
+    around = _holders(body, left_out)
     texts: list[str] = []
     run: list[str] = []
-    unlinked = False  # whether the run holds text outside links
+    unlinked = False  # whether the run holds words outside links
+    broken = False  # whether the run's last words are followed by a line break
 
     def add(text: str | None, linked: bool) -> None:
-        nonlocal unlinked
+        nonlocal unlinked, broken
         if text:
             run.append(text)
-            unlinked = unlinked or (not linked and not text.isspace())
+            if clean(text):
+                unlinked, broken = unlinked or not linked, False
 
     def end_run() -> None:
-        nonlocal unlinked
+        nonlocal unlinked, broken
         if unlinked and (text := clean("".join(run))):
             texts.append(text)
         run.clear()
-        unlinked = False
+        unlinked = broken = False
 
     add(body.text, False)
-    stack = [(body, iter(body), False)]
+    stack = [(body, iter(body), False, True)]
     while stack:
-        node, children, linked = stack[-1]
+        node, children, linked, ends_runs = stack[-1]
         child = next(children, None)
         if child is None:
             stack.pop()
-            end_run()
+            if ends_runs:
+                end_run()
             if stack:
                 add(node.tail, stack[-1][2])
             continue
         if not isinstance(child.tag, str) or child in skipped:
             pass  # a comment, or a box that is not the article's: only its tail is
-        elif child in leaves:
+        elif child in blocks and child not in around:
             end_run()
-            texts.append(
+            if text := (
                 " | ".join(filter(None, map(_text, child))) if child.tag == "tr" else _text(child)
-            )
-        elif child in holders or child.tag in selectors.BLOCK_ELEMENTS:
-            end_run()
+            ):
+                texts.append(text)
+        elif child in holders or child in around or child.tag in selectors.BLOCK_LEVEL:
             inner = linked or child.tag == "a"
+            # Only an inline element around a box is no block.
+            block = child in holders or child in blocks or child.tag in selectors.BLOCK_LEVEL
+            if block:
+                end_run()
             add(child.text, inner)
-            stack.append((child, iter(child), inner))
+            stack.append((child, iter(child), inner, block))
             continue
         elif child.tag == "br":
-            add(" ", linked)
+            if broken:
+                end_run()
+            else:
+                add(" ", linked)
+                broken = True
         else:
-            add(_text(child), linked or not _query(selectors.UNLINKED_TEXT)(child))
+            add(_raw_text(child), linked or not _query(selectors.UNLINKED_TEXT)(child))
         add(child.tail, linked)
-    return [text for text in texts if text]
+    return texts
+
+
+def _holders(body: HtmlElement, held: Iterable[HtmlElement]) -> set[HtmlElement]:
+    """The elements of ``body`` that hold one of ``held``: each walked up once."""
+    holders: set[HtmlElement] = set()
+    for element in held:
+        for ancestor in element.iterancestors():
+            if ancestor is body or ancestor in holders:
+                break
+            holders.add(ancestor)
+    return holders
 
 
 def _text_length(node: HtmlElement, left_out: tuple[str, ...]) -> int:
@@ -1220,10 +1246,13 @@ def _first(scope: HtmlElement, queries: Iterable[str]) -> str | None:
 
 
 def _text(node: HtmlElement) -> str:
-    return clean(
-        "".join(
-            part if isinstance(part, str) else " " for part in _query(selectors.BLOCK_TEXT)(node)
-        )
+    return clean(_raw_text(node))
+
+
+def _raw_text(node: HtmlElement) -> str:
+    """An element's text as the page spaces it, a line break as a space."""
+    return "".join(
+        part if isinstance(part, str) else " " for part in _query(selectors.BLOCK_TEXT)(node)
     )
 
 

@@ -277,55 +277,17 @@ BODY_BLOCKS = (
     ".//*[self::p or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::li"
     " or self::blockquote or self::pre or self::tr][not(.//p or .//li or .//tr)]"
 )
-# Text in none of those blocks is read in runs that the elements HTML lays out as blocks
-# end (a sentence after a paragraph, a list item's words above its sub-list).
-BLOCK_ELEMENTS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "caption",
-        "center",
-        "dd",
-        "details",
-        "dialog",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hgroup",
-        "hr",
-        "li",
-        "main",
-        "menu",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-        "ul",
-    ]
-)
+# Text in none of those blocks is read in runs, which HTML's block-level elements end (a
+# sentence after a paragraph, a list item's words above its sub-list): its list, as the
+# HTML standard's rendering section lays them out as blocks.
+# fmt: off
+BLOCK_LEVEL = frozenset({
+    "address", "article", "aside", "blockquote", "caption", "center", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "hgroup", "hr", "li", "main", "menu", "nav", "ol", "p", "pre",
+    "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})
+# fmt: on
 # The words of an element outside its links.
 UNLINKED_TEXT = ".//text()[normalize-space()][not(ancestor::a)]"
 # ...unless they sit in a caption, an embed, an ad or a box that is not the article's:
@@ -344,11 +306,14 @@ BODY_SKIPPED = (
     " or contains(@class, 'mvp-post-tags') or contains(@class, 'mvp-ad')"
     " or contains(@class, 'code-block')"
     " or re:test(@class, '" + BOX_CLASS + "', 'i'))"
-    # A box named so by its id (the Republication Tracker's), not a heading's anchor.
-    " or (self::div or self::section) and re:test(@id, '" + BOX_CLASS + "', 'i')"
-    # A list of links and nothing else: related posts, a table of contents, tags.
-    " or (self::ul or self::ol)"
-    " and not(li[not(.//a) or .//text()[normalize-space()][not(ancestor::a)]])]"
+    # Boxes named by their ids only: the Republication Tracker's, Table of Contents Plus's,
+    # WordPress's comments and comment form.
+    " or @id and re:test(@id, '^(republication-tracker-tool-modal|toc_container|comments"
+    "|respond)$')"
+    # A list of links and nothing else (related posts, a table of contents, tags), those
+    # it holds first: a list is asked of its words only where it holds no other.
+    " or ((self::ul or self::ol) and not(li/ul or li/ol)"
+    " and not(li[not(.//a) or " + UNLINKED_TEXT + "]))]"
 )
 # A block's text, and its line breaks (<br>), which separate words as a space does; never
 # the content of elements HTML reads as raw text (left unclosed in a mangled page, they hold
