@@ -699,9 +699,9 @@ def _read_blocks(
     browser lays it out. A run that is all links is a button or a table of contents, not
     text. Walked with a stack: a mangled page nests elements thousands deep.
     """
-    # Walked into: the elements holding a block-level element, which end the runs around
-    # them, and those holding a box left out (a block holding one is read without it).
-    holders = _holders(body, body.iterdescendants(*selectors.BLOCK_LEVEL))
+    # Walked into: block-level elements and those holding one, which end the runs around
+    # them, and the elements holding a box left out (a block holding one is read without
+    # it).
     around = _holders(body, left_out)
     texts: list[str] = []
     run: list[str] = []
@@ -712,14 +712,15 @@ def _read_blocks(
         nonlocal unlinked, broken
         if text:
             run.append(text)
-            if clean(text):
+            if not text.isspace() and clean(text):
                 unlinked, broken = unlinked or not linked, False
 
     def end_run() -> None:
         nonlocal unlinked, broken
-        if unlinked and (text := clean("".join(run))):
-            texts.append(text)
-        run.clear()
+        if run:
+            if unlinked and (text := clean("".join(run))):
+                texts.append(text)
+            run.clear()
         unlinked = broken = False
 
     add(body.text, False)
@@ -742,10 +743,10 @@ def _read_blocks(
                 " | ".join(filter(None, map(_text, child))) if child.tag == "tr" else _text(child)
             ):
                 texts.append(text)
-        elif child in holders or child in around or child.tag in selectors.BLOCK_LEVEL:
+        elif (block := child.tag in selectors.BLOCK_LEVEL or _holds_block(child)) or (
+            child in around
+        ):
             inner = linked or child.tag == "a"
-            # Only an inline element around a box is no block.
-            block = child in holders or child in blocks or child.tag in selectors.BLOCK_LEVEL
             if block:
                 end_run()
             add(child.text, inner)
@@ -761,6 +762,14 @@ def _read_blocks(
             add(_raw_text(child), linked or not _query(selectors.UNLINKED_TEXT)(child))
         add(child.tail, linked)
     return texts
+
+
+def _holds_block(element: HtmlElement) -> bool:
+    """Whether an element holds a block-level element (an inline one wrapping a
+    paragraph, as a link around a card does)."""
+    return (
+        len(element) > 0 and next(element.iterdescendants(*selectors.BLOCK_LEVEL), None) is not None
+    )
 
 
 def _holders(body: HtmlElement, held: Iterable[HtmlElement]) -> set[HtmlElement]:
