@@ -74,6 +74,14 @@ _NAME_WORDS = 5
 # The boxes holding half a body's text or more (nested in one another) after which the
 # body's other boxes are kept unmeasured (see _body_blocks).
 _KEPT_BOXES = 10
+# What of a body, and of a box, is not measured as its text: what is not shown, and what
+# is not the box's own (its links).
+_NOT_SHOWN = ("script", "style")
+_NOT_OWN = ("a", *_NOT_SHOWN)
+# The elements whose own text is never the page's (a <title> in the body: a mangled page).
+_UNREAD = selectors.RAW_TEXT | {"title"}
+# A word's character: a run of links and separators ("Home » News") holds none of its own.
+_WORD_CHARACTER = re.compile(r"\w")
 # The elements giving microdata's author as text that are looked at.
 _AUTHOR_CANDIDATES = 5
 # The elements each title selector finds that are looked at: a grid of cards holds a few
@@ -660,16 +668,21 @@ def _body_blocks(body: HtmlElement) -> list[str]:
     """
     # A box whose own text is half the body's text or more is the article, whatever its
     # class says.
-    boxes = _query(selectors.BODY_SKIPPED)(body)
-    most = _text_length(body, ("script", "style")) / 2 if boxes else 0
+    # A box is measured without its links (a box of related posts is mostly links); a
+    # list of links with them. Outer boxes come first: one left out leaves out those it
+    # holds, unmeasured.
+    boxes = [
+        *((box, _NOT_OWN) for box in _query(selectors.BODY_SKIPPED)(body)),
+        *((links, _NOT_SHOWN) for links in _query(selectors.LINK_LISTS)(body)),
+    ]
+    most = _text_length(body, _NOT_SHOWN) / 2 if boxes else 0
     skipped: set[HtmlElement] = set()
     left_out: list[HtmlElement] = []
     kept = 0
-    for box in boxes:
-        # Outer boxes come first: one left out leaves out those it holds, unmeasured.
+    for box, not_measured in boxes:
         if box in skipped:
             continue
-        if _text_length(box, ("a", "script", "style")) < most:
+        if _text_length(box, not_measured) < most:
             skipped.update(box.iter())
             left_out.append(box)
             continue
@@ -713,7 +726,8 @@ def _read_blocks(
         if text:
             run.append(text)
             if not text.isspace() and clean(text):
-                unlinked, broken = unlinked or not linked, False
+                broken = False
+                unlinked = unlinked or (not linked and _WORD_CHARACTER.search(text) is not None)
 
     def end_run() -> None:
         nonlocal unlinked, broken
@@ -746,7 +760,7 @@ def _read_blocks(
         elif (block := child.tag in selectors.BLOCK_LEVEL or _holds_block(child)) or (
             child in around
         ):
-            inner = linked or child.tag == "a"
+            inner = linked or _is_link(child)
             if block:
                 end_run()
             add(child.text, inner)
@@ -758,10 +772,17 @@ def _read_blocks(
             else:
                 add(" ", linked)
                 broken = True
+        elif len(child) == 0 and child.tag not in _UNREAD:  # most inline elements
+            add(child.text, linked or _is_link(child))
         else:
             add(_raw_text(child), linked or not _query(selectors.UNLINKED_TEXT)(child))
         add(child.tail, linked)
     return texts
+
+
+def _is_link(element: HtmlElement) -> bool:
+    """Whether an element is a link (an ``<a>`` without an address is an anchor)."""
+    return element.tag == "a" and element.get("href") is not None
 
 
 def _holds_block(element: HtmlElement) -> bool:

@@ -284,45 +284,63 @@ BODY_BLOCKS = (
 BLOCK_LEVEL = frozenset({
     "address", "article", "aside", "blockquote", "caption", "center", "dd", "details", "dialog",
     "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hgroup", "hr", "li", "main", "menu", "nav", "ol", "p", "pre",
-    "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "h4", "h5", "h6", "header", "hgroup", "hr", "legend", "li", "main", "menu", "nav", "ol", "p",
+    "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 })
 # fmt: on
-# The words of an element outside its links.
-UNLINKED_TEXT = ".//text()[normalize-space()][not(ancestor::a)]"
-# ...unless they sit in a caption, an embed, an ad or a box that is not the article's:
-# share buttons, related posts, newsletter forms, author boxes, tables of contents, as
-# themes and plugins name them (Jetpack, AddToAny, Yoast, YARPP, Mailchimp...). These
-# boxes are sought from the body down: asked of each block's ancestors instead, libxml2
-# takes ~1 ms.
+# The elements HTML reads as raw text or shows not at all: their content is no text of
+# the page (left unclosed in a mangled page, they hold the rest of it, markup included).
+RAW_TEXT = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "textarea",
+        "iframe",
+        "xmp",
+        "plaintext",
+        "noembed",
+        "noframes",
+        "template",
+    }
+)  # fmt: skip
+_IN_RAW_TEXT = " or ".join(f"ancestor::{name}" for name in sorted(RAW_TEXT))
+# An element's words outside its links (a letter or a digit: a separator between links,
+# "Home » News", is none).
+UNLINKED_TEXT = ".//text()[re:test(., '\\w')][not(ancestor::a[@href] or " + _IN_RAW_TEXT + ")]"
+# ...unless they sit in a caption, an embed, an ad, a control or a box that is not the
+# article's: share buttons, related posts, newsletter forms, author boxes, tables of
+# contents, as themes and plugins name them (Jetpack, AddToAny, Yoast, YARPP,
+# Mailchimp...), and the labels WordPress hides but for screen readers. These boxes are
+# sought from the body down: asked of each block's ancestors instead, libxml2 takes ~1 ms.
 BODY_SKIPPED = (
     ".//*[self::figure[not(.//table)] or self::figcaption or self::ins or self::script"
-    " or self::style or self::noscript or self::form or self::aside or self::nav"
+    " or self::style or self::noscript or self::template or self::form or self::button"
+    " or self::select or self::aside or self::nav"
     # Another post printed in the article: a card of a block of posts (post_class()).
     " or self::article[re:test(@class, '" + POST_ROOT_CLASS + "')]"
     " or @id = 'mvp-related-posts'"
     " or @class and (contains(@class, 'wp-caption') or contains(@class, 'mvp-related')"
     " or contains(@class, 'sharedaddy') or contains(@class, 'jp-relatedposts')"
     " or contains(@class, 'mvp-post-tags') or contains(@class, 'mvp-ad')"
-    " or contains(@class, 'code-block')"
+    " or contains(@class, 'code-block') or contains(@class, 'screen-reader-text')"
     " or re:test(@class, '" + BOX_CLASS + "', 'i'))"
     # Boxes named by their ids only: the Republication Tracker's, Table of Contents Plus's,
     # WordPress's comments and comment form.
     " or @id and re:test(@id, '^(republication-tracker-tool-modal|toc_container|comments"
-    "|respond)$')"
-    # A list of links and nothing else (related posts, a table of contents, tags), those
-    # it holds first: a list is asked of its words only where it holds no other.
-    " or ((self::ul or self::ol) and not(li/ul or li/ol)"
-    " and not(li[not(.//a) or " + UNLINKED_TEXT + "]))]"
+    "|respond)$')]"
+)
+# A list of links and nothing else (related posts, a table of contents, tags): left out
+# as a box is, unless it holds half the body's text, its links' included (a post that is
+# a list of links). Asked only of lists holding no other list: asked of every list, a
+# mangled page nesting a thousand takes minutes.
+LINK_LISTS = (
+    ".//*[(self::ul or self::ol) and li and not(li/ul or li/ol)"
+    " and not(li[not(.//a[@href]) or " + UNLINKED_TEXT + "])]"
 )
 # A block's text, and its line breaks (<br>), which separate words as a space does; never
-# the content of elements HTML reads as raw text (left unclosed in a mangled page, they hold
-# the rest of the page, markup included).
-BLOCK_TEXT = (
-    ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-    " or ancestor::textarea or ancestor::iframe or ancestor::xmp or ancestor::plaintext"
-    " or ancestor::noembed or ancestor::noframes or ancestor::title[ancestor::body])] | .//br"
-)
+# the content of elements HTML reads as raw text.
+BLOCK_TEXT = ".//text()[not(" + _IN_RAW_TEXT + " or ancestor::title[ancestor::body])] | .//br"
 # The featured image: an <img> (its attributes read in IMAGE_ATTRIBUTES' order) or an
 # address in an attribute.
 FEATURED_IMAGE: Sourced = (

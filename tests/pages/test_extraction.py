@@ -257,18 +257,59 @@ def test_words_are_spaced_and_boxes_left_out_wherever_they_sit() -> None:
     ]
 
 
+def test_text_a_browser_does_not_show_is_not_read_and_anchors_are_no_links() -> None:
+    # A template, a button, a select, WordPress's labels for screen readers; a legend
+    # apart from what follows it; an anchor without an address is text, separators
+    # between links are not.
+    content = (
+        f"{paragraphs(PARAGRAPHS[:4])}<div>Awal<template>Templat</template> kata</div>"
+        "<div>Pilih <select><option>Satu</option></select><button>Muat lagi</button></div>"
+        '<div><a href="/x/">Baca<span class="screen-reader-text"> tulisan ini</span></a></div>'
+        "<fieldset><legend>Catatan</legend>isi catatan</fieldset>"
+        '<div><a id="faq-1">Apa itu banjir?</a></div>'
+        '<div><a href="/">Beranda</a> » <a href="/kota/">Kota</a></div>'
+        f"{paragraphs(PARAGRAPHS[4:])}"
+    )
+    result = parse(post(content))
+    assert result.article is not None
+    assert result.article.text.split("\n\n") == [
+        *PARAGRAPHS[:4],
+        "Awal kata",
+        "Pilih",
+        "Catatan",
+        "isi catatan",
+        "Apa itu banjir?",
+        *PARAGRAPHS[4:],
+    ]
+
+
+def test_a_post_that_is_a_list_of_links_is_read() -> None:
+    items = [f"Banjir di kota nomor {n} surut pagi ini" for n in range(30)]
+    links = "".join(f'<li><a href="/{n}/">{item}</a></li>' for n, item in enumerate(items))
+    result = parse(post(f"<p>Bacaan pekan ini:</p><ul>{links}</ul>"))
+    assert result.article is not None
+    assert (result.article.text, result.sources["text"]) == (
+        "\n\n".join(["Bacaan pekan ini:", *items]),
+        "wordpress",
+    )
+
+
 def test_a_list_of_links_and_nothing_else_is_not_the_article() -> None:
     related = '<ul><li><a href="/a/">Banjir kemarin</a></li><li><a href="/b/">Hujan</a></li></ul>'
     sources = '<ol><li>Sumber: <a href="/c/">BMKG</a></li><li><a href="/d/">BPBD</a></li></ol>'
+    # A list whose items a theme wrapped in another element.
+    wrapped = '<ul><div class="row"><li>Satu butir</li><li>Dua butir</li></div></ul>'
     # A list of links in a list: only the inner list is asked (asking every list of a
     # mangled page nesting a thousand takes minutes); the outer item's link is no text.
     contents = (
         '<ul><li><a href="#a">Bagian A</a><ul><li><a href="#a1">A.1</a></li></ul></li>'
         "<li>Bagian B</li></ul>"
     )
-    result = parse(post(f"{paragraphs()}{related}{sources}{contents}"))
+    result = parse(post(f"{paragraphs()}{related}{sources}{wrapped}{contents}"))
     assert result.article is not None
-    assert result.article.text == "\n\n".join([*PARAGRAPHS, "Sumber: BMKG", "BPBD", "Bagian B"])
+    assert result.article.text == "\n\n".join(
+        [*PARAGRAPHS, "Sumber: BMKG", "BPBD", "Satu butir", "Dua butir", "Bagian B"]
+    )
 
 
 def test_a_box_that_holds_most_of_the_text_beside_a_long_script_is_the_article() -> None:
