@@ -25,7 +25,7 @@ from random import Random
 from typing import Any
 
 from channel9.demo.site import CATEGORIES, FEATURED, PER_PAGE, FakeArticle, FakeSite, Reply, serve
-from tests.conftest import CAPTURE, FAST, SCRAPY, crawl_in_process, run_files
+from tests.conftest import CAPTURE, FAST, SCRAPY, command_in_process, crawl_in_process, run_files
 
 SETTINGS = ["-s", "RETRY_TIMES=1", "-s", "DOWNLOAD_TIMEOUT=5", "-s", "LOG_LEVEL=DEBUG"]
 """Settings of every run besides the fast ones of the other whole-crawl tests.
@@ -481,7 +481,7 @@ class Schedule:
                 yield path, index, item if isinstance(item, dict) else None
 
     def check_end(self) -> None:
-        """Invariants 1, 3 and 4 (first half) once the last run is done."""
+        """Invariants 1, 3, 4 (first half) and 5 once the last run is done."""
         broken = []
         latest: dict[str, tuple[tuple[str, str, int], dict[str, Any]]] = {}
         for path, index, item in self.lines():
@@ -495,7 +495,34 @@ class Schedule:
         if broken:
             self.violations.append(f"[4 JSON] lines that are no JSON object: {listed(broken)}")
         self.check_nothing_lost(latest)
+        self.check_dataset(latest)
         self.check_on_host()
+
+    def check_dataset(self, latest: dict[str, tuple[tuple[str, str, int], dict[str, Any]]]) -> None:
+        """Invariant 5: the dataset built from the run files, as a cron user builds it,
+        holds every article they hold, as its line crawled last (title and text: the
+        dataset adds the categories the listings showed)."""
+        done = command_in_process(self.workdir, "dataset", "-o", "dataset.jsonl")
+        if done.returncode != 0:
+            said = done.stderr.strip().splitlines()[-1:] or ["nothing on stderr"]
+            self.violations.append(
+                f"[5 dataset] scrapy dataset exited {done.returncode}: {said[0]}"
+            )
+            return
+        built = {
+            row["url"]: (row["title"], row["text"])
+            for row in map(json.loads, (self.workdir / "dataset.jsonl").read_bytes().splitlines())
+        }
+        wrong = [
+            url
+            for url, (_, item) in latest.items()
+            if built.get(url) != (item.get("title"), item.get("text"))
+        ]
+        if wrong:
+            self.violations.append(
+                f"[5 dataset] {len(wrong)} articles of the run files are missing from the"
+                f" dataset or not as crawled last: {listed(wrong)}"
+            )
 
     def check_nothing_lost(
         self, latest: dict[str, tuple[tuple[str, str, int], dict[str, Any]]]
