@@ -216,9 +216,10 @@ class Built:
     """The rows written with ``--revisions``: every version of the articles counted."""
 
 
-ARRAY_BOUNDS = (b"[", b"]")
+ARRAY_BOUNDS = (b"[", b"]", b"][")
 """The lines that open and close a JSON array as Scrapy's ``json`` feed writes it
-(``-O out.json``): an item a line after them, each but the last followed by a comma."""
+(``-O out.json``): an item a line after them, each but the last followed by a comma. A
+second run's array appended by ``-o`` begins on the line that ends the first's."""
 
 
 def article(line: bytes) -> dict[str, Any] | None:
@@ -547,7 +548,7 @@ def capture(
         fetched,
         number,
         offset,
-        zlib.crc32(line.rstrip(b"\n")),  # a last line may get its end later
+        zlib.crc32(item_of(line)),  # a last line may get its end, or a comma, later
         digest,
         row["published_date"] or "~",
         instant.astimezone(timezone.utc).isoformat() if instant else "~",
@@ -598,7 +599,7 @@ def reread(
                 line = handle.readline()
             except OSError as error:
                 raise Unreadable(f"cannot read {files[number]}: {error}") from None
-            if zlib.crc32(line.rstrip(b"\n")) != place.checksum:
+            if zlib.crc32(item_of(line)) != place.checksum:
                 raise Unreadable(f"{files[number]} changed while it was read")
             row = fields_of(json.loads(item_of(line)))
             complete(row, listed)

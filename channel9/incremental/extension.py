@@ -36,6 +36,7 @@ from channel9.run.output import (
     output_paths,
     replaced_files,
     set_aside_broken_tail,
+    unread_feeds,
     unsafe_feeds,
 )
 from channel9.run.report import published_moment
@@ -96,6 +97,14 @@ class CrawlStateExtension:
                 f"the feed {batched[0]} writes in batches, a file each, of which the crawl"
                 " state would record the first alone (a dataset would leave the others'"
                 " articles out): leave FEED_EXPORT_BATCH_ITEM_COUNT and batch_item_count unset"
+            )
+        if unread := unread_feeds(crawler.settings):
+            store.close()
+            raise StartupError(
+                f"the feed {unread[0]} is in a form scrapy dataset does not read back: its"
+                " articles would count as exported and reach no dataset. Write JSON lines"
+                " (-O out.jsonl) or a JSON array of one item a line (-O out.json), and build"
+                " the other formats from the runs (scrapy dataset -o out.csv)"
             )
         for replaced in replaced_files(crawler.settings, crawler.spider):
             # Refused before the feed opens it: its articles count as exported, and would
@@ -207,8 +216,9 @@ class CrawlStateExtension:
             outputs = output_paths(self.crawler)
             for uri in unsafe_feeds(self.crawler):
                 logger.warning(
-                    "The feed %s is not written item by item: no article counts as exported"
-                    " and each run writes them all again (use .jsonl, .json, .csv or .xml)",
+                    "The feed %s is not written item by item, or not in a form scrapy"
+                    " dataset reads back: no article counts as exported and each run writes"
+                    " them all again (use .jsonl, or .json with its indent left at 0)",
                     uri,
                 )
             for unfinished in self.store.take_unfinished(utc_now()):

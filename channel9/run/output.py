@@ -97,6 +97,19 @@ def unsafe_feeds(crawler: Crawler) -> list[str]:
     ]
 
 
+def unread_feeds(settings: BaseSettings) -> list[str]:
+    """The feeds that ``scrapy dataset`` would not read back: in another format than JSON
+    lines, or a JSON array of one item a line (``-O out.json``, whose indent is 0 unless
+    set). Their articles would count as exported and reach no dataset."""
+    default = settings.get("FEED_EXPORT_INDENT")
+    return [
+        uri
+        for uri, options in settings.getdict("FEEDS").items()
+        if options.get("format") not in JSON_LINES
+        and not (options.get("format") == "json" and options.get("indent", default) in (0, "0"))
+    ]
+
+
 class ExportedItems:
     """Tells (``item_exported``) when an item is written and flushed by every feed of the
     run and its page is in the archive, and only then: a feed that could not open its
@@ -201,6 +214,7 @@ class Flushed(BaseItemExporter):
             if start is not None and file is not None:
                 with suppress(OSError):
                     file.truncate(start)
+                    file.seek(start)  # the next item where this one began, not past a hole
             self._unwritten(item, error)
             raise
 
@@ -228,6 +242,8 @@ class XmlExporter(Flushed, XmlItemExporter):
     pass
 
 
+JSON_LINES = frozenset({"jsonlines", "jsonl", "jl"})
+"""The names Scrapy gives the JSON Lines format."""
 EXPORTERS: dict[str, type[Flushed]] = {
     "jsonlines": JsonLinesExporter,
     "jsonl": JsonLinesExporter,
@@ -244,14 +260,15 @@ def set_aside_broken_tail(path: Path) -> None:
     or at least off the file when the disk has no room for it.
 
     A last line that is a whole item is ended instead: a JSON array's items end in the
-    comma written before the next (``-O out.json``), so a killed run's last is whole."""
+    comma written before the next (``-O out.json``), so a killed run's last is whole, and
+    its closing bracket ends no line."""
     if not path.is_file():  # gone, or a device (/dev/full, a pipe) that holds no lines
         return
     data = path.read_bytes()
     end = data.rfind(b"\n") + 1
     if end == len(data):
         return
-    if is_item(data[end:]):
+    if is_whole(data[end:]):
         with path.open("ab") as file:
             file.write(b"\n")
         return
@@ -262,9 +279,11 @@ def set_aside_broken_tail(path: Path) -> None:
     logger.warning("Set aside the cut-off last line of %s", path)
 
 
-def is_item(line: bytes) -> bool:
+def is_whole(line: bytes) -> bool:
     """Whether a line holds a whole JSON object (an item of a JSON array, its comma
-    after it or not)."""
+    after it or not), or the bracket that closes the array."""
+    if line.strip() == b"]":
+        return True
     try:
         return isinstance(json.loads(line.rstrip().removesuffix(b",")), dict)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError

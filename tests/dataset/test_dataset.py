@@ -621,13 +621,18 @@ def test_a_json_array_feed_is_read_as_scrapy_writes_it_whole_or_cut_short(tmp_pa
     # -O out.json: Scrapy's JSON exporter, as the feed runs it; a killed run's array has
     # no closing bracket.
     feed = io.BytesIO()
-    exporter = JsonItemExporter(feed, indent=0)  # as FEED_EXPORT_INDENT gives it
-    exporter.start_exporting()
-    for item in (A_1, B_1):
-        exporter.export_item(item)
-    exporter.finish_exporting()
+    # Two runs into the same file with -o: the second array begins on the first's last line.
+    for items in ((A_1, B_1), (B_1,)):
+        exporter = JsonItemExporter(feed, indent=0)  # as FEED_EXPORT_INDENT gives it
+        exporter.start_exporting()
+        for item in items:
+            exporter.export_item(item)
+        exporter.finish_exporting()
     (tmp_path / "1.json").write_bytes(feed.getvalue())
-    (tmp_path / "2.json").write_bytes(b"[\n" + json.dumps(A_2).encode() + b",\n")
+    # Appended by -o after a killed run: its array has no closing bracket, the next begins.
+    (tmp_path / "2.json").write_bytes(
+        b"[\n" + json.dumps(A_2).encode() + b"\n[\n" + json.dumps(B_1).encode() + b"\n]"
+    )
 
     done = dataset(tmp_path, "-o", "ds.jsonl", "1.json", "2.json", *NO_STATE)
 
@@ -811,6 +816,20 @@ def test_a_last_line_a_crawl_ends_between_the_passes_is_read_as_it_was(tmp_path:
         f"{SITE}/a/",
         f"{SITE}/b/",
     ]
+
+
+def test_a_json_arrays_last_item_given_its_comma_between_the_passes_is_read(
+    tmp_path: Path,
+) -> None:
+    # -O out.json writes the comma before the next item: a build while it runs.
+    path = tmp_path / "out.json"
+    path.write_bytes(b"[\n" + json.dumps(article("a")).encode())
+    found = locate([path], Filters(), {})
+    with path.open("ab") as file:
+        file.write(b",\n" + json.dumps(article("b")).encode())
+    places = [place for (place,) in found.articles]
+
+    assert [row["url"] for row in reread([path], places, {})] == [f"{SITE}/a/"]
 
 
 def test_far_off_dates_list_only_the_months_that_have_articles(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
@@ -26,7 +28,7 @@ from channel9.demo.site import (
     slow_first,
 )
 from channel9.incremental.store import CrawlState
-from channel9.run.output import set_aside_broken_tail
+from channel9.run.output import JsonLinesExporter, set_aside_broken_tail
 from tests.conftest import (
     FAST,
     SCRAPY,
@@ -293,6 +295,33 @@ def test_a_feed_written_in_batches_is_refused_before_the_crawl(
     assert not list(tmp_path.glob("out-*"))
 
 
+@pytest.mark.parametrize(
+    ("feed", "named"),
+    [
+        (["-O", "out.csv"], "out.csv"),
+        (["-O", "out.xml"], "out.xml"),
+        (["-O", "out.json", "-s", "FEED_EXPORT_INDENT=2"], "out.json"),
+        (["-s", 'FEEDS={"a.json": {"format": "json", "indent": null}}'], "a.json"),
+    ],
+    ids=["csv", "xml", "json-indented", "json-one-line"],
+)
+def test_a_feed_the_dataset_does_not_read_back_is_refused_before_the_crawl(
+    feed: list[str], named: str, base_url: str, tmp_path: Path
+) -> None:
+    """Its articles would count as exported, and no dataset would hold them (a JSON array
+    on one line was even set aside whole as a cut-off line after a kill)."""
+    refused = crawl(tmp_path, base_url, *feed)
+
+    assert refused.returncode == 2, refused.log
+    assert (
+        f"The crawl cannot start: the feed {named} is in a form scrapy dataset does not read"
+        " back: its articles would count as exported and reach no dataset. Write JSON lines"
+        " (-O out.jsonl) or a JSON array of one item a line (-O out.json), and build the"
+        " other formats from the runs (scrapy dataset -o out.csv)"
+    ) in refused.log
+    assert not (tmp_path / named).exists()
+
+
 @pytest.mark.parametrize("state", [STATE, ""], ids=["state", "no-state"])
 def test_exit_status_is_non_zero_when_every_article_fails(
     state: str, site: FakeSite, base_url: str, tmp_path: Path
@@ -369,6 +398,42 @@ def test_the_last_item_of_a_killed_runs_json_array_is_kept(tmp_path: Path) -> No
 
     assert output.read_bytes() == b'[\n{"url": "a"},\n{"url": "b"}\n'
     assert not (tmp_path / "run.json.broken").exists()
+
+
+def test_the_closing_bracket_of_a_json_array_is_no_cut_off_line(tmp_path: Path) -> None:
+    # A run whose feed failed an item sets its output's tail aside after the feed closed.
+    output = tmp_path / "run.json"
+    output.write_bytes(b'[\n{"url": "a"}\n]')
+
+    set_aside_broken_tail(output)
+
+    assert output.read_bytes() == b'[\n{"url": "a"}\n]\n'
+    assert not (tmp_path / "run.json.broken").exists()
+
+
+def test_an_item_that_could_not_be_written_leaves_no_hole_before_the_next() -> None:
+    class FullOnce(io.BytesIO):
+        """A file on a disk full for one write, which puts part of it on disk."""
+
+        full = False
+
+        def write(self, data: Any) -> int:
+            if self.full:
+                self.full = False
+                super().write(bytes(data)[:5])
+                raise OSError(28, "No space left on device")
+            return super().write(data)
+
+    file = FullOnce()
+    exporter = JsonLinesExporter(file)
+    exporter.output = file
+    exporter.export_item({"url": "a"})
+    file.full = True
+    with pytest.raises(OSError):
+        exporter.export_item({"url": "b"})
+    exporter.export_item({"url": "c"})
+
+    assert file.getvalue() == b'{"url": "a"}\n{"url": "c"}\n'
 
 
 def runs(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
