@@ -80,8 +80,8 @@ _NOT_SHOWN = ("script", "style")
 _NOT_OWN = ("a", *_NOT_SHOWN)
 # The elements whose own text is never the page's (a <title> in the body: a mangled page).
 _UNREAD = selectors.RAW_TEXT | {"title"}
-# A word's character: a run of links and separators ("Home » News") holds none of its own.
-_WORD_CHARACTER = re.compile(r"\w")
+# The separators a run of links may hold besides them ("Home » News"), which are no words.
+_NO_SEPARATORS = str.maketrans("", "", selectors.SEPARATORS)
 # The elements giving microdata's author as text that are looked at.
 _AUTHOR_CANDIDATES = 5
 # The elements each title selector finds that are looked at: a grid of cards holds a few
@@ -667,22 +667,22 @@ def _body_blocks(body: HtmlElement) -> list[str]:
     A table row is one block, its cells apart.
     """
     # A box whose own text is half the body's text or more is the article, whatever its
-    # class says.
-    # A box is measured without its links (a box of related posts is mostly links); a
-    # list of links with them. Outer boxes come first: one left out leaves out those it
-    # holds, unmeasured.
-    boxes = [
-        *((box, _NOT_OWN) for box in _query(selectors.BODY_SKIPPED)(body)),
-        *((links, _NOT_SHOWN) for links in _query(selectors.LINK_LISTS)(body)),
-    ]
-    most = _text_length(body, _NOT_SHOWN) / 2 if boxes else 0
+    # class says; so are the lists of links together that hold half of it (a post that
+    # is lists of links). A box is measured without its links (a box of related posts is
+    # mostly links). Outer boxes come first: one left out leaves out those it holds,
+    # unmeasured.
+    boxes = _query(selectors.BODY_SKIPPED)(body)
+    lists = _query(selectors.LINK_LISTS)(body)
+    most = _text_length(body, _NOT_SHOWN) / 2 if boxes or lists else 0
+    if sum(_text_length(links, _NOT_SHOWN) for links in lists) < most:
+        boxes = [*boxes, *lists]
     skipped: set[HtmlElement] = set()
     left_out: list[HtmlElement] = []
     kept = 0
-    for box, not_measured in boxes:
+    for box in boxes:
         if box in skipped:
             continue
-        if _text_length(box, not_measured) < most:
+        if box in lists or _text_length(box, _NOT_OWN) < most:
             skipped.update(box.iter())
             left_out.append(box)
             continue
@@ -693,29 +693,27 @@ def _body_blocks(body: HtmlElement) -> list[str]:
         if kept == _KEPT_BOXES:
             break
     blocks = {node for node in _query(selectors.BODY_BLOCKS)(body) if node not in skipped}
-    return _read_blocks(body, blocks, left_out, skipped)
+    return _read_blocks(body, blocks, _holders(body, left_out), skipped)
 
 
 def _read_blocks(
     body: HtmlElement,
     blocks: set[HtmlElement],
-    left_out: list[HtmlElement],
+    holding: set[HtmlElement],
     skipped: set[HtmlElement],
 ) -> list[str]:
     """The text of the body's blocks in the page's order, with the text that sits in no
-    block read as blocks of its own, and the boxes ``left_out`` (``skipped``, with all
-    they hold) left out wherever they sit.
+    block read as blocks of its own, and the boxes ``skipped`` left out wherever they sit
+    (``holding``: the elements that hold one).
 
     Text between a container's blocks (a sentence after a ``</p>``, a list item's words
     above its sub-list, a ``<div>`` of text) is the article's as much as a paragraph is:
     each run of it between block-level elements, or two line breaks, is a block, as a
-    browser lays it out. A run that is all links is a button or a table of contents, not
-    text. Walked with a stack: a mangled page nests elements thousands deep.
+    browser lays it out. A run whose words are all links' is a button or a table of
+    contents, not text. Inside a quote that holds paragraphs only they are read: an
+    embedded post prints its author and date beside them. Walked with a stack: a mangled
+    page nests elements thousands deep.
     """
-    # Walked into: block-level elements and those holding one, which end the runs around
-    # them, and the elements holding a box left out (a block holding one is read without
-    # it).
-    around = _holders(body, left_out)
     texts: list[str] = []
     run: list[str] = []
     unlinked = False  # whether the run holds words outside links
@@ -727,7 +725,7 @@ def _read_blocks(
             run.append(text)
             if not text.isspace() and clean(text):
                 broken = False
-                unlinked = unlinked or (not linked and _WORD_CHARACTER.search(text) is not None)
+                unlinked = unlinked or (not linked and _has_words(text))
 
     def end_run() -> None:
         nonlocal unlinked, broken
@@ -737,60 +735,93 @@ def _read_blocks(
             run.clear()
         unlinked = broken = False
 
+    # Each element walked into: its children, whether they are inside a link, and whether
+    # their loose text is read (not inside a quote holding paragraphs).
     add(body.text, False)
     stack = [(body, iter(body), False, True)]
     while stack:
-        node, children, linked, ends_runs = stack[-1]
+        node, children, linked, loose = stack[-1]
         child = next(children, None)
         if child is None:
             stack.pop()
-            if ends_runs:
+            if node.tag in selectors.BLOCK_LEVEL:
                 end_run()
-            if stack:
+            if stack and stack[-1][3]:
                 add(node.tail, stack[-1][2])
             continue
-        if not isinstance(child.tag, str) or child in skipped:
-            pass  # a comment, or a box that is not the article's: only its tail is
-        elif child in blocks and child not in around:
+        if not isinstance(child.tag, str) or child.tag in _UNREAD:
+            pass  # a comment, or content that is no text: only its tail is
+        elif child in skipped:
+            if child.tag in selectors.BLOCK_LEVEL:
+                end_run()  # a box laid out as a block still parts the words around it
+        elif child in blocks:
             end_run()
-            if text := (
-                " | ".join(filter(None, map(_text, child))) if child.tag == "tr" else _text(child)
-            ):
+            if text := _block_text(child, skipped if child in holding else None):
                 texts.append(text)
-        elif (block := child.tag in selectors.BLOCK_LEVEL or _holds_block(child)) or (
-            child in around
-        ):
-            inner = linked or _is_link(child)
-            if block:
-                end_run()
-            add(child.text, inner)
-            stack.append((child, iter(child), inner, block))
-            continue
         elif child.tag == "br":
             if broken:
                 end_run()
             else:
                 add(" ", linked)
                 broken = True
-        elif len(child) == 0 and child.tag not in _UNREAD:  # most inline elements
-            add(child.text, linked or _is_link(child))
         else:
-            add(_raw_text(child), linked or not _query(selectors.UNLINKED_TEXT)(child))
-        add(child.tail, linked)
+            if child.tag in selectors.BLOCK_LEVEL:
+                end_run()
+            inner = linked or _is_link(child)
+            within = loose and child.tag != "blockquote"
+            if within:
+                add(child.text, inner)
+            stack.append((child, iter(child), inner, within))
+            continue
+        if loose:
+            add(child.tail, linked)
+    end_run()
     return texts
+
+
+def _block_text(block: HtmlElement, skipped: set[HtmlElement] | None) -> str:
+    """A block's text, a table row's cells apart; without the boxes ``skipped`` where it
+    holds one."""
+    if block.tag == "tr":
+        return " | ".join(filter(None, (_cell_text(cell, skipped) for cell in block)))
+    return _cell_text(block, skipped)
+
+
+def _cell_text(element: HtmlElement, skipped: set[HtmlElement] | None) -> str:
+    return _text(element) if skipped is None else clean(_text_without(element, skipped))
+
+
+def _text_without(element: HtmlElement, skipped: set[HtmlElement]) -> str:
+    """An element's text as :data:`selectors.BLOCK_TEXT` reads it, less the boxes
+    ``skipped``: walked with a stack, as the body is."""
+    parts = [element.text or ""]
+    stack = [(element, iter(element))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack:
+                parts.append(node.tail or "")
+            continue
+        if isinstance(child.tag, str) and child.tag == "br":
+            parts.append(" ")
+        elif isinstance(child.tag, str) and child not in skipped and child.tag not in _UNREAD:
+            parts.append(child.text or "")
+            stack.append((child, iter(child)))
+            continue
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _has_words(text: str) -> bool:
+    """Whether a text holds more than separators (``Home » News``, ``A | B``)."""
+    return bool(clean(text.translate(_NO_SEPARATORS)))
 
 
 def _is_link(element: HtmlElement) -> bool:
     """Whether an element is a link (an ``<a>`` without an address is an anchor)."""
     return element.tag == "a" and element.get("href") is not None
-
-
-def _holds_block(element: HtmlElement) -> bool:
-    """Whether an element holds a block-level element (an inline one wrapping a
-    paragraph, as a link around a card does)."""
-    return (
-        len(element) > 0 and next(element.iterdescendants(*selectors.BLOCK_LEVEL), None) is not None
-    )
 
 
 def _holders(body: HtmlElement, held: Iterable[HtmlElement]) -> set[HtmlElement]:
@@ -809,9 +840,13 @@ def _text_length(node: HtmlElement, left_out: tuple[str, ...]) -> int:
 
     The body's text less its scripts' and styles' (a long inline script would make the
     article a minority); a box's less its links' too (a box of related posts is mostly
-    links; an article that is a theme's box is mostly its own text). lxml's
-    ``text_content`` does the reading."""
-    inner = sum(len(element.text_content()) for element in node.iter(*left_out))
+    links, an anchor without an address is none; an article that is a theme's box is
+    mostly its own text). lxml's ``text_content`` does the reading."""
+    inner = sum(
+        len(element.text_content())
+        for element in node.iter(*left_out)
+        if element.tag != "a" or _is_link(element)
+    )
     return len(node.text_content()) - inner
 
 
@@ -1276,13 +1311,10 @@ def _first(scope: HtmlElement, queries: Iterable[str]) -> str | None:
 
 
 def _text(node: HtmlElement) -> str:
-    return clean(_raw_text(node))
-
-
-def _raw_text(node: HtmlElement) -> str:
-    """An element's text as the page spaces it, a line break as a space."""
-    return "".join(
-        part if isinstance(part, str) else " " for part in _query(selectors.BLOCK_TEXT)(node)
+    return clean(
+        "".join(
+            part if isinstance(part, str) else " " for part in _query(selectors.BLOCK_TEXT)(node)
+        )
     )
 
 

@@ -305,9 +305,13 @@ RAW_TEXT = frozenset(
     }
 )  # fmt: skip
 _IN_RAW_TEXT = " or ".join(f"ancestor::{name}" for name in sorted(RAW_TEXT))
-# An element's words outside its links (a letter or a digit: a separator between links,
-# "Home » News", is none).
-UNLINKED_TEXT = ".//text()[re:test(., '\\w')][not(ancestor::a[@href] or " + _IN_RAW_TEXT + ")]"
+# What may sit between links and is no word of its own ("Home » News", "A | B").
+SEPARATORS = "|»«›‹·•/,:;>-–—"
+# An element's words outside its links.
+UNLINKED_TEXT = (
+    f".//text()[normalize-space(translate(., '{SEPARATORS}', ''))]"
+    "[not(ancestor::a[@href] or " + _IN_RAW_TEXT + ")]"
+)
 # ...unless they sit in a caption, an embed, an ad, a control or a box that is not the
 # article's: share buttons, related posts, newsletter forms, author boxes, tables of
 # contents, as themes and plugins name them (Jetpack, AddToAny, Yoast, YARPP,
@@ -331,11 +335,12 @@ BODY_SKIPPED = (
     "|respond)$')]"
 )
 # A list of links and nothing else (related posts, a table of contents, tags): left out
-# as a box is, unless it holds half the body's text, its links' included (a post that is
-# a list of links). Asked only of lists holding no other list: asked of every list, a
-# mangled page nesting a thousand takes minutes.
+# as a box is, unless the lists of links hold half the body's text, their links'
+# included (a post that is lists of links). Asked only of lists holding no other list
+# (asked of every list, a mangled page nesting a thousand took minutes).
 LINK_LISTS = (
-    ".//*[(self::ul or self::ol) and li and not(li/ul or li/ol)"
+    ".//*[(self::ul or self::ol) and li and not(.//ul or .//ol)"
+    " and not(text()[normalize-space()])"
     " and not(li[not(.//a[@href]) or " + UNLINKED_TEXT + "])]"
 )
 # A block's text, and its line breaks (<br>), which separate words as a space does; never

@@ -283,6 +283,51 @@ def test_text_a_browser_does_not_show_is_not_read_and_anchors_are_no_links() -> 
     ]
 
 
+def test_runs_end_where_a_browser_ends_a_line() -> None:
+    # A box laid out as a block between two sentences; an inline element holding a
+    # block, a link first; two line breaks, one inside an inline element.
+    content = (
+        f"{paragraphs(PARAGRAPHS[:4])}"
+        '<div>Kalimat satu<figure><img src="/a.jpg"><figcaption>Foto</figcaption></figure>'
+        "Kalimat dua</div>"
+        '<div>Ini kata <span><a href="/x">Jokowi</a><div>Blok teks</div></span> lanjut</div>'
+        "<div>satu <b>dua<br></b><br>tiga</div>"
+        f"{paragraphs(PARAGRAPHS[4:])}"
+    )
+    result = parse(post(content))
+    assert result.article is not None
+    assert result.article.text.split("\n\n") == [
+        *PARAGRAPHS[:4],
+        "Kalimat satu",
+        "Kalimat dua",
+        "Ini kata Jokowi",
+        "Blok teks",
+        "lanjut",
+        "satu dua",
+        "tiga",
+        *PARAGRAPHS[4:],
+    ]
+
+
+def test_a_quote_holding_paragraphs_gives_them_alone() -> None:
+    # An embedded post prints its author and date beside its text; a block holding a box
+    # reads as it would without it.
+    tweet = (
+        '<blockquote class="twitter-tweet"><p>Banjir surut pagi ini.</p>'
+        '— Channel9 (@channel9id) <a href="https://twitter.com/x/1">January 21, 2022</a>'
+        "</blockquote>"
+    )
+    linked = '<p><a href="/x/">Tautan saja</a><script>var x = 1;</script></p>'
+    result = parse(post(f"{paragraphs(PARAGRAPHS[:4])}{tweet}{linked}{paragraphs(PARAGRAPHS[4:])}"))
+    assert result.article is not None
+    assert result.article.text.split("\n\n") == [
+        *PARAGRAPHS[:4],
+        "Banjir surut pagi ini.",
+        "Tautan saja",
+        *PARAGRAPHS[4:],
+    ]
+
+
 def test_a_post_that_is_a_list_of_links_is_read() -> None:
     items = [f"Banjir di kota nomor {n} surut pagi ini" for n in range(30)]
     links = "".join(f'<li><a href="/{n}/">{item}</a></li>' for n, item in enumerate(items))
@@ -292,13 +337,26 @@ def test_a_post_that_is_a_list_of_links_is_read() -> None:
         "\n\n".join(["Bacaan pekan ini:", *items]),
         "wordpress",
     )
+    # Or several lists, under headings.
+    sections = "".join(
+        f"<h2>Bagian {part}</h2><ul>{links.replace('/', f'/{part}-', 1)}</ul>"
+        for part in ("A", "B")
+    )
+    result = parse(post(f"<p>Bacaan pekan ini:</p>{sections}"))
+    assert result.article is not None
+    assert result.article.text == "\n\n".join(
+        ["Bacaan pekan ini:", "Bagian A", *items, "Bagian B", *items]
+    )
 
 
 def test_a_list_of_links_and_nothing_else_is_not_the_article() -> None:
     related = '<ul><li><a href="/a/">Banjir kemarin</a></li><li><a href="/b/">Hujan</a></li></ul>'
     sources = '<ol><li>Sumber: <a href="/c/">BMKG</a></li><li><a href="/d/">BPBD</a></li></ol>'
-    # A list whose items a theme wrapped in another element.
+    # A list whose items a theme wrapped in another element; items with more than their
+    # links; a list with words before its items.
     wrapped = '<ul><div class="row"><li>Satu butir</li><li>Dua butir</li></div></ul>'
+    wrapped += '<ul><li><a href="/h/">Hotel Indah</a> ($$)</li></ul>'
+    wrapped += '<ul>Pengantar <li><a href="/p/">Pasar</a></li></ul>'
     # A list of links in a list: only the inner list is asked (asking every list of a
     # mangled page nesting a thousand takes minutes); the outer item's link is no text.
     contents = (
@@ -308,7 +366,17 @@ def test_a_list_of_links_and_nothing_else_is_not_the_article() -> None:
     result = parse(post(f"{paragraphs()}{related}{sources}{wrapped}{contents}"))
     assert result.article is not None
     assert result.article.text == "\n\n".join(
-        [*PARAGRAPHS, "Sumber: BMKG", "BPBD", "Satu butir", "Dua butir", "Bagian B"]
+        [
+            *PARAGRAPHS,
+            "Sumber: BMKG",
+            "BPBD",
+            "Satu butir",
+            "Dua butir",
+            "Hotel Indah ($$)",
+            "Pengantar",
+            "Pasar",
+            "Bagian B",
+        ]
     )
 
 
