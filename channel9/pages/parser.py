@@ -80,8 +80,8 @@ _NOT_SHOWN = ("script", "style")
 _NOT_OWN = ("a", *_NOT_SHOWN)
 # The elements whose own text is never the page's (a <title> in the body: a mangled page).
 _UNREAD = selectors.RAW_TEXT | {"title"}
-# The separators a run of links may hold besides them ("Home » News"), which are no words.
-_NO_SEPARATORS = str.maketrans("", "", selectors.SEPARATORS)
+# A word's character: a letter or a digit.
+_WORD_CHARACTER = re.compile(r"\w")
 # The elements giving microdata's author as text that are looked at.
 _AUTHOR_CANDIDATES = 5
 # The elements each title selector finds that are looked at: a grid of cards holds a few
@@ -674,6 +674,7 @@ def _body_blocks(body: HtmlElement) -> list[str]:
     boxes = _query(selectors.BODY_SKIPPED)(body)
     lists = _query(selectors.LINK_LISTS)(body)
     most = _text_length(body, _NOT_SHOWN) / 2 if boxes or lists else 0
+    listed = set(lists)
     if sum(_text_length(links, _NOT_SHOWN) for links in lists) < most:
         boxes = [*boxes, *lists]
     skipped: set[HtmlElement] = set()
@@ -682,7 +683,7 @@ def _body_blocks(body: HtmlElement) -> list[str]:
     for box in boxes:
         if box in skipped:
             continue
-        if box in lists or _text_length(box, _NOT_OWN) < most:
+        if box in listed or _text_length(box, _NOT_OWN) < most:
             skipped.update(box.iter())
             left_out.append(box)
             continue
@@ -710,9 +711,9 @@ def _read_blocks(
     above its sub-list, a ``<div>`` of text) is the article's as much as a paragraph is:
     each run of it between block-level elements, or two line breaks, is a block, as a
     browser lays it out. A run whose words are all links' is a button or a table of
-    contents, not text. Inside a quote that holds paragraphs only they are read: an
-    embedded post prints its author and date beside them. Walked with a stack: a mangled
-    page nests elements thousands deep.
+    contents, not text. Of an embedded post (a tweet) only the paragraphs are read: it
+    prints its author and date beside them. Walked with a stack: a mangled page nests
+    elements thousands deep.
     """
     texts: list[str] = []
     run: list[str] = []
@@ -736,7 +737,7 @@ def _read_blocks(
         unlinked = broken = False
 
     # Each element walked into: its children, whether they are inside a link, and whether
-    # their loose text is read (not inside a quote holding paragraphs).
+    # their loose text is read (not inside an embedded post).
     add(body.text, False)
     stack = [(body, iter(body), False, True)]
     while stack:
@@ -768,7 +769,10 @@ def _read_blocks(
             if child.tag in selectors.BLOCK_LEVEL:
                 end_run()
             inner = linked or _is_link(child)
-            within = loose and child.tag != "blockquote"
+            within = loose and not (
+                child.tag == "blockquote"
+                and selectors.EMBEDDED_POSTS.intersection((child.get("class") or "").split())
+            )
             if within:
                 add(child.text, inner)
             stack.append((child, iter(child), inner, within))
@@ -783,7 +787,12 @@ def _block_text(block: HtmlElement, skipped: set[HtmlElement] | None) -> str:
     """A block's text, a table row's cells apart; without the boxes ``skipped`` where it
     holds one."""
     if block.tag == "tr":
-        return " | ".join(filter(None, (_cell_text(cell, skipped) for cell in block)))
+        cells = (
+            cell
+            for cell in block.iterchildren("td", "th")
+            if skipped is None or cell not in skipped
+        )
+        return " | ".join(filter(None, (_cell_text(cell, skipped) for cell in cells)))
     return _cell_text(block, skipped)
 
 
@@ -815,8 +824,9 @@ def _text_without(element: HtmlElement, skipped: set[HtmlElement]) -> str:
 
 
 def _has_words(text: str) -> bool:
-    """Whether a text holds more than separators (``Home » News``, ``A | B``)."""
-    return bool(clean(text.translate(_NO_SEPARATORS)))
+    """Whether a text holds a letter or a digit: separators between links (``Home »
+    News``, ``A | B``) and symbols (a close button's ``×``) are no words."""
+    return _WORD_CHARACTER.search(text) is not None
 
 
 def _is_link(element: HtmlElement) -> bool:

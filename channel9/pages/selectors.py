@@ -305,12 +305,14 @@ RAW_TEXT = frozenset(
     }
 )  # fmt: skip
 _IN_RAW_TEXT = " or ".join(f"ancestor::{name}" for name in sorted(RAW_TEXT))
-# What may sit between links and is no word of its own ("Home » News", "A | B").
-SEPARATORS = "|»«›‹·•/,:;>-–—"
-# An element's words outside its links.
-UNLINKED_TEXT = (
-    f".//text()[normalize-space(translate(., '{SEPARATORS}', ''))]"
-    "[not(ancestor::a[@href] or " + _IN_RAW_TEXT + ")]"
+# An element's words outside its links (a letter or a digit: a separator between links,
+# "Home » News", is none).
+UNLINKED_TEXT = ".//text()[re:test(., '\\w')][not(ancestor::a[@href] or " + _IN_RAW_TEXT + ")]"
+# The quotes that embed another site's post, as the embed codes of X (Twitter),
+# Instagram, TikTok and Facebook print them: their author and date sit beside the post's
+# paragraphs.
+EMBEDDED_POSTS = frozenset(
+    {"twitter-tweet", "instagram-media", "tiktok-embed", "fb-xfbml-parse-ignore"}
 )
 # ...unless they sit in a caption, an embed, an ad, a control or a box that is not the
 # article's: share buttons, related posts, newsletter forms, author boxes, tables of

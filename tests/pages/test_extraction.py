@@ -309,21 +309,35 @@ def test_runs_end_where_a_browser_ends_a_line() -> None:
     ]
 
 
-def test_a_quote_holding_paragraphs_gives_them_alone() -> None:
-    # An embedded post prints its author and date beside its text; a block holding a box
-    # reads as it would without it.
+def test_an_embedded_post_gives_its_paragraphs_alone() -> None:
+    # An embedded tweet prints its author and date beside its text, a quote its source;
+    # a block holding a box reads as it would without it, a row its cells alone; a
+    # symbol alone is no text.
     tweet = (
         '<blockquote class="twitter-tweet"><p>Banjir surut pagi ini.</p>'
         '— Channel9 (@channel9id) <a href="https://twitter.com/x/1">January 21, 2022</a>'
         "</blockquote>"
     )
+    quote = '<blockquote class="wp-block-quote"><p>Kutipan.</p><cite>Menteri</cite></blockquote>'
     linked = '<p><a href="/x/">Tautan saja</a><script>var x = 1;</script></p>'
-    result = parse(post(f"{paragraphs(PARAGRAPHS[:4])}{tweet}{linked}{paragraphs(PARAGRAPHS[4:])}"))
+    row = (
+        '<table><tr><!-- c --><td>Sel A</td><td class="mvp-ad">Iklan</td><script>var y;</script>'
+        "<td>Sel C</td></tr></table>"
+    )
+    content = (
+        f"{paragraphs(PARAGRAPHS[:4])}{tweet}{quote}{linked}{row}"
+        '<div class="x"><span>×</span></div>'
+        f"{paragraphs(PARAGRAPHS[4:])}"
+    )
+    result = parse(post(content))
     assert result.article is not None
     assert result.article.text.split("\n\n") == [
         *PARAGRAPHS[:4],
         "Banjir surut pagi ini.",
+        "Kutipan.",
+        "Menteri",
         "Tautan saja",
+        "Sel A | Sel C",
         *PARAGRAPHS[4:],
     ]
 
@@ -355,7 +369,7 @@ def test_a_list_of_links_and_nothing_else_is_not_the_article() -> None:
     # A list whose items a theme wrapped in another element; items with more than their
     # links; a list with words before its items.
     wrapped = '<ul><div class="row"><li>Satu butir</li><li>Dua butir</li></div></ul>'
-    wrapped += '<ul><li><a href="/h/">Hotel Indah</a> ($$)</li></ul>'
+    wrapped += '<ul><li><a href="/h/">Hotel Indah</a> (bintang 5)</li></ul>'
     wrapped += '<ul>Pengantar <li><a href="/p/">Pasar</a></li></ul>'
     # A list of links in a list: only the inner list is asked (asking every list of a
     # mangled page nesting a thousand takes minutes); the outer item's link is no text.
@@ -372,7 +386,7 @@ def test_a_list_of_links_and_nothing_else_is_not_the_article() -> None:
             "BPBD",
             "Satu butir",
             "Dua butir",
-            "Hotel Indah ($$)",
+            "Hotel Indah (bintang 5)",
             "Pengantar",
             "Pasar",
             "Bagian B",
