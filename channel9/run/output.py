@@ -19,6 +19,7 @@ from scrapy.exporters import (
     XmlItemExporter,
 )
 from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy.utils.conf import feed_complete_default_values_from_settings
 from scrapy.utils.misc import load_object
 
 from channel9.archive.warc import is_archived
@@ -74,14 +75,20 @@ class SpiderParameters(dict[str, object]):
             raise KeyError(name) from None
 
 
+def feeds(settings: BaseSettings) -> dict[str, dict[str, Any]]:
+    """The run's feeds by URI, each option the feed does not set taken from the settings
+    as Scrapy's feed exporter takes it (``FEED_EXPORT_INDENT``...)."""
+    return {
+        uri: feed_complete_default_values_from_settings(options, settings)
+        for uri, options in settings.getdict("FEEDS").items()
+    }
+
+
 def batched_feeds(settings: BaseSettings) -> list[str]:
     """The feeds that write the run's items in batches, a file each
     (``FEED_EXPORT_BATCH_ITEM_COUNT``, ``batch_item_count``)."""
-    default = settings.getint("FEED_EXPORT_BATCH_ITEM_COUNT")
     return [
-        uri
-        for uri, options in settings.getdict("FEEDS").items()
-        if int(options.get("batch_item_count", default) or 0) > 0
+        uri for uri, options in feeds(settings).items() if int(options["batch_item_count"] or 0) > 0
     ]
 
 
@@ -101,12 +108,11 @@ def unread_feeds(settings: BaseSettings) -> list[str]:
     """The feeds that ``scrapy dataset`` would not read back: in another format than JSON
     lines, or a JSON array of one item a line (``-O out.json``, whose indent is 0 unless
     set). Their articles would count as exported and reach no dataset."""
-    default = settings.get("FEED_EXPORT_INDENT")
     return [
         uri
-        for uri, options in settings.getdict("FEEDS").items()
+        for uri, options in feeds(settings).items()
         if options.get("format") not in JSON_LINES
-        and not (options.get("format") == "json" and options.get("indent", default) in (0, "0"))
+        and not (options.get("format") == "json" and options["indent"] == 0)
     ]
 
 
