@@ -1,4 +1,5 @@
-"""The dataset's record: one article, its field names part of the project's interface."""
+"""The dataset's record: one article, its field names part of the project's interface, and
+how a line of a run file holds one."""
 
 from __future__ import annotations
 
@@ -44,3 +45,15 @@ def utc_now() -> str:
 def stamp(moment: datetime) -> str:
     """A moment as ``crawled_at`` and the run report write it: UTC, to the second."""
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+ARRAY_BOUNDS = (b"[", b"]", b"][")
+"""The lines that open and close a JSON array as Scrapy's ``json`` feed writes it
+(``-O out.json``): an item a line after them, each but the last followed by a comma. A
+second run's array appended by ``-o`` begins on the line that ends the first's."""
+
+
+def item_of(line: bytes) -> bytes:
+    """A run file's line without the comma that follows an item of a JSON array (no JSON
+    Lines line ends in one)."""
+    return line.rstrip().removesuffix(b",")

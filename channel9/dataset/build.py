@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from channel9.dataset.duplicates import PERMUTATIONS, clusters, sketches
 from channel9.dataset.workers import POOL_FROM, chunked, read_in_order, worker_count
-from channel9.items import Article
+from channel9.items import ARRAY_BOUNDS, Article, item_of
 from channel9.meter import Meter, tracked
 
 if TYPE_CHECKING:
@@ -216,12 +216,6 @@ class Built:
     """The rows written with ``--revisions``: every version of the articles counted."""
 
 
-ARRAY_BOUNDS = (b"[", b"]", b"][")
-"""The lines that open and close a JSON array as Scrapy's ``json`` feed writes it
-(``-O out.json``): an item a line after them, each but the last followed by a comma. A
-second run's array appended by ``-o`` begins on the line that ends the first's."""
-
-
 def article(line: bytes) -> dict[str, Any] | None:
     """The article a run file's line holds, its fields in the item's order; None for a
     line that is none (cut by a killed run, mangled by hand, a wrong type): skipped, not
@@ -234,12 +228,6 @@ def article(line: bytes) -> dict[str, Any] | None:
         return None
     row = fields_of(item)
     return row if all(valid(name, value) for name, value in row.items()) else None
-
-
-def item_of(line: bytes) -> bytes:
-    """A line's JSON without the comma that follows an item of a JSON array (no JSON
-    Lines line ends in one)."""
-    return line.rstrip().removesuffix(b",")
 
 
 def fields_of(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from scrapy.utils.misc import load_object
 
 from channel9.archive.warc import is_archived
 from channel9.failures import stop_run
+from channel9.items import item_of
 from channel9.signals import item_exported, item_unwritten, item_written
 
 if TYPE_CHECKING:
@@ -291,6 +292,6 @@ def is_whole(line: bytes) -> bool:
     if line.strip() == b"]":
         return True
     try:
-        return isinstance(json.loads(line.rstrip().removesuffix(b",")), dict)
+        return isinstance(json.loads(item_of(line)), dict)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return False
