@@ -216,9 +216,8 @@ class CrawlStateExtension:
             outputs = output_paths(self.crawler)
             for uri in unsafe_feeds(self.crawler):
                 logger.warning(
-                    "The feed %s is not written item by item, or not in a form scrapy"
-                    " dataset reads back: no article counts as exported and each run writes"
-                    " them all again (use .jsonl, or .json with its indent left at 0)",
+                    "The feed %s is not written item by item: no article counts as exported"
+                    " and each run writes them all again (use .jsonl or .json)",
                     uri,
                 )
             for unfinished in self.store.take_unfinished(utc_now()):
