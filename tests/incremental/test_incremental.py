@@ -388,26 +388,25 @@ def test_cut_off_last_line_of_a_killed_run_is_set_aside(tmp_path: Path) -> None:
     assert (tmp_path / "run.jsonl.broken").read_bytes() == b'{"url": "b", "ti'
 
 
-def test_the_last_item_of_a_killed_runs_json_array_is_kept(tmp_path: Path) -> None:
-    # -O out.json: each item but the first comes after ",\n", so a killed run's last
-    # line is a whole item without its line's end.
+@pytest.mark.parametrize(
+    "whole",
+    [
+        # -O out.json: each item but the first comes after ",\n", so a killed run's last
+        # line is a whole item without its line's end.
+        b'[\n{"url": "a"},\n{"url": "b"}',
+        # A run whose feed failed an item sets its output's tail aside after the feed
+        # closed: the array's closing bracket is no cut-off line.
+        b'[\n{"url": "a"}\n]',
+    ],
+    ids=["last-item", "closing-bracket"],
+)
+def test_a_json_arrays_whole_last_line_is_ended_not_set_aside(whole: bytes, tmp_path: Path) -> None:
     output = tmp_path / "run.json"
-    output.write_bytes(b'[\n{"url": "a"},\n{"url": "b"}')
+    output.write_bytes(whole)
 
     set_aside_broken_tail(output)
 
-    assert output.read_bytes() == b'[\n{"url": "a"},\n{"url": "b"}\n'
-    assert not (tmp_path / "run.json.broken").exists()
-
-
-def test_the_closing_bracket_of_a_json_array_is_no_cut_off_line(tmp_path: Path) -> None:
-    # A run whose feed failed an item sets its output's tail aside after the feed closed.
-    output = tmp_path / "run.json"
-    output.write_bytes(b'[\n{"url": "a"}\n]')
-
-    set_aside_broken_tail(output)
-
-    assert output.read_bytes() == b'[\n{"url": "a"}\n]\n'
+    assert output.read_bytes() == whole + b"\n"
     assert not (tmp_path / "run.json.broken").exists()
 
 

@@ -48,6 +48,16 @@ def post(content: str, head: str = "") -> str:
     )
 
 
+def read_amid_paragraphs(html: str) -> list[str]:
+    """The blocks read from ``html`` printed in a post's body between its fourth and fifth
+    paragraphs, the paragraphs around them read as they are."""
+    result = parse(post(f"{paragraphs(PARAGRAPHS[:4])}{html}{paragraphs(PARAGRAPHS[4:])}"))
+    assert result.article is not None
+    blocks = result.article.text.split("\n\n")
+    assert (blocks[:4], blocks[-4:]) == (PARAGRAPHS[:4], PARAGRAPHS[4:]), blocks
+    return blocks[4:-4]
+
+
 def test_a_page_builder_post_is_read_by_the_general_extractor() -> None:
     widgets = "".join(
         f'<div class="pb-widget"><div class="pb-inner"><p>{text}</p></div></div>'
@@ -198,13 +208,7 @@ def test_an_anchor_named_with_a_boxs_word_is_the_articles() -> None:
     # group the id its author chose.
     heading = '<h2 id="social-media-tips">Tips media sosial</h2>'
     group = '<div id="social-media"><p>Akun resmi kota.</p></div>'
-    result = parse(
-        post(f"{paragraphs(PARAGRAPHS[:4])}{heading}{group}{paragraphs(PARAGRAPHS[4:])}")
-    )
-    assert result.article is not None
-    assert result.article.text == "\n\n".join(
-        [*PARAGRAPHS[:4], "Tips media sosial", "Akun resmi kota.", *PARAGRAPHS[4:]]
-    )
+    assert read_amid_paragraphs(heading + group) == ["Tips media sosial", "Akun resmi kota."]
 
 
 def test_text_in_no_paragraph_is_read_where_the_page_prints_it() -> None:
@@ -235,25 +239,20 @@ def test_words_are_spaced_and_boxes_left_out_wherever_they_sit() -> None:
     # a box inside an inline element and inside a block, two line breaks, and a link
     # followed by an invisible character (still a button).
     content = (
-        f"{paragraphs(PARAGRAPHS[:4])}<div>Harga<strong> naik </strong>tajam</div>"
+        "<div>Harga<strong> naik </strong>tajam</div>"
         "<span><div>Satu</div><div>Dua</div></span>"
         '<div>Teks <span>ini <ins class="adsbygoogle">Iklan</ins>saja</span> akhir</div>'
         '<ul><li>Daftar <span class="sharedaddy">Bagikan</span>pasar</li></ul>'
         "<div>Baris satu<br>baris dua<br> <br>Baca juga: Banjir kemarin</div>"
         '<div><a href="/beli/">Beli</a>\u200b</div>'
-        f"{paragraphs(PARAGRAPHS[4:])}"
     )
-    result = parse(post(content))
-    assert result.article is not None
-    assert result.article.text.split("\n\n") == [
-        *PARAGRAPHS[:4],
+    assert read_amid_paragraphs(content) == [
         "Harga naik tajam",
         "Satu",
         "Dua",
         "Teks ini saja akhir",
         "Daftar pasar",
         "Baris satu baris dua",
-        *PARAGRAPHS[4:],
     ]
 
 
@@ -262,24 +261,19 @@ def test_text_a_browser_does_not_show_is_not_read_and_anchors_are_no_links() -> 
     # apart from what follows it; an anchor without an address is text, separators
     # between links are not.
     content = (
-        f"{paragraphs(PARAGRAPHS[:4])}<div>Awal<template>Templat</template> kata</div>"
+        "<div>Awal<template>Templat</template> kata</div>"
         "<div>Pilih <select><option>Satu</option></select><button>Muat lagi</button></div>"
         '<div><a href="/x/">Baca<span class="screen-reader-text"> tulisan ini</span></a></div>'
         "<fieldset><legend>Catatan</legend>isi catatan</fieldset>"
         '<div><a id="faq-1">Apa itu banjir?</a></div>'
         '<div><a href="/">Beranda</a> » <a href="/kota/">Kota</a></div>'
-        f"{paragraphs(PARAGRAPHS[4:])}"
     )
-    result = parse(post(content))
-    assert result.article is not None
-    assert result.article.text.split("\n\n") == [
-        *PARAGRAPHS[:4],
+    assert read_amid_paragraphs(content) == [
         "Awal kata",
         "Pilih",
         "Catatan",
         "isi catatan",
         "Apa itu banjir?",
-        *PARAGRAPHS[4:],
     ]
 
 
@@ -287,17 +281,12 @@ def test_runs_end_where_a_browser_ends_a_line() -> None:
     # A box laid out as a block between two sentences; an inline element holding a
     # block, a link first; two line breaks, one inside an inline element.
     content = (
-        f"{paragraphs(PARAGRAPHS[:4])}"
         '<div>Kalimat satu<figure><img src="/a.jpg"><figcaption>Foto</figcaption></figure>'
         "Kalimat dua</div>"
         '<div>Ini kata <span><a href="/x">Jokowi</a><div>Blok teks</div></span> lanjut</div>'
         "<div>satu <b>dua<br></b><br>tiga</div>"
-        f"{paragraphs(PARAGRAPHS[4:])}"
     )
-    result = parse(post(content))
-    assert result.article is not None
-    assert result.article.text.split("\n\n") == [
-        *PARAGRAPHS[:4],
+    assert read_amid_paragraphs(content) == [
         "Kalimat satu",
         "Kalimat dua",
         "Ini kata Jokowi",
@@ -305,7 +294,6 @@ def test_runs_end_where_a_browser_ends_a_line() -> None:
         "lanjut",
         "satu dua",
         "tiga",
-        *PARAGRAPHS[4:],
     ]
 
 
@@ -324,21 +312,13 @@ def test_an_embedded_post_gives_its_paragraphs_alone() -> None:
         '<table><tr><!-- c --><td>Sel A</td><td class="mvp-ad">Iklan</td><script>var y;</script>'
         "<td>Sel C</td></tr></table>"
     )
-    content = (
-        f"{paragraphs(PARAGRAPHS[:4])}{tweet}{quote}{linked}{row}"
-        '<div class="x"><span>×</span></div>'
-        f"{paragraphs(PARAGRAPHS[4:])}"
-    )
-    result = parse(post(content))
-    assert result.article is not None
-    assert result.article.text.split("\n\n") == [
-        *PARAGRAPHS[:4],
+    content = f'{tweet}{quote}{linked}{row}<div class="x"><span>×</span></div>'
+    assert read_amid_paragraphs(content) == [
         "Banjir surut pagi ini.",
         "Kutipan.",
         "Menteri",
         "Tautan saja",
         "Sel A | Sel C",
-        *PARAGRAPHS[4:],
     ]
 
 
