@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from pathlib import Path
+from urllib.request import Request, urlopen
 
 from benchmarks.crawl import crawls, run
 from channel9.demo.site import FakeSite, serve
@@ -96,3 +98,18 @@ def test_the_typical_spider_reads_the_same_articles_from_pages_of_a_themes_weigh
             ]
             assert item["image_url"] == article["image_url"]
     assert typical.pages == 38
+
+
+def test_pages_of_a_themes_weight_come_gzipped_to_a_client_that_accepts_it() -> None:
+    site = FakeSite(count=3, seed=5)
+    site.heavy = True
+    with serve(site) as base_url:
+        path = f"/{site.order[0]}/"
+        plain = urlopen(Request(base_url + path))
+        packed = urlopen(Request(base_url + path, headers={"Accept-Encoding": "gzip, br"}))
+        body, packed_body = plain.read(), packed.read()
+    assert plain.headers["Content-Encoding"] is None
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert plain.headers["Vary"] == packed.headers["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(packed_body) == body
+    assert len(packed_body) < len(body) // 3
