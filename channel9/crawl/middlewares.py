@@ -9,11 +9,14 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+from isal import isal_zlib
 from scrapy import Request
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.http import TextResponse
 from scrapy.http.request import NO_CALLBACK
+from scrapy.responsetypes import responsetypes
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -22,6 +25,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
+from channel9.archive.reader import GZIP_ERROR, GZIP_WBITS
 from channel9.failures import Refused, announce_failure, reason_of, retried_statuses
 from channel9.pages.urls import on_site
 from channel9.reasons import Reason, http_reason
@@ -30,9 +34,13 @@ if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from scrapy.statscollectors import StatsCollector
     from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
+
+GZIP = ([b"gzip"], [b"x-gzip"])
+"""The ``Content-Encoding`` of a body gzipped once, as servers spell it."""
 
 
 class _CrawlerMiddleware:
@@ -142,15 +150,62 @@ class RedirectGuardMiddleware(_CrawlerMiddleware):
 class SizeGuardedCompressionMiddleware(HttpCompressionMiddleware):
     """Scrapy's decompression, naming a body that unpacks past ``DOWNLOAD_MAXSIZE`` (a
     gzip bomb) ``too_large``: Scrapy's middleware raises a bare ``IgnoreRequest`` for it,
-    and for nothing else."""
+    and for nothing else.
+
+    A body gzipped whole in one member, as web servers send pages, is unpacked by ISA-L
+    in one call: Scrapy's gunzip reads it through :class:`gzip.GzipFile` a piece at a
+    time, three times the CPU (0.3 against 0.1 ms for a 220 KB page). Any other body
+    (other encodings, several, a member cut short or followed by more bytes, past the
+    limit) is Scrapy's to decode, with its warnings and leniency."""
+
+    def __init__(self, stats: StatsCollector | None = None, *, crawler: Crawler) -> None:
+        super().__init__(stats, crawler=crawler)
+        self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        self.warn_size = crawler.settings.getint("DOWNLOAD_WARNSIZE")
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         try:
-            return super().process_response(request, response)
+            return self._gunzipped(request, response) or super().process_response(request, response)
         except IgnoreRequest as error:
             raise Refused(Reason.TOO_LARGE, str(error)) from error
+
+    def _gunzipped(self, request: Request, response: Response) -> Response | None:
+        """The response with its body unpacked, as Scrapy's middleware gives it, if the
+        body is one whole gzip member that unpacks within the limit; else None."""
+        encodings = b",".join(response.headers.getlist("Content-Encoding")).split(b",")
+        if request.method == "HEAD" or [e.strip().lower() for e in encodings] not in GZIP:
+            return None
+        max_size = request.meta.get("download_maxsize", self.max_size)
+        unpacker = isal_zlib.decompressobj(wbits=GZIP_WBITS)
+        try:
+            # One byte past the limit at most: a bomb takes no memory, and is Scrapy's.
+            body = unpacker.decompress(response.body, max_size + 1 if max_size else 0)
+        except GZIP_ERROR:
+            return None
+        if not unpacker.eof or unpacker.unused_data or unpacker.unconsumed_tail:
+            return None
+        warn_size = request.meta.get("download_warnsize", self.warn_size)
+        if len(response.body) < warn_size <= len(body):
+            logger.warning(
+                "%s body size after decompression (%d B) is larger than the download"
+                " warning size (%d B).",
+                response,
+                len(body),
+                warn_size,
+            )
+        if self.stats:
+            self.stats.inc_value("httpcompression/response_bytes", len(body))
+            self.stats.inc_value("httpcompression/response_count")
+        # As Scrapy's middleware: the kind of response told by its headers without the
+        # encoding undone, then by the body; its text encoding read again from the body.
+        response.headers["Content-Encoding"] = []
+        kind = responsetypes.from_args(headers=response.headers, url=response.url, body=body)
+        unpacked = {"encoding": None} if issubclass(kind, TextResponse) else {}
+        response = response.replace(cls=kind, body=body, **unpacked)
+        del response.headers["Content-Encoding"]
+        return response
 
 
 class CallbackErrorMiddleware:

@@ -16,6 +16,8 @@ import pytest
 from scrapy import Request
 from scrapy.core.downloader import Slot
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares import httpcompression
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -116,6 +118,77 @@ def test_a_body_that_unpacks_past_the_limit_is_too_large(crawler: Crawler) -> No
         middleware.process_response(Request(bomb.url), bomb)
     assert refused.value.reason is Reason.TOO_LARGE
     assert middleware.process_response(Request(small.url), small).body == b"<p>ok</p>"
+
+
+PAGE = b"<html><head><meta charset=utf-8></head><body><p>Berita hari ini</p></body></html>" * 50
+PACKED = gzip.compress(PAGE)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body", "fast"),
+    [
+        ("gzip", PACKED, True),
+        ("x-gzip", PACKED, True),
+        (" GZIP ", PACKED, True),
+        ("gzip", gzip.compress(b"\x89PNG\r\n\x1a\n" + bytes(300)), True),
+        ("gzip", gzip.compress(b""), True),
+        ("gzip", gzip.compress(b" " * 150_000), True),  # past the warning size
+        ("gzip", gzip.compress(b" " * 1_000_000), False),  # past the limit: too_large
+        ("gzip", PACKED[:-300], False),  # cut short: Scrapy keeps what came
+        ("gzip", PACKED[:-8] + bytes(8), False),  # a wrong checksum: the same
+        ("gzip", PACKED + PACKED, False),  # two members: Scrapy reads both
+        ("gzip", PACKED + b"garbage", False),
+        ("gzip", PAGE, False),  # not gzip at all
+        ("gzip, gzip", gzip.compress(PACKED), False),
+        ("deflate", PACKED, False),
+        ("br", PACKED, False),
+        ("identity", PAGE, False),
+    ],
+    ids=[
+        *("gzip", "x-gzip", "spelt-apart", "not-html", "empty", "past-warning-size"),
+        *("past-limit", "cut-short", "wrong-checksum", "two-members", "bytes-after"),
+        *("not-gzip", "gzipped-twice", "deflate", "brotli", "identity"),
+    ],
+)
+def test_a_gzipped_body_is_unpacked_as_scrapys_middleware_unpacks_it(
+    crawler: Crawler,
+    encoding: str,
+    body: bytes,
+    fast: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    crawler.settings.frozen = False
+    crawler.settings.set("DOWNLOAD_MAXSIZE", 500_000)
+    crawler.settings.set("DOWNLOAD_WARNSIZE", 100_000)
+    ours, scrapys = (
+        middleware.from_crawler(crawler)
+        for middleware in (SizeGuardedCompressionMiddleware, HttpCompressionMiddleware)
+    )
+    gunzip = httpcompression.gunzip
+
+    def answer(middleware: HttpCompressionMiddleware) -> tuple[Any, ...]:
+        crawler.stats = StatsCollector(crawler)
+        middleware.stats = crawler.stats
+        caplog.clear()
+        headers = {"Content-Type": "text/html", "Content-Encoding": encoding}
+        response = HtmlResponse(f"{SITE}/a/", body=body, headers=headers)
+        try:
+            got = middleware.process_response(Request(response.url), response)
+        except IgnoreRequest:  # ours names it (Refused), Scrapy's does not
+            return ("ignored", crawler.stats.get_stats())
+        except Exception as error:  # what Scrapy's decoders raise at bytes they cannot read
+            return (type(error), crawler.stats.get_stats())
+        assert isinstance(got, Response)
+        said = (record.getMessage() for record in caplog.records)
+        warned = [line.replace(type(middleware).__name__, "") for line in said]
+        return (type(got), got.body, got.headers, got.encoding, crawler.stats.get_stats(), warned)
+
+    expected = answer(scrapys)
+    if fast:  # Scrapy's gunzip is not asked
+        monkeypatch.setattr(httpcompression, "gunzip", None)
+    assert answer(ours) == expected
+    monkeypatch.setattr(httpcompression, "gunzip", gunzip)
 
 
 def failure_of(error: Exception, response: Response | None = None) -> Failure:
