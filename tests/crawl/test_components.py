@@ -8,6 +8,9 @@ import gzip
 import json
 import logging
 import sqlite3
+import warnings
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -24,7 +27,8 @@ from scrapy.exceptions import (
     DownloadTimeoutError,
     IgnoreRequest,
 )
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import Headers, HtmlResponse, Response
+from scrapy.responsetypes import responsetypes
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.statscollectors import StatsCollector
@@ -121,72 +125,123 @@ def test_a_body_that_unpacks_past_the_limit_is_too_large(crawler: Crawler) -> No
 
 PAGE = b"<html><head><meta charset=utf-8></head><body><p>Berita hari ini</p></body></html>" * 50
 PACKED = gzip.compress(PAGE)
+HTML = {"Content-Type": "text/html"}
 
 
-@pytest.mark.parametrize(
-    ("encoding", "body", "fast"),
-    [
-        ("gzip", PACKED, True),
-        ("x-gzip", PACKED, True),
-        (" GZIP ", PACKED, True),
-        ("gzip", gzip.compress(b"\x89PNG\r\n\x1a\n" + bytes(300)), True),
-        ("gzip", gzip.compress(b""), True),
-        ("gzip", gzip.compress(b" " * 150_000), True),  # past the warning size
-        ("gzip", gzip.compress(b" " * 1_000_000), False),  # past the limit: too_large
-        ("gzip", PACKED[:-300], False),  # cut short: Scrapy keeps what came
-        ("gzip", PACKED[:-8] + bytes(8), False),  # a wrong checksum: the same
-        ("gzip", PACKED + PACKED, False),  # two members: Scrapy reads both
-        ("gzip", PACKED + b"garbage", False),
-        ("gzip", PAGE, False),  # not gzip at all
-        ("gzip, gzip", gzip.compress(PACKED), False),
-        ("deflate", PACKED, False),
-        ("br", PACKED, False),
-        ("identity", PAGE, False),
-    ],
-    ids=[
-        *("gzip", "x-gzip", "spelt-apart", "not-html", "empty", "past-warning-size"),
-        *("past-limit", "cut-short", "wrong-checksum", "two-members", "bytes-after"),
-        *("not-gzip", "gzipped-twice", "deflate", "brotli", "identity"),
-    ],
-)
+@dataclass
+class Unpacking:
+    """A response to unpack, and whether the project's middleware unpacks it itself."""
+
+    encoding: str
+    body: bytes
+    fast: bool
+    headers: dict[str, str] = field(default_factory=lambda: dict(HTML))
+    meta: dict[str, float] = field(default_factory=dict)
+    spider: dict[str, int] = field(default_factory=dict)
+    method: str = "GET"
+
+
+UNPACKINGS = {
+    "gzip": Unpacking("gzip", PACKED, True),
+    "x-gzip": Unpacking("x-gzip", PACKED, True),
+    "spelt-apart": Unpacking(" GZIP ", PACKED, True),
+    "empty": Unpacking("gzip", gzip.compress(b""), True),
+    "octet-stream": Unpacking("gzip", PACKED, True, {"Content-Type": "application/octet-stream"}),
+    "no-content-type": Unpacking(
+        "gzip", gzip.compress(b"\x89PNG\r\n\x1a\n" + bytes(300)), True, {}
+    ),
+    "past-warning-size": Unpacking("gzip", gzip.compress(b" " * 150_000), True),
+    "at-the-limit": Unpacking("gzip", gzip.compress(b" " * 500_000), True),
+    "a-byte-past-the-limit": Unpacking("gzip", gzip.compress(b" " * 500_001), False),
+    "far-past-the-limit": Unpacking("gzip", gzip.compress(b" " * 1_000_000), False),
+    "request-limit": Unpacking("gzip", PACKED, False, meta={"download_maxsize": 1000}),
+    "request-warning-size": Unpacking("gzip", PACKED, True, meta={"download_warnsize": 1000}),
+    "request-limit-below-0": Unpacking("gzip", PACKED, False, meta={"download_maxsize": -1}),
+    "request-limit-a-float": Unpacking("gzip", PACKED, False, meta={"download_maxsize": 1e6}),
+    "request-limit-past-a-word": Unpacking("gzip", PACKED, False, meta={"download_maxsize": 2**63}),
+    "request-warning-size-a-float": Unpacking(
+        "gzip", PACKED, True, meta={"download_warnsize": 1000.0}
+    ),
+    "spider-limit": Unpacking("gzip", PACKED, False, spider={"download_maxsize": 1000}),
+    "spider-warning-size": Unpacking("gzip", PACKED, True, spider={"download_warnsize": 1000}),
+    "head": Unpacking("gzip", PACKED, False, method="HEAD"),
+    "cut-short": Unpacking("gzip", PACKED[:-300], False),  # Scrapy keeps what came
+    "wrong-checksum": Unpacking("gzip", PACKED[:-8] + bytes(8), False),  # the same
+    "two-members": Unpacking("gzip", PACKED + PACKED, False),  # Scrapy reads both
+    "bytes-after": Unpacking("gzip", PACKED + b"garbage", False),
+    "not-gzip": Unpacking("gzip", PAGE, False),
+    "gzipped-twice": Unpacking("gzip, gzip", gzip.compress(PACKED), False),
+    "a-trailing-comma": Unpacking("gzip,", PACKED, False),
+    "deflate": Unpacking("deflate", PACKED, False),
+    "brotli": Unpacking("br", PACKED, False),
+    "identity": Unpacking("identity", PAGE, False),
+}
+
+
+@pytest.mark.parametrize("case", UNPACKINGS.values(), ids=UNPACKINGS)
 def test_a_gzipped_body_is_unpacked_as_scrapys_middleware_unpacks_it(
     crawler: Crawler,
-    encoding: str,
-    body: bytes,
-    fast: bool,
+    case: Unpacking,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     crawler.settings.frozen = False
     crawler.settings.set("DOWNLOAD_MAXSIZE", 500_000)
     crawler.settings.set("DOWNLOAD_WARNSIZE", 100_000)
-    ours, scrapys = (
-        middleware.from_crawler(crawler)
-        for middleware in (SizeGuardedCompressionMiddleware, HttpCompressionMiddleware)
-    )
+    spider = SimpleNamespace(**case.spider)
 
-    def answer(middleware: HttpCompressionMiddleware) -> tuple[Any, ...]:
+    def answer(kind: type[HttpCompressionMiddleware]) -> tuple[Any, ...]:
         crawler.stats = StatsCollector(crawler)
-        middleware.stats = crawler.stats
+        middleware = kind.from_crawler(crawler)
+        with warnings.catch_warnings():  # Scrapy's, of the spider's limits
+            warnings.simplefilter("ignore")
+            middleware.open_spider(spider)  # type: ignore[arg-type]
         caplog.clear()
-        headers = {"Content-Type": "text/html", "Content-Encoding": encoding}
-        response = HtmlResponse(f"{SITE}/a/", body=body, headers=headers)
+        headers = {**case.headers, "Content-Encoding": case.encoding}
+        request = Request(f"{SITE}/a/", method=case.method, meta=case.meta)
+        # The class the downloader gives the response, by its headers.
+        arrived = responsetypes.from_args(headers=Headers(headers), url=request.url)
         try:
-            got = middleware.process_response(Request(response.url), response)
+            got = middleware.process_response(
+                request, arrived(request.url, body=case.body, headers=headers)
+            )
         except IgnoreRequest:  # ours names it (Refused), Scrapy's does not
             return ("ignored", crawler.stats.get_stats())
         except Exception as error:  # what Scrapy's decoders raise at bytes they cannot read
             return (type(error), crawler.stats.get_stats())
         assert isinstance(got, Response)
-        said = (record.getMessage() for record in caplog.records)
-        warned = [line.replace(type(middleware).__name__, "") for line in said]
+        said = [
+            (record.name, record.getMessage().replace(kind.__name__, "the middleware"))
+            for record in caplog.records
+        ]
         text = getattr(got, "encoding", None)
-        return (type(got), got.body, got.headers, text, crawler.stats.get_stats(), warned)
+        return (type(got), got.body, got.headers, text, crawler.stats.get_stats(), said)
 
-    expected = answer(scrapys)
-    if fast:  # Scrapy's gunzip is not asked
+    expected = answer(HttpCompressionMiddleware)
+    if case.fast:  # Scrapy's gunzip is not asked
         monkeypatch.setattr("scrapy.downloadermiddlewares.httpcompression.gunzip", None)
-    assert answer(ours) == expected
+    assert answer(SizeGuardedCompressionMiddleware) == expected
+
+
+INCOMPLETE_CODES = bytes.fromhex(
+    "1f8b08000000000000ffede0db922449922ccb02" + "00" * 48 + "01" + "00" * 78 + "10"
+    + "00" * 14 + "2008d7198a0702000000"
+)  # fmt: skip
+"""A gzip member of ``aa`` (its CRC-32 and length right) whose Huffman codes do not fill
+their space: zlib refuses it ("invalid literal/lengths set"), ISA-L reads it."""
+
+
+def test_a_gzip_member_zlib_refuses_is_read_when_its_checksum_holds(crawler: Crawler) -> None:
+    headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
+    middlewares = (SizeGuardedCompressionMiddleware, HttpCompressionMiddleware)
+    ours, scrapys = (kind.from_crawler(crawler) for kind in middlewares)
+
+    def sent() -> HtmlResponse:
+        return HtmlResponse(f"{SITE}/a/", body=INCOMPLETE_CODES, headers=headers)
+
+    with pytest.raises(zlib.error, match="invalid literal/lengths set"):
+        scrapys.process_response(Request(f"{SITE}/a/"), sent())
+    assert ours.process_response(Request(f"{SITE}/a/"), sent()).body == b"aa"
 
 
 def failure_of(error: Exception, response: Response | None = None) -> Failure:
