@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from email.message import Message
 from pathlib import Path
 from urllib.request import Request, urlopen
 
@@ -103,13 +104,20 @@ def test_the_typical_spider_reads_the_same_articles_from_pages_of_a_themes_weigh
 def test_pages_of_a_themes_weight_come_gzipped_to_a_client_that_accepts_it() -> None:
     site = FakeSite(count=3, seed=5)
     site.heavy = True
+    path = f"/{site.order[0]}/"
     with serve(site) as base_url:
-        path = f"/{site.order[0]}/"
-        plain = urlopen(Request(base_url + path))
-        packed = urlopen(Request(base_url + path, headers={"Accept-Encoding": "gzip, br"}))
-        body, packed_body = plain.read(), packed.read()
-    assert plain.headers["Content-Encoding"] is None
-    assert packed.headers["Content-Encoding"] == "gzip"
-    assert plain.headers["Vary"] == packed.headers["Vary"] == "Accept-Encoding"
+
+        def fetch(path: str, accepted: str | None = None) -> tuple[Message, bytes]:
+            headers = {"Accept-Encoding": accepted} if accepted else {}
+            with urlopen(Request(base_url + path, headers=headers)) as reply:
+                return reply.headers, reply.read()
+
+        (plain, body), (packed, packed_body) = fetch(path), fetch(path, "gzip, br")
+        refused, _ = fetch(path, "br, gzip;q=0")
+        robots, _ = fetch("/robots.txt", "gzip")
+    assert plain["Content-Encoding"] is refused["Content-Encoding"] is None
+    assert packed["Content-Encoding"] == "gzip"
+    assert plain["Vary"] == packed["Vary"] == "Accept-Encoding"
     assert gzip.decompress(packed_body) == body
     assert len(packed_body) < len(body) // 3
+    assert robots["Content-Encoding"] is robots["Vary"] is None  # HTML only, as nginx

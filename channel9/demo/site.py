@@ -969,6 +969,16 @@ def list_also(site: FakeSite, listing: str, hrefs: list[str]) -> None:
     )
 
 
+def takes_gzip(accepted: str) -> bool:
+    """Whether a client's ``Accept-Encoding`` takes gzip (not with ``q=0``)."""
+    for coding in accepted.split(","):
+        name, _, weight = coding.partition(";")
+        if name.strip().lower() == "gzip":
+            quality = weight.strip().lower().removeprefix("q=") or "1"
+            return quality.replace(".", "", 1).isdigit() and float(quality) > 0
+    return False
+
+
 class Server(ThreadingHTTPServer):
     """The site's HTTP server: a thread per connection, quiet when a client hangs up.
 
@@ -999,10 +1009,11 @@ def serve(site: FakeSite, host: str = "127.0.0.1", port: int = 0) -> Iterator[st
             body = reply.body.replace(b"BASE", base.encode())
             self.send_response(reply.status)
             headers = {"Content-Type": "text/html; charset=UTF-8", **reply.headers}
-            if site.heavy and "Content-Encoding" not in headers:
+            html = headers["Content-Type"].startswith("text/html")
+            if site.heavy and html and "Content-Encoding" not in headers:
+                # As WordPress hosts send pages: gzipped, at nginx's default level.
                 headers["Vary"] = "Accept-Encoding"
-                if "gzip" in (self.headers.get("Accept-Encoding") or ""):
-                    # As WordPress hosts send pages: gzipped, at nginx's default level.
+                if takes_gzip(self.headers.get("Accept-Encoding") or ""):
                     body = gzip.compress(body, compresslevel=1, mtime=0)
                     headers["Content-Encoding"] = "gzip"
             chunked = headers.get("Transfer-Encoding") == "chunked"
