@@ -6,12 +6,13 @@ Run: ``.venv/bin/python benchmarks/crawl.py [--articles 2000] [--rounds 3] [--he
 at a time, no HTTP cache), in interleaved rounds, in fresh processes; the site is served
 from this process. The crawls: the project as shipped (archive and state on), without its
 archive, its replay of that archive, ``scrapy extract`` over it and its pages parsed alone
-(``benchmarks/parse_only.py``: the least a replay can cost); the same job written as a
-typical Scrapy project writes it (``benchmarks/typical_spider.py``: parsel, one dict per
-article, ``-O`` feed), with Scrapy's settings and with the three the project changes for speed;
-and a bare spider that only follows the links. It prints pages per second, CPU per page and
-peak RSS for each, and the ratios; then the per-page work without the network (article
-parsing plus the item pipelines on the fixture pages) and the date reading benchmark.
+without Scrapy's engine (``benchmarks/parse_only.py``: the least a replay can cost); the
+same job written as a typical Scrapy project writes it (``benchmarks/typical_spider.py``:
+parsel, one dict per article, ``-O`` feed), with Scrapy's settings and with the three the
+project changes for speed; and a bare spider that only follows the links. It prints pages
+per second, CPU per page and peak RSS for each, and the ratios; then the per-page work
+without the network (article parsing plus the item pipelines on the fixture pages) and the
+date reading benchmark.
 ``--heavy`` serves pages of a real theme's weight (about 215 KB, as Zox News prints them)
 instead of the bare 5 KB; ``--scaling`` compares the crawl's peak RSS at 1,000 and 4,000
 articles.
@@ -73,11 +74,11 @@ def run(crawl: Crawl, workdir: Path) -> Measure:
         env["SCRAPY_SETTINGS_MODULE"] = crawl.settings_module
     log = workdir / "stats.log"
     start = time.perf_counter()
+    command = crawl.command
+    if command[0] == SCRAPY:
+        command = [*command, "-s", "STATS_DUMP=True", "-s", "LOG_LEVEL=INFO"]
     with log.open("w") as out:
-        process = subprocess.Popen(
-            [*crawl.command, "-s", "STATS_DUMP=True", "-s", "LOG_LEVEL=INFO"],
-            cwd=workdir, env=env, stdout=out, stderr=out,
-        )  # fmt: skip
+        process = subprocess.Popen(command, cwd=workdir, env=env, stdout=out, stderr=out)
         _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     if status != 0:
@@ -104,9 +105,10 @@ TUNED = [
 
 def crawls(base_url: str, workdir: Path) -> dict[str, Crawl]:
     """The crawl with the project's settings (its archive on, then off), its replay from
-    that archive and ``scrapy extract`` over it, the typical spider and the bare spider
-    with Scrapy's settings: with the project's three speed settings (the baselines of the
-    ratios), and with Scrapy's defaults (for reference)."""
+    that archive, ``scrapy extract`` over it and its pages parsed without Scrapy's engine,
+    the typical spider and the bare spider with Scrapy's settings: with the project's three
+    speed settings (the baselines of the ratios), and with Scrapy's defaults (for
+    reference)."""
 
     def spider(name: str) -> list[str]:
         path = ROOT / "benchmarks" / f"{name}_spider.py"
@@ -129,7 +131,7 @@ def crawls(base_url: str, workdir: Path) -> dict[str, Crawl]:
             [SCRAPY, "extract", str(workdir / "archive"), "-O", str(workdir / "extracted.jsonl")],
             "channel9.settings",
         ),
-        # The least a replay can cost: the archive's pages parsed, without Scrapy.
+        # The least a replay can cost: the archive's pages parsed, without Scrapy's engine.
         "pages parsed alone": Crawl(
             [sys.executable, str(ROOT / "benchmarks" / "parse_only.py"), str(workdir / "archive")]
         ),
