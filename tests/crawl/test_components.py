@@ -210,6 +210,7 @@ def test_a_gzipped_body_is_unpacked_as_scrapys_middleware_unpacks_it(
         except Exception as error:  # what Scrapy's decoders raise at bytes they cannot read
             return (type(error), crawler.stats.get_stats())
         assert isinstance(got, Response)
+        # Scrapy's warning of an encoding it cannot decode names the middleware's class.
         said = [
             (record.name, record.getMessage().replace(kind.__name__, "the middleware"))
             for record in caplog.records
