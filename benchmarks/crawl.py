@@ -158,6 +158,7 @@ def forget(workdir: Path) -> None:
 def compare(articles: int, rounds: int, heavy: bool) -> None:
     site = FakeSite(count=articles, seed=11)
     site.heavy = heavy
+    site.gzipped = heavy  # as hosts send pages of that weight
     results: dict[str, list[Measure]] = {}
     archive_bytes = 0
     with serve(site) as base_url, tempfile.TemporaryDirectory() as tmp:

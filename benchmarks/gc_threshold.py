@@ -75,7 +75,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args()
     site = FakeSite(count=options.articles, seed=11)
-    site.heavy = True
+    site.heavy = site.gzipped = True
     thresholds = {"Python's (700)": 0, "the project's": int(DEFAULTS["CHANNEL9_GC_THRESHOLD"])}
     results: dict[str, list[tuple[float, str, float, float]]] = {name: [] for name in thresholds}
     with serve(site) as base_url, tempfile.TemporaryDirectory() as tmp:

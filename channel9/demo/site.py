@@ -193,8 +193,10 @@ class FakeSite:
         self.heavy = False
         """True: every page of the theme carries what a real theme prints around its content
         (inline styles and scripts, preloads, a mega menu, sidebar widgets, a footer: about
-        220 KB), for the benchmarks, and is served gzipped to a client that accepts it, as
-        WordPress hosts serve pages. Nothing of it is any article's."""
+        220 KB), for the benchmarks. Nothing of it is any article's."""
+        self.gzipped = False
+        """True: HTML is served gzipped to a client that accepts it, as WordPress hosts
+        serve pages (at nginx's default level)."""
         self.chrome: Chrome | None = None
         """That weight, made at the first page served (:func:`theme_chrome`)."""
         self.random = random.Random(seed)
@@ -1010,8 +1012,7 @@ def serve(site: FakeSite, host: str = "127.0.0.1", port: int = 0) -> Iterator[st
             self.send_response(reply.status)
             headers = {"Content-Type": "text/html; charset=UTF-8", **reply.headers}
             html = headers["Content-Type"].startswith("text/html")
-            if site.heavy and html and "Content-Encoding" not in headers:
-                # As WordPress hosts send pages: gzipped, at nginx's default level.
+            if site.gzipped and html and "Content-Encoding" not in headers:
                 headers["Vary"] = "Accept-Encoding"
                 if takes_gzip(self.headers.get("Accept-Encoding") or ""):
                     body = gzip.compress(body, compresslevel=1, mtime=0)

@@ -188,6 +188,9 @@ class Schedule:
         self.random = Random(seed)
         self.count = self.random.randint(60, 150)
         self.site = ChaosSite(count=self.count, seed=seed)
+        # Half the schedules against a site that gzips its pages, as real hosts do: by the
+        # seed, so that the schedules drawn stay those of their seeds.
+        self.site.gzipped = seed % 2 == 0
         self.base_url = ""
         self.runs: list[Run] = []
         self.revisions: dict[str, list[dict[str, Any]]] = {}
@@ -604,7 +607,8 @@ class Schedule:
             f"Seed {self.seed}: {len(self.violations)} promises broken.",
             f"Replay: {REPLAY.format(seed=self.seed)}",
             f"Folder (run files under data/, logs under logs/): {self.workdir}",
-            f"Site: FakeSite(count={self.count}, seed={self.seed}, doors=True) at"
+            f"Site: FakeSite(count={self.count}, seed={self.seed}, doors=True),"
+            f" gzipped={self.site.gzipped}, at"
             f" {self.base_url}; every run: -a base_url=... {' '.join(FAST)}"
             f" {' '.join(SETTINGS)}",
             "Schedule:",
