@@ -37,7 +37,6 @@ from channel9.run.output import (
     replaced_files,
     set_aside_broken_tail,
     unread_feeds,
-    unsafe_feeds,
 )
 from channel9.run.report import published_moment
 from channel9.site import zone_named
@@ -214,12 +213,6 @@ class CrawlStateExtension:
         with self._writing():
             self.run_id = getattr(spider, "run_id", utc_now())
             outputs = output_paths(self.crawler)
-            for uri in unsafe_feeds(self.crawler):
-                logger.warning(
-                    "The feed %s is not written item by item: no article counts as exported"
-                    " and each run writes them all again (use .jsonl or .json)",
-                    uri,
-                )
             for unfinished in self.store.take_unfinished(utc_now()):
                 set_aside_broken_tail(Path(unfinished))
             # Absolute: `scrapy runs` and `scrapy dataset` may run from another folder.

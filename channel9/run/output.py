@@ -20,7 +20,6 @@ from scrapy.exporters import (
 )
 from scrapy.extensions.feedexport import FileFeedStorage
 from scrapy.utils.conf import feed_complete_default_values_from_settings
-from scrapy.utils.misc import load_object
 
 from channel9.archive.warc import is_archived
 from channel9.failures import stop_run
@@ -93,27 +92,19 @@ def batched_feeds(settings: BaseSettings) -> list[str]:
     ]
 
 
-def unsafe_feeds(crawler: Crawler) -> list[str]:
-    """The feeds that never confirm an item as written: in a format the project does not
-    flush (pickle, marshal), or compressed on the way."""
-    exporters = crawler.settings.getwithbase("FEED_EXPORTERS")
-    return [
-        uri
-        for uri, options in crawler.settings.getdict("FEEDS").items()
-        if not issubclass(load_object(exporters.get(options.get("format"), object)), Flushed)
-        or options.get("postprocessing")
-    ]
-
-
 def unread_feeds(settings: BaseSettings) -> list[str]:
     """The feeds that ``scrapy dataset`` would not read back: in another format than JSON
     lines, or a JSON array of one item a line (``-O out.json``, whose indent is 0 unless
-    set). Their articles would count as exported and reach no dataset."""
+    set), or compressed on the way (``postprocessing``). Their articles would count as
+    exported and reach no dataset."""
     return [
         uri
         for uri, options in feeds(settings).items()
-        if options.get("format") not in JSON_LINES
-        and not (options.get("format") == "json" and options["indent"] == 0)
+        if (
+            options.get("format") not in JSON_LINES
+            and not (options.get("format") == "json" and options["indent"] == 0)
+        )
+        or options.get("postprocessing")
     ]
 
 

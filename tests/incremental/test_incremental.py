@@ -295,6 +295,10 @@ def test_a_feed_written_in_batches_is_refused_before_the_crawl(
     assert not list(tmp_path.glob("out-*"))
 
 
+GZIPPED = {"postprocessing": ["scrapy.extensions.postprocessing.GzipPlugin"]}
+"""A feed's option that gzips it on the way."""
+
+
 @pytest.mark.parametrize(
     ("feed", "named"),
     [
@@ -302,8 +306,9 @@ def test_a_feed_written_in_batches_is_refused_before_the_crawl(
         (["-O", "out.xml"], "out.xml"),
         (["-O", "out.json", "-s", "FEED_EXPORT_INDENT=2"], "out.json"),
         (["-s", 'FEEDS={"a.json": {"format": "json", "indent": null}}'], "a.json"),
+        (["-s", f"FEEDS={json.dumps({'a.jsonl': {'format': 'jsonl', **GZIPPED}})}"], "a.jsonl"),
     ],
-    ids=["csv", "xml", "json-indented", "json-one-line"],
+    ids=["csv", "xml", "json-indented", "json-one-line", "jsonl-gzipped"],
 )
 def test_a_feed_the_dataset_does_not_read_back_is_refused_before_the_crawl(
     feed: list[str], named: str, base_url: str, tmp_path: Path
